@@ -1,0 +1,5 @@
+"""``python -m geo`` runs the gridhouse command."""
+
+from geo.cli import run
+
+run()

@@ -1,0 +1,378 @@
+"""Prepare area boundaries and assign points to them.
+
+Boundaries arrive as polygons in WGS-84 from whatever a surveyor drew. :func:`prepare_areas`
+repairs them, names them and finds each one's parent; :func:`sibling_issues` reports where
+siblings overlap or leave gaps; :class:`AreaIndex` answers "which area is this point in?" for
+millions of points at a time.
+
+Tie rule for points on a shared edge: a point that lies on the boundary of two or more areas
+and strictly inside none belongs to the one that comes **first in the index's order** (areas
+are indexed sorted by code, so the lowest code wins). A point on the outer edge of a single
+area belongs to that area. A point in no area gets no area (``-1`` / ``None``), never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from scipy import ndimage
+from shapely.geometry.base import BaseGeometry
+
+from geo.crs import WGS84, metric_crs_for_bounds
+from geo.errors import InputError
+
+LEVELS = ("street", "community", "grid")
+"""Area levels from the top down. Villages (村) are stored at the community level with
+``kind='village'``; both are the level that rental units and residents are counted in."""
+
+IntArray = npt.NDArray[np.int64]
+
+# Interior cells are tested against a box this much larger than the cell, so a point that
+# floating-point rounding puts in a neighbouring cell is still certainly inside.
+_CELL_EPS_DEG = 1e-9
+_NONE = -1
+_MIXED = -2
+
+
+def _polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
+    """Keep only the polygonal part of a geometry, as a MultiPolygon (None when empty)."""
+    if geom is None or geom.is_empty:
+        return None
+    parts = shapely.get_parts(geom)
+    polys: list[BaseGeometry] = []
+    for part in parts:
+        if part.geom_type == "Polygon":
+            polys.append(part)
+        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
+            kept = _polygonal(part)
+            if kept is not None:
+                polys.extend(shapely.get_parts(kept))
+    if not polys:
+        return None
+    return shapely.MultiPolygon(polys)
+
+
+def repair_geometries(geoms: gpd.GeoSeries) -> tuple[gpd.GeoSeries, npt.NDArray[np.bool_]]:
+    """Make every geometry a valid MultiPolygon; return them and a mask of those repaired.
+
+    Self-intersecting rings ("bow ties") are split by ``make_valid``; lines and points that
+    repair leaves behind are dropped; a geometry with no area left becomes None.
+    """
+    values = np.asarray(geoms.values, dtype=object)
+    invalid = ~shapely.is_valid(values) & ~shapely.is_missing(values)
+    fixed = values.copy()
+    fixed[invalid] = shapely.make_valid(values[invalid])
+    out = [_polygonal(g) for g in fixed]
+    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs), invalid
+
+
+def areas_m2(geoms: gpd.GeoSeries) -> npt.NDArray[np.float64]:
+    """Measure WGS-84 polygons in square metres in the extent's Gauss-Kruger/UTM zone."""
+    if geoms.crs is None:
+        msg = "geometries have no CRS; set it first, e.g. geoms.set_crs('EPSG:4326')"
+        raise ValueError(msg)
+    if len(geoms) == 0:
+        return np.zeros(0)
+    wgs = geoms.to_crs(WGS84)
+    metric = metric_crs_for_bounds(tuple(wgs.total_bounds))
+    return np.asarray(wgs.to_crs(metric).area.to_numpy(), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class PreparedAreas:
+    """Areas ready to store: one row per area with code, name, level, parent_code, geometry."""
+
+    frame: gpd.GeoDataFrame
+    repaired: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+def prepare_areas(
+    raw: gpd.GeoDataFrame,
+    *,
+    level: str,
+    name_field: str,
+    code_field: str | None = None,
+    parents: gpd.GeoDataFrame | None = None,
+) -> PreparedAreas:
+    """Validate -> repair -> measure -> find parents, for boundaries read from a file.
+
+    Parameters
+    ----------
+    raw : GeoDataFrame in any CRS (converted to WGS-84 here).
+    level : one of :data:`LEVELS`.
+    name_field, code_field : columns holding each area's name and unique code. Without a code
+        field the code is made from the parent's code (or the level) and a running number.
+    parents : areas of the level above (columns ``code`` and ``geometry``, WGS-84); each new
+        area's parent is the one containing its representative point.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> raw = gpd.GeoDataFrame({"n": ["A"]}, geometry=[shapely.box(120, 30, 120.01, 30.01)],
+    ...                        crs="EPSG:4326")
+    >>> prepare_areas(raw, level="community", name_field="n").frame[["code", "name"]].values
+    array([['community-001', 'A']], dtype=object)
+    """
+    frame = _check_fields(raw, level=level, name_field=name_field, code_field=code_field)
+    geometry, repaired_mask = repair_geometries(frame.geometry)
+    frame = frame.set_geometry(geometry)
+    empty = frame.geometry.isna().to_numpy()
+    dropped = frame.loc[empty, "name"].astype(str).tolist()
+    repaired = frame.loc[repaired_mask & ~empty, "name"].astype(str).tolist()
+    frame = frame.loc[~empty].copy()
+    frame["parent_code"] = _parent_codes(frame, parents)
+    if code_field is None:
+        frame["code"] = _generated_codes(frame, level=level)
+    frame["area_m2"] = areas_m2(frame.geometry)
+    frame = frame.sort_values("code", kind="stable").reset_index(drop=True)
+    columns = ["code", "name", "level", "parent_code", "area_m2", "geometry"]
+    extra = [c for c in ("population", "kind") if c in frame.columns]
+    out = gpd.GeoDataFrame(frame[columns + extra], geometry="geometry", crs=WGS84)
+    return PreparedAreas(frame=out, repaired=repaired, dropped=dropped)
+
+
+def _check_fields(
+    raw: gpd.GeoDataFrame, *, level: str, name_field: str, code_field: str | None
+) -> gpd.GeoDataFrame:
+    if level not in LEVELS:
+        raise InputError("level_unknown", level=level, levels=", ".join(LEVELS))
+    for column in (name_field, code_field):
+        if column is not None and column not in raw.columns:
+            raise InputError(
+                "field_missing", field=column, columns=", ".join(map(str, raw.columns))
+            )
+    if raw.crs is None:
+        raise InputError("crs_missing")
+    if len(raw) == 0:
+        raise InputError("file_empty")
+    frame = raw.to_crs(WGS84)
+    out = gpd.GeoDataFrame(
+        {"name": frame[name_field].astype(str).str.strip(), "level": level},
+        geometry=frame.geometry.values,
+        crs=WGS84,
+    )
+    if code_field is not None:
+        codes = frame[code_field].astype(str).str.strip()
+        duplicated = codes[codes.duplicated()].unique().tolist()
+        if duplicated:
+            raise InputError("code_duplicate", codes=", ".join(duplicated[:5]))
+        out["code"] = codes.to_numpy()
+    for optional in ("population", "kind"):
+        if optional in frame.columns:
+            out[optional] = frame[optional].to_numpy()
+    return out
+
+
+def _parent_codes(frame: gpd.GeoDataFrame, parents: gpd.GeoDataFrame | None) -> list[str | None]:
+    if parents is None or len(parents) == 0:
+        return [None] * len(frame)
+    index = AreaIndex(parents.geometry, labels=parents["code"].astype(str).to_numpy())
+    points = shapely.point_on_surface(np.asarray(frame.geometry.values, dtype=object))
+    return index.labels_for(shapely.get_x(points), shapely.get_y(points))
+
+
+def _generated_codes(frame: gpd.GeoDataFrame, *, level: str) -> list[str]:
+    prefix = frame["parent_code"].fillna(level).astype(str)
+    running = frame.groupby(prefix, sort=False).cumcount() + 1
+    return [f"{p}-{n:03d}" for p, n in zip(prefix, running, strict=True)]
+
+
+def sibling_issues(
+    areas: gpd.GeoDataFrame, *, outline: BaseGeometry | None = None, min_area_m2: float = 1.0
+) -> pd.DataFrame:
+    """List overlaps between sibling areas and gaps inside their parent, with areas in m2.
+
+    ``areas`` holds the siblings (columns code and geometry; WGS-84). A gap is land inside
+    ``outline`` (the parent's boundary) that no sibling covers or, without an outline, a hole
+    enclosed by the siblings' union. Returns columns kind ('overlap' or 'gap'), codes (the
+    areas involved), area_m2 and geometry, largest first; slivers under ``min_area_m2`` are
+    left out.
+    """
+    rows: list[dict[str, object]] = []
+    geoms = np.asarray(areas.geometry.values, dtype=object)
+    codes = areas["code"].astype(str).to_numpy()
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    pairs = left < right
+    for i, j in zip(left[pairs], right[pairs], strict=True):
+        shared = _polygonal(shapely.intersection(geoms[i], geoms[j]))
+        if shared is not None:
+            rows.append({"kind": "overlap", "codes": f"{codes[i]},{codes[j]}", "geometry": shared})
+    union = shapely.union_all(geoms)
+    if outline is not None:
+        gaps = shapely.get_parts(_polygonal(shapely.difference(outline, union)))
+    else:
+        rings = [r for p in shapely.get_parts(union) for r in getattr(p, "interiors", [])]
+        gaps = [shapely.Polygon(r) for r in rings]
+    rows.extend({"kind": "gap", "codes": "", "geometry": g} for g in gaps)
+    if not rows:
+        return pd.DataFrame(columns=["kind", "codes", "area_m2", "geometry"])
+    issues = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+    issues["area_m2"] = areas_m2(issues.geometry)
+    issues = issues.loc[issues["area_m2"] >= min_area_m2]
+    ordered = issues.sort_values("area_m2", ascending=False).reset_index(drop=True)
+    return pd.DataFrame(ordered[["kind", "codes", "area_m2", "geometry"]])
+
+
+class AreaIndex:
+    """A grid index over non-overlapping areas that assigns points without most polygon tests.
+
+    The areas' extent is cut into square cells. A cell that lies strictly inside one area
+    answers for every point in it; a cell touched by no area answers "none"; only points in
+    cells that a boundary crosses are tested, against just the areas touching that cell. The
+    answer agrees with ``geopandas.sjoin(predicate="within")`` everywhere off the edges and
+    applies the module's tie rule on them. Build once per boundary version and reuse.
+
+    >>> import shapely
+    >>> index = AreaIndex([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], labels=["A", "B"])
+    >>> index.labels_for([0.5, 1.0, 1.5, 5.0], [0.5, 0.5, 0.5, 0.5])
+    ['A', 'A', 'B', None]
+    """
+
+    def __init__(
+        self,
+        geometries: gpd.GeoSeries | npt.ArrayLike,
+        *,
+        labels: npt.ArrayLike | None = None,
+        cells: int | None = None,
+    ) -> None:
+        geoms = np.asarray(getattr(geometries, "values", geometries), dtype=object)
+        if len(geoms) == 0:
+            msg = "AreaIndex needs at least one area"
+            raise ValueError(msg)
+        self.geometries = geoms
+        self.labels = np.asarray(labels if labels is not None else np.arange(len(geoms)))
+        shapely.prepare(geoms)
+        self._tree = shapely.STRtree(geoms)
+        minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+        target = cells if cells is not None else min(2_000_000, max(65_536, 2000 * len(geoms)))
+        span = max(maxx - minx, maxy - miny, 1e-9)
+        self._size = float(np.sqrt((maxx - minx) * (maxy - miny) / target)) or span / 64
+        self._origin = (float(minx), float(miny))
+        self._nx = int(np.floor((maxx - minx) / self._size)) + 1
+        self._ny = int(np.floor((maxy - miny) / self._size)) + 1
+        self._cell_label, self._cand_offsets, self._cand_areas = self._classify_cells()
+
+    def _classify_cells(self) -> tuple[IntArray, IntArray, IntArray]:
+        """Label each cell with its one containing area, _NONE, or _MIXED plus candidates.
+
+        Boundaries are densified to vertices at most half a cell apart, so every cell that a
+        boundary touches has a vertex in its 3x3 neighbourhood: those cells are "mixed", with
+        the areas owning the vertices as candidates. The other cells form connected regions
+        that no boundary crosses; one point test per region labels all its cells.
+        """
+        mixed_cell, mixed_area = self._cells_near_boundaries()
+        is_mixed = np.zeros(self._nx * self._ny, dtype=bool)
+        is_mixed[mixed_cell] = True
+        regions, _ = ndimage.label(~is_mixed.reshape(self._ny, self._nx))
+        flat_regions = regions.ravel()
+        _, first_cell = np.unique(flat_regions, return_index=True)
+        first_cell = first_cell[1:] if flat_regions[first_cell[0]] == 0 else first_cell
+        iy, ix = np.divmod(first_cell, self._nx)
+        centre_x = self._origin[0] + (ix + 0.5) * self._size
+        centre_y = self._origin[1] + (iy + 0.5) * self._size
+        region_label = np.concatenate([[_MIXED], self._exact(centre_x, centre_y)])
+        label = region_label[flat_regions].astype(np.int64)
+        offsets = np.zeros(self._nx * self._ny + 1, dtype=np.int64)
+        np.cumsum(np.bincount(mixed_cell, minlength=self._nx * self._ny), out=offsets[1:])
+        return label, offsets, mixed_area
+
+    def _cells_near_boundaries(self) -> tuple[IntArray, IntArray]:
+        """Return unique (cell, area) pairs, sorted, for cells near each area's boundary."""
+        dense = shapely.segmentize(shapely.boundary(self.geometries), self._size / 2)
+        coords, owner = shapely.get_coordinates(dense, return_index=True)
+        cx = np.floor((coords[:, 0] - self._origin[0]) / self._size).astype(np.int64)
+        cy = np.floor((coords[:, 1] - self._origin[1]) / self._size).astype(np.int64)
+        keys = []
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                nx_, ny_ = cx + dx, cy + dy
+                ok = (nx_ >= 0) & (nx_ < self._nx) & (ny_ >= 0) & (ny_ < self._ny)
+                cell = ny_[ok] * self._nx + nx_[ok]
+                keys.append(cell * len(self.geometries) + owner[ok])
+        unique = np.unique(np.concatenate(keys))
+        cell, area = np.divmod(unique, len(self.geometries))
+        return cell.astype(np.int64), area.astype(np.int64)
+
+    def _exact(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> IntArray:
+        """Assign points by an exact tree query: the lowest area that covers each point."""
+        out = np.full(len(x), _NONE, dtype=np.int64)
+        if len(x) == 0:
+            return out
+        point, area = self._tree.query(shapely.points(x, y), predicate="intersects")
+        order = np.lexsort((area, point))
+        winners, first = np.unique(point[order], return_index=True)
+        out[winners] = area[order][first]
+        return out
+
+    @property
+    def mixed_cell_share(self) -> float:
+        """Share of cells that a boundary crosses (where points need a polygon test)."""
+        return float(np.mean(self._cell_label == _MIXED))
+
+    def assign(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> IntArray:
+        """Return each point's area position in the index (``-1`` where in no area).
+
+        Recipe: locate the cell -> take the answer of whole cells -> test the points left in
+        boundary cells against their candidate areas -> break ties on edges by order.
+        """
+        x = np.asarray(lon, dtype=np.float64).ravel()
+        y = np.asarray(lat, dtype=np.float64).ravel()
+        cell = self._locate_cells(x, y)
+        result = np.full(len(x), _NONE, dtype=np.int64)
+        known = cell >= 0
+        result[known] = self._cell_label[cell[known]]
+        mixed = np.flatnonzero(result == _MIXED)
+        result[mixed] = self._test_candidates(x[mixed], y[mixed], cell[mixed])
+        return result
+
+    def labels_for(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> list[str | None]:
+        """Return each point's area label (None where in no area)."""
+        positions = self.assign(lon, lat)
+        return [None if p < 0 else str(self.labels[p]) for p in positions]
+
+    def _locate_cells(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> IntArray:
+        with np.errstate(invalid="ignore"):
+            fx = np.floor((x - self._origin[0]) / self._size)
+            fy = np.floor((y - self._origin[1]) / self._size)
+        ok = np.isfinite(fx) & np.isfinite(fy) & (fx >= 0) & (fy >= 0)
+        ok &= (fx < self._nx) & (fy < self._ny)
+        cell = np.full(len(x), -1, dtype=np.int64)
+        cell[ok] = fy[ok].astype(np.int64) * self._nx + fx[ok].astype(np.int64)
+        return cell
+
+    def _test_candidates(
+        self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], cell: IntArray
+    ) -> IntArray:
+        """Point-in-polygon for points in boundary cells, lowest candidate first."""
+        out = np.full(len(x), _NONE, dtype=np.int64)
+        if len(x) == 0:
+            return out
+        starts = self._cand_offsets[cell]
+        counts = self._cand_offsets[cell + 1] - starts
+        point = np.repeat(np.arange(len(x)), counts)
+        first_of_point = np.repeat(np.cumsum(counts) - counts, counts)
+        candidate = self._cand_areas[
+            np.repeat(starts, counts) + np.arange(len(point)) - first_of_point
+        ]
+        geoms = self.geometries[candidate]
+        px, py = x[point], y[point]
+        for predicate in (shapely.contains_xy, shapely.intersects_xy):
+            open_ = out[point] == _NONE
+            if not open_.any():
+                break
+            hit = np.zeros(len(point), dtype=bool)
+            hit[open_] = predicate(geoms[open_], px[open_], py[open_])
+            # Candidates are sorted by area position within each point: the first hit wins.
+            winners, first = np.unique(point[hit], return_index=True)
+            out[winners] = candidate[hit][first]
+        # Only overlapping areas can hold a point that none of its cell's candidates holds.
+        unresolved = np.flatnonzero(out == _NONE)
+        out[unresolved] = self._exact(x[unresolved], y[unresolved])
+        return out

@@ -1,0 +1,171 @@
+"""The ``gridhouse`` command: a thin shell over geo.services, like the pages.
+
+Each command prints its result as one JSON line on stdout. Errors print one line on stderr,
+in Chinese and English, and exit with code 2; no traceback reaches the terminal (unexpected
+failures are logged to data/gridhouse.log with a reference number).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+from geo.errors import GridhouseError
+from geo.i18n import bilingual
+from geo.services import boundaries, setup, statistics
+from geo.services.access import local_operator
+from geo.store.schema import AREA_LEVELS
+
+LOG_PATH = Path("data") / "gridhouse.log"
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"gridhouse: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gridhouse", description="Gridhouse rental registry (以房管人)")
+    parser.add_argument(
+        "--db",
+        help="database URL or SQLite file (default: $GRIDHOUSE_DATABASE_URL "
+        "or data/gridhouse.sqlite)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    commands.add_parser("init", help="create or upgrade the database schema")
+
+    demo = commands.add_parser(
+        "demo", help="load the synthetic demo district into an empty database"
+    )
+    demo.add_argument(
+        "--scale", type=_positive_int, default=1, help="copies of the street (80 = ~1M units)"
+    )
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument(
+        "--as-of", type=date.fromisoformat, help="last day of the visit history (default today)"
+    )
+
+    importing = commands.add_parser("import", help="import a file")
+    kinds = importing.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    areas = kinds.add_parser(
+        "areas", help="boundaries: GeoJSON, GeoPackage, Shapefile (.shp/.zip), KML"
+    )
+    areas.add_argument("file", type=Path)
+    areas.add_argument("--level", required=True, choices=AREA_LEVELS)
+    areas.add_argument("--name-field", default="name")
+    areas.add_argument("--code-field")
+    areas.add_argument("--crs", help="wgs84, gcj02, bd09 or EPSG:n, when the file does not say")
+
+    stats = commands.add_parser("stats", help="statistics")
+    what = stats.add_subparsers(dest="what", required=True, parser_class=_Parser)
+    per_area = what.add_parser("areas", help="per-area counts, coverage and density")
+    per_area.add_argument("--level", default="community", choices=AREA_LEVELS)
+    per_area.add_argument(
+        "--window", type=_positive_int, default=90, help="coverage window in days"
+    )
+    per_area.add_argument(
+        "--as-of", type=date.fromisoformat, help="last day of the window (default today)"
+    )
+    per_area.add_argument("--format", choices=("json", "csv"), default="json")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        msg = f"must be a whole number >= 1, got {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _init(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    return setup.initialise(opened, local_operator())
+
+
+def _demo(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    return setup.load_demo(
+        opened, local_operator(), scale=args.scale, seed=args.seed, as_of=args.as_of
+    )
+
+
+def _import(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    return boundaries.import_boundaries(
+        opened,
+        local_operator(),
+        args.file,
+        level=args.level,
+        name_field=args.name_field,
+        code_field=args.code_field,
+        crs=args.crs,
+    )
+
+
+def _stats(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    table = statistics.area_statistics(
+        opened, local_operator(), level=args.level, window_days=args.window, as_of=args.as_of
+    )
+    if args.format == "csv":
+        buffer = io.StringIO()
+        table.to_csv(buffer, index=False, lineterminator="\n")
+        return buffer.getvalue()
+    return statistics.statistics_records(table)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "init": _init,
+    "demo": _demo,
+    "import": _import,
+    "stats": _stats,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = COMMANDS[args.command](args)
+    except GridhouseError as exc:
+        sys.stderr.write(f"gridhouse: {bilingual(exc.key, **exc.params)}\n")
+        return EXIT_USAGE
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        _log_failure(reference)
+        sys.stderr.write(f"gridhouse: {bilingual('internal_error', ref=reference)}\n")
+        return EXIT_USAGE
+    if isinstance(result, str):
+        sys.stdout.write(result)
+    else:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+    return 0
+
+
+def _log_failure(reference: str) -> None:
+    try:
+        LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(LOG_PATH, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    logger = logging.getLogger("gridhouse")
+    logger.addHandler(handler)
+    logger.exception("command failed (reference %s)", reference)
+    logger.removeHandler(handler)
+    handler.close()
+
+
+def run() -> None:
+    raise SystemExit(main())

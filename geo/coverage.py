@@ -1,0 +1,68 @@
+"""Coverage and overdue units, exactly as ARCHITECTURE.md defines them, in one place.
+
+*Coverage* of an area over a window: active units with a completed visit (verified,
+changes_found or vacant) in the window / active units. *Attempted coverage* counts a visit of
+any outcome. *Overdue*: an active unit whose last completed visit is older than the policy
+interval (default 90 days), or that was never visited. A window of W days ends with the
+whole day ``as_of`` and starts W days earlier.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+COMPLETED_OUTCOMES: Final = ("verified", "changes_found", "vacant")
+OVERDUE_AFTER_DAYS: Final = 90
+
+
+def window_bounds(as_of: date, window_days: int) -> tuple[datetime, datetime]:
+    """The [start, end) datetimes of a window of ``window_days`` whole days ending on as_of.
+
+    >>> window_bounds(date(2026, 3, 31), 90)
+    (datetime.datetime(2026, 1, 1, 0, 0), datetime.datetime(2026, 4, 1, 0, 0))
+    """
+    if window_days < 1:
+        msg = f"window_days must be at least 1, got {window_days}"
+        raise ValueError(msg)
+    end = datetime.combine(as_of + timedelta(days=1), time())
+    return end - timedelta(days=window_days), end
+
+
+def unit_coverage(
+    units: pd.DataFrame,
+    last_visits: pd.DataFrame,
+    *,
+    as_of: date,
+    window_days: int = 90,
+    overdue_after_days: int = OVERDUE_AFTER_DAYS,
+) -> pd.DataFrame:
+    """Flag each active unit as covered, attempted and overdue.
+
+    Parameters
+    ----------
+    units : columns ``id`` and ``status``; only ``status == 'active'`` units are kept.
+    last_visits : columns ``property_id``, ``last_completed`` and ``last_attempt`` (the
+        latest completed visit and latest visit of any outcome up to the end of ``as_of``).
+
+    Returns the active units indexed like ``units`` with boolean ``covered``, ``attempted``,
+    ``overdue`` and ``days_since_completed`` (NaN when never visited).
+    """
+    start, end = window_bounds(as_of, window_days)
+    active = units.loc[units["status"] == "active", ["id"]]
+    merged = active.merge(
+        last_visits.rename(columns={"property_id": "id"}), on="id", how="left"
+    ).set_index(active.index)
+    completed = pd.to_datetime(merged["last_completed"])
+    attempt = pd.to_datetime(merged["last_attempt"])
+    overdue_from = end - timedelta(days=overdue_after_days)
+    out = pd.DataFrame(index=active.index)
+    out["id"] = active["id"]
+    out["covered"] = (completed >= start).fillna(False).astype(bool)
+    out["attempted"] = (attempt >= start).fillna(False).astype(bool)
+    out["overdue"] = (completed.isna() | (completed < overdue_from)).astype(bool)
+    out["days_since_completed"] = np.floor((end - completed).dt.total_seconds() / 86_400)
+    return out

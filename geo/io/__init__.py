@@ -1,0 +1,1 @@
+"""Readers and writers of files: bytes in, frames out, and back. Nothing else."""

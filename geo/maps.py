@@ -1,0 +1,195 @@
+"""Turn aggregated frames into folium maps; the only module that knows folium.
+
+Maps load Leaflet from the app's own static files (see geo.io.assets), never from a CDN,
+and carry no plugin that would fetch anything. Basemap tiles are optional: with
+``basemap="none"`` a map needs no network at all. Geometries arrive in WGS-84; for the
+GCJ-02 basemap (AMap) every layer is shifted to GCJ-02 so it sits on the right street.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+from collections.abc import Sequence
+from typing import Any, Final
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.crs import wgs84_to_gcj02
+
+STATIC_URL: Final = "app/static"
+"""Where Streamlit serves the app's ``static/`` folder (relative to the app's root)."""
+
+BASEMAPS: Final = {
+    "none": None,
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
+    "amap": (
+        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+        "&x={x}&y={y}&z={z}",
+        "© 高德地图 AutoNavi",
+    ),
+}
+"""Basemaps: none (offline), OpenStreetMap (WGS-84) and AMap (GCJ-02)."""
+
+# A sequential palette (ColorBrewer YlOrRd, 6 classes), light = low.
+PALETTE: Final = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+NO_DATA_COLOUR: Final = "#d9d9d9"
+_SIMPLIFY_DEG: Final = 0.00003  # about 3 m: invisible at street zoom, a smaller payload
+
+
+class OfflineMap(folium.Map):
+    """A folium map whose only browser dependency is Leaflet, served by the app itself."""
+
+    default_js = [("leaflet", f"/{STATIC_URL}/leaflet/leaflet.js")]  # noqa: RUF012
+    default_css = [("leaflet_css", f"/{STATIC_URL}/leaflet/leaflet.css")]  # noqa: RUF012
+
+
+def class_breaks(
+    values: Sequence[float] | pd.Series, *, classes: int = len(PALETTE)
+) -> list[float]:
+    """Quantile class breaks (unique, ascending) for a choropleth of ``values``.
+
+    >>> class_breaks([1, 2, 3, 4, 5, 6], classes=3)
+    [1.0, 2.666666666666667, 4.333333333333334, 6.0]
+    """
+    finite = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce").dropna(), dtype=float)
+    if finite.size == 0:
+        return []
+    breaks = np.unique(np.quantile(finite, np.linspace(0, 1, classes + 1)))
+    return [float(b) for b in breaks]
+
+
+def colour_for(value: Any, breaks: list[float]) -> str:
+    """The palette colour of a value's class (grey when missing or suppressed)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return NO_DATA_COLOUR
+    if math.isnan(number) or not breaks:
+        return NO_DATA_COLOUR
+    position = int(np.searchsorted(breaks[1:-1], number, side="right"))
+    scale = (len(PALETTE) - 1) / max(1, len(breaks) - 2)
+    return PALETTE[round(position * scale)]
+
+
+def choropleth(
+    areas: gpd.GeoDataFrame,
+    *,
+    value_column: str,
+    legend_title: str,
+    tooltip_columns: dict[str, str],
+    basemap: str = "none",
+    value_format: str = "{:,.0f}",
+    height_px: int = 600,
+) -> folium.Map:
+    """A map of ``areas`` coloured by ``value_column`` with a legend and tooltips.
+
+    ``tooltip_columns`` maps column names to the labels shown; values that are not numbers
+    (such as a suppressed "<5") are shown as they are and drawn grey.
+    """
+    if basemap not in BASEMAPS:
+        msg = f"basemap must be one of {sorted(BASEMAPS)}, got {basemap!r}"
+        raise ValueError(msg)
+    shapes = _drawable(areas, gcj02=basemap == "amap")
+    breaks = class_breaks(areas[value_column])
+    fmap = _base_map(shapes, basemap=basemap, height_px=height_px)
+    fields = list(tooltip_columns)
+    props = shapes[fields].astype(object).where(shapes[fields].notna(), "—")
+    props["__fill"] = [colour_for(v, breaks) for v in areas[value_column]]
+    data = gpd.GeoDataFrame(props.astype(str), geometry=shapes.geometry.to_numpy(), crs=shapes.crs)
+    folium.GeoJson(
+        data.to_json(drop_id=True),
+        name=legend_title,
+        style_function=_style,
+        highlight_function=lambda _feature: {"weight": 3, "color": "#08306b"},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
+    ).add_to(fmap)
+    fmap.add_child(Legend(legend_title, breaks, value_format=value_format))
+    return fmap
+
+
+def _style(feature: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "fillColor": feature["properties"]["__fill"],
+        "color": "#555555",
+        "weight": 1,
+        "fillOpacity": 0.75,
+    }
+
+
+def _drawable(areas: gpd.GeoDataFrame, *, gcj02: bool) -> gpd.GeoDataFrame:
+    """Simplified (about 3 m) WGS-84 shapes, shifted to GCJ-02 for a Chinese basemap."""
+    geoms = shapely.simplify(np.asarray(areas.geometry.values, dtype=object), _SIMPLIFY_DEG)
+    if gcj02:
+
+        def shift(xy: np.ndarray) -> np.ndarray:
+            x, y = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
+            return np.column_stack([x, y])
+
+        geoms = shapely.transform(geoms, shift)
+    geoms = shapely.set_precision(geoms, 1e-6)
+    return gpd.GeoDataFrame(areas.drop(columns="geometry"), geometry=list(geoms), crs=areas.crs)
+
+
+def _base_map(shapes: gpd.GeoDataFrame, *, basemap: str, height_px: int) -> folium.Map:
+    minx, miny, maxx, maxy = shapes.total_bounds
+    tiles = BASEMAPS[basemap]
+    fmap = OfflineMap(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        tiles=None,
+        zoom_start=12,
+        height=height_px,
+        control_scale=True,
+        prefer_canvas=True,
+    )
+    if tiles is not None:
+        url, attribution = tiles
+        folium.TileLayer(url, attr=attribution, subdomains="1234", max_zoom=18).add_to(fmap)
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+class Legend(MacroElement):
+    """A plain-HTML legend control (no d3 or other script to fetch)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var legend = L.control({position: "bottomright"});
+        legend.onAdd = function (map) {
+            var div = L.DomUtil.create("div", "gridhouse-legend");
+            div.innerHTML = {{ this.html|tojson }};
+            div.style.background = "white";
+            div.style.padding = "6px 8px";
+            div.style.font = "12px sans-serif";
+            div.style.boxShadow = "0 0 4px rgba(0,0,0,0.3)";
+            return div;
+        };
+        legend.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, breaks: list[float], *, value_format: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Legend"
+        rows = [f"<b>{html.escape(title)}</b>"]
+        for low, high in itertools.pairwise(breaks):
+            swatch = colour_for((low + high) / 2, breaks)
+            label = f"{value_format.format(low)} - {value_format.format(high)}"
+            rows.append(
+                f'<div><i style="display:inline-block;width:14px;height:10px;'
+                f'background:{swatch};margin-right:4px"></i>{html.escape(label)}</div>'
+            )
+        rows.append(
+            f'<div><i style="display:inline-block;width:14px;height:10px;'
+            f'background:{NO_DATA_COLOUR};margin-right:4px"></i>—</div>'
+        )
+        self.html = "".join(rows)

@@ -1,0 +1,260 @@
+"""Create a database and fill it with the demo district."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from geo.areas import areas_m2
+from geo.demo import LOCAL_REGION, DemoDistrict, generate_district
+from geo.errors import ConflictError
+from geo.privacy import Keys, mask_id, mask_phone
+from geo.services.access import Actor, require
+from geo.services.placement import bump_boundary_version, place
+from geo.store import audit
+from geo.store.database import Database
+from geo.store.keys import key_path_for, load_or_create_keys
+from geo.store.records import (
+    count_rows,
+    id_map,
+    insert_areas,
+    insert_frame,
+    get_setting,
+    put_setting,
+)
+from geo.store.schema import (
+    area,
+    employment,
+    person,
+    property_,
+    residence,
+    team,
+    visit,
+    worksite,
+)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A database ready for use, with the keys that protect its identifiers."""
+
+    db: Database
+    keys: Keys
+
+
+def open_database(url: str | None = None, *, create: bool = True) -> Opened:
+    """Open (and with ``create`` migrate) the database and load or create its key file."""
+    db = Database(url)
+    if create:
+        db.migrate()
+    return Opened(db=db, keys=load_or_create_keys(key_path_for(db.url)))
+
+
+def initialise(opened: Opened, actor: Actor) -> dict[str, Any]:
+    """Bring the schema up to date; idempotent. Returns the database URL and revision."""
+    require(actor, "setup")
+    opened.db.migrate()
+    return {"database": opened.db.url, "revision": opened.db.revision()}
+
+
+def is_empty(opened: Opened) -> bool:
+    with opened.db.read() as conn:
+        return count_rows(conn, area) == 0
+
+
+def load_demo(
+    opened: Opened, actor: Actor, *, scale: int = 1, seed: int = 2026, as_of: date | None = None
+) -> dict[str, Any]:
+    """Generate the demo district and store it in one transaction (an empty database only)."""
+    require(actor, "setup")
+    if not is_empty(opened):
+        raise ConflictError("database_not_empty", url=opened.db.url)
+    demo = generate_district(seed=seed, scale=scale, as_of=as_of or date.today())
+    with opened.db.write() as conn:
+        if count_rows(conn, area):  # another session loaded it meanwhile
+            raise ConflictError("database_not_empty", url=opened.db.url)
+        counts = _store_demo(conn, demo, keys=opened.keys, url=opened.db.url)
+        put_setting(conn, "local_region", LOCAL_REGION)
+        put_setting(conn, "demo", f"seed={seed};scale={scale};as_of={demo.as_of.isoformat()}")
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="demo.load",
+            count=counts["rental_units"],
+            detail=counts,
+        )
+    return {"scale": scale, "seed": seed, "as_of": demo.as_of.isoformat(), **counts}
+
+
+def _store_demo(conn: Any, demo: DemoDistrict, *, keys: Keys, url: str) -> dict[str, int]:
+    areas = demo.areas.copy()
+    areas["area_m2"] = areas_m2(areas.geometry)
+    insert_areas(conn, areas)
+    bump_boundary_version(conn)
+
+    worksites = _placed(conn, demo.worksites, url=url)
+    worksites["contact_phone_masked"] = [mask_phone(p) for p in worksites["contact_phone"]]
+    worksites["contact_phone_cipher"] = [keys.seal(p) for p in worksites["contact_phone"]]
+    worksites["coord_source"] = "wgs84"
+    worksites["status"] = "active"
+    insert_frame(
+        conn,
+        worksite,
+        worksites[
+            [
+                "external_ref",
+                "name",
+                "kind",
+                "address",
+                "lon",
+                "lat",
+                "coord_source",
+                "declared_workers",
+                "contact_name",
+                "contact_phone_masked",
+                "contact_phone_cipher",
+                "status",
+                "community_id",
+                "grid_id",
+            ]
+        ],
+    )
+    worksite_ids = id_map(conn, worksite, "external_ref")
+
+    units = _placed(conn, demo.properties, url=url)
+    units["worksite_id"] = units["worksite_ref"].map(worksite_ids)
+    units["coord_source"] = "wgs84"
+    phones = units["landlord_phone"].to_numpy()
+    units["landlord_phone_masked"] = [mask_phone(p) for p in phones]
+    units["landlord_phone_hmac"] = [keys.digest(p) for p in phones]
+    units["landlord_phone_cipher"] = [keys.seal(p) for p in phones]
+    insert_frame(
+        conn,
+        property_,
+        units[
+            [
+                "external_ref",
+                "address",
+                "lon",
+                "lat",
+                "coord_source",
+                "kind",
+                "rooms",
+                "floor_area_m2",
+                "max_occupants",
+                "landlord_name",
+                "landlord_phone_masked",
+                "landlord_phone_cipher",
+                "landlord_phone_hmac",
+                "status",
+                "community_id",
+                "grid_id",
+                "worksite_id",
+                "registered_on",
+            ]
+        ],
+    )
+    unit_ids = id_map(conn, property_, "external_ref")
+
+    people = demo.persons.copy()
+    people["id_hmac"] = [keys.digest(v) for v in people["id_number"]]
+    people["id_cipher"] = [keys.seal(v) for v in people["id_number"]]
+    people["id_masked"] = [mask_id(v) for v in people["id_number"]]
+    people["phone_hmac"] = [keys.digest(v) for v in people["phone"]]
+    people["phone_cipher"] = [keys.seal(v) for v in people["phone"]]
+    people["phone_masked"] = [mask_phone(v) for v in people["phone"]]
+    insert_frame(
+        conn,
+        person,
+        people[
+            [
+                "name",
+                "id_hmac",
+                "id_cipher",
+                "id_masked",
+                "sex",
+                "birth_year",
+                "origin",
+                "phone_hmac",
+                "phone_cipher",
+                "phone_masked",
+                "permit_no",
+                "permit_expiry",
+            ]
+        ],
+    )
+    person_ids = pd.Series(id_map(conn, person, "id_hmac"))
+    person_of_key = pd.Series(person_ids.reindex(people["id_hmac"]).to_numpy(), index=people["key"])
+
+    stays = demo.residences.assign(
+        person_id=demo.residences["person_key"].map(person_of_key),
+        property_id=demo.residences["property_ref"].map(unit_ids),
+    )
+    insert_frame(
+        conn,
+        residence,
+        stays[["person_id", "property_id", "room", "moved_in", "moved_out", "reported_on"]],
+    )
+    jobs = demo.employments.assign(
+        person_id=demo.employments["person_key"].map(person_of_key),
+        worksite_id=demo.employments["worksite_ref"].map(worksite_ids),
+    )
+    insert_frame(
+        conn, employment, jobs[["person_id", "worksite_id", "since", "until", "reported_on"]]
+    )
+    insert_frame(conn, team, demo.teams[["name"]])
+    team_ids = id_map(conn, team, "name")
+    visits = demo.visits.assign(
+        property_id=demo.visits["property_ref"].map(unit_ids),
+        worksite_id=demo.visits["worksite_ref"].map(worksite_ids),
+        person_id=demo.visits["person_key"].map(person_of_key),
+        team_id=demo.visits["team"].map(team_ids),
+    )
+    insert_frame(
+        conn,
+        visit,
+        visits[
+            [
+                "property_id",
+                "worksite_id",
+                "person_id",
+                "team_id",
+                "visited_at",
+                "outcome",
+                "residents_seen",
+            ]
+        ],
+    )
+    current = stays["moved_out"].isna()
+    return {
+        "areas": len(areas),
+        "communities": int((areas["kind"] == "community").sum()),
+        "villages": int((areas["kind"] == "village").sum()),
+        "grids": int((areas["level"] == "grid").sum()),
+        "rental_units": len(units),
+        "persons": len(people),
+        "residents": int(current.sum()),
+        "worksites": len(worksites),
+        "visits": len(visits),
+        "unplaced_units": int(units["community_id"].isna().sum()),
+    }
+
+
+def _placed(conn: Any, frame: pd.DataFrame, *, url: str) -> pd.DataFrame:
+    community, grid = place(
+        conn, frame["lon"].to_numpy(float), frame["lat"].to_numpy(float), url=url
+    )
+    out = frame.copy()
+    out["community_id"] = pd.Series(community, index=out.index).astype("Int64")
+    out["grid_id"] = pd.Series(grid, index=out.index).astype("Int64")
+    return out
+
+
+def is_demo(opened: Opened) -> bool:
+    """True for a database made by the demo generator (its data is synthetic)."""
+    with opened.db.read() as conn:
+        return get_setting(conn, "demo") is not None

@@ -1,0 +1,1 @@
+"""Persistence: the tables, the one engine, and reading and writing frames."""

@@ -1,0 +1,108 @@
+"""Open the database, run migrations, and hand out read and write transactions.
+
+One :class:`Database` per URL. SQLite runs in WAL mode with a busy timeout; write
+transactions begin IMMEDIATE so two writers queue instead of failing half-way, and reads
+begin DEFERRED so they never block a writer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+__all__ = ["Connection", "Database", "database_url"]
+
+ENV_URL = "GRIDHOUSE_DATABASE_URL"
+DEFAULT_PATH = Path("data") / "gridhouse.sqlite"
+BUSY_TIMEOUT_MS = 30_000
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_READ = "gridhouse_read"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: ``--db`` if given, else $GRIDHOUSE_DATABASE_URL, else data/gridhouse.sqlite.
+
+    A bare file path is accepted for SQLite.
+    """
+    url = explicit or os.environ.get(ENV_URL) or str(DEFAULT_PATH)
+    if "://" not in url:
+        url = f"sqlite:///{Path(url).expanduser()}"
+    return url
+
+
+def _sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not the driver, start transactions.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(
+            "BEGIN" if conn.get_execution_options().get(_READ) else "BEGIN IMMEDIATE"
+        )
+
+    return engine
+
+
+class Database:
+    """The one engine of a Gridhouse database, with read and write transactions."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = database_url(url)
+        if make_url(self.url).get_backend_name() == "sqlite":
+            self.engine = _sqlite_engine(self.url)
+        else:
+            self.engine = create_engine(self.url, pool_pre_ping=True)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction: committed when the block ends, rolled back on any error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only snapshot that does not block writers."""
+        with self.engine.connect().execution_options(**{_READ: True}) as conn, conn.begin():
+            yield conn
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (creating it if empty)."""
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        with self.write() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def revision(self) -> str | None:
+        """The schema's current Alembic revision, None for an empty database."""
+        with self.read() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def is_initialised(self) -> bool:
+        with self.read() as conn:
+            return inspect(conn).has_table("alembic_version") and self.revision() is not None
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,126 @@
+"""Read and write rows as frames: areas level by level, bulk inserts, settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Select, Table, func, select
+from sqlalchemy.orm import aliased
+
+from geo.crs import WGS84
+from geo.store.schema import area, setting
+
+_LEVEL_ORDER = ("street", "community", "grid")
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with NaN/NaT turned into None and numpy scalars into Python ones."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    records = [{str(k): v for k, v in row.items()} for row in clean.to_dict("records")]
+    for record in records:
+        for key, value in record.items():
+            if isinstance(value, np.generic):
+                record[key] = value.item()
+            elif isinstance(value, pd.Timestamp):
+                record[key] = value.to_pydatetime()
+    return records
+
+
+def insert_frame(
+    conn: Connection, table: Table, frame: pd.DataFrame, *, chunk: int = 50_000
+) -> int:
+    """Insert every row of ``frame`` (columns named like the table's); return the count."""
+    for start in range(0, len(frame), chunk):
+        records = frame_records(frame.iloc[start : start + chunk])
+        if records:
+            conn.execute(table.insert(), records)
+    return len(frame)
+
+
+def read_frame(conn: Connection, statement: Select[Any]) -> pd.DataFrame:
+    """Run a SELECT and return its rows as a DataFrame with the selected column names."""
+    result = conn.execute(statement)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def id_map(conn: Connection, table: Table, key: str) -> dict[Any, int]:
+    """Map a unique column's values to row ids (e.g. external_ref -> id)."""
+    column = table.c[key]
+    return {
+        k: int(i) for k, i in conn.execute(select(column, table.c.id).where(column.is_not(None)))
+    }
+
+
+def insert_areas(conn: Connection, frame: gpd.GeoDataFrame, *, boundary_version: int = 1) -> int:
+    """Insert areas top level first, resolving ``parent_code`` to ids; return the count."""
+    known = id_map(conn, area, "code")
+    levels = sorted(frame["level"].unique(), key=_LEVEL_ORDER.index)
+    for level in levels:
+        rows = frame.loc[frame["level"] == level]
+        bounds = rows.geometry.bounds
+        parent_id = rows["parent_code"].map(known) if "parent_code" in rows else None
+        out = pd.DataFrame(
+            {
+                "code": rows["code"].to_numpy(),
+                "name": rows["name"].to_numpy(),
+                "level": level,
+                "kind": rows["kind"].to_numpy() if "kind" in rows else level,
+                "parent_id": parent_id,
+                "geometry": rows.geometry.to_numpy(),
+                "area_m2": rows["area_m2"].to_numpy(),
+                "population": rows["population"].to_numpy() if "population" in rows else None,
+                "minx": bounds["minx"].to_numpy(),
+                "miny": bounds["miny"].to_numpy(),
+                "maxx": bounds["maxx"].to_numpy(),
+                "maxy": bounds["maxy"].to_numpy(),
+                "boundary_version": boundary_version,
+            }
+        )
+        insert_frame(conn, area, out)
+        known = id_map(conn, area, "code")
+    return len(frame)
+
+
+def load_areas(
+    conn: Connection, *, level: str | None = None, geometry: bool = True
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Areas with their parent's code; a GeoDataFrame (WGS-84) when ``geometry`` is True."""
+    parent = aliased(area)
+    columns = [
+        area.c.id,
+        area.c.code,
+        area.c.name,
+        area.c.level,
+        area.c.kind,
+        area.c.parent_id,
+        parent.c.code.label("parent_code"),
+        area.c.area_m2,
+        area.c.population,
+    ]
+    if geometry:
+        columns.append(area.c.geometry)
+    statement = select(*columns).outerjoin(parent, area.c.parent_id == parent.c.id)
+    if level is not None:
+        statement = statement.where(area.c.level == level)
+    frame = read_frame(conn, statement.order_by(area.c.code))
+    if not geometry:
+        return frame
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
+
+
+def count_rows(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def get_setting(conn: Connection, key: str) -> str | None:
+    value = conn.execute(select(setting.c.value).where(setting.c.key == key)).scalar()
+    return None if value is None else str(value)
+
+
+def put_setting(conn: Connection, key: str, value: str) -> None:
+    updated = conn.execute(setting.update().where(setting.c.key == key).values(value=value))
+    if updated.rowcount == 0:
+        conn.execute(setting.insert().values(key=key, value=value))

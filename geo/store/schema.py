@@ -1,0 +1,318 @@
+"""The Gridhouse tables as SQLAlchemy Core metadata: the data model of ARCHITECTURE.md.
+
+Geometry is kept as WKB in a binary column (:class:`Geometry`), so SQLite needs no extension
+and the same schema can carry PostGIS geometry later. Coordinates of points are plain
+``lon``/``lat`` columns in WGS-84 with the source system recorded in ``coord_source``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+AREA_LEVELS = ("street", "community", "grid")
+AREA_KINDS = ("street", "community", "village", "grid")
+PROPERTY_KINDS = ("flat", "room", "dormitory", "self_built", "group_rental")
+WORKSITE_KINDS = ("factory", "building_site", "market", "restaurant", "logistics", "shop")
+VISIT_OUTCOMES = ("verified", "changes_found", "nobody_home", "refused", "vacant", "not_found")
+ROLES = ("admin", "planner", "registrar", "sweeper")
+
+
+class Geometry(TypeDecorator[BaseGeometry]):
+    """A shapely geometry stored as WKB bytes."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: BaseGeometry | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else bytes(shapely.to_wkb(value))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> BaseGeometry | None:
+        return None if value is None else shapely.from_wkb(bytes(value))
+
+
+def _enum(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+setting = Table(
+    "setting",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+area = Table(
+    "area",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("parent_id", Integer, ForeignKey("area.id")),
+    Column("geometry", Geometry, nullable=False),
+    Column("area_m2", Float, nullable=False),
+    Column("population", Integer),
+    Column("minx", Float, nullable=False),
+    Column("miny", Float, nullable=False),
+    Column("maxx", Float, nullable=False),
+    Column("maxy", Float, nullable=False),
+    Column("boundary_version", Integer, nullable=False, default=1),
+    _enum("level", AREA_LEVELS),
+    _enum("kind", AREA_KINDS),
+    Index(None, "level"),
+    Index(None, "parent_id"),
+)
+
+import_batch = Table(
+    "import_batch",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("filename", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("rows", Integer, nullable=False, default=0),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("source_crs", String(32)),
+    Column("status", String(16), nullable=False, default="committed"),
+    Column("created_at", DateTime, nullable=False),
+    Column("undone_at", DateTime),
+    _enum("status", ("committed", "undone")),
+    Index(None, "kind", "sha256"),
+)
+
+worksite = Table(
+    "worksite",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("external_ref", String(64), unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("address", String(500)),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("coord_source", String(32)),
+    Column("declared_workers", Integer),
+    Column("contact_name", String(100)),
+    Column("contact_phone_masked", String(32)),
+    Column("contact_phone_cipher", LargeBinary),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("community_id", Integer, ForeignKey("area.id")),
+    Column("grid_id", Integer, ForeignKey("area.id")),
+    Column("batch_id", Integer, ForeignKey("import_batch.id")),
+    _enum("kind", WORKSITE_KINDS),
+    Index(None, "community_id"),
+    Index(None, "grid_id"),
+)
+
+property_ = Table(
+    "property",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("external_ref", String(64), unique=True),
+    Column("address", String(500), nullable=False),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("coord_source", String(32)),
+    Column("kind", String(32), nullable=False),
+    Column("rooms", Integer),
+    Column("floor_area_m2", Float),
+    Column("max_occupants", Integer),
+    Column("landlord_name", String(100)),
+    Column("landlord_phone_masked", String(32)),
+    Column("landlord_phone_cipher", LargeBinary),
+    Column("landlord_phone_hmac", String(64)),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("community_id", Integer, ForeignKey("area.id")),
+    Column("grid_id", Integer, ForeignKey("area.id")),
+    Column("worksite_id", Integer, ForeignKey("worksite.id")),
+    Column("registered_on", Date),
+    Column("batch_id", Integer, ForeignKey("import_batch.id")),
+    _enum("kind", PROPERTY_KINDS),
+    _enum("status", ("active", "inactive")),
+    Index(None, "community_id"),
+    Index(None, "grid_id"),
+    Index(None, "lon", "lat"),
+    Index(None, "landlord_phone_hmac"),
+)
+
+person = Table(
+    "person",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("id_hmac", String(64), unique=True),
+    Column("id_cipher", LargeBinary),
+    Column("id_masked", String(32)),
+    Column("sex", String(1)),
+    Column("birth_year", Integer),
+    Column("origin", String(6)),
+    Column("phone_hmac", String(64)),
+    Column("phone_cipher", LargeBinary),
+    Column("phone_masked", String(32)),
+    Column("permit_no", String(64)),
+    Column("permit_expiry", Date),
+    Column("anonymised_at", DateTime),
+    Column("batch_id", Integer, ForeignKey("import_batch.id")),
+    CheckConstraint("sex IN ('M', 'F') OR sex IS NULL", name="sex"),
+    Index(None, "phone_hmac"),
+)
+
+residence = Table(
+    "residence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("property_id", Integer, ForeignKey("property.id"), nullable=False),
+    Column("room", String(32)),
+    Column("moved_in", Date, nullable=False),
+    Column("moved_out", Date),
+    Column("reported_on", Date),
+    Column("batch_id", Integer, ForeignKey("import_batch.id")),
+    Index(None, "person_id", "moved_out"),
+    Index(None, "property_id", "moved_out"),
+)
+
+employment = Table(
+    "employment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("worksite_id", Integer, ForeignKey("worksite.id"), nullable=False),
+    Column("since", Date, nullable=False),
+    Column("until", Date),
+    Column("reported_on", Date),
+    Column("batch_id", Integer, ForeignKey("import_batch.id")),
+    Index(None, "person_id", "until"),
+    Index(None, "worksite_id", "until"),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("area_scope", Text),
+    Column("password_hash", String(200)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    _enum("role", ROLES),
+)
+
+sweep = Table(
+    "sweep",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("status", String(16), nullable=False, default="planned"),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    _enum("status", ("planned", "active", "closed")),
+)
+
+team = Table(
+    "team",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sweep_id", Integer, ForeignKey("sweep.id")),
+    Column("name", String(100), nullable=False),
+    UniqueConstraint("sweep_id", "name"),
+)
+
+team_member = Table(
+    "team_member",
+    metadata,
+    Column("team_id", Integer, ForeignKey("team.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("app_user.id"), primary_key=True),
+)
+
+assignment = Table(
+    "assignment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sweep_id", Integer, ForeignKey("sweep.id"), nullable=False),
+    Column("team_id", Integer, ForeignKey("team.id"), nullable=False),
+    Column("property_id", Integer, ForeignKey("property.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("status", String(16), nullable=False, default="open"),
+    UniqueConstraint("sweep_id", "property_id"),
+    Index(None, "team_id", "position"),
+)
+
+visit = Table(
+    "visit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("property_id", Integer, ForeignKey("property.id")),
+    Column("worksite_id", Integer, ForeignKey("worksite.id")),
+    Column("person_id", Integer, ForeignKey("person.id")),
+    Column("sweep_id", Integer, ForeignKey("sweep.id")),
+    Column("team_id", Integer, ForeignKey("team.id")),
+    Column("visited_at", DateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("residents_seen", Integer),
+    Column("note", Text),
+    Column("batch_id", Integer, ForeignKey("import_batch.id")),
+    _enum("outcome", VISIT_OUTCOMES),
+    CheckConstraint("property_id IS NOT NULL OR worksite_id IS NOT NULL", name="target"),
+    Index(None, "property_id", "visited_at"),
+    Index(None, "person_id", "visited_at"),
+    Index(None, "worksite_id", "visited_at"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("object_type", String(32)),
+    Column("object_id", String(64)),
+    Column("count", Integer),
+    Column("detail", Text),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+)
