@@ -32,9 +32,8 @@ LEVELS = ("street", "community", "grid")
 
 IntArray = npt.NDArray[np.int64]
 
-# Interior cells are tested against a box this much larger than the cell, so a point that
-# floating-point rounding puts in a neighbouring cell is still certainly inside.
-_CELL_EPS_DEG = 1e-9
+# A boundary point this close to a cell edge (in cells) counts as in both cells it separates.
+_EDGE_EPS = 1e-6
 _NONE = -1
 _MIXED = -2
 
@@ -262,10 +261,9 @@ class AreaIndex:
     def _classify_cells(self) -> tuple[IntArray, IntArray, IntArray]:
         """Label each cell with its one containing area, _NONE, or _MIXED plus candidates.
 
-        Boundaries are densified to vertices at most half a cell apart, so every cell that a
-        boundary touches has a vertex in its 3x3 neighbourhood: those cells are "mixed", with
-        the areas owning the vertices as candidates. The other cells form connected regions
-        that no boundary crosses; one point test per region labels all its cells.
+        Cells that a boundary enters are "mixed", with the areas owning those boundaries as
+        candidates. The other cells form connected regions that no boundary enters; one
+        point test per region labels all its cells.
         """
         mixed_cell, mixed_area = self._cells_near_boundaries()
         is_mixed = np.zeros(self._nx * self._ny, dtype=bool)
@@ -284,18 +282,36 @@ class AreaIndex:
         return label, offsets, mixed_area
 
     def _cells_near_boundaries(self) -> tuple[IntArray, IntArray]:
-        """Return unique (cell, area) pairs, sorted, for cells near each area's boundary."""
-        dense = shapely.segmentize(shapely.boundary(self.geometries), self._size / 2)
-        coords, owner = shapely.get_coordinates(dense, return_index=True)
-        cx = np.floor((coords[:, 0] - self._origin[0]) / self._size).astype(np.int64)
-        cy = np.floor((coords[:, 1] - self._origin[1]) / self._size).astype(np.int64)
+        """Return unique (cell, area) pairs, sorted, for the cells each area's boundary enters.
+
+        Boundaries are split into segments at most half a cell long, so a segment spans at
+        most a 2x2 block of cells: the block of its two end cells. End points within a hair
+        (``_EDGE_EPS`` of a cell) of a cell edge count on both sides, so rounding can never
+        leave a crossed cell unmarked.
+        """
+        lines = shapely.get_parts(
+            shapely.segmentize(shapely.boundary(self.geometries), self._size / 2)
+        )
+        owner_of_line = np.repeat(
+            np.arange(len(self.geometries)),
+            shapely.get_num_geometries(shapely.boundary(self.geometries)),
+        )
+        coords, line = shapely.get_coordinates(lines, return_index=True)
+        fx = (coords[:, 0] - self._origin[0]) / self._size
+        fy = (coords[:, 1] - self._origin[1]) / self._size
+        same_line = line[1:] == line[:-1]
+        lo_x = np.floor(np.minimum(fx[:-1], fx[1:]) - _EDGE_EPS).astype(np.int64)[same_line]
+        hi_x = np.floor(np.maximum(fx[:-1], fx[1:]) + _EDGE_EPS).astype(np.int64)[same_line]
+        lo_y = np.floor(np.minimum(fy[:-1], fy[1:]) - _EDGE_EPS).astype(np.int64)[same_line]
+        hi_y = np.floor(np.maximum(fy[:-1], fy[1:]) + _EDGE_EPS).astype(np.int64)[same_line]
+        owner = owner_of_line[line[:-1][same_line]]
         keys = []
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                nx_, ny_ = cx + dx, cy + dy
-                ok = (nx_ >= 0) & (nx_ < self._nx) & (ny_ >= 0) & (ny_ < self._ny)
-                cell = ny_[ok] * self._nx + nx_[ok]
-                keys.append(cell * len(self.geometries) + owner[ok])
+        for dx in range(3):
+            for dy in range(3):
+                cx, cy = lo_x + dx, lo_y + dy
+                ok = (cx <= hi_x) & (cy <= hi_y)
+                ok &= (cx >= 0) & (cx < self._nx) & (cy >= 0) & (cy < self._ny)
+                keys.append((cy[ok] * self._nx + cx[ok]) * len(self.geometries) + owner[ok])
         unique = np.unique(np.concatenate(keys))
         cell, area = np.divmod(unique, len(self.geometries))
         return cell.astype(np.int64), area.astype(np.int64)

@@ -215,13 +215,16 @@ def generate_district(*, seed: int = 2026, scale: int = 1, as_of: date) -> DemoD
     cx, cy = from_wgs.transform(CENTRE_LON, CENTRE_LAT)
     width = math.ceil(math.sqrt(scale))
     copies = []
+    taken_ids: set[str] = set()  # ID numbers must be unique across every copy
     for copy in range(scale):
         origin = (
             cx + (copy % width) * COPY_SPACING_M,
             cy + (copy // width) * COPY_SPACING_M,
         )
         rng = np.random.default_rng([seed, copy])
-        copies.append(_generate_street(rng, copy=copy, origin=origin, as_of=as_of))
+        copies.append(
+            _generate_street(rng, copy=copy, origin=origin, as_of=as_of, taken_ids=taken_ids)
+        )
     frames = {name: pd.concat([c[name] for c in copies], ignore_index=True) for name in copies[0]}
     areas = frames["areas"]
     areas["geometry"] = shapely.transform(
@@ -277,7 +280,9 @@ def irregular_tiling(
     Returns polygons in seed order.
     """
     points = shapely.multipoints(seeds)
-    cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=outline.envelope))
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(points, extend_to=outline.envelope, ordered=True)
+    )
     cells = shapely.intersection(cells, outline)
     linework = shapely.union_all(shapely.boundary(cells))
     if amplitude_m > 0:
@@ -286,24 +291,19 @@ def irregular_tiling(
             lambda xy: warp(xy, amplitude_m=amplitude_m, wavelength_m=wavelength_m),
         )
     faces = np.asarray(shapely.get_parts(shapely.polygonize(shapely.get_parts(linework))))
-    seed_points = shapely.points(seeds)
-    if amplitude_m > 0:
-        seed_points = shapely.transform(
-            seed_points, lambda xy: warp(xy, amplitude_m=amplitude_m, wavelength_m=wavelength_m)
-        )
-    tree = shapely.STRtree(faces)
-    order = []
-    for cell, seed in zip(cells, seed_points, strict=True):
-        hits = tree.query(seed, predicate="within")
-        if len(hits) == 0:  # the seed sits on a warped edge: take the face overlapping most
-            hits = tree.query(cell)
-            overlap = shapely.area(shapely.intersection(faces[hits], cell))
-            hits = hits[[int(np.argmax(overlap))]]
-        order.append(int(hits[0]))
-    if len(set(order)) != len(order):
-        msg = "tiling failed: two seeds fell in one face; use a smaller warp amplitude"
+    # A cell clipped to a concave outline can fall apart into several faces: each face goes
+    # to the cell it overlaps most, and a seed's polygon is the union of its faces.
+    face_idx, cell_idx = shapely.STRtree(cells).query(faces, predicate="intersects")
+    overlap = shapely.area(shapely.intersection(faces[face_idx], cells[cell_idx]))
+    owner = np.full(len(faces), -1)
+    best = np.zeros(len(faces))
+    for f, c, o in zip(face_idx, cell_idx, overlap, strict=True):
+        if o > best[f]:
+            owner[f], best[f] = c, o
+    if (owner < 0).any() or len(set(owner)) != len(cells):
+        msg = "tiling failed: a face has no cell or a cell no face; use a smaller warp amplitude"
         raise RuntimeError(msg)
-    return [faces[i] for i in order]
+    return [shapely.union_all(faces[owner == i]) for i in range(len(cells))]
 
 
 def _outline(rng: np.random.Generator, origin: tuple[float, float]) -> BaseGeometry:
@@ -435,13 +435,18 @@ def _grids(
 
 
 def _generate_street(
-    rng: np.random.Generator, *, copy: int, origin: tuple[float, float], as_of: date
+    rng: np.random.Generator,
+    *,
+    copy: int,
+    origin: tuple[float, float],
+    as_of: date,
+    taken_ids: set[str],
 ) -> dict[str, pd.DataFrame]:
     areas, polygons = _areas(rng, copy, origin)
     communities = areas.loc[areas["level"] == "community"].reset_index(drop=True)
     worksites = _worksites(rng, copy, communities, polygons)
     properties = _properties(rng, copy, communities, polygons, worksites, as_of)
-    persons, residences = _people(rng, copy, properties, as_of)
+    persons, residences = _people(rng, copy, properties, as_of, taken_ids)
     employments = _employments(rng, persons, residences, properties, worksites, as_of)
     teams = pd.DataFrame(
         {
@@ -598,7 +603,11 @@ def _properties(
 
 
 def _people(
-    rng: np.random.Generator, copy: int, properties: pd.DataFrame, as_of: date
+    rng: np.random.Generator,
+    copy: int,
+    properties: pd.DataFrame,
+    as_of: date,
+    taken_ids: set[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     kind = properties["kind"].to_numpy()
     rooms = properties["rooms"].to_numpy()
@@ -637,7 +646,7 @@ def _people(
         {
             "key": [f"D{copy:02d}-H{i:06d}" for i in range(n)],
             "name": _names(rng, n),
-            "id_number": _id_numbers(rng, origin, birth, sex),
+            "id_number": _id_numbers(rng, origin, birth, sex, taken_ids),
             "sex": sex,
             "birth_year": [b.year for b in birth],
             "origin": origin,
@@ -934,22 +943,25 @@ def _id_numbers(
     origin: npt.NDArray[np.str_],
     birth: npt.NDArray[np.object_],
     sex: npt.NDArray[np.str_],
+    taken: set[str],
 ) -> list[str]:
-    """Synthetic GB 11643 numbers: region, birth date, sequence (odd for men), check digit."""
+    """Synthetic GB 11643 numbers: region, birth date, sequence (odd for men), check digit.
+
+    Numbers already in ``taken`` are avoided; the new ones are added to it.
+    """
     born = np.array([b.strftime("%Y%m%d") for b in birth])
     male = sex == "M"
     out: list[str] = [""] * len(origin)
     todo = np.arange(len(origin))
-    seen: set[str] = set()
     while len(todo):
         seq = rng.integers(0, 500, len(todo)) * 2 + male[todo]
         retry = []
         for i, s in zip(todo, seq, strict=True):
             first17 = f"{origin[i]}{born[i]}{s:03d}"
-            if first17 in seen:
+            if first17 in taken:
                 retry.append(i)
                 continue
-            seen.add(first17)
+            taken.add(first17)
             out[i] = first17 + id_check_digit(first17)
         todo = np.asarray(retry, dtype=np.int64)
     return out

@@ -89,7 +89,9 @@ def area_table(*, level: str, window_days: int, as_of: date | None = None) -> pd
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs={Actor: repr})
-def _area_table(_version: int, level: str, window_days: int, as_of: date, actor: Actor) -> pd.DataFrame:
+def _area_table(
+    _version: int, level: str, window_days: int, as_of: date, actor: Actor
+) -> pd.DataFrame:
     return statistics.area_statistics(
         opened().handle, actor, level=level, window_days=window_days, as_of=as_of
     )

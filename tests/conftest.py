@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from geo.services.access import Actor
-from geo.services.setup import Opened, load_demo, open_database
+from geo.services.setup import Opened, open_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -23,11 +23,12 @@ PLANNER = Actor(name="test-planner", role="planner")
 
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding the demo database (and its key file), built once per test run."""
+    """A directory holding the demo database (and its key file), built once per test run
+    by the real command, whose JSON summary is kept in ``demo.json``."""
     directory = tmp_path_factory.mktemp("demo")
-    opened = open_database(str(directory / "demo.sqlite"))
-    load_demo(opened, ADMIN, seed=2026, scale=1, as_of=AS_OF)
-    opened.db.dispose()
+    result = run_cli("--db", str(directory / "demo.sqlite"), "demo", "--as-of", AS_OF.isoformat())
+    assert result.returncode == 0, result.stderr
+    (directory / "demo.json").write_text(result.stdout, encoding="utf-8")
     return directory
 
 

@@ -22,7 +22,9 @@ def squares() -> gpd.GeoDataFrame:
     rows = []
     for r, letter in enumerate("ABC"):
         for c in range(3):
-            box = shapely.box(X0 + c * STEP, Y0 + r * STEP, X0 + (c + 1) * STEP, Y0 + (r + 1) * STEP)
+            box = shapely.box(
+                X0 + c * STEP, Y0 + r * STEP, X0 + (c + 1) * STEP, Y0 + (r + 1) * STEP
+            )
             rows.append({"code": f"{letter}{c + 1}", "geometry": box})
     return gpd.GeoDataFrame(rows, crs="EPSG:4326")
 
@@ -68,9 +70,12 @@ def irregular() -> gpd.GeoDataFrame:
     polygons = irregular_tiling(outline, seeds, amplitude_m=60, wavelength_m=500, segment_m=80)
     to_wgs = Transformer.from_crs(4549, 4326, always_xy=True)
     shifted = [
-        shapely.transform(p, lambda xy: np.column_stack(to_wgs.transform(xy[:, 0] + 400_000, xy[:, 1] + 3_300_000)))
+        shapely.transform(
+            p,
+            lambda xy: np.column_stack(to_wgs.transform(xy[:, 0] + 400_000, xy[:, 1] + 3_300_000)),
+        )
         for p in polygons
-    ]  # fmt: skip
+    ]
     return gpd.GeoDataFrame({"code": [f"P{i:03d}" for i in range(300)]}, geometry=shifted, crs=4326)
 
 

@@ -116,9 +116,16 @@ def test_metric_crs_picks_the_gauss_kruger_zone_or_utm(bounds, epsg):
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("WGS84", "wgs84"), ("gps", "wgs84"), ("GCJ-02", "gcj02"), ("amap", "gcj02"),
-     ("BD09", "bd09"), ("EPSG:4490", "EPSG:4490"), ("4549", "EPSG:4549")],
-)  # fmt: skip
+    [
+        ("WGS84", "wgs84"),
+        ("gps", "wgs84"),
+        ("GCJ-02", "gcj02"),
+        ("amap", "gcj02"),
+        ("BD09", "bd09"),
+        ("EPSG:4490", "EPSG:4490"),
+        ("4549", "EPSG:4549"),
+    ],
+)
 def test_source_crs_names_are_normalised(name, expected):
     assert parse_source_crs(name) == expected
 

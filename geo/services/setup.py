@@ -19,10 +19,10 @@ from geo.store.database import Database
 from geo.store.keys import key_path_for, load_or_create_keys
 from geo.store.records import (
     count_rows,
+    get_setting,
     id_map,
     insert_areas,
     insert_frame,
-    get_setting,
     put_setting,
 )
 from geo.store.schema import (

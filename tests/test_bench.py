@@ -1,0 +1,32 @@
+"""Small smoke runs of every benchmark, so they keep working (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def run_bench(name: str, *args: str) -> list[dict]:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / f"{name}.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_assign_bench_prints_one_case_per_point_count_and_agrees_with_sjoin():
+    cases = run_bench("assign", "--points", "2000", "5000", "--polygons", "30", "--repeat", "1")
+    assert [c["points"] for c in cases] == [2000, 5000]
+    for case in cases:
+        assert case["bench"] == "assign"
+        assert case["polygons"] == 30
+        assert case["agree"] is True
+        assert case["gridhouse_s"] > 0 and case["sjoin_s"] > 0

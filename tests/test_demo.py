@@ -1,0 +1,138 @@
+"""The demo district: deterministic, sized like a real street office, internally consistent."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo.areas import sibling_issues
+from geo.demo import LOCAL_REGION, generate_district
+from geo.privacy import id_check_digit
+from geo.store.records import load_areas, read_frame
+from geo.store.schema import person, property_, residence
+from tests.conftest import AS_OF
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return generate_district(seed=2026, scale=1, as_of=AS_OF)
+
+
+def within(value: float, target: float, *, rel: float = 0.05) -> bool:
+    return abs(value - target) <= rel * target
+
+
+def test_the_same_seed_gives_the_same_district_and_another_seed_does_not(generated):
+    again = generate_district(seed=2026, scale=1, as_of=AS_OF)
+    pd.testing.assert_frame_equal(generated.persons, again.persons)
+    pd.testing.assert_frame_equal(generated.visits, again.visits)
+    assert all(
+        a.equals(b) for a, b in zip(generated.areas.geometry, again.areas.geometry, strict=True)
+    )
+    other = generate_district(seed=7, scale=1, as_of=AS_OF)
+    assert not other.persons["id_number"].equals(generated.persons["id_number"])
+
+
+def test_demo_summary_matches_the_sizes_of_a_real_street_office(demo_dir):
+    summary = json.loads((demo_dir / "demo.json").read_text(encoding="utf-8"))
+    assert summary["communities"] == 19
+    assert summary["villages"] == 33
+    assert within(summary["rental_units"], 13_000)
+    assert within(summary["residents"], 36_000)
+    assert summary["worksites"] == 450
+    assert summary["unplaced_units"] <= 0.01 * summary["rental_units"]
+
+
+def test_population_floating_share_and_origins(generated):
+    communities = generated.areas.loc[generated.areas["level"] == "community"]
+    assert within(communities["population"].sum(), 116_000)
+    current = generated.residences.loc[generated.residences["moved_out"].isna()]
+    origins = generated.persons["origin"].to_numpy()[current["person"]]
+    assert within((origins != LOCAL_REGION).sum(), 32_000)
+    provinces = {o[:2] for o in origins if o != LOCAL_REGION}
+    assert len(provinces) >= 12  # spread over real provinces (Anhui 34, Henan 41, ...)
+    assert {"34", "41", "36", "51", "52"} <= provinces
+
+
+def test_communities_and_grids_tile_the_street_without_gaps_or_overlaps(generated):
+    areas = generated.areas
+    street = areas.loc[areas["level"] == "street"].geometry.iloc[0]
+    communities = areas.loc[areas["level"] == "community"]
+    assert sibling_issues(communities, outline=street).empty
+    for code, outline in zip(communities["code"], communities.geometry, strict=True):
+        grids = areas.loc[areas["parent_code"] == code]
+        assert sibling_issues(grids, outline=outline).empty, code
+    centre = street.centroid
+    assert abs(centre.x - 119.95) < 0.05
+    assert abs(centre.y - 30.05) < 0.05
+
+
+def test_grids_hold_about_300_households_and_add_up_to_their_community(generated):
+    areas = generated.areas
+    grids = areas.loc[areas["level"] == "grid"]
+    households = grids["population"] / 2.8
+    assert 200 < households.median() < 400
+    sums = grids.groupby("parent_code")["population"].sum()
+    communities = areas.loc[areas["level"] == "community"].set_index("code")["population"]
+    pd.testing.assert_series_equal(sums.sort_index(), communities.sort_index(), check_names=False)
+
+
+def test_every_id_number_is_valid_and_unique(generated):
+    ids = generated.persons["id_number"]
+    assert ids.is_unique
+    assert all(id_check_digit(v[:17]) == v[17] for v in ids)
+    male = generated.persons["sex"].eq("M").to_numpy()
+    assert (np.array([int(v[16]) % 2 for v in ids]) == male).all()
+
+
+def test_each_person_has_at_most_one_current_home_and_no_overlapping_stays(demo):
+    with demo.db.read() as conn:
+        stays = read_frame(conn, residence.select())
+    current = stays.loc[stays["moved_out"].isna()]
+    assert current["person_id"].is_unique
+    ordered = stays.sort_values(["person_id", "moved_in"])
+    previous_out = ordered.groupby("person_id")["moved_out"].shift()
+    overlapping = previous_out.notna() & (
+        pd.to_datetime(previous_out) > pd.to_datetime(ordered["moved_in"])
+    )
+    assert not overlapping.any()
+
+
+def test_identifiers_are_stored_sealed_and_masked(demo):
+    with demo.db.read() as conn:
+        people = read_frame(conn, person.select().limit(200))
+    assert people["id_masked"].str.fullmatch(r"\d{6}\*{8}\d{3}[\dX]").all()
+    assert people["phone_masked"].str.fullmatch(r"1\d{2}\*{4}\d{4}").all()
+    assert people["id_hmac"].str.fullmatch(r"[0-9a-f]{64}").all()
+    first = people.iloc[0]
+    number = demo.keys.unseal(first["id_cipher"])
+    assert demo.keys.digest(number) == first["id_hmac"]
+    assert number.encode() not in first["id_cipher"]
+
+
+def test_properties_are_placed_in_the_community_whose_boundary_holds_them(demo):
+    with demo.db.read() as conn:
+        units = read_frame(conn, property_.select())
+        areas = load_areas(conn, level="community")
+    sample = units.dropna(subset=["community_id"]).sample(500, random_state=1)
+    geometry = areas.set_index("id").geometry
+    inside = [
+        shapely.intersects_xy(geometry.loc[c], x, y)
+        for c, x, y in zip(sample["community_id"], sample["lon"], sample["lat"], strict=True)
+    ]
+    assert all(inside)
+
+
+def test_scale_two_lays_two_streets_side_by_side():
+    small = generate_district(seed=5, scale=2, as_of=date(2026, 1, 1))
+    streets = small.areas.loc[small.areas["level"] == "street"]
+    assert len(streets) == 2
+    assert not streets.geometry.iloc[0].intersects(streets.geometry.iloc[1])
+    assert within(len(small.properties), 26_000)
+    assert small.properties["external_ref"].is_unique
+    assert small.persons["id_number"].is_unique

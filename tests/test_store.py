@@ -1,0 +1,132 @@
+"""The SQLite store: schema and migrations, WAL, queued writers, the audit chain, keys."""
+
+from __future__ import annotations
+
+import stat
+import threading
+import time
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select, text
+
+from geo.store import audit
+from geo.store.database import Database, database_url
+from geo.store.keys import key_path_for, load_or_create_keys
+from geo.store.schema import audit as audit_table
+from geo.store.schema import metadata, setting
+
+
+def test_migrations_build_exactly_the_schema_in_the_code(empty_db):
+    assert empty_db.db.revision() == "0001"
+    with empty_db.db.read() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(empty_db):
+    with empty_db.db.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_migrating_twice_changes_nothing(empty_db):
+    empty_db.db.migrate()
+    assert empty_db.db.revision() == "0001"
+
+
+def test_two_writers_queue_instead_of_failing(tmp_path):
+    """BEGIN IMMEDIATE: the second writer waits for the first, then both commit."""
+    db = Database(str(tmp_path / "w.sqlite"))
+    db.migrate()
+    started = threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_writer() -> None:
+        try:
+            with db.write() as conn:
+                conn.execute(setting.insert().values(key="a", value="1"))
+                started.set()
+                time.sleep(0.5)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    started.wait(5)
+    begun = time.perf_counter()
+    with db.write() as conn:
+        conn.execute(setting.insert().values(key="b", value="2"))
+    waited = time.perf_counter() - begun
+    thread.join()
+    assert errors == []
+    assert waited > 0.3  # it queued behind the first writer
+    with db.read() as conn:
+        assert sorted(conn.execute(select(setting.c.key)).scalars()) == ["a", "b"]
+    db.dispose()
+
+
+def test_a_reader_is_not_blocked_by_an_open_write(tmp_path):
+    db = Database(str(tmp_path / "r.sqlite"))
+    db.migrate()
+    with db.write() as writer:
+        writer.execute(setting.insert().values(key="pending", value="1"))
+        begun = time.perf_counter()
+        with db.read() as reader:
+            seen = reader.execute(select(func.count()).select_from(setting)).scalar()
+        assert time.perf_counter() - begun < 1
+        assert seen == 0  # the reader sees the last committed state
+    db.dispose()
+
+
+def test_a_failed_write_leaves_nothing_behind(empty_db):
+    with pytest.raises(RuntimeError), empty_db.db.write() as conn:
+        conn.execute(setting.insert().values(key="half", value="1"))
+        raise RuntimeError("crash in the middle")
+    with empty_db.db.read() as conn:
+        assert conn.execute(select(setting.c.key).where(setting.c.key == "half")).first() is None
+
+
+def test_audit_chain_verifies_and_names_the_first_edited_or_deleted_row(empty_db):
+    with empty_db.db.write() as conn:
+        for i in range(5):
+            audit.append(
+                conn, actor="t", role="admin", action=f"test.{i}", count=i, detail={"i": i}
+            )
+    with empty_db.db.read() as conn:
+        assert audit.verify(conn) is None
+        assert audit.data_version(conn) == 5
+        ids = list(conn.execute(select(audit_table.c.id).order_by(audit_table.c.id)).scalars())
+    with empty_db.db.write() as conn:
+        conn.execute(text("UPDATE audit SET count = 99 WHERE id = :id"), {"id": ids[2]})
+    with empty_db.db.read() as conn:
+        assert audit.verify(conn) == ids[2]
+    with empty_db.db.write() as conn:
+        conn.execute(text("UPDATE audit SET count = 2 WHERE id = :id"), {"id": ids[2]})
+        conn.execute(text("DELETE FROM audit WHERE id = :id"), {"id": ids[1]})
+    with empty_db.db.read() as conn:
+        assert audit.verify(conn) == ids[2]
+
+
+def test_key_file_is_created_once_with_owner_only_permissions(tmp_path):
+    path = tmp_path / "k" / "g.key"
+    keys = load_or_create_keys(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    again = load_or_create_keys(path)
+    assert again == keys
+    assert keys.unseal(keys.seal("11010519491231002X")) == "11010519491231002X"
+    assert keys.digest("a") == again.digest("a") != keys.digest("b")
+
+
+def test_database_url_and_key_path_defaults(monkeypatch, tmp_path):
+    monkeypatch.delenv("GRIDHOUSE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("GRIDHOUSE_KEY_FILE", raising=False)
+    assert database_url() == "sqlite:///data/gridhouse.sqlite"
+    assert database_url(str(tmp_path / "x.sqlite")) == f"sqlite:///{tmp_path}/x.sqlite"
+    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", "sqlite:////srv/g.sqlite")
+    assert database_url() == "sqlite:////srv/g.sqlite"
+    assert database_url("sqlite:////other.sqlite") == "sqlite:////other.sqlite"
+    assert str(key_path_for("sqlite:////srv/g.sqlite")) == "/srv/g.key"
+    assert str(key_path_for("postgresql+psycopg://h/db")) == "data/gridhouse.key"
