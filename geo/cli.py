@@ -91,7 +91,7 @@ def _positive_int(text: str) -> int:
 
 
 def _init(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
+    opened = setup.open_database(args.db, create=False)
     return setup.initialise(opened, local_operator())
 
 

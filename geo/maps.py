@@ -147,7 +147,6 @@ def _base_map(shapes: gpd.GeoDataFrame, *, basemap: str, height_px: int) -> foli
         zoom_start=12,
         height=height_px,
         control_scale=True,
-        prefer_canvas=True,
     )
     if tiles is not None:
         url, attribution = tiles

@@ -57,6 +57,7 @@ def draw_map() -> None:
 draw_map()
 
 shown = table[list(INDICATOR_COLUMNS)].copy()
+shown["level"] = shown["level"].map(lambda v: t(f"level_{v}"))
 if current_actor().aggregates_only:
     shown[COUNT_COLUMNS] = shown[COUNT_COLUMNS].astype(str)
 st.dataframe(

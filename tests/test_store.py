@@ -90,6 +90,8 @@ def test_a_failed_write_leaves_nothing_behind(empty_db):
 
 
 def test_audit_chain_verifies_and_names_the_first_edited_or_deleted_row(empty_db):
+    with empty_db.db.read() as conn:
+        version_before = audit.data_version(conn)
     with empty_db.db.write() as conn:
         for i in range(5):
             audit.append(
@@ -97,8 +99,8 @@ def test_audit_chain_verifies_and_names_the_first_edited_or_deleted_row(empty_db
             )
     with empty_db.db.read() as conn:
         assert audit.verify(conn) is None
-        assert audit.data_version(conn) == 5
-        ids = list(conn.execute(select(audit_table.c.id).order_by(audit_table.c.id)).scalars())
+        assert audit.data_version(conn) == version_before + 5
+        ids = list(conn.execute(select(audit_table.c.id).order_by(audit_table.c.id)).scalars())[-5:]
     with empty_db.db.write() as conn:
         conn.execute(text("UPDATE audit SET count = 99 WHERE id = :id"), {"id": ids[2]})
     with empty_db.db.read() as conn:
@@ -130,3 +132,15 @@ def test_database_url_and_key_path_defaults(monkeypatch, tmp_path):
     assert database_url("sqlite:////other.sqlite") == "sqlite:////other.sqlite"
     assert str(key_path_for("sqlite:////srv/g.sqlite")) == "/srv/g.key"
     assert str(key_path_for("postgresql+psycopg://h/db")) == "data/gridhouse.key"
+
+
+def test_creating_the_schema_is_audited_once(tmp_path):
+    from geo.services.setup import open_database
+
+    first = open_database(str(tmp_path / "a.sqlite"))
+    first.db.dispose()
+    again = open_database(str(tmp_path / "a.sqlite"))
+    with again.db.read() as conn:
+        rows = conn.execute(select(audit_table.c.action, audit_table.c.detail)).all()
+    again.db.dispose()
+    assert rows == [("schema.migrate", '{"from": null, "to": "0001"}')]

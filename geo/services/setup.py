@@ -36,6 +36,9 @@ from geo.store.schema import (
     worksite,
 )
 
+SYSTEM = Actor(name="system", role="admin")
+"""The actor of what Gridhouse does by itself (schema upgrades on start)."""
+
 
 @dataclass(frozen=True)
 class Opened:
@@ -46,18 +49,34 @@ class Opened:
 
 
 def open_database(url: str | None = None, *, create: bool = True) -> Opened:
-    """Open (and with ``create`` migrate) the database and load or create its key file."""
+    """Open the database and load or create its key file; with ``create``, bring the schema
+    to the newest revision first (audited when it changes)."""
     db = Database(url)
     if create:
-        db.migrate()
+        _migrate(db, actor=SYSTEM)
     return Opened(db=db, keys=load_or_create_keys(key_path_for(db.url)))
 
 
 def initialise(opened: Opened, actor: Actor) -> dict[str, Any]:
     """Bring the schema up to date; idempotent. Returns the database URL and revision."""
     require(actor, "setup")
-    opened.db.migrate()
-    return {"database": opened.db.url, "revision": opened.db.revision()}
+    return {"database": opened.db.url, "revision": _migrate(opened.db, actor=actor)}
+
+
+def _migrate(db: Database, *, actor: Actor) -> str | None:
+    before = db.revision()
+    db.migrate()
+    after = db.revision()
+    if after != before:
+        with db.write() as conn:
+            audit.append(
+                conn,
+                actor=actor.name,
+                role=actor.role,
+                action="schema.migrate",
+                detail={"from": before, "to": after},
+            )
+    return after
 
 
 def is_empty(opened: Opened) -> bool:
