@@ -18,9 +18,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
-from geo.errors import GridhouseError
+from geo.errors import GridhouseError, InputError, NotFoundError
+from geo.fields import KINDS
 from geo.i18n import bilingual
-from geo.services import boundaries, setup, statistics
+from geo.services import boundaries, setup, statistics, uploads
 from geo.services.access import local_operator
 from geo.store.schema import AREA_LEVELS
 
@@ -68,6 +69,29 @@ def build_parser() -> argparse.ArgumentParser:
     areas.add_argument("--code-field")
     areas.add_argument("--crs", help="wgs84, gcj02, bd09 or EPSG:n, when the file does not say")
 
+    for kind in KINDS:
+        upload = kinds.add_parser(kind, help=f"{kind} from CSV/XLSX (Chinese or English headers)")
+        upload.add_argument("file", type=Path)
+        upload.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="FIELD=COLUMN",
+            help="use COLUMN for FIELD (repeatable; wins over guessing)",
+        )
+        upload.add_argument(
+            "--crs", default="wgs84", help="coordinates: wgs84, gcj02, bd09 or EPSG:n"
+        )
+        upload.add_argument("--dry-run", action="store_true", help="check and count, keep nothing")
+        upload.add_argument(
+            "--rejects",
+            type=Path,
+            metavar="OUT.csv",
+            help="write the rejected rows (row, column, value, reason) here",
+        )
+    undo = kinds.add_parser("undo", help="undo an import batch")
+    undo.add_argument("batch", type=int)
+
     stats = commands.add_parser("stats", help="statistics")
     what = stats.add_subparsers(dest="what", required=True, parser_class=_Parser)
     per_area = what.add_parser("areas", help="per-area counts, coverage and density")
@@ -104,6 +128,10 @@ def _demo(args: argparse.Namespace) -> Any:
 
 def _import(args: argparse.Namespace) -> Any:
     opened = setup.open_database(args.db)
+    if args.kind == "undo":
+        return uploads.undo_batch(opened, local_operator(), args.batch)
+    if args.kind in KINDS:
+        return _upload(opened, args)
     return boundaries.import_boundaries(
         opened,
         local_operator(),
@@ -113,6 +141,30 @@ def _import(args: argparse.Namespace) -> Any:
         code_field=args.code_field,
         crs=args.crs,
     )
+
+
+def _upload(opened: setup.Opened, args: argparse.Namespace) -> Any:
+    if not args.file.is_file():
+        raise NotFoundError("file_not_found", path=str(args.file))
+    mapping = {}
+    for item in args.map:
+        field_name, sep, column = item.partition("=")
+        if not sep or not field_name or not column:
+            raise InputError("value_invalid", name="--map", value=item)
+        mapping[field_name.strip()] = column.strip()
+    result = uploads.import_upload(
+        opened,
+        local_operator(),
+        kind=args.kind,
+        data=args.file.read_bytes(),
+        filename=args.file.name,
+        mapping=mapping,
+        crs=args.crs,
+        dry_run=args.dry_run,
+    )
+    if args.rejects is not None:
+        args.rejects.write_bytes(uploads.rejects_csv(result.rejects))
+    return result.summary
 
 
 def _stats(args: argparse.Namespace) -> Any:

@@ -59,6 +59,90 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "id_check_digit": ("身份证号校验位错误", "the ID number's check digit is wrong"),
     "phone_format": ("手机号应为11位，以1开头", "a mobile number has 11 digits starting with 1"),
     "value_invalid": ("参数无效：{name} = {value}", "invalid value: {name} = {value}"),
+    # --- uploads: whole files
+    "file_too_large": (
+        "文件过大（{size_mb} MB，上限 {limit_mb} MB）",
+        "the file is too large ({size_mb} MB; the limit is {limit_mb} MB)",
+    ),
+    "file_binary": ("这不是文本表格文件", "this is not a text table"),
+    "file_encoding": (
+        "无法识别文件编码，请另存为 UTF-8 或 GBK 的 CSV",
+        "unknown text encoding; save the file as CSV in UTF-8 or GBK",
+    ),
+    "header_only": ("文件只有表头，没有数据行", "the file has a header but no data rows"),
+    "too_many_rows": (
+        "行数超过上限（{limit} 行），请分批上传",
+        "more than {limit} rows; split the file",
+    ),
+    "xls_old": (
+        "不支持旧版 .xls，请另存为 .xlsx 或 CSV",
+        "old .xls files are not supported; save as .xlsx or CSV",
+    ),
+    "xlsx_invalid": ("不是有效的 Excel（.xlsx）文件", "not a valid Excel (.xlsx) file"),
+    "xlsx_too_large": (
+        "Excel 文件解压后过大（上限 {limit_mb} MB）",
+        "the Excel file unpacks to more than {limit_mb} MB",
+    ),
+    "table_format": (
+        "不支持的文件类型：{path}（支持 {formats}）",
+        "unsupported file type: {path} (use {formats})",
+    ),
+    "kind_unknown": (
+        "未知的上传类型：{kind}（可选 {kinds}）",
+        "unknown upload kind: {kind} (use {kinds})",
+    ),
+    "columns_missing": (
+        "缺少必填列：{fields}。文件中的列：{columns}",
+        "required columns missing: {fields}. The file has: {columns}",
+    ),
+    "map_field_unknown": (
+        "映射中的字段不存在：{field}（可选 {fields}）",
+        "no such field in the mapping: {field} (use {fields})",
+    ),
+    "map_column_missing": (
+        "映射中的列不在文件中：{column}",
+        "the mapped column is not in the file: {column}",
+    ),
+    # --- uploads: rows and cells
+    "row_too_many_fields": ("该行的列数多于表头", "this row has more cells than the header"),
+    "not_a_point": ("几何不是点", "the geometry is not a point"),
+    "required": ("必填项为空", "required value is empty"),
+    "too_long": ("内容过长", "value too long"),
+    "formula": ("内容像电子表格公式，已拒绝", "looks like a spreadsheet formula; refused"),
+    "not_number": ("不是数字", "not a number"),
+    "not_integer": ("应为整数", "not a whole number"),
+    "out_of_range": ("数值超出合理范围", "number out of the allowed range"),
+    "coord_range": ("坐标超出经纬度范围", "coordinate outside the valid range"),
+    "coord_incomplete": ("经度和纬度只填了一个", "only one of longitude and latitude is given"),
+    "coord_zero": ("坐标为 (0, 0)", "the coordinates are (0, 0)"),
+    "coord_swapped": (
+        "经纬度疑似填反（交换后位于辖区内），请核对",
+        "longitude and latitude look swapped (swapped, the point is inside the jurisdiction); "
+        "please check",
+    ),
+    "coord_outside": ("坐标不在辖区范围内", "the point is outside the jurisdiction"),
+    "not_a_date": ("日期格式无法识别（如 2026-03-01）", "not a date (use e.g. 2026-03-01)"),
+    "date_future": ("日期晚于今天", "the date is in the future"),
+    "date_order": ("结束日期早于开始日期", "the end date is before the start date"),
+    "not_in_choices": ("不是可选值", "not one of the allowed values"),
+    "region_format": ("户籍地代码应为6位数字", "the hukou region code has 6 digits"),
+    "property_missing": ("房屋编号和地址都为空", "neither property reference nor address is given"),
+    "property_unknown": ("登记库中找不到该房屋", "no such property in the registry"),
+    "worksite_unknown": ("登记库中找不到该单位", "no such worksite in the registry"),
+    "person_unknown": ("登记库中找不到该人员", "no such person in the registry"),
+    "duplicate_in_file": ("与文件中前面的行重复", "repeats an earlier row of this file"),
+    "stay_overlap": ("与该人员已有的居住记录时间重叠", "overlaps a stay this person already has"),
+    # --- uploads: batches
+    "batch_not_found": ("找不到批次 {batch}", "no batch {batch}"),
+    "batch_already_undone": ("批次 {batch} 已撤销", "batch {batch} is already undone"),
+    "undo_conflict": (
+        "批次 {batch} 之后的批次 {later} 修改了相同记录，请先撤销批次 {later}",
+        "batch {later} changed the same records after batch {batch}; undo batch {later} first",
+    ),
+    "undo_blocked": (
+        "批次 {batch} 新增的记录已被其他记录引用，请先撤销之后的批次",
+        "records added by batch {batch} are used by later records; undo the later batches first",
+    ),
     "internal_error": (
         "系统内部错误，已记录到日志（编号 {ref}），请联系管理员",
         "internal error, logged as {ref}; please tell your administrator",

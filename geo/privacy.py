@@ -12,6 +12,7 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from cryptography.fernet import Fernet
 
@@ -105,10 +106,14 @@ class Keys:
         """A keyed HMAC-SHA256 of a normalised identifier, for exact matching."""
         return hmac.new(self.hmac_key, value.encode(), hashlib.sha256).hexdigest()
 
+    @cached_property
+    def _fernet(self) -> Fernet:
+        return Fernet(self.fernet_key)
+
     def seal(self, value: str) -> bytes:
         """Encrypt an identifier (Fernet: AES-128-CBC with an HMAC)."""
-        return Fernet(self.fernet_key).encrypt(value.encode())
+        return self._fernet.encrypt(value.encode())
 
     def unseal(self, token: bytes) -> str:
         """Decrypt what :meth:`seal` produced."""
-        return Fernet(self.fernet_key).decrypt(token).decode()
+        return self._fernet.decrypt(token).decode()

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from geo.store.database import Database
 from tests.conftest import AS_OF, run_cli
 
 STATS_KEYS = {
@@ -87,7 +88,7 @@ def test_init_is_idempotent_and_reports_the_revision(tmp_path):
     for _ in range(2):
         result = run_cli("--db", str(tmp_path / "g.sqlite"), "init")
         assert result.returncode == 0, result.stderr
-        assert json.loads(result.stdout)["revision"] == "0001"
+        assert json.loads(result.stdout)["revision"] == Database.head_revision()
 
 
 def test_stats_on_an_empty_database_explains_what_to_do(tmp_path):

@@ -19,7 +19,7 @@ from geo.store.schema import metadata, setting
 
 
 def test_migrations_build_exactly_the_schema_in_the_code(empty_db):
-    assert empty_db.db.revision() == "0001"
+    assert empty_db.db.revision() == Database.head_revision()
     with empty_db.db.read() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
@@ -34,7 +34,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(empty_db):
 
 def test_migrating_twice_changes_nothing(empty_db):
     empty_db.db.migrate()
-    assert empty_db.db.revision() == "0001"
+    assert empty_db.db.revision() == Database.head_revision()
 
 
 def test_two_writers_queue_instead_of_failing(tmp_path):
@@ -143,4 +143,26 @@ def test_creating_the_schema_is_audited_once(tmp_path):
     with again.db.read() as conn:
         rows = conn.execute(select(audit_table.c.action, audit_table.c.detail)).all()
     again.db.dispose()
-    assert rows == [("schema.migrate", '{"from": null, "to": "0001"}')]
+    head = Database.head_revision()
+    assert rows == [("schema.migrate", f'{{"from": null, "to": "{head}"}}')]
+
+
+def test_an_old_database_with_data_upgrades_to_the_newest_schema(tmp_path):
+    from datetime import datetime
+
+    from geo.store.schema import import_batch
+
+    db = Database(str(tmp_path / "old.sqlite"))
+    db.migrate("0001")
+    with db.write() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO import_batch (kind, filename, sha256, user_name, rows, accepted, rejected,"
+            " status, created_at) VALUES ('rentals', 'a.csv', 'x', 'u', 1, 1, 0, 'committed', ?)",
+            (datetime(2026, 1, 1),),
+        )
+    db.migrate()
+    assert db.revision() == Database.head_revision() != "0001"
+    with db.read() as conn:
+        row = conn.execute(select(import_batch.c.inserted, import_batch.c.filename)).one()
+    assert tuple(row) == (0, "a.csv")
+    db.dispose()

@@ -11,6 +11,7 @@ import pandas as pd
 from geo.areas import areas_m2
 from geo.demo import LOCAL_REGION, DemoDistrict, generate_district
 from geo.errors import ConflictError
+from geo.intake import seal_phones
 from geo.privacy import Keys, mask_id, mask_phone
 from geo.services.access import Actor, require
 from geo.services.placement import bump_boundary_version, place
@@ -28,6 +29,7 @@ from geo.store.records import (
 from geo.store.schema import (
     area,
     employment,
+    landlord,
     person,
     property_,
     residence,
@@ -147,10 +149,14 @@ def _store_demo(conn: Any, demo: DemoDistrict, *, keys: Keys, url: str) -> dict[
     units = _placed(conn, demo.properties, url=url)
     units["worksite_id"] = units["worksite_ref"].map(worksite_ids)
     units["coord_source"] = "wgs84"
-    phones = units["landlord_phone"].to_numpy()
-    units["landlord_phone_masked"] = [mask_phone(p) for p in phones]
-    units["landlord_phone_hmac"] = [keys.digest(p) for p in phones]
-    units["landlord_phone_cipher"] = [keys.seal(p) for p in phones]
+    owners = units.drop_duplicates("landlord_phone")[["landlord_name", "landlord_phone"]]
+    sealed = seal_phones(owners["landlord_phone"], keys, prefix="phone")
+    insert_frame(conn, landlord, sealed.assign(name=owners["landlord_name"]))
+    landlord_ids = pd.Series(id_map(conn, landlord, "phone_hmac"))
+    by_phone = pd.Series(
+        sealed["phone_hmac"].map(landlord_ids).to_numpy(), index=owners["landlord_phone"]
+    )
+    units["landlord_id"] = units["landlord_phone"].map(by_phone)
     insert_frame(
         conn,
         property_,
@@ -165,10 +171,7 @@ def _store_demo(conn: Any, demo: DemoDistrict, *, keys: Keys, url: str) -> dict[
                 "rooms",
                 "floor_area_m2",
                 "max_occupants",
-                "landlord_name",
-                "landlord_phone_masked",
-                "landlord_phone_cipher",
-                "landlord_phone_hmac",
+                "landlord_id",
                 "status",
                 "community_id",
                 "grid_id",

@@ -81,8 +81,11 @@ def statistics_records(table: pd.DataFrame) -> list[dict[str, Any]]:
         ("residents_per_km2", 1),
     ):
         out[column] = out[column].astype(float).round(places)
-    out = out.astype(object).where(out.notna(), None)
+    out = out.astype(object)
     return [
-        {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        {
+            str(k): (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
+            for k, v in row.items()
+        }
         for row in out.to_dict("records")
     ]

@@ -16,6 +16,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
@@ -54,6 +55,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB: index pages of big imports stay hot
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -63,6 +65,12 @@ def _sqlite_engine(url: str) -> Engine:
         )
 
     return engine
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
 
 
 class Database:
@@ -87,13 +95,17 @@ class Database:
         with self.engine.connect().execution_options(**{_READ: True}) as conn, conn.begin():
             yield conn
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (creating it if empty)."""
-        config = Config()
-        config.set_main_option("script_location", str(_MIGRATIONS))
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision`` (the newest by default), creating it if empty."""
+        config = _alembic_config()
         with self.write() as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
+
+    @staticmethod
+    def head_revision() -> str | None:
+        """The newest revision the code knows."""
+        return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
     def revision(self) -> str | None:
         """The schema's current Alembic revision, None for an empty database."""

@@ -109,3 +109,16 @@ def replace_area_geometry(
             boundary_version=area.c.boundary_version + 1,
         )
     )
+
+
+def area_bounds(conn: Connection) -> tuple[float, float, float, float] | None:
+    """The WGS-84 extent of every loaded area, None when there are none."""
+    row = conn.execute(
+        select(
+            func.min(area.c.minx),
+            func.min(area.c.miny),
+            func.max(area.c.maxx),
+            func.max(area.c.maxy),
+        )
+    ).one()
+    return None if row[0] is None else (float(row[0]), float(row[1]), float(row[2]), float(row[3]))

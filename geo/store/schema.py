@@ -112,6 +112,12 @@ import_batch = Table(
     Column("status", String(16), nullable=False, default="committed"),
     Column("created_at", DateTime, nullable=False),
     Column("undone_at", DateTime),
+    Column("inserted", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("mapping", Text),
+    Column("dropped_columns", Text),
+    Column("rejects_csv", LargeBinary),
     _enum("status", ("committed", "undone")),
     Index(None, "kind", "sha256"),
 )
@@ -138,7 +144,22 @@ worksite = Table(
     _enum("kind", WORKSITE_KINDS),
     Index(None, "community_id"),
     Index(None, "grid_id"),
+    Index(None, "batch_id"),
 )
+
+landlord = Table(
+    "landlord",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100)),
+    Column("phone_masked", String(32)),
+    Column("phone_cipher", LargeBinary),
+    Column("phone_hmac", String(64), unique=True),
+    Column("batch_id", Integer, ForeignKey("import_batch.id")),
+    Index(None, "name"),
+    Index(None, "batch_id"),
+)
+"""A landlord (出租人), matched by the HMAC of their phone; owns any number of units."""
 
 property_ = Table(
     "property",
@@ -146,6 +167,7 @@ property_ = Table(
     Column("id", Integer, primary_key=True),
     Column("external_ref", String(64), unique=True),
     Column("address", String(500), nullable=False),
+    Column("room", String(32)),
     Column("lon", Float),
     Column("lat", Float),
     Column("coord_source", String(32)),
@@ -153,10 +175,7 @@ property_ = Table(
     Column("rooms", Integer),
     Column("floor_area_m2", Float),
     Column("max_occupants", Integer),
-    Column("landlord_name", String(100)),
-    Column("landlord_phone_masked", String(32)),
-    Column("landlord_phone_cipher", LargeBinary),
-    Column("landlord_phone_hmac", String(64)),
+    Column("landlord_id", Integer, ForeignKey("landlord.id")),
     Column("status", String(16), nullable=False, default="active"),
     Column("community_id", Integer, ForeignKey("area.id")),
     Column("grid_id", Integer, ForeignKey("area.id")),
@@ -167,8 +186,9 @@ property_ = Table(
     _enum("status", ("active", "inactive")),
     Index(None, "community_id"),
     Index(None, "grid_id"),
-    Index(None, "lon", "lat"),
-    Index(None, "landlord_phone_hmac"),
+    Index(None, "landlord_id"),
+    Index(None, "address", "room"),
+    Index(None, "batch_id"),
 )
 
 person = Table(
@@ -191,6 +211,7 @@ person = Table(
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
     CheckConstraint("sex IN ('M', 'F') OR sex IS NULL", name="sex"),
     Index(None, "phone_hmac"),
+    Index(None, "batch_id"),
 )
 
 residence = Table(
@@ -206,6 +227,7 @@ residence = Table(
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
     Index(None, "person_id", "moved_out"),
     Index(None, "property_id", "moved_out"),
+    Index(None, "batch_id"),
 )
 
 employment = Table(
@@ -220,6 +242,7 @@ employment = Table(
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
     Index(None, "person_id", "until"),
     Index(None, "worksite_id", "until"),
+    Index(None, "batch_id"),
 )
 
 app_user = Table(
@@ -299,7 +322,21 @@ visit = Table(
     Index(None, "property_id", "visited_at"),
     Index(None, "person_id", "visited_at"),
     Index(None, "worksite_id", "visited_at"),
+    Index(None, "batch_id"),
 )
+
+change_log = Table(
+    "change_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("import_batch.id"), nullable=False),
+    Column("table_name", String(32), nullable=False),
+    Column("row_id", Integer, nullable=False),
+    Column("before", Text, nullable=False),
+    Index(None, "batch_id"),
+    Index(None, "table_name", "row_id"),
+)
+"""Before-images of rows an import updated: the history of a record, and what undo restores."""
 
 audit = Table(
     "audit",

@@ -1,0 +1,723 @@
+"""Import registrations, residents, worksites, employment and visit results from files.
+
+Recipe for every kind: read the file -> drop sensitive columns and map the rest -> validate
+every cell -> in one write transaction: open a batch, insert or update rows by natural key
+(keeping history), record counts and the rejected rows, audit -> commit (or, for a dry run,
+roll back so the counts are exact and nothing is kept). Re-uploading a file already
+committed changes nothing and says so; any batch can be undone.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo.columns import plan_columns
+from geo.crs import parse_source_crs
+from geo.errors import InputError
+from geo.fields import KINDS
+from geo.i18n import message
+from geo.intake import (
+    PROBLEM_COLUMNS,
+    natural_key,
+    person_rows,
+    problems_for,
+    repeated_in_file,
+    seal_phones,
+)
+from geo.io.tables import read_table
+from geo.privacy import Keys, mask_phone
+from geo.services.access import Actor, require
+from geo.services.placement import place
+from geo.services.setup import Opened
+from geo.store import audit, batches, queries
+from geo.store.database import Connection
+from geo.store.schema import employment, landlord, person, property_, residence, visit, worksite
+from geo.validation import Jurisdiction, validate_rows
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What an import did: the summary line, every rejected cell, how columns were read."""
+
+    summary: dict[str, Any]
+    rejects: pd.DataFrame
+    preview: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Applied:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[pd.DataFrame] = field(default_factory=list)
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class _RollBackError(Exception):
+    """Raised inside the transaction of a dry run so that nothing is kept."""
+
+
+def import_upload(
+    opened: Opened,
+    actor: Actor,
+    *,
+    kind: str,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+    crs: str = "wgs84",
+    dry_run: bool = False,
+    today: date | None = None,
+) -> UploadResult:
+    """Import one file of ``kind``; raise InputError when the file as a whole is unusable."""
+    require(actor, "import")
+    if kind not in KINDS:
+        raise InputError("kind_unknown", kind=kind, kinds=", ".join(KINDS))
+    source = parse_source_crs(crs)
+    raw = read_table(data, filename)
+    plan = plan_columns(list(raw.frame.columns), kind=kind, explicit=mapping)
+    _check_columns(kind, plan.mapping, plan.missing, list(raw.frame.columns))
+    text = raw.frame[list(plan.mapping.values())].set_axis(list(plan.mapping), axis=1)
+    sha256 = hashlib.sha256(data).hexdigest()
+    summary: dict[str, Any] = {
+        "batch": None,
+        "kind": kind,
+        "rows": len(raw.frame) + len(raw.malformed),
+        "accepted": 0,
+        "rejected": 0,
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "dropped_columns": plan.dropped,
+        "ignored_columns": plan.ignored,
+        "encoding": raw.encoding,
+        "source_crs": source,
+    }
+    with opened.db.read() as conn:
+        earlier = batches.find_batch(conn, kind=kind, sha256=sha256)
+        jurisdiction = Jurisdiction.around(queries.area_bounds(conn))
+    if earlier is not None:
+        summary["duplicate_of"] = earlier
+        return UploadResult(
+            summary, _rejects_frame(pd.DataFrame(columns=PROBLEM_COLUMNS)), plan.preview()
+        )
+    validated = validate_rows(
+        text,
+        kind=kind,
+        row_numbers=raw.row_numbers,
+        source_crs=source,
+        jurisdiction=jurisdiction,
+        today=today or date.today(),
+    )
+    malformed = pd.DataFrame(
+        [{"row": n, "column": "", "value": "", "reason": key} for n, key in raw.malformed],
+        columns=PROBLEM_COLUMNS,
+    )
+    try:
+        with opened.db.write() as conn:
+            batch_id = batches.open_batch(
+                conn,
+                kind=kind,
+                filename=filename,
+                sha256=sha256,
+                user=actor.name,
+                source_crs=source,
+            )
+            applied = APPLY[kind](
+                conn, validated.good, batch_id=batch_id, keys=opened.keys, url=opened.db.url
+            )
+            problems = _concat([validated.problems, malformed, *applied.problems])
+            rejects = _rejects_frame(problems)
+            rejected = int(problems["row"].nunique())
+            summary.update(
+                batch=batch_id,
+                accepted=summary["rows"] - rejected,
+                rejected=rejected,
+                inserted=applied.inserted,
+                updated=applied.updated,
+                unchanged=applied.unchanged,
+                **applied.extra,
+            )
+            batches.close_batch(
+                conn,
+                batch_id,
+                rows=summary["rows"],
+                accepted=summary["accepted"],
+                rejected=rejected,
+                inserted=applied.inserted,
+                updated=applied.updated,
+                unchanged=applied.unchanged,
+                mapping=json.dumps(plan.mapping, ensure_ascii=False),
+                dropped_columns=json.dumps(plan.dropped, ensure_ascii=False),
+                rejects_csv=gzip.compress(rejects_csv(rejects)) if rejected else None,
+            )
+            audit.append(
+                conn,
+                actor=actor.name,
+                role=actor.role,
+                action=f"import.{kind}",
+                object_type="import_batch",
+                object_id=str(batch_id),
+                count=summary["accepted"],
+                detail={"file": filename, **summary},
+            )
+            if dry_run:
+                raise _RollBackError
+    except _RollBackError:
+        summary.update(batch=None, dry_run=True)
+    return UploadResult(summary, rejects, plan.preview())
+
+
+def _check_columns(
+    kind: str, mapping: dict[str, str], missing: list[str], headers: list[str]
+) -> None:
+    needed = list(missing)
+    if kind in ("residents", "visits") and not {"property_ref", "address"} & set(mapping):
+        needed.append("property_ref/address")
+    if needed:
+        raise InputError("columns_missing", fields=", ".join(needed), columns=", ".join(headers))
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    kept = [f for f in frames if len(f)]
+    if not kept:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    return pd.concat(kept, ignore_index=True).sort_values(["row", "column"]).reset_index(drop=True)
+
+
+def _rejects_frame(problems: pd.DataFrame) -> pd.DataFrame:
+    """Problems with their reasons spelled out in Chinese and English."""
+    out = problems[PROBLEM_COLUMNS].copy()
+    out["reason_zh"] = [message(k, "zh") for k in out["reason"]]
+    out["reason_en"] = [message(k, "en") for k in out["reason"]]
+    return out.reset_index(drop=True)
+
+
+def rejects_csv(rejects: pd.DataFrame) -> bytes:
+    """The rejected-rows report as CSV for Excel (UTF-8 with BOM, Chinese then English heads)."""
+    headers = {
+        "row": "行号 row",
+        "column": "列 column",
+        "value": "值 value",
+        "reason_zh": "原因",
+        "reason_en": "reason",
+    }
+    table = rejects[list(headers)].rename(columns=headers)
+    text = table.astype(str).map(_safe_cell).to_csv(index=False, lineterminator="\r\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def _safe_cell(value: str) -> str:
+    """Quote a cell that a spreadsheet would run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# --------------------------------------------------------------------------- per kind
+
+
+def _apply_rentals(
+    conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
+) -> _Applied:
+    applied = _Applied()
+    key = natural_key(good, ref="external_ref", fallback=("address", "room"))
+    frame, repeats = repeated_in_file(good, key, column="external_ref")
+    applied.problems.append(repeats)
+    frame = _with_worksites(conn, frame, applied)
+    frame = _placed(conn, frame, url=url, applied=applied)
+    if "landlord_name" in frame or "landlord_phone" in frame:
+        frame = _with_landlords(conn, frame, keys, batch_id=batch_id, applied=applied)
+    existing = _match(conn, property_, frame, ref="external_ref", fallback=("address", "room"))
+    _store(
+        conn,
+        property_,
+        frame,
+        existing,
+        batch_id=batch_id,
+        applied=applied,
+        defaults={"status": "active"},
+    )
+    return applied
+
+
+def _apply_worksites(
+    conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
+) -> _Applied:
+    applied = _Applied()
+    key = natural_key(good, ref="external_ref", fallback=("name", "address"))
+    frame, repeats = repeated_in_file(good, key, column="external_ref")
+    applied.problems.append(repeats)
+    frame = _placed(conn, frame, url=url, applied=applied)
+    if "contact_phone" in frame:
+        sealed = seal_phones(frame["contact_phone"], keys, prefix="contact_phone")
+        frame = frame.drop(columns=["contact_phone", "contact_phone_hmac"], errors="ignore").join(
+            sealed.drop(columns="contact_phone_hmac")
+        )
+    existing = _match(conn, worksite, frame, ref="external_ref", fallback=("name", "address"))
+    _store(
+        conn,
+        worksite,
+        frame,
+        existing,
+        batch_id=batch_id,
+        applied=applied,
+        defaults={"status": "active"},
+    )
+    return applied
+
+
+def _apply_employment(
+    conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
+) -> _Applied:
+    applied = _Applied()
+    frame = _with_people(conn, good, keys, applied, required=True)
+    frame = _with_worksites(conn, frame, applied, required=True)
+    key = (
+        frame["person_id"].astype(str)
+        + "|"
+        + frame["worksite_id"].astype(str)
+        + "|"
+        + frame["since"].astype(str)
+    )
+    frame, repeats = repeated_in_file(frame, key, column="id_number")
+    applied.problems.append(repeats)
+    stays = batches.rows_by_keys(conn, employment, ["person_id"], frame["person_id"].tolist())
+    existing = _align(frame, stays, on=["person_id", "worksite_id", "since"])
+    _store(
+        conn,
+        employment,
+        frame.drop(columns="id_number"),
+        existing,
+        batch_id=batch_id,
+        applied=applied,
+    )
+    return applied
+
+
+def _apply_visits(
+    conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
+) -> _Applied:
+    applied = _Applied()
+    frame = _with_properties(conn, good, applied)
+    if "id_number" in frame and frame["id_number"].notna().any():
+        frame = _with_people(conn, frame, keys, applied, required=False)
+    else:
+        frame = frame.assign(person_id=None)
+    if "team" in frame:
+        ids = batches.team_ids(conn, frame["team"].dropna())
+        frame["team_id"] = frame["team"].map(ids)
+    frame["visited_at"] = pd.to_datetime(frame["visited_at"])
+    key = (
+        frame["property_id"].astype(str)
+        + "|"
+        + frame["visited_at"].astype(str)
+        + "|"
+        + frame["outcome"]
+        + "|"
+        + frame["person_id"].astype(str)
+    )
+    frame, repeats = repeated_in_file(frame, key, column="visited_at")
+    applied.problems.append(repeats)
+    known = batches.rows_by_keys(conn, visit, ["property_id"], frame["property_id"].tolist())
+    known["visited_at"] = pd.to_datetime(known["visited_at"])
+    existing = _align(frame, known, on=["property_id", "visited_at", "outcome", "person_id"])
+    columns = [
+        "row",
+        "property_id",
+        "person_id",
+        "team_id",
+        "visited_at",
+        "outcome",
+        "residents_seen",
+        "note",
+    ]
+    _store(
+        conn,
+        visit,
+        frame[[c for c in columns if c in frame]],
+        existing,
+        batch_id=batch_id,
+        applied=applied,
+    )
+    return applied
+
+
+def _apply_residents(
+    conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
+) -> _Applied:
+    """Residents: the person (matched by ID number HMAC) and their stay at a property.
+
+    A new stay that starts after the person's open stay elsewhere closes that stay on the
+    new move-in date (a move); any other overlap is refused.
+    """
+    applied = _Applied()
+    frame = _with_properties(conn, good, applied)
+    people = person_rows(frame, keys)
+    firsts = ~people["id_hmac"].duplicated()
+    known = batches.rows_by_keys(conn, person, ["id_hmac"], people["id_hmac"].tolist())
+    person_existing = _align(people.loc[firsts], known, on=["id_hmac"])
+    before = applied.inserted, applied.updated, applied.unchanged
+    _store(
+        conn,
+        person,
+        people.loc[firsts].assign(row=frame.loc[firsts, "row"]),
+        person_existing,
+        batch_id=batch_id,
+        applied=applied,
+    )
+    applied.inserted, applied.updated, applied.unchanged = before  # counted per stay below
+    ids = batches.rows_by_keys(conn, person, ["id_hmac"], people["id_hmac"].tolist())
+    frame["person_id"] = people["id_hmac"].map(ids.set_index("id_hmac")["id"])
+    stays = batches.rows_by_keys(conn, residence, ["person_id"], frame["person_id"].tolist())
+    frame = frame.sort_values(["person_id", "moved_in"])
+    plan = _plan_stays(frame, stays)  # may close stays of this file: it edits ``frame``
+    applied.problems.append(plan.problems)
+    if plan.closures:
+        closing = pd.DataFrame(plan.closures, columns=["id", "moved_out"])
+        existing = stays.set_index("id").loc[closing["id"]].reset_index()
+        batches.update_changed(conn, residence, closing[["moved_out"]], existing, batch_id=batch_id)
+    columns = ["person_id", "property_id", "room", "moved_in", "moved_out", "reported_on"]
+    if plan.updates:
+        incoming = pd.DataFrame(plan.updates, columns=["id", "moved_out", "reported_on"])
+        existing = stays.set_index("id").loc[incoming["id"]].reset_index()
+        batches.update_changed(
+            conn, residence, incoming.drop(columns="id"), existing, batch_id=batch_id
+        )
+    new = frame.loc[plan.new_rows, [c for c in columns if c in frame]]
+    batches.insert_new(conn, residence, new, batch_id=batch_id)
+    applied.inserted += len(new)
+    applied.updated += len(plan.updates)
+    applied.unchanged += plan.unchanged
+    applied.extra["moves"] = len(plan.closures)
+    return applied
+
+
+@dataclass
+class _StayPlan:
+    new_rows: list[Any] = field(default_factory=list)
+    closures: list[tuple[int, date]] = field(default_factory=list)
+    updates: list[tuple[int, date | None, date | None]] = field(default_factory=list)
+    unchanged: int = 0
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+
+
+def _plan_stays(frame: pd.DataFrame, stays: pd.DataFrame) -> _StayPlan:
+    """Decide, stay by stay in move-in order, what each resident row does."""
+    plan = _StayPlan()
+    bad: list[dict[str, Any]] = []
+    by_person: dict[int, list[dict[str, Any]]] = {}
+    for stay in stays.to_dict("records"):
+        by_person.setdefault(int(stay["person_id"]), []).append(
+            {str(k): v for k, v in stay.items()}
+        )
+    far = date.max
+    for index, row in frame.iterrows():
+        mine = by_person.setdefault(int(row["person_id"]), [])
+        moved_out = row.get("moved_out") if pd.notna(row.get("moved_out")) else None
+        same = next(
+            (
+                s
+                for s in mine
+                if s["property_id"] == row["property_id"] and s["moved_in"] == row["moved_in"]
+            ),
+            None,
+        )
+        if same is not None:
+            if moved_out is not None and moved_out != same["moved_out"] and same.get("id"):
+                plan.updates.append((int(same["id"]), moved_out, row.get("reported_on")))
+                same["moved_out"] = moved_out
+            else:
+                plan.unchanged += 1
+            continue
+        start, end = row["moved_in"], moved_out or far
+        overlapping = [s for s in mine if s["moved_in"] < end and start < (s["moved_out"] or far)]
+        movable = [s for s in overlapping if s["moved_out"] is None and s["moved_in"] < start]
+        if len(overlapping) > len(movable) or len(movable) > 1:
+            bad.append(
+                {
+                    "row": row["row"],
+                    "column": "moved_in",
+                    "value": str(start),
+                    "reason": "stay_overlap",
+                }
+            )
+            continue
+        for s in movable:
+            s["moved_out"] = start
+            if s.get("id"):
+                plan.closures.append((int(s["id"]), start))
+            else:  # a stay added by this same file: close it before it is inserted
+                frame.at[s["index"], "moved_out"] = start
+        mine.append(
+            {
+                "property_id": row["property_id"],
+                "moved_in": start,
+                "moved_out": moved_out,
+                "index": index,
+            }
+        )
+        plan.new_rows.append(index)
+    plan.problems = pd.DataFrame(bad, columns=PROBLEM_COLUMNS)
+    return plan
+
+
+# --------------------------------------------------------------------------- shared steps
+
+
+def _placed(conn: Connection, frame: pd.DataFrame, *, url: str, applied: _Applied) -> pd.DataFrame:
+    if "lon" not in frame:
+        return frame
+    has = frame["lon"].notna() & frame["lat"].notna()
+    community = np.full(len(frame), np.nan)
+    grid = np.full(len(frame), np.nan)
+    if has.any():
+        c, g = place(
+            conn,
+            frame.loc[has, "lon"].to_numpy(float),
+            frame.loc[has, "lat"].to_numpy(float),
+            url=url,
+        )
+        community[has.to_numpy()], grid[has.to_numpy()] = c, g
+    out = frame.assign(
+        community_id=pd.Series(community, index=frame.index).astype("Int64"),
+        grid_id=pd.Series(grid, index=frame.index).astype("Int64"),
+    )
+    applied.extra["outside_areas"] = int((has & out["community_id"].isna()).sum())
+    applied.extra["without_coordinates"] = int((~has).sum())
+    return out
+
+
+def _with_landlords(
+    conn: Connection, frame: pd.DataFrame, keys: Keys, *, batch_id: int, applied: _Applied
+) -> pd.DataFrame:
+    """Each row's landlord id: matched by the HMAC of the phone, else by name among landlords
+    without a phone. Unknown landlords are added; a known one's new name is kept (history)."""
+    empty = pd.Series(None, index=frame.index, dtype=object)
+    name = frame.get("landlord_name", empty)
+    phone = frame.get("landlord_phone", empty)
+    landlord_id = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    with_phone = phone.notna()
+    if with_phone.any():
+        owners = pd.DataFrame({"phone": phone[with_phone], "name": name[with_phone]})
+        owners = owners.drop_duplicates("phone").set_index("phone")
+        owners["phone_hmac"] = owners.index.map(keys.digest)
+        known = batches.rows_by_keys(conn, landlord, ["phone_hmac"], owners["phone_hmac"].tolist())
+        existing = _align(owners, known, on=["phone_hmac"])
+        new = existing["id"].isna().to_numpy()
+        added = owners.loc[new]
+        batches.insert_new(
+            conn,
+            landlord,
+            pd.DataFrame(
+                {
+                    "name": added["name"].to_numpy(),
+                    "phone_hmac": added["phone_hmac"].to_numpy(),
+                    "phone_masked": [mask_phone(p) for p in added.index],
+                    "phone_cipher": [keys.seal(p) for p in added.index],
+                }
+            ),
+            batch_id=batch_id,
+        )
+        if (~new).any():
+            batches.update_changed(
+                conn,
+                landlord,
+                owners.loc[~new, ["name"]].reset_index(drop=True),
+                existing.loc[~new].reset_index(drop=True),
+                batch_id=batch_id,
+            )
+        ids = batches.rows_by_keys(conn, landlord, ["phone_hmac"], owners["phone_hmac"].tolist())
+        by_phone = owners["phone_hmac"].map(ids.set_index("phone_hmac")["id"])
+        landlord_id[with_phone] = phone[with_phone].map(by_phone).astype("Int64")
+    name_only = ~with_phone & name.notna()
+    if name_only.any():
+        wanted = name[name_only].unique().tolist()
+        known = batches.rows_by_keys(conn, landlord, ["name"], wanted)
+        known = known.loc[known["phone_hmac"].isna()]
+        missing = [n for n in wanted if n not in set(known["name"])]
+        batches.insert_new(conn, landlord, pd.DataFrame({"name": missing}), batch_id=batch_id)
+        found = batches.rows_by_keys(conn, landlord, ["name"], wanted)
+        named = found.loc[found["phone_hmac"].isna()].drop_duplicates("name").set_index("name")
+        landlord_id[name_only] = name[name_only].map(named["id"]).astype("Int64")
+    out = frame.assign(landlord_id=landlord_id)
+    return out.drop(columns=[c for c in ("landlord_name", "landlord_phone") if c in out])
+
+
+def _with_worksites(
+    conn: Connection, frame: pd.DataFrame, applied: _Applied, *, required: bool = False
+) -> pd.DataFrame:
+    if "worksite_ref" not in frame:
+        return frame
+    refs = frame["worksite_ref"].dropna()
+    found = batches.rows_by_keys(conn, worksite, ["external_ref"], refs.tolist())
+    ids = frame["worksite_ref"].map(found.set_index("external_ref")["id"])
+    unknown = (frame["worksite_ref"].notna() | required) & ids.isna()
+    applied.problems.append(
+        problems_for(frame, unknown, column="worksite_ref", reason="worksite_unknown")
+    )
+    return frame.loc[~unknown].assign(worksite_id=ids[~unknown]).drop(columns="worksite_ref")
+
+
+def _with_properties(conn: Connection, frame: pd.DataFrame, applied: _Applied) -> pd.DataFrame:
+    existing = _match(
+        conn,
+        property_,
+        frame,
+        ref="property_ref",
+        fallback=("address", "room"),
+        table_ref="external_ref",
+    )
+    ids = existing["id"]
+    unknown = ids.isna()
+    column = "property_ref" if "property_ref" in frame else "address"
+    applied.problems.append(problems_for(frame, unknown, column=column, reason="property_unknown"))
+    out = frame.loc[~unknown].assign(property_id=ids[~unknown].astype(int))
+    return out.drop(columns=[c for c in ("property_ref", "address") if c in out])
+
+
+def _with_people(
+    conn: Connection, frame: pd.DataFrame, keys: Keys, applied: _Applied, *, required: bool
+) -> pd.DataFrame:
+    digests = frame["id_number"].map(lambda v: keys.digest(v) if isinstance(v, str) else None)
+    found = batches.rows_by_keys(conn, person, ["id_hmac"], digests.dropna().tolist())
+    ids = digests.map(found.set_index("id_hmac")["id"])
+    unknown = (frame["id_number"].notna() | required) & ids.isna()
+    applied.problems.append(
+        problems_for(frame, unknown, column="id_number", reason="person_unknown")
+    )
+    out = frame.loc[~unknown].assign(person_id=ids[~unknown])
+    out["id_number"] = out["id_number"].map(
+        lambda v: "" if v is None else "•"
+    )  # no clear IDs onward
+    return out
+
+
+def _match(
+    conn: Connection,
+    table: Any,
+    frame: pd.DataFrame,
+    *,
+    ref: str,
+    fallback: tuple[str, ...],
+    table_ref: str = "external_ref",
+) -> pd.DataFrame:
+    """For each row, the existing row with the same reference, or (for rows without one)
+    the same fallback columns; aligned with ``frame``, with a NaN id where there is none."""
+    keys = natural_key(frame, ref=ref, fallback=fallback)
+    found = []
+    if ref in frame and frame[ref].notna().any():
+        found.append(batches.rows_by_keys(conn, table, [table_ref], frame[ref].dropna().tolist()))
+    by_fallback = keys.str.startswith("key:")
+    if by_fallback.any() and fallback[0] in frame:
+        wanted = frame.loc[by_fallback, fallback[0]].dropna().tolist()
+        found.append(batches.rows_by_keys(conn, table, [fallback[0]], wanted))
+    known = pd.concat(found, ignore_index=True).drop_duplicates("id") if found else pd.DataFrame()
+    if known.empty:
+        return pd.DataFrame({"id": np.nan}, index=frame.index)
+    known = known.reset_index(drop=True)
+    lookup = dict(
+        zip(natural_key(known, ref="__no_ref__", fallback=fallback), known.index, strict=True)
+    )
+    with_ref = known[table_ref].notna()
+    lookup.update(
+        zip("ref:" + known.loc[with_ref, table_ref].astype(str), known.index[with_ref], strict=True)
+    )
+    position = keys.map(lookup)
+    aligned = known.reindex(position.to_numpy())
+    aligned.index = frame.index
+    return aligned
+
+
+def _align(frame: pd.DataFrame, known: pd.DataFrame, *, on: list[str]) -> pd.DataFrame:
+    """Existing rows matching ``frame`` on ``on``, aligned row for row (NaN id when none)."""
+    if known.empty:
+        return pd.DataFrame({"id": np.nan}, index=frame.index)
+    left = frame[on].astype(str)
+    right = known.drop_duplicates(on).assign(**{c: known[c].astype(str) for c in on})
+    merged = left.reset_index().merge(right, on=on, how="left").set_index("index")
+    return merged.reindex(frame.index)
+
+
+def _store(
+    conn: Connection,
+    table: Any,
+    frame: pd.DataFrame,
+    existing: pd.DataFrame,
+    *,
+    batch_id: int,
+    applied: _Applied,
+    defaults: dict[str, Any] | None = None,
+) -> None:
+    """Insert rows with no existing match; update the matched ones where values changed."""
+    columns = [c for c in frame.columns if c in table.c and c not in ("id", "batch_id")]
+    new = existing["id"].isna()
+    inserting = frame.loc[new, columns]
+    for column, value in (defaults or {}).items():
+        inserting[column] = inserting[column].fillna(value) if column in inserting else value
+    applied.inserted += batches.insert_new(conn, table, inserting, batch_id=batch_id)
+    if (~new).any():
+        updated, unchanged = batches.update_changed(
+            conn, table, frame.loc[~new, columns], existing.loc[~new], batch_id=batch_id
+        )
+        applied.updated += updated
+        applied.unchanged += unchanged
+
+
+APPLY: dict[str, Callable[..., _Applied]] = {
+    "rentals": _apply_rentals,
+    "residents": _apply_residents,
+    "worksites": _apply_worksites,
+    "employment": _apply_employment,
+    "visits": _apply_visits,
+}
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def undo_batch(opened: Opened, actor: Actor, batch_id: int) -> dict[str, Any]:
+    """Restore the state before a batch (refused while a later batch builds on it)."""
+    require(actor, "import")
+    with opened.db.write() as conn:
+        result = batches.undo_batch(conn, batch_id)
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="import.undo",
+            object_type="import_batch",
+            object_id=str(batch_id),
+            detail=result,
+        )
+    return {"batch": batch_id, "undone": True, **result}
+
+
+def list_batches(opened: Opened, actor: Actor) -> pd.DataFrame:
+    require(actor, "import")
+    with opened.db.read() as conn:
+        return batches.list_batches(conn)
+
+
+def batch_rejects_csv(opened: Opened, actor: Actor, batch_id: int) -> bytes | None:
+    """The stored rejected-rows report of a batch (CSV), audited as an export."""
+    require(actor, "import")
+    with opened.db.write() as conn:
+        stored = batches.batch_rejects(conn, batch_id)
+        if stored is not None:
+            audit.append(
+                conn,
+                actor=actor.name,
+                role=actor.role,
+                action="export.rejects",
+                object_type="import_batch",
+                object_id=str(batch_id),
+            )
+    return None if stored is None else gzip.decompress(stored)

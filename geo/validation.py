@@ -1,0 +1,499 @@
+"""Validate upload rows and turn the good ones into typed values.
+
+Each field type has vectorised checks named by their catalogue key (so a rejected cell's
+reason reads the same in Chinese and English everywhere); rules that look at more than one
+column (coordinates, a property given, dates in order) run on the whole frame. pandera runs
+them all lazily and reports every failing cell with its row. The same schema validates a
+single record (:func:`validate_record`), so a form and an upload apply one set of rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final, TypeVar
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from geo.crs import to_wgs84
+from geo.fields import ROW_RULES, Field, fields_of, normalise_header
+
+CHINA_BOUNDS: Final = (73.4, 18.1, 135.1, 53.6)
+DEFAULT_MARGIN_M: Final = 5_000.0
+_FORMULA = re.compile(r"^\s*(=|@|[+\-].*[(!])")
+_ID = re.compile(r"^\d{17}[\dX]$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+_REGION = re.compile(r"^\d{6}$")
+_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+_ID_CHECK = np.array(list("10X98765432"))
+ROW_RULE_COLUMNS: Final = {
+    "coord_incomplete": "lon,lat",
+    "coord_zero": "lon,lat",
+    "coord_swapped": "lon,lat",
+    "coord_outside": "lon,lat",
+    "property_missing": "property_ref,address",
+    "date_order": "dates",
+}
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """Where uploaded points may lie: a WGS-84 box (the areas' extent plus a margin)."""
+
+    bounds: tuple[float, float, float, float]
+
+    @classmethod
+    def around(
+        cls, bounds: tuple[float, float, float, float] | None, *, margin_m: float = DEFAULT_MARGIN_M
+    ) -> Jurisdiction:
+        """The loaded areas' extent grown by ``margin_m``; all of China when there are none."""
+        if bounds is None:
+            return cls(CHINA_BOUNDS)
+        minx, miny, maxx, maxy = bounds
+        dlat = margin_m / 111_320.0
+        dlon = margin_m / (111_320.0 * max(np.cos(np.radians(max(abs(miny), abs(maxy)))), 0.01))
+        return cls((minx - dlon, miny - dlat, maxx + dlon, maxy + dlat))
+
+    def contains(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        minx, miny, maxx, maxy = self.bounds
+        inside: np.ndarray = (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
+        return inside
+
+
+@dataclass(frozen=True)
+class Validated:
+    """Rows that passed (typed, with their file row numbers) and every problem found."""
+
+    good: pd.DataFrame
+    problems: pd.DataFrame
+    """columns row, column, value, reason (a catalogue key)"""
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Text to float (NaN where not a number); full-width digits and thousands commas ok."""
+    cleaned = values.str.normalize("NFKC").str.replace(",", "", regex=False).str.strip()
+    return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce").astype(float)
+
+
+def parse_dates(values: pd.Series, *, with_time: bool = False) -> pd.Series:
+    """Text to Timestamps (NaT where not a date): 2026-03-01, 2026/3/1, 20260301, 2026年3月1日,
+    2026.3.1, with an optional time after a space or T when ``with_time``."""
+    text = values.str.normalize("NFKC").str.strip()
+    text = text.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
+    text = text.str.replace(r"^(\d{4})(\d{2})(\d{2})", r"\1-\2-\3", regex=True)
+    parts = text.str.extract(
+        r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+    )
+    parts = parts.apply(pd.to_numeric, errors="coerce")
+    if not with_time:
+        parts.loc[parts[3].notna(), 0] = np.nan  # a time where only a date belongs
+    frame = pd.DataFrame(
+        {
+            "year": parts[0],
+            "month": parts[1],
+            "day": parts[2],
+            "hour": parts[3].fillna(0),
+            "minute": parts[4].fillna(0),
+            "second": parts[5].fillna(0),
+        }
+    )
+    return pd.to_datetime(frame, errors="coerce")
+
+
+def id_numbers_ok(values: pd.Series, *, today: date) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Vectorised GB 11643 checks: (form ok, birth date ok, check digit ok)."""
+    upper = values.str.strip().str.upper()
+    form = upper.str.match(_ID)
+    digits = upper.where(form, "000000190001010000")
+    born = pd.to_datetime(digits.str.slice(6, 14), format="%Y%m%d", errors="coerce")
+    birth = born.notna() & (born <= pd.Timestamp(today)) & (born.dt.year >= 1900)
+    raw = np.frombuffer("".join(digits.str.slice(0, 17)).encode(), dtype=np.uint8)
+    matrix = (raw.reshape(-1, 17).astype(np.int64) - ord("0")) if len(digits) else np.zeros((0, 17))
+    expected = _ID_CHECK[(matrix @ _ID_WEIGHTS) % 11] if len(digits) else np.array([], dtype=str)
+    check = pd.Series(expected == digits.str.slice(17, 18).to_numpy(), index=values.index)
+    return form, birth, check
+
+
+def normalise_phones(values: pd.Series) -> pd.Series:
+    out: pd.Series = values.str.normalize("NFKC").str.replace(r"[\s\-()（）]", "", regex=True)
+    return out.str.replace(r"^\+?86(1\d{10})$", r"\1", regex=True)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+CheckFn = Callable[[pd.Series], pd.Series]
+T = TypeVar("T")
+
+
+class ParsedColumns:
+    """Each text column parsed once (numbers, dates, choices, ID parts, phones); every check
+    and the typing read from here instead of parsing the same strings again."""
+
+    def __init__(self, text: pd.DataFrame, *, today: date) -> None:
+        self.text = text
+        self.today = today
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def _get(self, column: str, what: str, make: Callable[[], T]) -> T:
+        key = (column, what)
+        if key not in self._cache:
+            self._cache[key] = make()
+        value: T = self._cache[key]
+        return value
+
+    def stripped(self, column: str) -> pd.Series:
+        return self._get(column, "strip", lambda: self.text[column].str.strip())
+
+    def given(self, column: str) -> pd.Series:
+        return self._get(column, "given", lambda: self.stripped(column) != "")
+
+    def numbers(self, column: str) -> pd.Series:
+        return self._get(column, "number", lambda: parse_numbers(self.text[column]))
+
+    def stamps(self, column: str, *, with_time: bool) -> pd.Series:
+        return self._get(
+            column,
+            f"stamp{with_time}",
+            lambda: _by_unique(
+                self.stripped(column), lambda u: parse_dates(u, with_time=with_time)
+            ),
+        )
+
+    def choice_keys(self, column: str) -> pd.Series:
+        return self._get(
+            column,
+            "choice",
+            lambda: _by_unique(self.stripped(column), lambda u: u.map(normalise_header)),
+        )
+
+    def id_parts(self, column: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+        return self._get(column, "id", lambda: id_numbers_ok(self.text[column], today=self.today))
+
+    def phones(self, column: str) -> pd.Series:
+        return self._get(column, "phone", lambda: normalise_phones(self.text[column]))
+
+
+def _by_unique(values: pd.Series, parse: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply ``parse`` to the distinct values only (uploads repeat dates and kinds a lot)."""
+    codes, uniques = pd.factorize(values)
+    parsed = parse(pd.Series(uniques, dtype=object)).to_numpy()
+    out = pd.Series(parsed[codes], index=values.index)
+    return out
+
+
+def _field_checks(spec: Field, parsed: ParsedColumns) -> list[tuple[str, CheckFn]]:
+    """(catalogue key, check) pairs for one field; empty cells pass all but 'required'."""
+    name = spec.name
+
+    def given(_: pd.Series) -> pd.Series:
+        return parsed.given(name)
+
+    def absent(_: pd.Series) -> pd.Series:
+        return ~parsed.given(name)
+
+    checks: list[tuple[str, CheckFn]] = []
+    if spec.required:
+        checks.append(("required", given))
+    kind = spec.type
+    if kind == "text":
+        checks.append(("too_long", lambda s: s.str.len() <= spec.max_length))
+        checks.append(("formula", lambda s: ~s.str.match(_FORMULA)))
+    elif kind in ("int", "float", "lon", "lat"):
+
+        def finite(_: pd.Series) -> pd.Series:
+            return pd.Series(np.isfinite(parsed.numbers(name)), index=parsed.text.index)
+
+        checks.append(("not_number", lambda s: absent(s) | finite(s)))
+        if kind == "int":
+            checks.append(
+                ("not_integer", lambda s: absent(s) | ~finite(s) | (parsed.numbers(name) % 1 == 0))
+            )
+        low, high = {"lon": (-180.0, 180.0), "lat": (-90.0, 90.0)}.get(
+            kind, (spec.minimum, spec.maximum)
+        )
+        key = "coord_range" if kind in ("lon", "lat") else "out_of_range"
+        checks.append((key, lambda s: absent(s) | _between(parsed.numbers(name), low, high)))
+    elif kind in ("date", "datetime"):
+        with_time = kind == "datetime"
+
+        def stamps() -> pd.Series:
+            return parsed.stamps(name, with_time=with_time)
+
+        checks.append(("not_a_date", lambda s: absent(s) | stamps().notna()))
+        if spec.not_future:
+            limit = pd.Timestamp(parsed.today) + pd.Timedelta(days=1)
+            checks.append(("date_future", lambda s: ~(stamps() >= limit)))
+    elif kind == "enum":
+        choices = set(spec.choices)
+        checks.append(
+            ("not_in_choices", lambda s: absent(s) | parsed.choice_keys(name).isin(choices))
+        )
+    elif kind == "id_number":
+        checks.append(("id_format", lambda s: absent(s) | parsed.id_parts(name)[0]))
+        checks.append(
+            (
+                "id_birth_date",
+                lambda s: absent(s) | ~parsed.id_parts(name)[0] | parsed.id_parts(name)[1],
+            )
+        )
+        checks.append(
+            (
+                "id_check_digit",
+                lambda s: (
+                    absent(s)
+                    | ~parsed.id_parts(name)[0]
+                    | ~parsed.id_parts(name)[1]
+                    | parsed.id_parts(name)[2]
+                ),
+            )
+        )
+    elif kind == "phone":
+        pattern = f"{_MOBILE.pattern}|{_LANDLINE.pattern}"
+        checks.append(
+            ("phone_format", lambda s: absent(s) | parsed.phones(name).str.match(pattern))
+        )
+    elif kind == "region":
+        checks.append(
+            ("region_format", lambda s: absent(s) | parsed.stripped(name).str.match(_REGION))
+        )
+    return checks
+
+
+def _between(values: pd.Series, low: float | None, high: float | None) -> pd.Series:
+    ok = pd.Series(True, index=values.index)
+    if low is not None:
+        ok &= ~(values < low)
+    if high is not None:
+        ok &= ~(values > high)
+    return ok
+
+
+def _row_rules(
+    kind: str, parsed: ParsedColumns, *, source_crs: str, jurisdiction: Jurisdiction
+) -> list[tuple[str, Callable[[pd.DataFrame], pd.Series]]]:
+    rules: list[tuple[str, Callable[[pd.DataFrame], pd.Series]]] = []
+    for rule in ROW_RULES[kind]:
+        if rule == "coordinates":
+            for key in ("coord_incomplete", "coord_zero", "coord_swapped", "coord_outside"):
+                rules.append(
+                    (
+                        key,
+                        _coordinate_rule(
+                            key, parsed, source_crs=source_crs, jurisdiction=jurisdiction
+                        ),
+                    )
+                )
+        elif rule == "property_given":
+            rules.append(("property_missing", _property_given))
+        elif rule == "dates_ordered":
+            rules.append(("date_order", _dates_ordered))
+    return rules
+
+
+def _coordinate_rule(
+    key: str, parsed: ParsedColumns, *, source_crs: str, jurisdiction: Jurisdiction
+) -> Callable[[pd.DataFrame], pd.Series]:
+    def rule(frame: pd.DataFrame) -> pd.Series:
+        if "lon" not in frame or "lat" not in frame:
+            return pd.Series(True, index=frame.index)
+        if key == "coord_incomplete":
+            return parsed.given("lon") == parsed.given("lat")
+        where = parsed._get("lon,lat", "where", lambda: _locate(parsed, source_crs, jurisdiction))
+        usable, zero, inside, swapped = where
+        if key == "coord_zero":
+            return pd.Series(~zero, index=frame.index)
+        if key == "coord_swapped":
+            return pd.Series(~(usable & ~zero & swapped), index=frame.index)
+        return pd.Series(~(usable & ~zero & ~inside & ~swapped), index=frame.index)
+
+    return rule
+
+
+def _locate(
+    parsed: ParsedColumns, source_crs: str, jurisdiction: Jurisdiction
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(usable, at (0, 0), inside the jurisdiction, inside only when swapped) per row."""
+    x, y = parsed.numbers("lon"), parsed.numbers("lat")
+    usable = (np.isfinite(x) & np.isfinite(y)).to_numpy()
+    zero = usable & (x == 0).to_numpy() & (y == 0).to_numpy()
+    inside = _inside(x, y, usable, source_crs=source_crs, jurisdiction=jurisdiction)
+    outside = usable & ~inside
+    swapped = np.zeros(len(x), dtype=bool)
+    swapped[outside] = _inside(
+        y[outside],
+        x[outside],
+        np.ones(outside.sum(), dtype=bool),
+        source_crs=source_crs,
+        jurisdiction=jurisdiction,
+    )
+    return usable, zero, inside, swapped
+
+
+def _inside(
+    x: pd.Series, y: pd.Series, usable: np.ndarray, *, source_crs: str, jurisdiction: Jurisdiction
+) -> np.ndarray:
+    out = np.zeros(len(x), dtype=bool)
+    if usable.any():
+        lon, lat = to_wgs84(x.to_numpy()[usable], y.to_numpy()[usable], source=source_crs)
+        out[usable] = jurisdiction.contains(lon, lat)
+    return out
+
+
+def _property_given(frame: pd.DataFrame) -> pd.Series:
+    given = pd.Series(False, index=frame.index)
+    for column in ("property_ref", "address"):
+        if column in frame:
+            given |= frame[column].str.strip() != ""
+    return given
+
+
+def _dates_ordered(frame: pd.DataFrame) -> pd.Series:
+    for start, end in (("moved_in", "moved_out"), ("since", "until")):
+        if start in frame and end in frame:
+            begun, ended = parse_dates(frame[start]), parse_dates(frame[end])
+            return ~(ended < begun)
+    return pd.Series(True, index=frame.index)
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def build_schema(
+    kind: str, parsed: ParsedColumns, *, source_crs: str, jurisdiction: Jurisdiction
+) -> pa.DataFrameSchema:
+    """The pandera schema for the mapped columns of an upload of ``kind``."""
+    fields = fields_of(kind)
+    return pa.DataFrameSchema(
+        {
+            name: pa.Column(
+                checks=[pa.Check(fn, name=key) for key, fn in _field_checks(fields[name], parsed)],
+                nullable=False,
+            )
+            for name in parsed.text.columns
+        },
+        checks=[
+            pa.Check(fn, name=key)
+            for key, fn in _row_rules(
+                kind, parsed, source_crs=source_crs, jurisdiction=jurisdiction
+            )
+        ],
+    )
+
+
+def validate_rows(
+    frame: pd.DataFrame,
+    *,
+    kind: str,
+    row_numbers: np.ndarray,
+    source_crs: str,
+    jurisdiction: Jurisdiction,
+    today: date,
+) -> Validated:
+    """Check every cell and row rule; return the good rows typed and the problems found.
+
+    ``frame`` holds text cells whose columns are field names of ``kind``.
+    """
+    # Arrow-backed strings: the checks' string operations run in C, not row by row.
+    text = frame.astype(str).astype("string[pyarrow]").reset_index(drop=True)
+    parsed = ParsedColumns(text, today=today)
+    schema = build_schema(kind, parsed, source_crs=source_crs, jurisdiction=jurisdiction)
+    try:
+        schema.validate(text, lazy=True)
+        failures = pd.DataFrame(columns=["index", "column", "check", "failure_case"])
+    except SchemaErrors as errors:
+        failures = errors.failure_cases
+    problems = _problems(failures, text, row_numbers)
+    bad = set(problems["position"])
+    keep = np.array([i not in bad for i in range(len(text))], dtype=bool)
+    good = typed(parsed, keep, kind=kind, source_crs=source_crs)
+    good.insert(0, "row", row_numbers[keep])
+    return Validated(good=good.reset_index(drop=True), problems=problems.drop(columns="position"))
+
+
+def _problems(failures: pd.DataFrame, text: pd.DataFrame, row_numbers: np.ndarray) -> pd.DataFrame:
+    if failures.empty:
+        return pd.DataFrame(columns=["position", "row", "column", "value", "reason"])
+    found = failures.dropna(subset=["index"]).copy()
+    found["position"] = found["index"].astype(int)
+    row_rule = found["check"].isin(ROW_RULE_COLUMNS.keys())
+    found.loc[row_rule, "column"] = found.loc[row_rule, "check"].map(ROW_RULE_COLUMNS)
+    found = found.drop_duplicates(["position", "check", "column"])
+    found["value"] = [
+        str(text.at[p, c])[:200] if c in text.columns else _pair(text, p, c)
+        for p, c in zip(found["position"], found["column"], strict=True)
+    ]
+    found["row"] = row_numbers[found["position"].to_numpy()]
+    out = found.rename(columns={"check": "reason"})[
+        ["position", "row", "column", "value", "reason"]
+    ]
+    return out.sort_values(["row", "column"]).reset_index(drop=True)
+
+
+def _pair(text: pd.DataFrame, position: int, columns: str) -> str:
+    parts = [str(text.at[position, c]) for c in columns.split(",") if c in text.columns]
+    return ", ".join(parts)[:200]
+
+
+def typed(parsed: ParsedColumns, keep: np.ndarray, *, kind: str, source_crs: str) -> pd.DataFrame:
+    """Convert the kept rows' cells to values: numbers, dates, codes, normalised identifiers;
+    coordinates become WGS-84 (``coord_source`` records what they were)."""
+    fields = fields_of(kind)
+    out = pd.DataFrame(index=parsed.text.index[keep])
+    for name in parsed.text.columns:
+        spec = fields[name]
+        empty = ~parsed.given(name)[keep]
+        if spec.type in ("int", "float", "lon", "lat"):
+            numbers = parsed.numbers(name)[keep]
+            out[name] = numbers.round().astype("Int64") if spec.type == "int" else numbers
+        elif spec.type in ("date", "datetime"):
+            stamps = pd.to_datetime(parsed.stamps(name, with_time=spec.type == "datetime")[keep])
+            out[name] = stamps.dt.date.where(stamps.notna()) if spec.type == "date" else stamps
+        elif spec.type == "enum":
+            out[name] = parsed.choice_keys(name)[keep].map(spec.choices).where(~empty)
+        elif spec.type == "id_number":
+            out[name] = parsed.stripped(name)[keep].str.upper().where(~empty)
+        elif spec.type == "phone":
+            out[name] = parsed.phones(name)[keep].where(~empty)
+        else:
+            out[name] = parsed.stripped(name)[keep].where(~empty)
+    if "lon" in out and "lat" in out:
+        has = out["lon"].notna() & out["lat"].notna()
+        lon, lat = to_wgs84(
+            out.loc[has, "lon"].to_numpy(float),
+            out.loc[has, "lat"].to_numpy(float),
+            source=source_crs,
+        )
+        out.loc[has, "lon"], out.loc[has, "lat"] = lon, lat
+        out["coord_source"] = pd.Series(source_crs, index=out.index).where(has)
+    return out
+
+
+def validate_record(
+    record: dict[str, str],
+    *,
+    kind: str,
+    source_crs: str = "wgs84",
+    jurisdiction: Jurisdiction | None = None,
+    today: date | None = None,
+) -> list[tuple[str, str]]:
+    """Check one record (a form) with the upload rules; return (column, reason key) pairs."""
+    frame = pd.DataFrame([{k: "" if v is None else str(v) for k, v in record.items()}])
+    result = validate_rows(
+        frame,
+        kind=kind,
+        row_numbers=np.array([1]),
+        source_crs=source_crs,
+        jurisdiction=jurisdiction or Jurisdiction(CHINA_BOUNDS),
+        today=today or date.today(),
+    )
+    return list(zip(result.problems["column"], result.problems["reason"], strict=True))
