@@ -93,7 +93,7 @@ def parse_dates(values: pd.Series, *, with_time: bool = False) -> pd.Series:
     parts = text.str.extract(
         r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
     )
-    parts = parts.apply(pd.to_numeric, errors="coerce")
+    parts = parts.apply(pd.to_numeric, errors="coerce").astype(float)
     if not with_time:
         parts.loc[parts[3].notna(), 0] = np.nan  # a time where only a date belongs
     frame = pd.DataFrame(
@@ -222,7 +222,9 @@ def _field_checks(spec: Field, parsed: ParsedColumns) -> list[tuple[str, CheckFn
             kind, (spec.minimum, spec.maximum)
         )
         key = "coord_range" if kind in ("lon", "lat") else "out_of_range"
-        checks.append((key, lambda s: absent(s) | _between(parsed.numbers(name), low, high)))
+        checks.append(
+            (key, lambda s: absent(s) | ~finite(s) | _between(parsed.numbers(name), low, high))
+        )
     elif kind in ("date", "datetime"):
         with_time = kind == "datetime"
 
@@ -423,7 +425,12 @@ def validate_rows(
 def _problems(failures: pd.DataFrame, text: pd.DataFrame, row_numbers: np.ndarray) -> pd.DataFrame:
     if failures.empty:
         return pd.DataFrame(columns=["position", "row", "column", "value", "reason"])
-    found = failures.dropna(subset=["index"]).copy()
+    crashed = failures.loc[failures["index"].isna()]
+    if len(crashed):  # a check that raised must never let its rows pass
+        first = crashed.iloc[0]
+        msg = f"validation check {first['check']!r} failed: {first['failure_case']}"
+        raise RuntimeError(msg)
+    found = failures.copy()
     found["position"] = found["index"].astype(int)
     row_rule = found["check"].isin(ROW_RULE_COLUMNS.keys())
     found.loc[row_rule, "column"] = found.loc[row_rule, "check"].map(ROW_RULE_COLUMNS)
@@ -457,7 +464,14 @@ def typed(parsed: ParsedColumns, keep: np.ndarray, *, kind: str, source_crs: str
             out[name] = numbers.round().astype("Int64") if spec.type == "int" else numbers
         elif spec.type in ("date", "datetime"):
             stamps = pd.to_datetime(parsed.stamps(name, with_time=spec.type == "datetime")[keep])
-            out[name] = stamps.dt.date.where(stamps.notna()) if spec.type == "date" else stamps
+            if spec.type == "date":
+                out[name] = pd.Series(
+                    [d.date() if pd.notna(d) else None for d in stamps],
+                    index=stamps.index,
+                    dtype=object,
+                )
+            else:
+                out[name] = stamps
         elif spec.type == "enum":
             out[name] = parsed.choice_keys(name)[keep].map(spec.choices).where(~empty)
         elif spec.type == "id_number":

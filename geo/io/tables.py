@@ -47,7 +47,10 @@ class RawTable:
 def read_table(
     data: bytes, filename: str, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS
 ) -> RawTable:
-    """Read CSV/TSV, XLSX or a point file (GeoJSON, GeoPackage, KML) from its bytes."""
+    """Read CSV/TSV, XLSX or a point file (GeoJSON, GeoPackage, KML) from its bytes.
+
+    ``max_bytes`` and ``max_rows`` refuse larger files as a whole.
+    """
     if len(data) > max_bytes:
         raise InputError(
             "file_too_large",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,7 +34,7 @@ from geo.intake import (
     repeated_in_file,
     seal_phones,
 )
-from geo.io.tables import read_table
+from geo.io.tables import MAX_BYTES, MAX_ROWS, read_table
 from geo.privacy import Keys, mask_phone
 from geo.services.access import Actor, require
 from geo.services.placement import place
@@ -42,6 +43,23 @@ from geo.store import audit, batches, queries
 from geo.store.database import Connection
 from geo.store.schema import employment, landlord, person, property_, residence, visit, worksite
 from geo.validation import Jurisdiction, validate_rows
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """How big an upload may be: $GRIDHOUSE_UPLOAD_MAX_MB and $GRIDHOUSE_UPLOAD_MAX_ROWS."""
+
+    max_bytes: int = MAX_BYTES
+    max_rows: int = MAX_ROWS
+
+    @classmethod
+    def from_environment(cls) -> UploadLimits:
+        megabytes = os.environ.get("GRIDHOUSE_UPLOAD_MAX_MB")
+        rows = os.environ.get("GRIDHOUSE_UPLOAD_MAX_ROWS")
+        return cls(
+            max_bytes=int(float(megabytes) * 2**20) if megabytes else MAX_BYTES,
+            max_rows=int(rows) if rows else MAX_ROWS,
+        )
 
 
 @dataclass(frozen=True)
@@ -77,13 +95,15 @@ def import_upload(
     crs: str = "wgs84",
     dry_run: bool = False,
     today: date | None = None,
+    limits: UploadLimits | None = None,
 ) -> UploadResult:
     """Import one file of ``kind``; raise InputError when the file as a whole is unusable."""
+    limits = limits or UploadLimits.from_environment()
     require(actor, "import")
     if kind not in KINDS:
         raise InputError("kind_unknown", kind=kind, kinds=", ".join(KINDS))
     source = parse_source_crs(crs)
-    raw = read_table(data, filename)
+    raw = read_table(data, filename, max_bytes=limits.max_bytes, max_rows=limits.max_rows)
     plan = plan_columns(list(raw.frame.columns), kind=kind, explicit=mapping)
     _check_columns(kind, plan.mapping, plan.missing, list(raw.frame.columns))
     text = raw.frame[list(plan.mapping.values())].set_axis(list(plan.mapping), axis=1)
@@ -640,10 +660,10 @@ def _align(frame: pd.DataFrame, known: pd.DataFrame, *, on: list[str]) -> pd.Dat
     """Existing rows matching ``frame`` on ``on``, aligned row for row (NaN id when none)."""
     if known.empty:
         return pd.DataFrame({"id": np.nan}, index=frame.index)
-    left = frame[on].astype(str)
+    left = frame[on].astype(str).assign(_position=np.arange(len(frame)))
     right = known.drop_duplicates(on).assign(**{c: known[c].astype(str) for c in on})
-    merged = left.reset_index().merge(right, on=on, how="left").set_index("index")
-    return merged.reindex(frame.index)
+    merged = left.merge(right, on=on, how="left").sort_values("_position")
+    return merged.drop(columns="_position").set_axis(frame.index)
 
 
 def _store(
