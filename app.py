@@ -1,7 +1,7 @@
-"""Gridhouse: route to the pages, pick the language, create the demo district on first start.
+"""Gridhouse: sign in, pick the language, route to the pages the role may use.
 
 Run with ``streamlit run app.py`` (or ``make run``). Pages only draw; everything they show
-comes from geo.services.
+comes from geo.services, which enforce the same roles again.
 """
 
 from pathlib import Path
@@ -9,13 +9,37 @@ from pathlib import Path
 import streamlit as st
 
 from geo.io.assets import publish_map_assets
-from pages.common import guarded, language_picker, opened, t
+from geo.services.access import PERMISSIONS
+from pages.common import (
+    current_actor,
+    guarded,
+    language_picker,
+    opened,
+    sign_in_form,
+    sign_out_button,
+    t,
+)
 
-st.set_page_config(page_title="Gridhouse", page_icon="🏘️", layout="wide")
+st.set_page_config(page_title="Gridhouse", layout="wide")  # the default icon is served locally
 publish_map_assets(Path(__file__).with_name("static"))
 language_picker()
 guarded(opened().ensure_demo)
 
-navigation = st.navigation([st.Page("pages/overview.py", title=t("nav_overview"), icon="🗺️")])
+actor = current_actor()
+if actor is None:
+    sign_in_form()
+    st.stop()
+
+allowed = PERMISSIONS.get(actor.role, frozenset())
+pages = []
+if "view_aggregates" in allowed:
+    pages.append(st.Page("pages/overview.py", title=t("nav_overview"), default=True))
+if "import" in allowed:
+    pages.append(st.Page("pages/upload.py", title=t("nav_upload")))
+sign_out_button(actor)
+if not pages:
+    st.info(t("no_pages"))
+    st.stop()
+navigation = st.navigation(pages)
 st.sidebar.caption(t("app_title"))
 guarded(navigation.run)

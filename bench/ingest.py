@@ -39,19 +39,21 @@ def rentals_csv(rows: int, *, seed: int = 3) -> bytes:
     lat = rng.uniform(30.02, 30.08, rows)
     glon, glat = wgs84_to_gcj02(lon, lat)
     landlords = rng.integers(0, rows // 3 + 1, rows)
-    frame = pd.DataFrame({
-        "房屋编号": [f"B-{i:07d}" for i in range(rows)],
-        "详细地址": [f"示范村{i % 9 + 1}组{i}号" for i in range(rows)],
-        "房间号": rng.integers(101, 120, rows).astype(str),
-        "经度": np.round(glon, 6),
-        "纬度": np.round(glat, 6),
-        "房屋类型": rng.choice(KINDS, rows),
-        "房间数": rng.integers(1, 8, rows),
-        "建筑面积": np.round(rng.uniform(15, 200, rows), 1),
-        "房东姓名": [f"房东{n}" for n in landlords],
-        "房东电话": [f"138{n:08d}" for n in landlords],
-        "登记日期": "2026-11-01",
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "房屋编号": [f"B-{i:07d}" for i in range(rows)],
+            "详细地址": [f"示范村{i % 9 + 1}组{i}号" for i in range(rows)],
+            "房间号": rng.integers(101, 120, rows).astype(str),
+            "经度": np.round(glon, 6),
+            "纬度": np.round(glat, 6),
+            "房屋类型": rng.choice(KINDS, rows),
+            "房间数": rng.integers(1, 8, rows),
+            "建筑面积": np.round(rng.uniform(15, 200, rows), 1),
+            "房东姓名": [f"房东{n}" for n in landlords],
+            "房东电话": [f"138{n:08d}" for n in landlords],
+            "登记日期": "2026-11-01",
+        }
+    )
     return frame.to_csv(index=False).encode("utf-8")
 
 
@@ -81,14 +83,18 @@ def main(argv: list[str] | None = None) -> None:
         with sqlite3.connect(Path(directory) / "plain.sqlite") as conn:
             frame.to_sql("rentals", conn, index=False)
         pandas_s = time.perf_counter() - started
-    print(json.dumps({
-        "bench": "ingest",
-        "rows": args.rows,
-        "gridhouse_s": round(gridhouse_s, 3),
-        "pandas_to_sql_s": round(pandas_s, 3),
-        "accepted": result.summary["accepted"],
-        "rejected": result.summary["rejected"],
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "ingest",
+                "rows": args.rows,
+                "gridhouse_s": round(gridhouse_s, 3),
+                "pandas_to_sql_s": round(pandas_s, 3),
+                "accepted": result.summary["accepted"],
+                "rejected": result.summary["rejected"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

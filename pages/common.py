@@ -7,6 +7,7 @@ rerun costs one tiny query until something changes.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import streamlit as st
 
 from geo.errors import GridhouseError
 from geo.i18n import LANGUAGES, message
-from geo.services import boundaries, setup, statistics
+from geo.services import accounts, boundaries, setup, statistics
 from geo.services.access import Actor
 
 _LANGUAGE_NAMES = {"zh": "简体中文", "en": "English"}
@@ -45,9 +46,54 @@ def language_picker() -> None:
     )
 
 
-def current_actor() -> Actor:
-    """Until sign-in exists, the app acts as a planner: aggregates only, small counts hidden."""
-    return Actor(name="app:anonymous", role="planner")
+def current_actor() -> Actor | None:
+    """The signed-in user, or None (also after ``IDLE_TIMEOUT_MINUTES`` without activity)."""
+    actor = st.session_state.get("actor")
+    if actor is None:
+        return None
+    last = st.session_state.get("last_seen")
+    now = time.monotonic()
+    if last is not None and now - last > accounts.IDLE_TIMEOUT_MINUTES * 60:
+        accounts.sign_out(opened().handle, actor, reason="logout.timeout")
+        st.session_state.pop("actor", None)
+        st.session_state["timed_out"] = True
+        return None
+    st.session_state["last_seen"] = now
+    return actor  # type: ignore[no-any-return]
+
+
+def signed_in_actor() -> Actor:
+    """The signed-in user on a page (app.py shows pages to signed-in users only)."""
+    actor = current_actor()
+    if actor is None:
+        st.stop()
+    return actor
+
+
+def sign_in_form() -> None:
+    st.title(t("login_title"))
+    if st.session_state.pop("timed_out", False):
+        st.warning(t("login_timeout"))
+    if is_demo():
+        st.info(t("login_demo_hint"))
+    with st.form("sign_in"):
+        name = st.text_input(t("login_name"), key="login_name")
+        password = st.text_input(t("login_password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("login_button"), type="primary")
+    if submitted:
+        actor = guarded(lambda: accounts.sign_in(opened().handle, name, password))
+        if actor is not None:
+            st.session_state["actor"] = actor
+            st.session_state["last_seen"] = time.monotonic()
+            st.rerun()
+
+
+def sign_out_button(actor: Actor) -> None:
+    st.sidebar.caption(t("signed_in_as", name=actor.name, role=t(f"role_{actor.role}")))
+    if st.sidebar.button(t("logout"), key="logout"):
+        accounts.sign_out(opened().handle, actor)
+        st.session_state.pop("actor", None)
+        st.rerun()
 
 
 @dataclass(frozen=True)
@@ -84,7 +130,7 @@ def _is_demo(_version: int) -> bool:
 
 
 def area_table(*, level: str, window_days: int, as_of: date | None = None) -> pd.DataFrame:
-    actor = current_actor()
+    actor = signed_in_actor()
     return _area_table(data_version(), level, window_days, as_of or date.today(), actor)
 
 
@@ -98,7 +144,7 @@ def _area_table(
 
 
 def area_shapes(*, level: str) -> gpd.GeoDataFrame:
-    return _area_shapes(data_version(), level, current_actor())
+    return _area_shapes(data_version(), level, signed_in_actor())
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs={Actor: repr})

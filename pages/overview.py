@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 from geo import maps
 from geo.indicators import INDICATOR_COLUMNS
 from geo.services.statistics import COUNT_COLUMNS
-from pages.common import area_shapes, area_table, current_actor, is_demo, t
+from pages.common import area_shapes, area_table, is_demo, signed_in_actor, t
 
 METRICS = {
     "rental_units": "{:,.0f}",
@@ -58,7 +58,7 @@ draw_map()
 
 shown = table[list(INDICATOR_COLUMNS)].copy()
 shown["level"] = shown["level"].map(lambda v: t(f"level_{v}"))
-if current_actor().aggregates_only:
+if signed_in_actor().aggregates_only:
     shown[COUNT_COLUMNS] = shown[COUNT_COLUMNS].astype(str)
 st.dataframe(
     shown.rename(columns={c: t(f"col_{c}") for c in shown.columns}),

@@ -30,3 +30,17 @@ def test_assign_bench_prints_one_case_per_point_count_and_agrees_with_sjoin():
         assert case["polygons"] == 30
         assert case["agree"] is True
         assert case["gridhouse_s"] > 0 and case["sjoin_s"] > 0
+
+
+def test_ingest_bench_prints_its_case_with_every_row_accepted():
+    (case,) = run_bench("ingest", "--rows", "2000")
+    assert case["bench"] == "ingest"
+    assert case["rows"] == 2000
+    assert case["accepted"] == 2000 and case["rejected"] == 0
+    assert case["gridhouse_s"] > 0 and case["pandas_to_sql_s"] > 0
+
+
+def test_demo_bench_prints_its_case():
+    (case,) = run_bench("demo", "--scale", "1")
+    assert case["bench"] == "demo"
+    assert case["units"] == 13_000 and case["areas"] == 52

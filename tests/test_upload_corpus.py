@@ -19,8 +19,13 @@ from tests.conftest import ROOT
 
 BAD = ROOT / "tests" / "data" / "bad"
 MANIFEST = json.loads((BAD / "manifest.json").read_text(encoding="utf-8"))
-MAIN_TABLE = {"rentals": "property", "residents": "residence", "worksites": "worksite",
-              "employment": "employment", "visits": "visit"}  # fmt: skip
+MAIN_TABLE = {
+    "rentals": "property",
+    "residents": "residence",
+    "worksites": "worksite",
+    "employment": "employment",
+    "visits": "visit",
+}
 
 
 def test_the_corpus_is_large_enough():
@@ -65,8 +70,9 @@ def test_bad_file(case, database, capsys, monkeypatch, tmp_path):
     table = MAIN_TABLE[case["kind"]]
     rows_before = count(database, table)
     rejects = tmp_path / "rejects.csv"
-    code, out, err = run(capsys, database, case["kind"], BAD / case["file"], *case["args"],
-                         "--rejects", str(rejects))  # fmt: skip
+    code, out, err = run(
+        capsys, database, case["kind"], BAD / case["file"], *case["args"], "--rejects", str(rejects)
+    )
     assert "Traceback" not in err + out
     assert code == case["exit"], err
     if case["exit"] == 2:
@@ -78,7 +84,7 @@ def test_bad_file(case, database, capsys, monkeypatch, tmp_path):
     summary = json.loads(out)
     with rejects.open(encoding="utf-8-sig", newline="") as handle:
         found = sorted(
-            (int(r["行号 row"]), r["列 column"], r["reason"]) for r in csv.DictReader(handle)
+            (int(r["行号 row"]), r["字段 field"], r["reason"]) for r in csv.DictReader(handle)
         )
     expected = sorted((row, column, message(key, "en")) for row, column, key in case["rejects"])
     assert found == expected
@@ -110,7 +116,8 @@ def test_rejects_report_reads_in_excel_and_neutralises_formulas(database, capsys
     data = rejects.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["行号 row", "列 column", "值 value", "原因", "reason"]
-    values = [r[2] for r in rows[1:]]
+    assert rows[0] == ["行号 row", "列 column", "字段 field", "值 value", "原因", "reason"]
+    assert rows[1][1] == "详细地址"  # the registrar's own header, not the field name
+    values = [r[3] for r in rows[1:]]
     assert all(not v.startswith(("=", "+", "-", "@")) for v in values)
     assert "'=HYPERLINK" in values[0]

@@ -14,6 +14,7 @@ from geo.errors import ConflictError
 from geo.intake import seal_phones
 from geo.privacy import Keys, mask_id, mask_phone
 from geo.services.access import Actor, require
+from geo.services.accounts import ensure_demo_accounts
 from geo.services.placement import bump_boundary_version, place
 from geo.store import audit
 from geo.store.database import Database
@@ -108,6 +109,7 @@ def load_demo(
             count=counts["rental_units"],
             detail=counts,
         )
+    ensure_demo_accounts(opened)
     return {"scale": scale, "seed": seed, "as_of": demo.as_of.isoformat(), **counts}
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.columns import plan_columns
+from geo.columns import ColumnPlan, plan_columns
 from geo.crs import parse_source_crs
 from geo.errors import InputError
 from geo.fields import KINDS
@@ -96,9 +96,15 @@ def import_upload(
     dry_run: bool = False,
     today: date | None = None,
     limits: UploadLimits | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> UploadResult:
-    """Import one file of ``kind``; raise InputError when the file as a whole is unusable."""
+    """Import one file of ``kind``; raise InputError when the file as a whole is unusable.
+
+    ``progress(fraction, catalogue key)`` is called as the stages go by.
+    """
     limits = limits or UploadLimits.from_environment()
+    step = progress or (lambda _fraction, _key: None)
+    step(0.05, "progress_reading")
     require(actor, "import")
     if kind not in KINDS:
         raise InputError("kind_unknown", kind=kind, kinds=", ".join(KINDS))
@@ -127,9 +133,9 @@ def import_upload(
         jurisdiction = Jurisdiction.around(queries.area_bounds(conn))
     if earlier is not None:
         summary["duplicate_of"] = earlier
-        return UploadResult(
-            summary, _rejects_frame(pd.DataFrame(columns=PROBLEM_COLUMNS)), plan.preview()
-        )
+        empty = _rejects_frame(pd.DataFrame(columns=PROBLEM_COLUMNS))
+        return UploadResult(summary, empty, plan.preview())
+    step(0.25, "progress_validating")
     validated = validate_rows(
         text,
         kind=kind,
@@ -142,6 +148,7 @@ def import_upload(
         [{"row": n, "column": "", "value": "", "reason": key} for n, key in raw.malformed],
         columns=PROBLEM_COLUMNS,
     )
+    step(0.5, "progress_writing")
     try:
         with opened.db.write() as conn:
             batch_id = batches.open_batch(
@@ -156,7 +163,7 @@ def import_upload(
                 conn, validated.good, batch_id=batch_id, keys=opened.keys, url=opened.db.url
             )
             problems = _concat([validated.problems, malformed, *applied.problems])
-            rejects = _rejects_frame(problems)
+            rejects = _rejects_frame(problems, plan.mapping)
             rejected = int(problems["row"].nunique())
             summary.update(
                 batch=batch_id,
@@ -194,7 +201,29 @@ def import_upload(
                 raise _RollBackError
     except _RollBackError:
         summary.update(batch=None, dry_run=True)
+    step(1.0, "progress_done")
     return UploadResult(summary, rejects, plan.preview())
+
+
+def preview_upload(
+    opened: Opened,
+    actor: Actor,
+    *,
+    kind: str,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+    rows: int = 10,
+) -> tuple[ColumnPlan, pd.DataFrame]:
+    """How the columns of a file would be understood, and its first rows (nothing stored)."""
+    require(actor, "import")
+    if kind not in KINDS:
+        raise InputError("kind_unknown", kind=kind, kinds=", ".join(KINDS))
+    limits = UploadLimits.from_environment()
+    raw = read_table(data, filename, max_bytes=limits.max_bytes, max_rows=limits.max_rows)
+    plan = plan_columns(list(raw.frame.columns), kind=kind, explicit=mapping)
+    shown = [c for c in raw.frame.columns if c not in plan.dropped]
+    return plan, raw.frame[shown].head(rows)
 
 
 def _check_columns(
@@ -214,9 +243,13 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(kept, ignore_index=True).sort_values(["row", "column"]).reset_index(drop=True)
 
 
-def _rejects_frame(problems: pd.DataFrame) -> pd.DataFrame:
-    """Problems with their reasons spelled out in Chinese and English."""
+def _rejects_frame(problems: pd.DataFrame, mapping: dict[str, str] | None = None) -> pd.DataFrame:
+    """Problems with the file's own column headers and reasons in Chinese and English."""
     out = problems[PROBLEM_COLUMNS].copy()
+    headers = mapping or {}
+    out["header"] = [
+        ",".join(headers.get(f, f) for f in str(c).split(",")) if c else "" for c in out["column"]
+    ]
     out["reason_zh"] = [message(k, "zh") for k in out["reason"]]
     out["reason_en"] = [message(k, "en") for k in out["reason"]]
     return out.reset_index(drop=True)
@@ -226,7 +259,8 @@ def rejects_csv(rejects: pd.DataFrame) -> bytes:
     """The rejected-rows report as CSV for Excel (UTF-8 with BOM, Chinese then English heads)."""
     headers = {
         "row": "行号 row",
-        "column": "列 column",
+        "header": "列 column",
+        "column": "字段 field",
         "value": "值 value",
         "reason_zh": "原因",
         "reason_en": "reason",

@@ -1,0 +1,154 @@
+"""Uploads: pick the kind, drop the file, see how columns were read, check, commit, undo."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.crs import parse_source_crs
+from geo.fields import KINDS
+from geo.services import uploads
+from pages.common import guarded, opened, signed_in_actor, t
+
+REJECTS_SHOWN = 20
+CRS_CHOICES = ("wgs84", "gcj02", "bd09", "EPSG:4490")
+
+st.title(t("upload_title"))
+st.caption(t("upload_caption"))
+actor = signed_in_actor()
+handle = opened().handle
+
+left, right = st.columns(2)
+kind = left.selectbox(
+    t("upload_kind"), KINDS, format_func=lambda k: t(f"kind_{k}"), key="upload_kind"
+)
+crs = right.selectbox(
+    t("upload_crs"), CRS_CHOICES, format_func=lambda c: t(f"crs_{c}"), key="upload_crs"
+)
+file = st.file_uploader(
+    t("upload_file"), type=["csv", "txt", "tsv", "xlsx", "geojson", "gpkg", "kml"]
+)
+
+
+def show_result(result: uploads.UploadResult) -> None:
+    summary = result.summary
+    if "duplicate_of" in summary:
+        st.info(t("upload_result_duplicate", batch=summary["duplicate_of"]))
+        return
+    if summary.get("dry_run"):
+        st.info(t("upload_result_dry"))
+    else:
+        st.success(t("upload_result_done", batch=summary["batch"]))
+    for column, key in zip(
+        st.columns(6),
+        ("rows", "accepted", "rejected", "inserted", "updated", "unchanged"),
+        strict=True,
+    ):
+        column.metric(t(f"upload_{key}"), summary[key])
+    if len(result.rejects):
+        reason = "reason_zh" if st.session_state.get("lang", "zh") == "zh" else "reason_en"
+        shown = result.rejects.head(REJECTS_SHOWN)[["row", "header", "value", reason]]
+        st.subheader(t("upload_first_errors", n=min(REJECTS_SHOWN, len(result.rejects))))
+        st.dataframe(
+            shown.rename(
+                columns={
+                    "row": t("col_row"),
+                    "header": t("col_column"),
+                    "value": t("col_value"),
+                    reason: t("col_reason"),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.download_button(
+            t("upload_download_rejects"),
+            uploads.rejects_csv(result.rejects),
+            file_name=f"rejects-{kind}.csv",
+            mime="text/csv",
+        )
+
+
+if file is not None:
+    data = file.getvalue()
+    preview = guarded(
+        lambda: uploads.preview_upload(handle, actor, kind=kind, data=data, filename=file.name)
+    )
+    if preview is not None:
+        plan, first_rows = preview
+        st.subheader(t("upload_mapping"))
+        rows = [
+            {
+                t("upload_column"): r["column"],
+                t("upload_field"): t(f"field_{r['field']}") if r["field"] else "",
+                t("upload_use"): t(f"upload_use_{r['use']}"),
+            }
+            for r in plan.preview()
+        ]
+        st.dataframe(rows, hide_index=True, width="stretch")
+        if plan.dropped:
+            st.warning(t("upload_dropped", columns="、".join(plan.dropped)))
+        with st.expander(t("upload_preview")):
+            st.dataframe(first_rows, hide_index=True, width="stretch")
+        check, commit = st.columns(2)
+        if check.button(t("upload_dry_run"), key="upload_check"):
+            result = guarded(
+                lambda: uploads.import_upload(
+                    handle,
+                    actor,
+                    kind=kind,
+                    data=data,
+                    filename=file.name,
+                    crs=parse_source_crs(crs),
+                    dry_run=True,
+                )
+            )
+            if result is not None:
+                show_result(result)
+        if commit.button(t("upload_commit"), type="primary", key="upload_commit"):
+            bar = st.progress(0.0)
+
+            def progress(fraction: float, key: str) -> None:
+                bar.progress(fraction, text=t(key))
+
+            result = guarded(
+                lambda: uploads.import_upload(
+                    handle,
+                    actor,
+                    kind=kind,
+                    data=data,
+                    filename=file.name,
+                    crs=parse_source_crs(crs),
+                    progress=progress,
+                )
+            )
+            if result is not None:
+                show_result(result)
+
+st.subheader(t("upload_history"))
+history = guarded(lambda: uploads.list_batches(handle, actor))
+if history is not None and len(history):
+    columns = [
+        "id",
+        "kind",
+        "filename",
+        "status",
+        "rows",
+        "accepted",
+        "rejected",
+        "user_name",
+        "created_at",
+    ]
+    shown = history[columns].assign(kind=history["kind"].map(lambda k: t(f"kind_{k}")))
+    st.dataframe(
+        shown.rename(columns={c: t(f"col_{c}") for c in columns}), hide_index=True, width="stretch"
+    )
+    committed = history.loc[history["status"] == "committed", "id"].tolist()
+    if committed:
+        pick, act = st.columns([3, 1])
+        batch = pick.selectbox(t("upload_batch"), committed, key="undo_batch")
+        if act.button(t("upload_undo"), key="undo_button") and guarded(
+            lambda: uploads.undo_batch(handle, actor, int(batch))
+        ):
+            st.success(t("upload_undo_done", batch=batch))
+elif history is not None:
+    st.caption(t("upload_no_batches"))

@@ -1,0 +1,85 @@
+"""Sign-in: argon2 hashes, lockout, audit, demo accounts only on demo databases."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from geo.errors import InputError, PermissionDeniedError
+from geo.services import accounts
+from geo.services.access import Actor
+from geo.services.setup import open_database
+from tests.conftest import ADMIN
+
+
+@pytest.fixture
+def db(demo_dir, tmp_path):
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    opened = open_database(str(tmp_path / "demo.sqlite"))
+    yield opened
+    opened.db.dispose()
+
+
+def audit_actions(opened) -> list[str]:
+    with sqlite3.connect(opened.db.engine.url.database) as conn:
+        return [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY id")]
+
+
+def test_demo_databases_have_one_account_per_role(db):
+    for name, role in accounts.DEMO_USERS.items():
+        actor = accounts.sign_in(db, name, "demo")
+        assert (actor.name, actor.role) == (name, role)
+    with sqlite3.connect(db.db.engine.url.database) as conn:
+        hashes = [r[0] for r in conn.execute("SELECT password_hash FROM app_user")]
+    assert all(h.startswith("$argon2") and "demo" not in h for h in hashes)
+
+
+def test_a_database_not_made_by_demo_has_no_demo_accounts(empty_db):
+    with pytest.raises(PermissionDeniedError):
+        accounts.sign_in(empty_db, "demo-admin", "demo")
+
+
+def test_wrong_passwords_lock_the_account_and_every_attempt_is_audited(db):
+    for _ in range(accounts.MAX_FAILURES - 1):
+        with pytest.raises(PermissionDeniedError) as wrong:
+            accounts.sign_in(db, "demo-planner", "nope")
+        assert wrong.value.key == "login_failed"
+    with pytest.raises(PermissionDeniedError) as locked:
+        accounts.sign_in(db, "demo-planner", "nope")
+    assert locked.value.key == "login_locked"
+    with pytest.raises(PermissionDeniedError) as still:
+        accounts.sign_in(db, "demo-planner", "demo")  # right password, still locked
+    assert still.value.key == "login_locked"
+    actions = audit_actions(db)
+    assert actions.count("login.failed") == accounts.MAX_FAILURES
+    assert actions[-1] == "login.locked"
+    accounts.sign_in(db, "demo-admin", "demo")
+    assert audit_actions(db)[-1] == "login"
+
+
+def test_unknown_users_get_the_same_answer_as_wrong_passwords(db):
+    with pytest.raises(PermissionDeniedError) as unknown:
+        accounts.sign_in(db, "nobody", "demo")
+    assert unknown.value.key == "login_failed"
+
+
+def test_only_admins_add_accounts_and_scopes_are_kept(db):
+    with pytest.raises(PermissionDeniedError):
+        accounts.add_account(
+            db, Actor(name="p", role="planner"), name="x", role="planner", password="long enough"
+        )
+    with pytest.raises(InputError):
+        accounts.add_account(db, ADMIN, name="x", role="planner", password="short")
+    accounts.add_account(
+        db,
+        ADMIN,
+        name="cun",
+        role="registrar",
+        password="long enough",
+        areas=frozenset({"330110901201"}),
+    )
+    actor = accounts.sign_in(db, "cun", "long enough")
+    assert actor.areas == frozenset({"330110901201"})

@@ -1,0 +1,235 @@
+"""Upload batches: atomic, undoable, history kept, dry runs, roles, and crash safety."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from geo.crs import wgs84_to_gcj02
+from geo.errors import ConflictError, PermissionDeniedError
+from geo.services.access import Actor
+from geo.services.setup import open_database
+from geo.services.uploads import import_upload, undo_batch
+from tests.conftest import ADMIN, AS_OF, PLANNER, ROOT
+
+HEADER = ["房屋编号", "详细地址", "经度", "纬度", "房屋类型", "房间数", "房东姓名", "房东电话"]
+REGISTRAR = Actor(name="registrar", role="registrar")
+
+
+def rentals(*rows: list[object]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+@pytest.fixture
+def db(demo_dir, tmp_path):
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    opened = open_database(str(tmp_path / "demo.sqlite"))
+    yield opened
+    opened.db.dispose()
+
+
+def rows_of(opened, sql: str) -> list[tuple]:
+    with sqlite3.connect(opened.db.engine.url.database) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def upload(opened, data: bytes, *, actor=REGISTRAR, name: str = "a.csv", **options):
+    return import_upload(
+        opened, actor, kind="rentals", data=data, filename=name, today=AS_OF, **options
+    )
+
+
+UNIT = "SELECT address, kind, rooms, landlord_id FROM property WHERE external_ref = 'D00-P000001'"
+
+
+def test_undo_restores_updated_rows_and_removes_added_ones(db):
+    before = rows_of(db, UNIT)
+    counts_before = rows_of(db, "SELECT count(*) FROM property")
+    result = upload(
+        db,
+        rentals(
+            ["D00-P000001", "新地址1号", "", "", "整套", "4", "新房东", "13912345678"],
+            ["U-NEW-1", "新地址2号", "119.95", "30.05", "单间", "1", "", ""],
+        ),
+    )
+    assert (result.summary["inserted"], result.summary["updated"]) == (1, 1)
+    assert rows_of(db, UNIT)[0][:3] == ("新地址1号", "flat", 4)
+    history = rows_of(db, "SELECT table_name, before FROM change_log")
+    assert history and history[0][0] == "property" and before[0][0] in history[0][1]
+    undone = undo_batch(db, REGISTRAR, result.summary["batch"])
+    assert undone["undone"] is True
+    assert rows_of(db, UNIT) == before
+    assert rows_of(db, "SELECT count(*) FROM property") == counts_before
+    assert rows_of(db, "SELECT count(*) FROM landlord WHERE name = '新房东'") == [(0,)]
+    assert rows_of(db, "SELECT action FROM audit ORDER BY id DESC LIMIT 1") == [("import.undo",)]
+    with pytest.raises(ConflictError):
+        undo_batch(db, REGISTRAR, result.summary["batch"])
+
+
+def test_a_later_batch_on_the_same_rows_blocks_undo_until_it_is_undone(db):
+    first = upload(
+        db, rentals(["U-CHAIN", "链式1号", "119.95", "30.05", "单间", "1", "", ""]), name="1.csv"
+    )
+    second = upload(
+        db, rentals(["U-CHAIN", "链式1号", "119.95", "30.05", "单间", "2", "", ""]), name="2.csv"
+    )
+    assert second.summary["updated"] == 1
+    with pytest.raises(ConflictError) as refused:
+        undo_batch(db, REGISTRAR, first.summary["batch"])
+    assert refused.value.params["later"] == second.summary["batch"]
+    undo_batch(db, REGISTRAR, second.summary["batch"])
+    assert rows_of(db, "SELECT rooms FROM property WHERE external_ref = 'U-CHAIN'") == [(1,)]
+    undo_batch(db, REGISTRAR, first.summary["batch"])
+    assert rows_of(db, "SELECT count(*) FROM property WHERE external_ref = 'U-CHAIN'") == [(0,)]
+
+
+def test_a_dry_run_counts_exactly_and_keeps_nothing(db):
+    data = rentals(
+        ["U-DRY-1", "试算1号", "119.95", "30.05", "单间", "1", "", ""],
+        ["D00-P000002", "试算2号", "", "", "整套", "2", "", ""],
+        ["U-DRY-3", "试算3号", "119.95", "30.05", "城堡", "1", "", ""],
+    )
+    snapshot = rows_of(
+        db,
+        "SELECT count(*), (SELECT count(*) FROM import_batch), "
+        "(SELECT count(*) FROM audit) FROM property",
+    )
+    dry = upload(db, data, dry_run=True)
+    assert dry.summary["dry_run"] is True and dry.summary["batch"] is None
+    assert (
+        rows_of(
+            db,
+            "SELECT count(*), (SELECT count(*) FROM import_batch), "
+            "(SELECT count(*) FROM audit) FROM property",
+        )
+        == snapshot
+    )
+    real = upload(db, data)
+    for key in ("rows", "accepted", "rejected", "inserted", "updated", "unchanged"):
+        assert dry.summary[key] == real.summary[key], key
+
+
+def test_gcj02_points_are_stored_in_wgs84_and_assigned_to_their_community(db):
+    x, y = wgs84_to_gcj02(119.95, 30.05)
+    upload(
+        db,
+        rentals(["U-GCJ", "火星1号", f"{float(x):.7f}", f"{float(y):.7f}", "单间", "1", "", ""]),
+        crs="gcj02",
+    )
+    lon, lat, source, community = rows_of(
+        db, "SELECT lon, lat, coord_source, community_id FROM property WHERE external_ref = 'U-GCJ'"
+    )[0]
+    assert abs(lon - 119.95) < 2e-6 and abs(lat - 30.05) < 2e-6
+    assert source == "gcj02"
+    assert community is not None
+
+
+def test_roles_without_import_rights_are_refused_in_the_service(db):
+    for actor in (PLANNER, Actor(name="s", role="sweeper")):
+        with pytest.raises(PermissionDeniedError):
+            upload(db, rentals(["U-X", "某地", "", "", "单间", "1", "", ""]), actor=actor)
+    upload(db, rentals(["U-X", "某地", "", "", "单间", "1", "", ""]), actor=ADMIN)
+
+
+def test_a_resident_moving_closes_the_previous_stay_and_keeps_one_home(db):
+    def residents(*rows: list[str]) -> bytes:
+        text = "身份证号,姓名,房屋编号,入住日期\n" + "\n".join(",".join(r) for r in rows)
+        return text.encode()
+
+    person = "34122119900101001X"  # check digit X (GB 11643)
+    first = import_upload(
+        db,
+        REGISTRAR,
+        kind="residents",
+        today=AS_OF,
+        filename="1.csv",
+        data=residents([person, "甲", "D00-P000100", "2026-03-01"]),
+    )
+    assert first.summary["inserted"] == 1
+    second = import_upload(
+        db,
+        REGISTRAR,
+        kind="residents",
+        today=AS_OF,
+        filename="2.csv",
+        data=residents([person, "甲", "D00-P000101", "2026-09-01"]),
+    )
+    assert second.summary["moves"] == 1
+    stays = rows_of(
+        db,
+        "SELECT p.external_ref, r.moved_in, r.moved_out FROM residence r "
+        "JOIN property p ON p.id = r.property_id JOIN person s ON s.id = r.person_id "
+        "WHERE s.name = '甲' ORDER BY r.moved_in",
+    )
+    assert stays == [
+        ("D00-P000100", "2026-03-01", "2026-09-01"),
+        ("D00-P000101", "2026-09-01", None),
+    ]
+    assert rows_of(
+        db,
+        "SELECT count(*) FROM (SELECT person_id FROM residence WHERE moved_out IS NULL "
+        "GROUP BY person_id HAVING count(*) > 1)",
+    ) == [(0,)]
+    undo_batch(db, REGISTRAR, second.summary["batch"])
+    assert rows_of(
+        db,
+        "SELECT moved_out FROM residence r JOIN person s ON s.id = r.person_id WHERE s.name = '甲'",
+    ) == [(None,)]
+
+
+def test_killing_an_import_mid_write_leaves_no_partial_batch(db, tmp_path):
+    """SIGKILL while the batch is being written: the database holds none of it afterwards."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from ingest import rentals_csv
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(rentals_csv(150_000))
+    path = db.db.engine.url.database
+    db.db.dispose()
+    before = rows_of(db, "SELECT count(*), (SELECT count(*) FROM import_batch) FROM property")
+    wal = Path(f"{path}-wal")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "geo",
+            "--db",
+            path,
+            "import",
+            "rentals",
+            str(big),
+            "--crs",
+            "gcj02",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if wal.exists() and wal.stat().st_size > 4 * 2**20:  # writing has begun
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "the import finished before it could be interrupted"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert (
+        rows_of(db, "SELECT count(*), (SELECT count(*) FROM import_batch) FROM property") == before
+    )
