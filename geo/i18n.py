@@ -241,6 +241,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "These columns carry data the registry never stores and were dropped: {columns}",
     ),
     "upload_preview": ("前几行预览", "First rows"),
+    "upload_adjust_mapping": ("调整列映射（* 为必填）", "Adjust the mapping (* required)"),
     "upload_dry_run": ("试算（不保存）", "Check (keep nothing)"),
     "upload_commit": ("提交入库", "Commit"),
     "upload_result_dry": ("试算结果：未保存任何数据。", "Check only: nothing was stored."),

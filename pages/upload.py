@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.crs import parse_source_crs
-from geo.fields import KINDS
+from geo.fields import FIELDS, KINDS
 from geo.services import uploads
 from pages.common import guarded, opened, signed_in_actor, t
 
@@ -68,11 +68,44 @@ def show_result(result: uploads.UploadResult) -> None:
         )
 
 
+def mapping_editor(
+    plan_mapping: dict[str, str], headers: list[str], *, file_key: str
+) -> dict[str, str]:
+    """Let the registrar say which column is which field; the choice wins over guessing."""
+    chosen: dict[str, str] = {}
+    with st.expander(t("upload_adjust_mapping")):
+        columns = st.columns(3)
+        for i, spec in enumerate(FIELDS[kind]):
+            options = ["", *headers]
+            current = plan_mapping.get(spec.name, "")
+            label = t(f"field_{spec.name}") + (" *" if spec.required else "")
+            picked = columns[i % 3].selectbox(
+                label,
+                options,
+                index=options.index(current) if current in options else 0,
+                format_func=lambda h: h or "—",
+                key=f"map_{kind}_{file_key}_{spec.name}",
+            )
+            if picked:
+                chosen[spec.name] = picked
+    return chosen
+
+
 if file is not None:
     data = file.getvalue()
-    preview = guarded(
+    first = guarded(
         lambda: uploads.preview_upload(handle, actor, kind=kind, data=data, filename=file.name)
     )
+    preview = None
+    mapping: dict[str, str] = {}
+    if first is not None:
+        headers = [r["column"] for r in first[0].preview() if r["use"] != "dropped"]
+        mapping = mapping_editor(first[0].mapping, headers, file_key=f"{file.file_id}")
+        preview = guarded(
+            lambda: uploads.preview_upload(
+                handle, actor, kind=kind, data=data, filename=file.name, mapping=mapping
+            )
+        )
     if preview is not None:
         plan, first_rows = preview
         st.subheader(t("upload_mapping"))
@@ -98,6 +131,7 @@ if file is not None:
                     kind=kind,
                     data=data,
                     filename=file.name,
+                    mapping=mapping,
                     crs=parse_source_crs(crs),
                     dry_run=True,
                 )
@@ -117,6 +151,7 @@ if file is not None:
                     kind=kind,
                     data=data,
                     filename=file.name,
+                    mapping=mapping,
                     crs=parse_source_crs(crs),
                     progress=progress,
                 )
