@@ -11,6 +11,7 @@ import argparse
 import io
 import json
 import logging
+import secrets
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -21,9 +22,9 @@ from typing import Any, NoReturn
 from geo.errors import GridhouseError, InputError, NotFoundError
 from geo.fields import KINDS
 from geo.i18n import bilingual
-from geo.services import boundaries, setup, statistics, uploads
+from geo.services import accounts, auditing, boundaries, setup, statistics, uploads
 from geo.services.access import local_operator
-from geo.store.schema import AREA_LEVELS
+from geo.store.schema import AREA_LEVELS, ROLES
 
 LOG_PATH = Path("data") / "gridhouse.log"
 EXIT_USAGE = 2
@@ -91,6 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
         )
     undo = kinds.add_parser("undo", help="undo an import batch")
     undo.add_argument("batch", type=int)
+
+    users = commands.add_parser("users", help="accounts")
+    user_commands = users.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    add = user_commands.add_parser("add", help="add a user; prints a one-time password")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--areas", help="area codes the user may see, comma-separated (default all)")
+
+    audit_log = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit_log.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    audit_commands.add_parser(
+        "verify", help="exit 0 when the chain holds, 1 naming the first bad row"
+    )
 
     stats = commands.add_parser("stats", help="statistics")
     what = stats.add_subparsers(dest="what", required=True, parser_class=_Parser)
@@ -179,7 +193,36 @@ def _stats(args: argparse.Namespace) -> Any:
     return statistics.statistics_records(table)
 
 
+def _users(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    password = secrets.token_urlsafe(12)
+    areas = frozenset(a.strip() for a in args.areas.split(",") if a.strip()) if args.areas else None
+    accounts.add_account(
+        opened, local_operator(), name=args.name, role=args.role, password=password, areas=areas
+    )
+    return {
+        "user": args.name,
+        "role": args.role,
+        "areas": sorted(areas) if areas else None,
+        "one_time_password": password,
+    }
+
+
+def _audit(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    result = auditing.verify_audit(opened, local_operator())
+    if not result["ok"]:
+        raise AuditBrokenError(result["first_bad_row"])
+    return result
+
+
+class AuditBrokenError(Exception):
+    """The audit chain does not hold (exit code 1)."""
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "users": _users,
+    "audit": _audit,
     "init": _init,
     "demo": _demo,
     "import": _import,
@@ -194,6 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GridhouseError as exc:
         sys.stderr.write(f"gridhouse: {bilingual(exc.key, **exc.params)}\n")
         return EXIT_USAGE
+    except AuditBrokenError as exc:
+        sys.stdout.write(json.dumps({"ok": False, "first_bad_row": exc.args[0]}) + "\n")
+        sys.stderr.write(f"gridhouse: {bilingual('audit_broken', row=exc.args[0])}\n")
+        return 1
     except Exception:
         reference = uuid.uuid4().hex[:8]
         _log_failure(reference)

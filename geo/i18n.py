@@ -169,6 +169,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "role_sweeper": ("走访队员", "sweeper"),
     "password_short": ("密码至少 8 位", "a password has at least 8 characters"),
     "user_exists": ("用户 {name} 已存在", "user {name} already exists"),
+    "audit_broken": (
+        "审计日志校验失败：第 {row} 条记录被修改或删除",
+        "the audit log does not verify: row {row} was edited or deleted",
+    ),
     "no_pages": ("当前角色没有可用的页面。", "This role has no pages yet."),
     # --- upload fields
     "field_external_ref": ("编号", "reference"),

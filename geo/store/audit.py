@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from geo.store.records import get_setting, put_setting
 from geo.store.schema import audit
@@ -58,17 +58,26 @@ def append(
     row["prev_hash"] = prev
     row["hash"] = _row_hash(prev, row)
     new_id = conn.execute(audit.insert().values(**row).returning(audit.c.id)).scalar_one()
+    put_setting(conn, "audit_head", f"{new_id}:{row['hash']}")
     bump_data_version(conn)
     return int(new_id)
 
 
 def verify(conn: Connection) -> int | None:
-    """Return the id of the first row that breaks the chain (edited, or after a deletion)."""
+    """Return the id of the first row that breaks the chain (edited, or after a deletion),
+    or of the last row written when rows at the end were removed; None when all holds."""
     prev = GENESIS
+    last_id = 0
     for row in conn.execute(select(audit).order_by(audit.c.id)).mappings():
         if row["prev_hash"] != prev or _row_hash(prev, dict(row)) != row["hash"]:
             return int(row["id"])
         prev = row["hash"]
+        last_id = int(row["id"])
+    head = get_setting(conn, "audit_head")
+    if head is not None:
+        head_id, head_hash = head.split(":", 1)
+        if int(head_id) != last_id or head_hash != prev:
+            return int(head_id)
     return None
 
 
@@ -79,3 +88,7 @@ def data_version(conn: Connection) -> int:
 
 def bump_data_version(conn: Connection) -> None:
     put_setting(conn, "data_version", str(data_version(conn) + 1))
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(audit)).scalar_one())
