@@ -91,6 +91,30 @@ def mapping_editor(
     return chosen
 
 
+def run_import(data: bytes, filename: str, mapping: dict[str, str], *, dry_run: bool) -> None:
+    bar = None if dry_run else st.progress(0.0)
+
+    def progress(fraction: float, key: str) -> None:
+        if bar is not None:
+            bar.progress(fraction, text=t(key))
+
+    result = guarded(
+        lambda: uploads.import_upload(
+            handle,
+            actor,
+            kind=kind,
+            data=data,
+            filename=filename,
+            mapping=mapping,
+            crs=parse_source_crs(crs),
+            dry_run=dry_run,
+            progress=progress,
+        )
+    )
+    if result is not None:
+        show_result(result)
+
+
 if file is not None:
     data = file.getvalue()
     first = guarded(
@@ -124,40 +148,9 @@ if file is not None:
             st.dataframe(first_rows, hide_index=True, width="stretch")
         check, commit = st.columns(2)
         if check.button(t("upload_dry_run"), key="upload_check"):
-            result = guarded(
-                lambda: uploads.import_upload(
-                    handle,
-                    actor,
-                    kind=kind,
-                    data=data,
-                    filename=file.name,
-                    mapping=mapping,
-                    crs=parse_source_crs(crs),
-                    dry_run=True,
-                )
-            )
-            if result is not None:
-                show_result(result)
+            run_import(data, file.name, mapping, dry_run=True)
         if commit.button(t("upload_commit"), type="primary", key="upload_commit"):
-            bar = st.progress(0.0)
-
-            def progress(fraction: float, key: str) -> None:
-                bar.progress(fraction, text=t(key))
-
-            result = guarded(
-                lambda: uploads.import_upload(
-                    handle,
-                    actor,
-                    kind=kind,
-                    data=data,
-                    filename=file.name,
-                    mapping=mapping,
-                    crs=parse_source_crs(crs),
-                    progress=progress,
-                )
-            )
-            if result is not None:
-                show_result(result)
+            run_import(data, file.name, mapping, dry_run=False)
 
 st.subheader(t("upload_history"))
 history = guarded(lambda: uploads.list_batches(handle, actor))

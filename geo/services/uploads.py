@@ -281,44 +281,64 @@ def _safe_cell(value: str) -> str:
 def _apply_rentals(
     conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
 ) -> _Applied:
-    applied = _Applied()
-    key = natural_key(good, ref="external_ref", fallback=("address", "room"))
-    frame, repeats = repeated_in_file(good, key, column="external_ref")
-    applied.problems.append(repeats)
-    frame = _with_worksites(conn, frame, applied)
-    frame = _placed(conn, frame, url=url, applied=applied)
-    if "landlord_name" in frame or "landlord_phone" in frame:
-        frame = _with_landlords(conn, frame, keys, batch_id=batch_id, applied=applied)
-    existing = _match(conn, property_, frame, ref="external_ref", fallback=("address", "room"))
-    _store(
+    def prepare(frame: pd.DataFrame, applied: _Applied) -> pd.DataFrame:
+        frame = _with_worksites(conn, frame, applied)
+        if "landlord_name" in frame or "landlord_phone" in frame:
+            frame = _with_landlords(conn, frame, keys, batch_id=batch_id, applied=applied)
+        return frame
+
+    return _apply_located(
         conn,
-        property_,
-        frame,
-        existing,
+        good,
+        table=property_,
+        fallback=("address", "room"),
         batch_id=batch_id,
-        applied=applied,
-        defaults={"status": "active"},
+        url=url,
+        prepare=prepare,
     )
-    return applied
 
 
 def _apply_worksites(
     conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
 ) -> _Applied:
+    def prepare(frame: pd.DataFrame, _applied: _Applied) -> pd.DataFrame:
+        if "contact_phone" not in frame:
+            return frame
+        sealed = seal_phones(frame["contact_phone"], keys, prefix="contact_phone")
+        return frame.drop(columns="contact_phone").join(sealed.drop(columns="contact_phone_hmac"))
+
+    return _apply_located(
+        conn,
+        good,
+        table=worksite,
+        fallback=("name", "address"),
+        batch_id=batch_id,
+        url=url,
+        prepare=prepare,
+    )
+
+
+def _apply_located(
+    conn: Connection,
+    good: pd.DataFrame,
+    *,
+    table: Any,
+    fallback: tuple[str, ...],
+    batch_id: int,
+    url: str,
+    prepare: Callable[[pd.DataFrame, _Applied], pd.DataFrame],
+) -> _Applied:
+    """Units and worksites: one row per reference (else fallback key), placed in areas,
+    prepared by kind, then inserted or updated."""
     applied = _Applied()
-    key = natural_key(good, ref="external_ref", fallback=("name", "address"))
+    key = natural_key(good, ref="external_ref", fallback=fallback)
     frame, repeats = repeated_in_file(good, key, column="external_ref")
     applied.problems.append(repeats)
-    frame = _placed(conn, frame, url=url, applied=applied)
-    if "contact_phone" in frame:
-        sealed = seal_phones(frame["contact_phone"], keys, prefix="contact_phone")
-        frame = frame.drop(columns=["contact_phone", "contact_phone_hmac"], errors="ignore").join(
-            sealed.drop(columns="contact_phone_hmac")
-        )
-    existing = _match(conn, worksite, frame, ref="external_ref", fallback=("name", "address"))
+    frame = _placed(conn, prepare(frame, applied), url=url, applied=applied)
+    existing = _match(conn, table, frame, ref="external_ref", fallback=fallback)
     _store(
         conn,
-        worksite,
+        table,
         frame,
         existing,
         batch_id=batch_id,
