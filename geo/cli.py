@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 from geo.errors import GridhouseError, InputError, NotFoundError
 from geo.fields import KINDS
 from geo.i18n import bilingual
-from geo.services import accounts, auditing, boundaries, setup, statistics, uploads
+from geo.services import accounts, auditing, boundaries, people, setup, statistics, uploads
 from geo.services.access import local_operator
 from geo.store.schema import AREA_LEVELS, ROLES
 
@@ -106,6 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="exit 0 when the chain holds, 1 naming the first bad row"
     )
 
+    retention = commands.add_parser("retention", help="anonymise people who left long ago")
+    retention_commands = retention.add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    run_retention = retention_commands.add_parser("run", help="anonymise now")
+    run_retention.add_argument(
+        "--days",
+        type=_positive_int,
+        help="keep people this long after they moved out "
+        "(default $GRIDHOUSE_RETENTION_DAYS or 730)",
+    )
+
     stats = commands.add_parser("stats", help="statistics")
     what = stats.add_subparsers(dest="what", required=True, parser_class=_Parser)
     per_area = what.add_parser("areas", help="per-area counts, coverage and density")
@@ -130,7 +142,11 @@ def _positive_int(text: str) -> int:
 
 def _init(args: argparse.Namespace) -> Any:
     opened = setup.open_database(args.db, create=False)
-    return setup.initialise(opened, local_operator())
+    result = setup.initialise(opened, local_operator())
+    password = accounts.ensure_first_admin(opened)
+    if password is not None:
+        result.update(admin="admin", one_time_password=password)
+    return result
 
 
 def _demo(args: argparse.Namespace) -> Any:
@@ -220,7 +236,13 @@ class AuditBrokenError(Exception):
     """The audit chain does not hold (exit code 1)."""
 
 
+def _retention(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    return people.run_retention(opened, local_operator(), days=args.days)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "retention": _retention,
     "users": _users,
     "audit": _audit,
     "init": _init,

@@ -130,6 +130,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "property_unknown": ("登记库中找不到该房屋", "no such property in the registry"),
     "worksite_unknown": ("登记库中找不到该单位", "no such worksite in the registry"),
     "person_unknown": ("登记库中找不到该人员", "no such person in the registry"),
+    "outside_scope": ("不在您负责的区域内", "outside the areas you are responsible for"),
     "duplicate_in_file": ("与文件中前面的行重复", "repeats an earlier row of this file"),
     "stay_overlap": ("与该人员已有的居住记录时间重叠", "overlaps a stay this person already has"),
     # --- uploads: batches
@@ -173,6 +174,8 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "审计日志校验失败：第 {row} 条记录被修改或删除",
         "the audit log does not verify: row {row} was edited or deleted",
     ),
+    "person_not_found": ("找不到人员 {person}", "no person {person}"),
+    "anonymised": ("（已匿名）", "(anonymised)"),
     "no_pages": ("当前角色没有可用的页面。", "This role has no pages yet."),
     # --- upload fields
     "field_external_ref": ("编号", "reference"),

@@ -101,7 +101,11 @@ class AppDatabase:
     handle: setup.Opened
 
     def ensure_demo(self) -> None:
-        """On first start with an empty database, create the demo district."""
+        """On first start with an empty database, create the demo district; on a database
+        without accounts, create ``admin`` and print its one-time password on the console."""
+        password = None if setup.is_empty(self.handle) else accounts.ensure_first_admin(self.handle)
+        if password is not None:
+            print(f"gridhouse: admin one-time password / 管理员一次性密码: {password}", flush=True)
         if setup.is_empty(self.handle):
             with st.spinner(t("demo_creating")):
                 try:

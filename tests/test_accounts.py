@@ -83,3 +83,28 @@ def test_only_admins_add_accounts_and_scopes_are_kept(db):
     )
     actor = accounts.sign_in(db, "cun", "long enough")
     assert actor.areas == frozenset({"330110901201"})
+
+
+def test_init_creates_a_first_admin_with_a_one_time_password(tmp_path, capsys):
+    import json
+
+    from geo.cli import main
+
+    path = str(tmp_path / "new.sqlite")
+    assert main(["--db", path, "init"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["admin"] == "admin" and len(first["one_time_password"]) >= 12
+    assert main(["--db", path, "init"]) == 0
+    assert "one_time_password" not in json.loads(capsys.readouterr().out)
+    opened = open_database(path)
+    assert accounts.sign_in(opened, "admin", first["one_time_password"]).role == "admin"
+    with pytest.raises(PermissionDeniedError):
+        accounts.sign_in(opened, "demo-admin", "demo")  # not a demo database
+    opened.db.dispose()
+
+
+def test_the_first_admin_password_can_come_from_configuration(empty_db, monkeypatch):
+    monkeypatch.setenv("GRIDHOUSE_ADMIN_PASSWORD", "from configuration")
+    assert accounts.ensure_first_admin(empty_db) == "from configuration"
+    assert accounts.sign_in(empty_db, "admin", "from configuration").role == "admin"
+    assert accounts.ensure_first_admin(empty_db) is None

@@ -19,11 +19,18 @@ from tests.conftest import SHARED_DATA
 
 LISTINGS = SHARED_DATA / "guangzhou-lianjia" / "houses.csv"
 DISTRICTS = {  # Lianjia's label -> county code and name
-    "LW": ("440103", "荔湾区"), "YX": ("440104", "越秀区"), "HZ": ("440105", "海珠区"),
-    "TH": ("440106", "天河区"), "BY": ("440111", "白云区"), "HP": ("440112", "黄埔区"),
-    "PY": ("440113", "番禺区"), "HD": ("440114", "花都区"), "NS": ("440115", "南沙区"),
-    "CH": ("440117", "从化区"), "ZC": ("440118", "增城区"),
-}  # fmt: skip
+    "LW": ("440103", "荔湾区"),
+    "YX": ("440104", "越秀区"),
+    "HZ": ("440105", "海珠区"),
+    "TH": ("440106", "天河区"),
+    "BY": ("440111", "白云区"),
+    "HP": ("440112", "黄埔区"),
+    "PY": ("440113", "番禺区"),
+    "HD": ("440114", "花都区"),
+    "NS": ("440115", "南沙区"),
+    "CH": ("440117", "从化区"),
+    "ZC": ("440118", "增城区"),
+}
 DMS = re.compile(r"(\d+) (\d+)m ([\d.]+)s ([NS]), (\d+) (\d+)m ([\d.]+)s ([EW])")
 
 pytestmark = pytest.mark.skipif(not LISTINGS.exists(), reason="shared Guangzhou listings absent")
@@ -80,19 +87,38 @@ def upload(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     return path, labels
 
 
-def agreement(tmp_path: Path, boundaries: Path, upload: tuple[Path, dict[str, str]], crs: str,
-              capsys) -> tuple[float, dict]:  # fmt: skip
+def agreement(
+    tmp_path: Path, boundaries: Path, upload: tuple[Path, dict[str, str]], crs: str, capsys
+) -> tuple[float, dict]:
     db = tmp_path / f"{crs}.sqlite"
-    assert main(["--db", str(db), "import", "areas", str(boundaries), "--level", "community",
-                 "--code-field", "code", "--crs", "gcj02"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "import",
+                "areas",
+                str(boundaries),
+                "--level",
+                "community",
+                "--code-field",
+                "code",
+                "--crs",
+                "gcj02",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     listings, labels = upload
     assert main(["--db", str(db), "import", "rentals", str(listings), "--crs", crs]) == 0
     summary = json.loads(capsys.readouterr().out)
     with sqlite3.connect(db) as conn:
-        placed = dict(conn.execute(
-            "SELECT p.external_ref, a.code FROM property p JOIN area a ON a.id = p.community_id"
-        ).fetchall())  # fmt: skip
+        placed = dict(
+            conn.execute(
+                "SELECT p.external_ref, a.code FROM property p JOIN area a ON a.id = p.community_id"
+            ).fetchall()
+        )
     same = sum(placed.get(ref) == code for ref, code in labels.items())
     return same / len(labels), summary
 

@@ -11,7 +11,7 @@ import pytest
 
 from geo.cli import main
 from geo.errors import GridhouseError, PermissionDeniedError
-from geo.services import accounts, auditing, boundaries, setup, statistics, uploads
+from geo.services import accounts, auditing, boundaries, people, setup, statistics, uploads
 from geo.services.access import Actor
 from tests.conftest import AS_OF, ROOT
 
@@ -31,6 +31,8 @@ MATRIX = {
     "batch_rejects_csv": {"admin", "registrar"},
     "add_account": {"admin"},
     "verify_audit": {"admin"},
+    "unmask_person": {"admin"},
+    "run_retention": {"admin"},
 }
 
 
@@ -49,20 +51,26 @@ def call(name: str, opened, actor: Actor) -> None:
         "initialise": lambda: setup.initialise(opened, actor),
         "load_demo": lambda: setup.load_demo(opened, actor),
         "import_boundaries": lambda: boundaries.import_boundaries(
-            opened, actor, Path("/nonexistent.geojson"), level="grid", name_field="n"),
+            opened, actor, Path("/nonexistent.geojson"), level="grid", name_field="n"
+        ),
         "area_shapes": lambda: boundaries.area_shapes(opened, actor, level="community"),
         "area_statistics": lambda: statistics.area_statistics(opened, actor, as_of=AS_OF),
         "preview_upload": lambda: uploads.preview_upload(
-            opened, actor, kind="rentals", data=SAMPLE, filename="r.csv"),
+            opened, actor, kind="rentals", data=SAMPLE, filename="r.csv"
+        ),
         "import_upload": lambda: uploads.import_upload(
-            opened, actor, kind="rentals", data=SAMPLE, filename="r.csv", dry_run=True),
+            opened, actor, kind="rentals", data=SAMPLE, filename="r.csv", dry_run=True
+        ),
         "list_batches": lambda: uploads.list_batches(opened, actor),
         "undo_batch": lambda: uploads.undo_batch(opened, actor, 999_999),
         "batch_rejects_csv": lambda: uploads.batch_rejects_csv(opened, actor, 999_999),
         "add_account": lambda: accounts.add_account(
-            opened, actor, name=f"new-{actor.role}", role="planner", password="long enough"),
+            opened, actor, name=f"new-{actor.role}", role="planner", password="long enough"
+        ),
         "verify_audit": lambda: auditing.verify_audit(opened, actor),
-    }  # fmt: skip
+        "unmask_person": lambda: people.unmask_person(opened, actor, 1),
+        "run_retention": lambda: people.run_retention(opened, actor, days=100_000),
+    }
     calls[name]()
 
 
@@ -108,8 +116,22 @@ def test_audit_verify_notices_the_last_rows_removed(demo_dir, tmp_path, capsys):
 
 def test_users_add_prints_a_one_time_password_that_signs_in(db, capsys):
     path = db.db.engine.url.database
-    assert main(["--db", path, "users", "add", "cun-01", "--role", "registrar",
-                 "--areas", "330110901201"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "--db",
+                path,
+                "users",
+                "add",
+                "cun-01",
+                "--role",
+                "registrar",
+                "--areas",
+                "330110901201",
+            ]
+        )
+        == 0
+    )
     created = json.loads(capsys.readouterr().out)
     actor = accounts.sign_in(db, "cun-01", created["one_time_password"])
     assert (actor.role, actor.areas) == ("registrar", frozenset({"330110901201"}))

@@ -233,3 +233,32 @@ def test_killing_an_import_mid_write_leaves_no_partial_batch(db, tmp_path):
     assert (
         rows_of(db, "SELECT count(*), (SELECT count(*) FROM import_batch) FROM property") == before
     )
+
+
+def test_a_registrar_scoped_to_one_village_writes_only_there(db):
+    with sqlite3.connect(db.db.engine.url.database) as conn:
+        inside = conn.execute(
+            "SELECT p.external_ref, p.lon, p.lat FROM property p JOIN area a ON a.id = p.community_id "
+            "WHERE a.code = '330110901201' LIMIT 1"
+        ).fetchone()
+        outside = conn.execute(
+            "SELECT p.external_ref, p.lon, p.lat FROM property p JOIN area a ON a.id = p.community_id "
+            "WHERE a.code = '330110901001' LIMIT 1"
+        ).fetchone()
+    scoped = Actor(name="cun", role="registrar", areas=frozenset({"330110901201"}))
+    data = rentals(
+        ["U-IN", "村内1号", f"{inside[1]:.7f}", f"{inside[2]:.7f}", "单间", "1", "", ""],
+        ["U-OUT", "村外1号", f"{outside[1]:.7f}", f"{outside[2]:.7f}", "单间", "1", "", ""],
+        ["U-NOWHERE", "不知何处", "", "", "单间", "1", "", ""],
+    )
+    result = upload(db, data, actor=scoped)
+    reasons = sorted(zip(result.rejects["row"], result.rejects["reason"], strict=True))
+    assert reasons == [(3, "outside_scope"), (4, "outside_scope")]
+    assert result.summary["inserted"] == 1
+    visits = (
+        "房屋编号,走访时间,走访结果\n"
+        f"{inside[0]},2026-11-20,已核实\n{outside[0]},2026-11-20,已核实\n"
+    ).encode()
+    checked = import_upload(db, scoped, kind="visits", data=visits, filename="v.csv", today=AS_OF)
+    assert checked.rejects["reason"].tolist() == ["outside_scope"]
+    assert checked.summary["inserted"] == 1

@@ -7,6 +7,8 @@ whether the name or the password was wrong.
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from geo.services.setup import Opened
     from geo.store.database import Connection
 
+ENV_ADMIN_PASSWORD: Final = "GRIDHOUSE_ADMIN_PASSWORD"
 MAX_FAILURES: Final = 5
 LOCK_MINUTES: Final = 15
 IDLE_TIMEOUT_MINUTES: Final = 30
@@ -106,15 +109,35 @@ def add_account(
     return user_id
 
 
-def ensure_demo_accounts(opened: Opened) -> None:
-    """On a demo database without accounts: one user per role, password 'demo'."""
+def ensure_first_admin(opened: Opened) -> str | None:
+    """On a database without accounts, create ``admin`` and return its one-time password
+    ($GRIDHOUSE_ADMIN_PASSWORD when set, else a random one); None when accounts exist."""
+    password = os.environ.get(ENV_ADMIN_PASSWORD) or secrets.token_urlsafe(12)
     with opened.db.write() as conn:
         if count_users(conn):
+            return None
+        _add(conn, name="admin", role="admin", password=password, areas=None)
+        audit.append(
+            conn,
+            actor="system",
+            role="admin",
+            action="user.first_admin",
+            object_type="app_user",
+            object_id="admin",
+        )
+    return password
+
+
+def ensure_demo_accounts(opened: Opened) -> None:
+    """On a demo database: one user per role, password 'demo' (the missing ones are added)."""
+    with opened.db.write() as conn:
+        missing = {n: r for n, r in DEMO_USERS.items() if find_user(conn, n) is None}
+        if not missing:
             return
-        for name, role in DEMO_USERS.items():
+        for name, role in missing.items():
             _add(conn, name=name, role=role, password=DEMO_PASSWORD, areas=None)
         audit.append(
-            conn, actor="system", role="admin", action="user.demo_accounts", count=len(DEMO_USERS)
+            conn, actor="system", role="admin", action="user.demo_accounts", count=len(missing)
         )
 
 

@@ -36,11 +36,12 @@ from geo.intake import (
 )
 from geo.io.tables import MAX_BYTES, MAX_ROWS, read_table
 from geo.privacy import Keys, mask_phone
-from geo.services.access import Actor, require
+from geo.services.access import Actor, in_scope, require
 from geo.services.placement import place
 from geo.services.setup import Opened
 from geo.store import audit, batches, queries
 from geo.store.database import Connection
+from geo.store.records import load_areas
 from geo.store.schema import employment, landlord, person, property_, residence, visit, worksite
 from geo.validation import Jurisdiction, validate_rows
 
@@ -73,6 +74,8 @@ class UploadResult:
 
 @dataclass
 class _Applied:
+    scope: frozenset[int] | None = None
+    """community ids the actor may write in (None: everywhere)"""
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -160,7 +163,12 @@ def import_upload(
                 source_crs=source,
             )
             applied = APPLY[kind](
-                conn, validated.good, batch_id=batch_id, keys=opened.keys, url=opened.db.url
+                conn,
+                validated.good,
+                batch_id=batch_id,
+                keys=opened.keys,
+                url=opened.db.url,
+                scope=_writable_communities(conn, actor),
             )
             problems = _concat([validated.problems, malformed, *applied.problems])
             rejects = _rejects_frame(problems, plan.mapping)
@@ -226,6 +234,15 @@ def preview_upload(
     return plan, raw.frame[shown].head(rows)
 
 
+def _writable_communities(conn: Connection, actor: Actor) -> frozenset[int] | None:
+    """The community ids a scoped actor may write in; None for an unscoped one."""
+    if actor.areas is None:
+        return None
+    areas = load_areas(conn, geometry=False)
+    allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), "id"]
+    return frozenset(int(i) for i in allowed)
+
+
 def _check_columns(
     kind: str, mapping: dict[str, str], missing: list[str], headers: list[str]
 ) -> None:
@@ -279,7 +296,13 @@ def _safe_cell(value: str) -> str:
 
 
 def _apply_rentals(
-    conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
+    conn: Connection,
+    good: pd.DataFrame,
+    *,
+    batch_id: int,
+    keys: Keys,
+    url: str,
+    scope: frozenset[int] | None = None,
 ) -> _Applied:
     def prepare(frame: pd.DataFrame, applied: _Applied) -> pd.DataFrame:
         frame = _with_worksites(conn, frame, applied)
@@ -290,6 +313,7 @@ def _apply_rentals(
     return _apply_located(
         conn,
         good,
+        scope=scope,
         table=property_,
         fallback=("address", "room"),
         batch_id=batch_id,
@@ -299,7 +323,13 @@ def _apply_rentals(
 
 
 def _apply_worksites(
-    conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
+    conn: Connection,
+    good: pd.DataFrame,
+    *,
+    batch_id: int,
+    keys: Keys,
+    url: str,
+    scope: frozenset[int] | None = None,
 ) -> _Applied:
     def prepare(frame: pd.DataFrame, _applied: _Applied) -> pd.DataFrame:
         if "contact_phone" not in frame:
@@ -310,6 +340,7 @@ def _apply_worksites(
     return _apply_located(
         conn,
         good,
+        scope=scope,
         table=worksite,
         fallback=("name", "address"),
         batch_id=batch_id,
@@ -327,14 +358,16 @@ def _apply_located(
     batch_id: int,
     url: str,
     prepare: Callable[[pd.DataFrame, _Applied], pd.DataFrame],
+    scope: frozenset[int] | None = None,
 ) -> _Applied:
     """Units and worksites: one row per reference (else fallback key), placed in areas,
     prepared by kind, then inserted or updated."""
-    applied = _Applied()
+    applied = _Applied(scope=scope)
     key = natural_key(good, ref="external_ref", fallback=fallback)
     frame, repeats = repeated_in_file(good, key, column="external_ref")
     applied.problems.append(repeats)
     frame = _placed(conn, prepare(frame, applied), url=url, applied=applied)
+    frame = _in_scope(frame, frame.get("community_id"), applied, column="lon,lat")
     existing = _match(conn, table, frame, ref="external_ref", fallback=fallback)
     _store(
         conn,
@@ -349,9 +382,15 @@ def _apply_located(
 
 
 def _apply_employment(
-    conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
+    conn: Connection,
+    good: pd.DataFrame,
+    *,
+    batch_id: int,
+    keys: Keys,
+    url: str,
+    scope: frozenset[int] | None = None,
 ) -> _Applied:
-    applied = _Applied()
+    applied = _Applied(scope=scope)
     frame = _with_people(conn, good, keys, applied, required=True)
     frame = _with_worksites(conn, frame, applied, required=True)
     key = (
@@ -377,9 +416,15 @@ def _apply_employment(
 
 
 def _apply_visits(
-    conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
+    conn: Connection,
+    good: pd.DataFrame,
+    *,
+    batch_id: int,
+    keys: Keys,
+    url: str,
+    scope: frozenset[int] | None = None,
 ) -> _Applied:
-    applied = _Applied()
+    applied = _Applied(scope=scope)
     frame = _with_properties(conn, good, applied)
     if "id_number" in frame and frame["id_number"].notna().any():
         frame = _with_people(conn, frame, keys, applied, required=False)
@@ -425,14 +470,20 @@ def _apply_visits(
 
 
 def _apply_residents(
-    conn: Connection, good: pd.DataFrame, *, batch_id: int, keys: Keys, url: str
+    conn: Connection,
+    good: pd.DataFrame,
+    *,
+    batch_id: int,
+    keys: Keys,
+    url: str,
+    scope: frozenset[int] | None = None,
 ) -> _Applied:
     """Residents: the person (matched by ID number HMAC) and their stay at a property.
 
     A new stay that starts after the person's open stay elsewhere closes that stay on the
     new move-in date (a move); any other overlap is refused.
     """
-    applied = _Applied()
+    applied = _Applied(scope=scope)
     frame = _with_properties(conn, good, applied)
     people = person_rows(frame, keys)
     firsts = ~people["id_hmac"].duplicated()
@@ -637,7 +688,11 @@ def _with_worksites(
     applied.problems.append(
         problems_for(frame, unknown, column="worksite_ref", reason="worksite_unknown")
     )
-    return frame.loc[~unknown].assign(worksite_id=ids[~unknown]).drop(columns="worksite_ref")
+    out = frame.loc[~unknown].assign(worksite_id=ids[~unknown])
+    if required:  # the job is where the worksite is (a dormitory's unit is placed by itself)
+        community = out["worksite_ref"].map(found.set_index("external_ref")["community_id"])
+        out = _in_scope(out, community, applied, column="worksite_ref")
+    return out.drop(columns="worksite_ref")
 
 
 def _with_properties(conn: Connection, frame: pd.DataFrame, applied: _Applied) -> pd.DataFrame:
@@ -654,7 +709,21 @@ def _with_properties(conn: Connection, frame: pd.DataFrame, applied: _Applied) -
     column = "property_ref" if "property_ref" in frame else "address"
     applied.problems.append(problems_for(frame, unknown, column=column, reason="property_unknown"))
     out = frame.loc[~unknown].assign(property_id=ids[~unknown].astype(int))
+    community = existing["community_id"][~unknown] if "community_id" in existing else None
+    out = _in_scope(out, community, applied, column=column)
     return out.drop(columns=[c for c in ("property_ref", "address") if c in out])
+
+
+def _in_scope(
+    frame: pd.DataFrame, community: pd.Series | None, applied: _Applied, *, column: str
+) -> pd.DataFrame:
+    """Drop (and report) rows outside the communities a scoped user may write in."""
+    if applied.scope is None:
+        return frame
+    where = community if community is not None else pd.Series(np.nan, index=frame.index)
+    outside = ~where.isin(applied.scope)
+    applied.problems.append(problems_for(frame, outside, column=column, reason="outside_scope"))
+    return frame.loc[~outside]
 
 
 def _with_people(
