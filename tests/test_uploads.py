@@ -236,15 +236,13 @@ def test_killing_an_import_mid_write_leaves_no_partial_batch(db, tmp_path):
 
 
 def test_a_registrar_scoped_to_one_village_writes_only_there(db):
+    unit_in = (
+        "SELECT p.external_ref, p.lon, p.lat FROM property p "
+        "JOIN area a ON a.id = p.community_id WHERE a.code = ? LIMIT 1"
+    )
     with sqlite3.connect(db.db.engine.url.database) as conn:
-        inside = conn.execute(
-            "SELECT p.external_ref, p.lon, p.lat FROM property p JOIN area a ON a.id = p.community_id "
-            "WHERE a.code = '330110901201' LIMIT 1"
-        ).fetchone()
-        outside = conn.execute(
-            "SELECT p.external_ref, p.lon, p.lat FROM property p JOIN area a ON a.id = p.community_id "
-            "WHERE a.code = '330110901001' LIMIT 1"
-        ).fetchone()
+        inside = conn.execute(unit_in, ("330110901201",)).fetchone()
+        outside = conn.execute(unit_in, ("330110901001",)).fetchone()
     scoped = Actor(name="cun", role="registrar", areas=frozenset({"330110901201"}))
     data = rentals(
         ["U-IN", "村内1号", f"{inside[1]:.7f}", f"{inside[2]:.7f}", "单间", "1", "", ""],
