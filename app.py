@@ -8,7 +8,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.io.assets import publish_map_assets
 from geo.services.access import PERMISSIONS
 from pages.common import (
     current_actor,
@@ -21,9 +20,8 @@ from pages.common import (
 )
 
 st.set_page_config(page_title="Gridhouse", layout="wide")  # the default icon is served locally
-publish_map_assets(Path(__file__).with_name("static"))
 language_picker()
-guarded(opened().ensure_demo)
+guarded(lambda: opened().start(Path(__file__).with_name("static")))
 
 actor = current_actor()
 if actor is None:

@@ -7,11 +7,12 @@ rerun costs one tiny query until something changes.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -20,6 +21,7 @@ import streamlit as st
 
 from geo.errors import GridhouseError
 from geo.i18n import LANGUAGES, message
+from geo.io.assets import publish_map_assets
 from geo.services import accounts, boundaries, setup, statistics
 from geo.services.access import Actor
 
@@ -96,23 +98,34 @@ def sign_out_button(actor: Actor) -> None:
         st.rerun()
 
 
-@dataclass(frozen=True)
 class AppDatabase:
-    handle: setup.Opened
+    """The app's database, with the start-up steps done once per server process."""
 
-    def ensure_demo(self) -> None:
-        """On first start with an empty database, create the demo district; on a database
-        without accounts, create ``admin`` and print its one-time password on the console."""
-        password = None if setup.is_empty(self.handle) else accounts.ensure_first_admin(self.handle)
-        if password is not None:
-            print(f"gridhouse: admin one-time password / 管理员一次性密码: {password}", flush=True)
-        if setup.is_empty(self.handle):
-            with st.spinner(t("demo_creating")):
-                try:
-                    setup.load_demo(self.handle, Actor(name="app:first-start", role="admin"))
-                except GridhouseError as exc:
-                    if exc.key != "database_not_empty":  # another session was quicker: fine
-                        raise
+    def __init__(self, handle: setup.Opened) -> None:
+        self.handle = handle
+        self._started = False
+        self._lock = threading.Lock()
+
+    def start(self, static_dir: Path) -> None:
+        """Publish the map assets; create the demo district on an empty database, or the
+        first admin (password printed on the console) on one without accounts."""
+        with self._lock:
+            if self._started:
+                return
+            publish_map_assets(static_dir)
+            if setup.is_empty(self.handle):
+                with st.spinner(t("demo_creating")):
+                    try:
+                        setup.load_demo(self.handle, Actor(name="app:first-start", role="admin"))
+                    except GridhouseError as exc:
+                        if exc.key != "database_not_empty":  # another process was quicker
+                            raise
+            password = accounts.ensure_first_admin(self.handle)
+            if password is not None:
+                print(
+                    f"gridhouse: admin one-time password / 管理员一次性密码: {password}", flush=True
+                )
+            self._started = True
 
 
 @st.cache_resource
