@@ -13,13 +13,13 @@ from pathlib import Path
 
 import openpyxl
 
+from geo.privacy import id_check_digit
+
 HERE = Path(__file__).resolve().parent
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def id_number(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
-    return first17 + "10X98765432"[total % 11]
+    return first17 + id_check_digit(first17)
 
 
 def write_csv(name: str, rows: list[list[object]], *, encoding: str = "utf-8-sig") -> None:

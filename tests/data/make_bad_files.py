@@ -19,6 +19,8 @@ from pathlib import Path
 
 import openpyxl
 
+from geo.privacy import id_check_digit
+
 HERE = Path(__file__).resolve().parent / "bad"
 FULLWIDTH_LON = "\uff11\uff11\uff19\uff0e\uff19\uff15"  # 119.95 in full-width digits
 FULLWIDTH_LAT = "\uff13\uff10\uff0e\uff10\uff15"  # 30.05
@@ -35,13 +37,11 @@ RENTALS = [
     "房东电话",
 ]
 RESIDENTS = ["身份证号", "姓名", "手机号", "房屋编号", "入住日期", "搬离日期"]
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 manifest: list[dict[str, object]] = []
 
 
 def id_number(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
-    return first17 + "10X98765432"[total % 11]
+    return first17 + id_check_digit(first17)
 
 
 def person(n: int) -> str:
