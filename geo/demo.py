@@ -28,6 +28,7 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
+from geo.coverage import COMPLETED_OUTCOMES
 from geo.crs import WGS84
 from geo.privacy import id_check_digit
 
@@ -182,7 +183,6 @@ _ORIGINS = (
     ("371321", 2),
     ("620421", 1),
 )
-_COMPLETED = ("verified", "changes_found", "vacant")
 
 
 @dataclass(frozen=True)
@@ -823,7 +823,7 @@ def _visits(
     ).to_numpy()
     visits = visits.loc[~new[visits["property"].to_numpy()]].reset_index(drop=True)
     visits["residents_seen"] = np.where(
-        visits["outcome"].isin(_COMPLETED), occupied[visits["property"]], 0
+        visits["outcome"].isin(COMPLETED_OUTCOMES), occupied[visits["property"]], 0
     )
     visits["visited_at"] = _times(rng, as_of, visits["days_ago"].to_numpy())
     visits["property_ref"] = properties["external_ref"].to_numpy()[visits["property"]]

@@ -407,7 +407,7 @@ def _apply_employment(
     _store(
         conn,
         employment,
-        frame.drop(columns="id_number"),
+        frame,
         existing,
         batch_id=batch_id,
         applied=applied,
@@ -736,11 +736,8 @@ def _with_people(
     applied.problems.append(
         problems_for(frame, unknown, column="id_number", reason="person_unknown")
     )
-    out = frame.loc[~unknown].assign(person_id=ids[~unknown])
-    out["id_number"] = out["id_number"].map(
-        lambda v: "" if v is None else "•"
-    )  # no clear IDs onward
-    return out
+    # Clear ID numbers go no further than the match.
+    return frame.loc[~unknown].assign(person_id=ids[~unknown]).drop(columns="id_number")
 
 
 def _match(

@@ -288,11 +288,3 @@ def batch_rejects(conn: Connection, batch_id: int) -> bytes | None:
         select(import_batch.c.rejects_csv).where(import_batch.c.id == batch_id)
     ).scalar()
     return None if value is None else bytes(value)
-
-
-def table_counts(conn: Connection) -> dict[str, int]:
-    """Row counts of the tables imports write (for summaries and tests)."""
-    return {
-        name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-        for name, table in TABLES.items()
-    }

@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 __all__ = ["Connection", "Database", "database_url"]
@@ -111,10 +111,6 @@ class Database:
         """The schema's current Alembic revision, None for an empty database."""
         with self.read() as conn:
             return MigrationContext.configure(conn).get_current_revision()
-
-    def is_initialised(self) -> bool:
-        with self.read() as conn:
-            return inspect(conn).has_table("alembic_version") and self.revision() is not None
 
     def dispose(self) -> None:
         self.engine.dispose()

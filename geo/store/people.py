@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy import Connection, and_, exists, select
 
 from geo.store.schema import person, residence
 
@@ -64,8 +64,3 @@ def anonymise(conn: Connection, person_ids: list[int], *, when: datetime, label:
             )
         ).rowcount
     return done
-
-
-def count_anonymised(conn: Connection) -> int:
-    statement = select(func.count()).where(person.c.anonymised_at.is_not(None))
-    return int(conn.execute(statement).scalar_one())

@@ -10,10 +10,10 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, bindparam, case, func, select
 
+from geo.coverage import COMPLETED_OUTCOMES
 from geo.store.records import read_frame
 from geo.store.schema import area, person, property_, residence, visit, worksite
 
-COMPLETED_OUTCOMES = ("verified", "changes_found", "vacant")
 _POINT_TABLES = {"property": property_, "worksite": worksite}
 
 
