@@ -34,10 +34,12 @@ if "view_aggregates" in allowed:
     pages.append(st.Page("pages/overview.py", title=t("nav_overview"), default=True))
 if "import" in allowed:
     pages.append(st.Page("pages/upload.py", title=t("nav_upload")))
+if "view_records" in allowed:
+    pages.append(st.Page("pages/people.py", title=t("nav_people")))
+if "setup" in allowed:
+    pages.append(st.Page("pages/admin.py", title=t("nav_admin")))
+pages.append(st.Page("pages/account.py", title=t("nav_account"), default=not pages))
 sign_out_button(actor)
-if not pages:
-    st.info(t("no_pages"))
-    st.stop()
 navigation = st.navigation(pages)
 st.sidebar.caption(t("app_title"))
 guarded(navigation.run)

@@ -21,15 +21,17 @@ def natural_key(frame: pd.DataFrame, *, ref: str, fallback: tuple[str, ...]) -> 
     >>> natural_key(f, ref="ref", fallback=("address", "room")).tolist()
     ['ref:A', 'key:y|1']
     """
-    parts = frame.reindex(columns=list(fallback)).astype(object)
-    parts = parts.where(parts.notna(), "").astype(str)
-    joined = parts.iloc[:, 0]
-    for column in parts.columns[1:]:
-        joined = joined + "|" + parts[column]
-    key = "key:" + joined
-    if ref in frame:
-        has_ref = frame[ref].notna()
-        key = key.where(~has_ref, "ref:" + frame[ref].astype(str))
+    has_ref = frame[ref].notna() if ref in frame else pd.Series(False, index=frame.index)
+    key = pd.Series("", index=frame.index, dtype=object)
+    if has_ref.any():
+        key[has_ref] = "ref:" + frame.loc[has_ref, ref].astype(str)
+    if not has_ref.all():  # the fallback columns only for the rows that need them
+        parts = frame.loc[~has_ref].reindex(columns=list(fallback)).astype(object)
+        parts = parts.where(parts.notna(), "").astype(str)
+        joined = parts.iloc[:, 0]
+        for column in parts.columns[1:]:
+            joined = joined + "|" + parts[column]
+        key[~has_ref] = "key:" + joined
     return key
 
 
@@ -64,7 +66,7 @@ def seal_phones(values: pd.Series, keys: Keys, *, prefix: str) -> pd.DataFrame:
     unique = present.unique()
     masked = {v: mask_phone(v) for v in unique}
     digest = {v: keys.digest(v) for v in unique}
-    cipher = {v: keys.seal(v) for v in unique}
+    cipher = dict(zip(unique, keys.seal_many(unique), strict=True))
     out = pd.DataFrame(index=values.index)
     out[f"{prefix}_masked"] = values.map(masked)
     out[f"{prefix}_hmac"] = values.map(digest)
@@ -79,7 +81,7 @@ def person_rows(frame: pd.DataFrame, keys: Keys) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     out["name"] = frame["name"]
     out["id_hmac"] = ids.map(keys.digest)
-    out["id_cipher"] = ids.map(keys.seal)
+    out["id_cipher"] = keys.seal_many(ids)
     out["id_masked"] = ids.map(mask_id)
     from_id = np.where(ids.str.slice(16, 17).astype(int) % 2 == 1, "M", "F")
     out["sex"] = (

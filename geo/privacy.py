@@ -7,14 +7,21 @@ The keys come from :class:`Keys`; this module never reads or writes files.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import os
 import re
+import struct
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+import numpy as np
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from geo.errors import InputError
 
@@ -111,8 +118,44 @@ class Keys:
         return Fernet(self.fernet_key)
 
     def seal(self, value: str) -> bytes:
-        """Encrypt an identifier (Fernet: AES-128-CBC with an HMAC)."""
-        return self._fernet.encrypt(value.encode())
+        """Encrypt an identifier as a Fernet token (AES-128-CBC with an HMAC-SHA256)."""
+        return self.seal_many([value])[0]
+
+    def seal_many(self, values: Iterable[str]) -> list[bytes]:
+        """Fernet tokens for many identifiers at once, each with its own random IV.
+
+        The tokens are exactly what ``Fernet.encrypt`` makes (``unseal`` and any Fernet
+        implementation read them), built in bulk: per-call overhead made sealing the
+        landlords of a 100,000-row upload take most of a second. CBC is run block column
+        by block column over all messages of the same length, each column one AES call.
+        """
+        plain = [v.encode() for v in values]
+        if not plain:
+            return []
+        key = base64.urlsafe_b64decode(self.fernet_key)
+        signing, encryption = key[:16], key[16:]
+        aes = Cipher(algorithms.AES(encryption), modes.ECB()).encryptor()
+        header = b"\x80" + struct.pack(">Q", int(time.time()))
+        tokens: list[bytes] = [b""] * len(plain)
+        blocks = np.array([len(p) // 16 + 1 for p in plain])
+        for count in np.unique(blocks):
+            which = np.flatnonzero(blocks == count)
+            size = int(count) * 16
+            padded = b"".join(
+                p + bytes([size - len(p)]) * (size - len(p)) for p in (plain[i] for i in which)
+            )
+            message = np.frombuffer(padded, dtype=np.uint8).reshape(len(which), int(count), 16)
+            ivs = np.frombuffer(os.urandom(16 * len(which)), dtype=np.uint8).reshape(-1, 16)
+            cipher = np.empty_like(message)
+            chained = ivs
+            for column in range(int(count)):
+                mixed = np.ascontiguousarray(message[:, column] ^ chained)
+                chained = np.frombuffer(aes.update(mixed.tobytes()), dtype=np.uint8).reshape(-1, 16)
+                cipher[:, column] = chained
+            for row, i in enumerate(which):
+                body = header + ivs[row].tobytes() + cipher[row].tobytes()
+                tokens[i] = base64.urlsafe_b64encode(body + hmac.digest(signing, body, "sha256"))
+        return tokens
 
     def unseal(self, token: bytes) -> str:
         """Decrypt what :meth:`seal` produced."""

@@ -78,16 +78,23 @@ class Validated:
 # --------------------------------------------------------------------------- parsing
 
 
+def nfkc(values: pd.Series) -> pd.Series:
+    """Full-width digits, letters and punctuation as their plain forms (NFKC); a column of
+    plain ASCII, the usual case, is returned as it is."""
+    ascii_only = values.str.fullmatch(r"[\x00-\x7f]*").fillna(True).all()
+    return values if ascii_only else values.str.normalize("NFKC")
+
+
 def parse_numbers(values: pd.Series) -> pd.Series:
     """Text to float (NaN where not a number); full-width digits and thousands commas ok."""
-    cleaned = values.str.normalize("NFKC").str.replace(",", "", regex=False).str.strip()
+    cleaned = nfkc(values).str.replace(",", "", regex=False).str.strip()
     return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce").astype(float)
 
 
 def parse_dates(values: pd.Series, *, with_time: bool = False) -> pd.Series:
     """Text to Timestamps (NaT where not a date): 2026-03-01, 2026/3/1, 20260301, 2026年3月1日,
     2026.3.1, with an optional time after a space or T when ``with_time``."""
-    text = values.str.normalize("NFKC").str.strip()
+    text = nfkc(values).str.strip()
     text = text.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
     text = text.str.replace(r"^(\d{4})(\d{2})(\d{2})", r"\1-\2-\3", regex=True)
     parts = text.str.extract(
@@ -124,8 +131,12 @@ def id_numbers_ok(values: pd.Series, *, today: date) -> tuple[pd.Series, pd.Seri
 
 
 def normalise_phones(values: pd.Series) -> pd.Series:
-    out: pd.Series = values.str.normalize("NFKC").str.replace(r"[\s\-()（）]", "", regex=True)
-    return out.str.replace(r"^\+?86(1\d{10})$", r"\1", regex=True)
+    out: pd.Series = nfkc(values).str.replace(r"[\s\-()（）]", "", regex=True)
+    prefixed = out.str.startswith(("+86", "86")).fillna(False).astype(bool)
+    if prefixed.any():  # only these few need the country code taken off
+        out = out.copy()
+        out[prefixed] = out[prefixed].str.replace(r"^\+?86(1\d{10})$", r"\1", regex=True)
+    return out
 
 
 # --------------------------------------------------------------------------- checks
@@ -464,12 +475,9 @@ def typed(parsed: ParsedColumns, keep: np.ndarray, *, kind: str, source_crs: str
             out[name] = numbers.round().astype("Int64") if spec.type == "int" else numbers
         elif spec.type in ("date", "datetime"):
             stamps = pd.to_datetime(parsed.stamps(name, with_time=spec.type == "datetime")[keep])
-            if spec.type == "date":
-                out[name] = pd.Series(
-                    [d.date() if pd.notna(d) else None for d in stamps],
-                    index=stamps.index,
-                    dtype=object,
-                )
+            if spec.type == "date":  # datetime.date objects (None when empty), made in C
+                days = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+                out[name] = pd.Series(days.astype(object), index=stamps.index, dtype=object)
             else:
                 out[name] = stamps
         elif spec.type == "enum":

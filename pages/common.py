@@ -49,18 +49,56 @@ def language_picker() -> None:
 
 
 def current_actor() -> Actor | None:
-    """The signed-in user, or None (also after ``IDLE_TIMEOUT_MINUTES`` without activity)."""
+    """The signed-in user, or None: also after ``IDLE_TIMEOUT_MINUTES`` without activity,
+    and once an admin has deactivated the account or changed its role or areas."""
     actor = st.session_state.get("actor")
     if actor is None:
-        return None
+        return _single_sign_on()
     last = st.session_state.get("last_seen")
     now = time.monotonic()
     if last is not None and now - last > accounts.IDLE_TIMEOUT_MINUTES * 60:
         accounts.sign_out(opened().handle, actor, reason="logout.timeout")
-        st.session_state.pop("actor", None)
+        _forget_user()
         st.session_state["timed_out"] = True
         return None
+    if not accounts.still_signed_in(opened().handle, actor):
+        accounts.sign_out(opened().handle, actor, reason="logout.account_changed")
+        _forget_user()
+        return None
     st.session_state["last_seen"] = now
+    return actor  # type: ignore[no-any-return]
+
+
+def _forget_user() -> None:
+    for key in ("actor", "last_seen", "people_found", "people_unmasked"):
+        st.session_state.pop(key, None)
+
+
+def single_sign_on_configured() -> bool:
+    """Whether an OpenID Connect provider is set up in ``.streamlit/secrets.toml`` ([auth])."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, OSError):
+        return False
+
+
+def _provider_signed_in() -> bool:
+    return bool(st.user.get("is_logged_in", False))
+
+
+def _single_sign_on() -> Actor | None:
+    """The local account of someone the identity provider signed in (matched by e-mail)."""
+    if not single_sign_on_configured() or not _provider_signed_in():
+        return None
+    if st.session_state.get("sso_refused"):
+        return None
+    email = str(st.user.get("email") or "")
+    actor = guarded(lambda: accounts.sign_in_external(opened().handle, email, provider="oidc"))
+    if actor is None:
+        st.session_state["sso_refused"] = True
+        return None
+    st.session_state["actor"] = actor
+    st.session_state["last_seen"] = time.monotonic()
     return actor  # type: ignore[no-any-return]
 
 
@@ -88,13 +126,18 @@ def sign_in_form() -> None:
             st.session_state["actor"] = actor
             st.session_state["last_seen"] = time.monotonic()
             st.rerun()
+    if single_sign_on_configured() and st.button(t("login_sso_button"), key="sso"):
+        st.session_state.pop("sso_refused", None)
+        guarded(st.login)
 
 
 def sign_out_button(actor: Actor) -> None:
     st.sidebar.caption(t("signed_in_as", name=actor.name, role=t(f"role_{actor.role}")))
     if st.sidebar.button(t("logout"), key="logout"):
         accounts.sign_out(opened().handle, actor)
-        st.session_state.pop("actor", None)
+        _forget_user()
+        if single_sign_on_configured() and _provider_signed_in():
+            st.logout()
         st.rerun()
 
 
@@ -128,13 +171,21 @@ class AppDatabase:
             self._started = True
 
 
-@st.cache_resource
 def opened() -> AppDatabase:
-    return AppDatabase(setup.open_database())
+    """The database named by the configuration, opened once per server process."""
+    return _opened(setup.configured_url())
 
 
-def data_version() -> int:
-    return statistics.current_data_version(opened().handle)
+@st.cache_resource
+def _opened(url: str) -> AppDatabase:
+    return AppDatabase(setup.open_database(url))
+
+
+def data_version() -> str:
+    """The cache key of everything read from the database: which database, and its data
+    version (a counter every change bumps)."""
+    handle = opened().handle
+    return f"{handle.db.url}#{statistics.current_data_version(handle)}"
 
 
 def is_demo() -> bool:
@@ -142,7 +193,7 @@ def is_demo() -> bool:
 
 
 @st.cache_data(max_entries=4)
-def _is_demo(_version: int) -> bool:
+def _is_demo(version: str) -> bool:
     return setup.is_demo(opened().handle)
 
 
@@ -153,7 +204,7 @@ def area_table(*, level: str, window_days: int, as_of: date | None = None) -> pd
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs={Actor: repr})
 def _area_table(
-    _version: int, level: str, window_days: int, as_of: date, actor: Actor
+    version: str, level: str, window_days: int, as_of: date, actor: Actor
 ) -> pd.DataFrame:
     return statistics.area_statistics(
         opened().handle, actor, level=level, window_days=window_days, as_of=as_of
@@ -165,8 +216,21 @@ def area_shapes(*, level: str) -> gpd.GeoDataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs={Actor: repr})
-def _area_shapes(_version: int, level: str, actor: Actor) -> gpd.GeoDataFrame:
+def _area_shapes(version: str, level: str, actor: Actor) -> gpd.GeoDataFrame:
     return boundaries.area_shapes(opened().handle, actor, level=level)
+
+
+def flash_and_rerun(text: str) -> None:
+    """Rerun the page so that it shows what just changed, with ``text`` as a success note."""
+    st.session_state["flash"] = text
+    st.rerun()
+
+
+def show_flash() -> None:
+    """The note left by :func:`flash_and_rerun`, once."""
+    text = st.session_state.pop("flash", None)
+    if text:
+        st.success(text)
 
 
 def guarded(action: Callable[[], Any]) -> Any:

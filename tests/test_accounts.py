@@ -108,3 +108,93 @@ def test_the_first_admin_password_can_come_from_configuration(empty_db, monkeypa
     assert accounts.ensure_first_admin(empty_db) == "from configuration"
     assert accounts.sign_in(empty_db, "admin", "from configuration").role == "admin"
     assert accounts.ensure_first_admin(empty_db) is None
+
+
+def test_an_admin_changes_role_and_areas_and_the_next_sign_in_carries_them(db):
+    accounts.update_account(
+        db, ADMIN, "demo-sweeper", role="registrar", areas=frozenset({"330110901201"})
+    )
+    actor = accounts.sign_in(db, "demo-sweeper", "demo")
+    assert (actor.role, actor.areas) == ("registrar", frozenset({"330110901201"}))
+    accounts.update_account(db, ADMIN, "demo-sweeper", areas=None)
+    assert accounts.sign_in(db, "demo-sweeper", "demo").areas is None
+    assert audit_actions(db).count("user.update") == 2
+
+
+def test_a_deactivated_account_cannot_sign_in_and_its_open_session_ends(db):
+    session = accounts.sign_in(db, "demo-registrar", "demo")
+    assert accounts.still_signed_in(db, session)
+    accounts.update_account(db, ADMIN, "demo-registrar", active=False)
+    assert not accounts.still_signed_in(db, session)
+    with pytest.raises(PermissionDeniedError, match="login_failed"):
+        accounts.sign_in(db, "demo-registrar", "demo")
+    listed = {u["name"]: u for u in accounts.list_accounts(db, ADMIN)}
+    assert listed["demo-registrar"]["active"] is False
+    assert all("password_hash" not in u for u in listed.values())
+
+
+def test_a_role_change_ends_the_sessions_of_the_old_role(db):
+    session = accounts.sign_in(db, "demo-planner", "demo")
+    accounts.update_account(db, ADMIN, "demo-planner", role="sweeper")
+    assert not accounts.still_signed_in(db, session)
+
+
+def test_the_last_active_admin_cannot_be_deactivated_or_demoted(db):
+    with pytest.raises(InputError, match="last_admin"):
+        accounts.update_account(db, ADMIN, "demo-admin", active=False)
+    with pytest.raises(InputError, match="last_admin"):
+        accounts.update_account(db, ADMIN, "demo-admin", role="planner")
+    accounts.add_account(db, ADMIN, name="second-admin", role="admin", password="long enough")
+    accounts.update_account(db, ADMIN, "demo-admin", active=False)  # now allowed
+
+
+def test_an_admin_unlocks_a_locked_account(db):
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(PermissionDeniedError):
+            accounts.sign_in(db, "demo-planner", "wrong")
+    with pytest.raises(PermissionDeniedError, match="login_locked"):
+        accounts.sign_in(db, "demo-planner", "demo")
+    assert {u["name"]: u["locked"] for u in accounts.list_accounts(db, ADMIN)}["demo-planner"]
+    accounts.update_account(db, ADMIN, "demo-planner", unlock=True)
+    assert accounts.sign_in(db, "demo-planner", "demo").role == "planner"
+
+
+def test_a_reset_password_replaces_the_old_one(db):
+    fresh = accounts.reset_password(db, ADMIN, "demo-planner")
+    with pytest.raises(PermissionDeniedError):
+        accounts.sign_in(db, "demo-planner", "demo")
+    assert accounts.sign_in(db, "demo-planner", fresh).name == "demo-planner"
+    assert "user.reset_password" in audit_actions(db)
+
+
+def test_users_change_their_own_password_only_with_the_current_one(db):
+    me = accounts.sign_in(db, "demo-sweeper", "demo")
+    with pytest.raises(PermissionDeniedError, match="password_wrong"):
+        accounts.change_password(db, me, old="not it", new="a new secret")
+    with pytest.raises(InputError, match="password_short"):
+        accounts.change_password(db, me, old="demo", new="short")
+    accounts.change_password(db, me, old="demo", new="a new secret")
+    assert accounts.sign_in(db, "demo-sweeper", "a new secret").name == "demo-sweeper"
+    actions = audit_actions(db)
+    assert "password.change_failed" in actions and "password.change" in actions
+
+
+def test_single_sign_on_maps_the_provider_identity_to_an_active_local_account(db):
+    accounts.add_account(
+        db, ADMIN, name="wang@jiedao.example", role="planner", password="long enough"
+    )
+    actor = accounts.sign_in_external(db, "wang@jiedao.example", provider="oidc")
+    assert actor.role == "planner"
+    with pytest.raises(PermissionDeniedError, match="login_no_account"):
+        accounts.sign_in_external(db, "stranger@example.com", provider="oidc")
+    assert audit_actions(db)[-2:] == ["login", "login.failed"]
+
+
+def test_signing_in_does_not_invalidate_the_cached_figures(db):
+    from geo.services.statistics import current_data_version
+
+    before = current_data_version(db)
+    accounts.sign_in(db, "demo-planner", "demo")
+    with pytest.raises(PermissionDeniedError):
+        accounts.sign_in(db, "demo-planner", "wrong")
+    assert current_data_version(db) == before

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
+from datetime import date
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -83,3 +88,127 @@ def test_a_registrar_sees_the_upload_page_and_a_planner_does_not(app):
     sign_in(planner, "demo-planner")
     with pytest.raises(Exception):  # noqa: B017 - the page is not in a planner's menu
         planner.switch_page("pages/upload.py").run()
+
+
+@pytest.fixture
+def own_app(demo_dir, tmp_path, monkeypatch):
+    """The app on a copy of the demo database, for tests that change it."""
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    monkeypatch.chdir(ROOT)
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+def test_an_admin_adds_a_scoped_user_on_the_admin_page(own_app):
+    sign_in(own_app, "demo-admin")
+    own_app.switch_page("pages/admin.py").run()
+    assert not own_app.exception and not own_app.error
+    assert own_app.title[0].value == "系统管理"
+    users = own_app.dataframe[0].value
+    assert set(users["用户名"]) == {"demo-admin", "demo-planner", "demo-registrar", "demo-sweeper"}
+    own_app.text_input(key="add_name").input("cun-02")
+    own_app.selectbox(key="add_role").select("registrar")
+    own_app.multiselect(key="add_areas").select("330110901201")
+    own_app.text_input(key="add_password").input("long enough")
+    own_app.button(key="FormSubmitter:add_user-新增").click().run()
+    assert not own_app.exception and not own_app.error
+    assert "已新增用户 cun-02" in own_app.success[0].value
+    users = own_app.dataframe[0].value.set_index("用户名")
+    assert users.loc["cun-02", "管辖区域"] == "330110901201"
+    assert users.loc["cun-02", "角色"] == "登记员"
+
+
+def test_the_audit_log_on_the_admin_page_shows_the_sign_in_and_verifies(own_app):
+    sign_in(own_app, "demo-admin")
+    own_app.switch_page("pages/admin.py").run()
+    entries = own_app.dataframe[1].value
+    assert entries.iloc[0]["操作"] == "login" and entries.iloc[0]["用户"] == "demo-admin"
+    own_app.button(key="verify_audit").click().run()
+    assert "审计日志完整" in own_app.success[0].value
+
+
+def test_a_registrar_finds_residents_masked_and_cannot_unmask(own_app):
+    sign_in(own_app, "demo-registrar")
+    own_app.switch_page("pages/people.py").run()
+    own_app.text_input(key="search_name").input("王")
+    own_app.button(key="FormSubmitter:people_search-查询").click().run()
+    assert not own_app.exception and not own_app.error
+    found = own_app.dataframe[0].value
+    assert len(found) > 0 and found["姓名"].str.startswith("王").all()
+    assert found["身份证号"].str.contains(r"\*{8}").all()
+    assert not [b for b in own_app.button if b.key == "unmask"]
+
+
+def test_an_admin_unmasks_one_resident_and_it_is_audited(own_app):
+    sign_in(own_app, "demo-admin")
+    own_app.switch_page("pages/people.py").run()
+    own_app.text_input(key="search_name").input("王")
+    own_app.button(key="FormSubmitter:people_search-查询").click().run()
+    own_app.button(key="unmask").click().run()
+    assert not own_app.exception and not own_app.error
+    shown = own_app.warning[0].value
+    assert "已记录审计" in shown and "*" not in shown.split("身份证号")[1].split("，")[0]
+    url = os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(url) as conn:
+        last = conn.execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    assert last == ("demo-admin", "unmask")
+
+
+def test_a_user_changes_their_password_on_my_account(own_app):
+    sign_in(own_app, "demo-sweeper")
+    own_app.switch_page("pages/account.py").run()
+    assert own_app.title[0].value == "我的账户"
+    fields = own_app.text_input
+    fields[0].input("demo")
+    fields[1].input("a new secret")
+    fields[2].input("a new secret")
+    own_app.button[0].click().run()
+    assert not own_app.exception
+    assert own_app.success[0].value == "密码已修改"
+
+
+def test_a_planner_has_no_residents_or_admin_pages(app):
+    sign_in(app, "demo-planner")
+    for page in ("pages/people.py", "pages/admin.py"):
+        with pytest.raises(Exception):  # noqa: B017 - not in a planner's menu
+            app.switch_page(page).run()
+
+
+def test_the_overview_shows_new_data_on_the_next_rerun(own_app):
+    from geo.services.access import Actor
+    from geo.services.setup import open_database
+    from geo.services.uploads import import_upload
+
+    sign_in(own_app, "demo-admin")
+    before = own_app.dataframe[0].value["出租房屋"].astype(int).sum()
+    url = os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///")
+    handle = open_database(url)
+    result = import_upload(
+        handle,
+        Actor(name="other-session", role="admin"),
+        kind="rentals",
+        data=(ROOT / "data" / "samples" / "rentals.csv").read_bytes(),
+        filename="rentals.csv",
+        crs="gcj02",
+        today=date(2026, 11, 29),
+    )
+    handle.db.dispose()
+    own_app.run()
+    after = own_app.dataframe[0].value["出租房屋"].astype(int).sum()
+    assert result.summary["inserted"] > 0
+    assert after - before == result.summary["inserted"] - result.summary["outside_areas"]
+
+
+def test_single_sign_on_is_offered_only_when_configured(app):
+    app.run()
+    assert not [b for b in app.button if b.key == "sso"]
+    app.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "gridhouse",
+        "client_secret": "s",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+    app.run()
+    assert [b.label for b in app.button if b.key == "sso"] == ["使用统一身份认证登录"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import sqlite3
 import time
 
 import pytest
@@ -58,4 +60,43 @@ def test_a_registrar_uploads_a_sample_file_through_the_page(app_url):
         page.get_by_text("已入库").wait_for(timeout=60_000)
         save_screenshot(page, "upload")
         assert page.query_selector("[data-testid='stException']") is None
+    assert blocked == []
+
+
+ID_OR_PHONE = re.compile(r"\d{17}[\dXx]|(?<!\d)1[3-9]\d{9}(?!\d)|\d{6}\*{8}|1\d{2}\*{4}\d{4}")
+
+
+def personal_names(database) -> set[str]:
+    with sqlite3.connect(database) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM person WHERE length(name) = 3")}
+        names |= {r[0] for r in conn.execute("SELECT name FROM landlord WHERE length(name) = 3")}
+        areas = " ".join(r[0] for r in conn.execute("SELECT name FROM area"))
+    return {n for n in names if n not in areas}
+
+
+def test_a_planners_pages_show_no_name_id_number_or_phone(app_url, demo_dir):
+    names = personal_names(demo_dir / "demo.sqlite")
+    assert len(names) > 1000
+    with offline_page(app_url) as (page, blocked):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-planner")
+        page.get_by_text("辖区总览").wait_for(timeout=60_000)
+        map_frame(page)
+        links = [a.inner_text() for a in page.query_selector_all("[data-testid='stSidebarNav'] a")]
+        assert "我的账户" in links and "人员查询" not in links and "系统管理" not in links
+        seen = []
+        for link in links:
+            page.get_by_role("link", name=link).click()
+            page.wait_for_timeout(3000)
+            page.wait_for_load_state("networkidle")
+            seen.append(page.content())
+            for frame in page.frames:
+                try:
+                    seen.append(frame.content())
+                except Exception:  # a frame navigating away while we read
+                    continue
+        text = "\n".join(seen)
+        assert "出租房屋" in text  # the overview was read, not an empty page
+        assert ID_OR_PHONE.search(text) is None
+        assert [n for n in names if n in text] == []
     assert blocked == []

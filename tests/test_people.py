@@ -72,3 +72,56 @@ def test_retention_anonymises_people_who_left_long_ago_and_keeps_the_counts(db, 
         people.unmask_person(db, ADMIN, person_id)
     with pytest.raises(PermissionDeniedError):
         people.run_retention(db, PLANNER)
+
+
+def test_a_person_is_found_by_id_number_and_phone_through_their_hmac(db):
+    person_id = query(db, "SELECT id FROM person WHERE phone_cipher IS NOT NULL LIMIT 1")[0][0]
+    clear = people.unmask_person(db, ADMIN, person_id)
+    by_id = people.search_people(db, ADMIN, id_number=clear["id_number"].lower())
+    assert by_id["id"].tolist() == [person_id]
+    assert by_id["id_masked"].iloc[0].count("*") == 8
+    by_phone = people.search_people(db, ADMIN, phone="+86 " + clear["phone"])
+    assert person_id in by_phone["id"].tolist()
+    # the result carries masks only, and the audit row does not carry the search terms
+    assert clear["id_number"] not in by_id.to_string()
+    searches = query(db, "SELECT detail FROM audit WHERE action = 'people.search'")
+    assert len(searches) == 2
+    assert all(clear["id_number"] not in d and clear["phone"] not in d for (d,) in searches)
+
+
+def test_a_search_by_name_prefix_stays_inside_the_users_areas(db):
+    surname = query(db, "SELECT substr(name, 1, 1) FROM person GROUP BY 1 ORDER BY count(*) DESC")[
+        0
+    ][0]
+    everyone = people.search_people(db, ADMIN, name=surname, limit=10_000)
+    assert len(everyone) > 10 and everyone["name"].str.startswith(surname).all()
+    community = everyone["community_code"].dropna().iloc[0]
+    scoped = Actor(name="cun", role="registrar", areas=frozenset({community}))
+    mine = people.search_people(db, scoped, name=surname, limit=10_000)
+    assert 0 < len(mine) < len(everyone)
+    assert set(mine["community_code"]) == {community}
+
+
+def test_an_invalid_id_number_in_a_search_is_refused_with_a_reason(db):
+    from geo.errors import InputError
+
+    with pytest.raises(InputError, match="id_check"):
+        people.search_people(db, ADMIN, id_number="110105194912310021")
+    with pytest.raises(InputError, match="search_empty"):
+        people.search_people(db, ADMIN, name="  ")
+    with pytest.raises(PermissionDeniedError):
+        people.search_people(db, PLANNER, name="王")
+
+
+def test_a_scoped_admin_cannot_unmask_someone_outside_their_areas(db):
+    outside = query(
+        db,
+        "SELECT r.person_id, a.code FROM residence r JOIN property p ON p.id = r.property_id "
+        "JOIN area a ON a.id = p.community_id ORDER BY r.id DESC LIMIT 1",
+    )[0]
+    other = query(
+        db, f"SELECT code FROM area WHERE level = 'community' AND code != '{outside[1]}' LIMIT 1"
+    )[0][0]
+    scoped = Actor(name="scoped-admin", role="admin", areas=frozenset({other}))
+    with pytest.raises(NotFoundError):
+        people.unmask_person(db, scoped, outside[0])

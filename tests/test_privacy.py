@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 
 import pytest
+from cryptography.fernet import Fernet, InvalidToken
 
 from geo.errors import InputError
-from geo.privacy import id_check_digit, mask_id, mask_phone, normalise_id_number, normalise_mobile
+from geo.privacy import (
+    Keys,
+    id_check_digit,
+    mask_id,
+    mask_phone,
+    normalise_id_number,
+    normalise_mobile,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +66,28 @@ def test_mobile_numbers_are_normalised(raw):
 def test_bad_mobile_numbers_are_refused(raw):
     with pytest.raises(InputError):
         normalise_mobile(raw)
+
+
+def test_sealed_identifiers_are_fernet_tokens_any_fernet_reader_opens():
+    keys = Keys.generate()
+    values = ["13800000000", "110105194912310029", "", "x" * 15, "y" * 16, "身份证" * 9]
+    tokens = keys.seal_many(values)
+    reader = Fernet(keys.fernet_key)
+    assert [reader.decrypt(t).decode() for t in tokens] == values
+    assert [keys.unseal(t) for t in tokens] == values
+    assert keys.unseal(keys.seal("13900000000")) == "13900000000"
+
+
+def test_sealing_the_same_number_twice_gives_different_ciphertexts():
+    keys = Keys.generate()
+    first, second = keys.seal_many(["13800000000", "13800000000"])
+    assert first != second
+    assert keys.seal("13800000000") != keys.seal("13800000000")
+    # the clear value never appears in the token
+    assert b"13800000000" not in base64.urlsafe_b64decode(first)
+
+
+def test_a_token_sealed_under_another_key_is_refused():
+    token = Keys.generate().seal("13800000000")
+    with pytest.raises(InvalidToken):
+        Keys.generate().unseal(token)

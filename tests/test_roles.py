@@ -33,6 +33,12 @@ MATRIX = {
     "verify_audit": {"admin"},
     "unmask_person": {"admin"},
     "run_retention": {"admin"},
+    "search_people": {"admin", "registrar", "sweeper"},
+    "list_accounts": {"admin"},
+    "update_account": {"admin"},
+    "reset_password": {"admin"},
+    "audit_entries": {"admin"},
+    "area_choices": {"admin", "planner", "registrar"},
 }
 
 
@@ -70,6 +76,12 @@ def call(name: str, opened, actor: Actor) -> None:
         "verify_audit": lambda: auditing.verify_audit(opened, actor),
         "unmask_person": lambda: people.unmask_person(opened, actor, 1),
         "run_retention": lambda: people.run_retention(opened, actor, days=100_000),
+        "search_people": lambda: people.search_people(opened, actor, name="王"),
+        "list_accounts": lambda: accounts.list_accounts(opened, actor),
+        "update_account": lambda: accounts.update_account(opened, actor, "demo-sweeper"),
+        "reset_password": lambda: accounts.reset_password(opened, actor, "no-such-user"),
+        "audit_entries": lambda: auditing.audit_entries(opened, actor, limit=5),
+        "area_choices": lambda: boundaries.area_choices(opened, actor),
     }
     calls[name]()
 
@@ -88,6 +100,28 @@ def test_role_matrix(db, service, role):
     else:
         with pytest.raises(PermissionDeniedError):
             call(service, db, actor)
+
+
+def test_a_scoped_user_sees_and_finds_nothing_outside_their_areas(db):
+    village = "330110901201"
+    scoped = Actor(name="cun", role="registrar", areas=frozenset({village}))
+    codes = set(boundaries.area_choices(db, scoped)["code"])
+    assert village in codes and all(c.startswith(village) for c in codes)
+    stats = statistics.area_statistics(db, scoped, as_of=AS_OF, level="grid")
+    assert len(stats) > 0 and stats["code"].str.startswith(village).all()
+    found = people.search_people(db, scoped, name="王", limit=100_000)
+    assert set(found["community_code"].dropna()) <= {village}
+    everyone = people.search_people(db, Actor(name="all", role="registrar"), name="王")
+    assert len(everyone) > len(found)
+
+
+def test_audit_entries_filter_by_user_and_action_newest_first(db):
+    accounts.sign_in(db, "demo-planner", "demo")
+    rows = auditing.audit_entries(db, Actor(name="a", role="admin"), user="demo-planner")
+    assert rows and rows[0]["action"] == "login" and {r["actor"] for r in rows} == {"demo-planner"}
+    imports = auditing.audit_entries(db, Actor(name="a", role="admin"), action="demo")
+    assert {r["action"] for r in imports} == {"demo.load"}
+    assert [r["id"] for r in rows] == sorted((r["id"] for r in rows), reverse=True)
 
 
 def test_audit_verify_passes_clean_and_names_an_edited_or_deleted_row(db, capsys):

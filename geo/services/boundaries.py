@@ -123,3 +123,17 @@ def area_shapes(opened: Opened, actor: Actor, *, level: str) -> gpd.GeoDataFrame
     return shapes.loc[shapes["code"].isin(visible), ["code", "name", "geometry"]].reset_index(
         drop=True
     )
+
+
+def area_choices(opened: Opened, actor: Actor) -> pd.DataFrame:
+    """Code, name and level of every area the actor may see, top level first (for pickers)."""
+    require(actor, "view_aggregates")
+    with opened.db.read() as conn:
+        everything = load_areas(conn, geometry=False)
+    visible = everything.loc[in_scope(everything, actor)]
+    order = visible["level"].map({level: i for i, level in enumerate(LEVELS)})
+    return (
+        visible.assign(_order=order)
+        .sort_values(["_order", "code"])[["code", "name", "level"]]
+        .reset_index(drop=True)
+    )

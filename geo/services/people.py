@@ -1,4 +1,5 @@
-"""People: unmasking an identifier (a separate, audited act) and retention."""
+"""People: finding a person (masked), unmasking an identifier (a separate, audited act)
+and retention."""
 
 from __future__ import annotations
 
@@ -6,24 +7,80 @@ import os
 from datetime import date, timedelta
 from typing import Any, Final
 
-from geo.errors import NotFoundError
+import pandas as pd
+
+from geo.errors import InputError, NotFoundError
 from geo.i18n import message
+from geo.privacy import normalise_id_number, normalise_mobile
 from geo.services.access import Actor, require
+from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
 from geo.store import audit
-from geo.store.people import anonymise, departed_before, sealed_identifiers
+from geo.store.people import (
+    anonymise,
+    departed_before,
+    find_people,
+    person_community,
+    sealed_identifiers,
+)
 from geo.store.users import now
 
 ENV_RETENTION_DAYS: Final = "GRIDHOUSE_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS: Final = 730
 
 
+def search_people(
+    opened: Opened,
+    actor: Actor,
+    *,
+    id_number: str | None = None,
+    phone: str | None = None,
+    name: str | None = None,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """People by exact ID number or mobile number (matched by HMAC) or by name prefix, in
+    the actor's areas, identifiers masked. The search is audited without its terms."""
+    require(actor, "view_records")
+    id_number, phone, name = (v.strip() if v else None for v in (id_number, phone, name))
+    if not (id_number or phone or name):
+        raise InputError("search_empty")
+    keys = opened.keys
+    id_hmac = keys.digest(normalise_id_number(id_number)) if id_number else None
+    phone_hmac = keys.digest(normalise_mobile(phone)) if phone else None
+    with opened.db.write() as conn:
+        found = find_people(
+            conn,
+            id_hmac=id_hmac,
+            phone_hmac=phone_hmac,
+            name=name,
+            communities=communities_in_scope(conn, actor),
+            limit=limit,
+        )
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="people.search",
+            object_type="person",
+            count=len(found),
+            detail={
+                "by": [k for k, v in (("id", id_number), ("phone", phone), ("name", name)) if v]
+            },
+            changes_data=False,
+        )
+    return found.drop(columns="community_id")
+
+
 def unmask_person(opened: Opened, actor: Actor, person_id: int) -> dict[str, Any]:
-    """A person's ID number and phone in clear, for roles that may unmask; always audited."""
+    """A person's ID number and phone in clear, for roles that may unmask, within their
+    areas; always audited."""
     require(actor, "unmask")
     with opened.db.write() as conn:
         row = sealed_identifiers(conn, person_id)
         if row is None or row["anonymised_at"] is not None:
+            raise NotFoundError("person_not_found", person=person_id)
+        allowed = communities_in_scope(conn, actor)
+        if allowed is not None and person_community(conn, person_id) not in allowed:
             raise NotFoundError("person_not_found", person=person_id)
         audit.append(
             conn,
@@ -32,6 +89,7 @@ def unmask_person(opened: Opened, actor: Actor, person_id: int) -> dict[str, Any
             action="unmask",
             object_type="person",
             object_id=str(person_id),
+            changes_data=False,
         )
     return {
         "person": person_id,

@@ -17,7 +17,7 @@ from geo.services.access import Actor, require
 from geo.services.accounts import ensure_demo_accounts
 from geo.services.placement import bump_boundary_version, place
 from geo.store import audit
-from geo.store.database import Database
+from geo.store.database import Database, database_url
 from geo.store.keys import key_path_for, load_or_create_keys
 from geo.store.records import (
     count_rows,
@@ -49,6 +49,11 @@ class Opened:
 
     db: Database
     keys: Keys
+
+
+def configured_url() -> str:
+    """The database URL from the configuration ($GRIDHOUSE_DATABASE_URL, else the default)."""
+    return database_url()
 
 
 def open_database(url: str | None = None, *, create: bool = True) -> Opened:
@@ -121,7 +126,7 @@ def _store_demo(conn: Any, demo: DemoDistrict, *, keys: Keys, url: str) -> dict[
 
     worksites = _placed(conn, demo.worksites, url=url)
     worksites["contact_phone_masked"] = [mask_phone(p) for p in worksites["contact_phone"]]
-    worksites["contact_phone_cipher"] = [keys.seal(p) for p in worksites["contact_phone"]]
+    worksites["contact_phone_cipher"] = keys.seal_many(worksites["contact_phone"])
     worksites["coord_source"] = "wgs84"
     worksites["status"] = "active"
     insert_frame(
@@ -186,10 +191,10 @@ def _store_demo(conn: Any, demo: DemoDistrict, *, keys: Keys, url: str) -> dict[
 
     people = demo.persons.copy()
     people["id_hmac"] = [keys.digest(v) for v in people["id_number"]]
-    people["id_cipher"] = [keys.seal(v) for v in people["id_number"]]
+    people["id_cipher"] = keys.seal_many(people["id_number"])
     people["id_masked"] = [mask_id(v) for v in people["id_number"]]
     people["phone_hmac"] = [keys.digest(v) for v in people["phone"]]
-    people["phone_cipher"] = [keys.seal(v) for v in people["phone"]]
+    people["phone_cipher"] = keys.seal_many(people["phone"])
     people["phone_masked"] = [mask_phone(v) for v in people["phone"]]
     insert_frame(
         conn,

@@ -36,12 +36,12 @@ from geo.intake import (
 )
 from geo.io.tables import MAX_BYTES, MAX_ROWS, read_table
 from geo.privacy import Keys, mask_phone
-from geo.services.access import Actor, in_scope, require
+from geo.services.access import Actor, require
 from geo.services.placement import place
+from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
 from geo.store import audit, batches, queries
 from geo.store.database import Connection
-from geo.store.records import load_areas
 from geo.store.schema import employment, landlord, person, property_, residence, visit, worksite
 from geo.validation import Jurisdiction, validate_rows
 
@@ -168,7 +168,7 @@ def import_upload(
                 batch_id=batch_id,
                 keys=opened.keys,
                 url=opened.db.url,
-                scope=_writable_communities(conn, actor),
+                scope=communities_in_scope(conn, actor),
             )
             problems = _concat([validated.problems, malformed, *applied.problems])
             rejects = _rejects_frame(problems, plan.mapping)
@@ -232,15 +232,6 @@ def preview_upload(
     plan = plan_columns(list(raw.frame.columns), kind=kind, explicit=mapping)
     shown = [c for c in raw.frame.columns if c not in plan.dropped]
     return plan, raw.frame[shown].head(rows)
-
-
-def _writable_communities(conn: Connection, actor: Actor) -> frozenset[int] | None:
-    """The community ids a scoped actor may write in; None for an unscoped one."""
-    if actor.areas is None:
-        return None
-    areas = load_areas(conn, geometry=False)
-    allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), "id"]
-    return frozenset(int(i) for i in allowed)
 
 
 def _check_columns(
@@ -499,7 +490,9 @@ def _apply_residents(
         applied=applied,
     )
     applied.inserted, applied.updated, applied.unchanged = before  # counted per stay below
-    ids = batches.rows_by_keys(conn, person, ["id_hmac"], people["id_hmac"].tolist())
+    ids = batches.rows_by_keys(
+        conn, person, ["id_hmac"], people["id_hmac"], fields=["id", "id_hmac"]
+    )
     frame["person_id"] = people["id_hmac"].map(ids.set_index("id_hmac")["id"])
     stays = batches.rows_by_keys(conn, residence, ["person_id"], frame["person_id"].tolist())
     frame = frame.sort_values(["person_id", "moved_in"])
@@ -634,7 +627,13 @@ def _with_landlords(
         owners = pd.DataFrame({"phone": phone[with_phone], "name": name[with_phone]})
         owners = owners.drop_duplicates("phone").set_index("phone")
         owners["phone_hmac"] = owners.index.map(keys.digest)
-        known = batches.rows_by_keys(conn, landlord, ["phone_hmac"], owners["phone_hmac"].tolist())
+        known = batches.rows_by_keys(
+            conn,
+            landlord,
+            ["phone_hmac"],
+            owners["phone_hmac"],
+            fields=["id", "name", "phone_hmac"],
+        )
         existing = _align(owners, known, on=["phone_hmac"])
         new = existing["id"].isna().to_numpy()
         added = owners.loc[new]
@@ -646,7 +645,7 @@ def _with_landlords(
                     "name": added["name"].to_numpy(),
                     "phone_hmac": added["phone_hmac"].to_numpy(),
                     "phone_masked": [mask_phone(p) for p in added.index],
-                    "phone_cipher": [keys.seal(p) for p in added.index],
+                    "phone_cipher": keys.seal_many(added.index),
                 }
             ),
             batch_id=batch_id,
@@ -659,7 +658,9 @@ def _with_landlords(
                 existing.loc[~new].reset_index(drop=True),
                 batch_id=batch_id,
             )
-        ids = batches.rows_by_keys(conn, landlord, ["phone_hmac"], owners["phone_hmac"].tolist())
+        ids = batches.rows_by_keys(
+            conn, landlord, ["phone_hmac"], owners["phone_hmac"], fields=["id", "phone_hmac"]
+        )
         by_phone = owners["phone_hmac"].map(ids.set_index("phone_hmac")["id"])
         landlord_id[with_phone] = phone[with_phone].map(by_phone).astype("Int64")
     name_only = ~with_phone & name.notna()

@@ -35,8 +35,10 @@ def append(
     object_id: str | None = None,
     count: int | None = None,
     detail: dict[str, Any] | None = None,
+    changes_data: bool = True,
 ) -> int:
-    """Write one audit row chained to the last one, and bump the data version.
+    """Write one audit row chained to the last one, and bump the data version unless the
+    action only read or signed in (``changes_data=False``: caches stay warm).
 
     Runs inside the caller's write transaction, so the change and its audit row commit
     together or not at all.
@@ -59,7 +61,8 @@ def append(
     row["hash"] = _row_hash(prev, row)
     new_id = conn.execute(audit.insert().values(**row).returning(audit.c.id)).scalar_one()
     put_setting(conn, "audit_head", f"{new_id}:{row['hash']}")
-    bump_data_version(conn)
+    if changes_data:
+        bump_data_version(conn)
     return int(new_id)
 
 
@@ -92,3 +95,25 @@ def bump_data_version(conn: Connection) -> None:
 
 def count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(audit)).scalar_one())
+
+
+def entries(
+    conn: Connection,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
+    """The newest rows first, filtered by actor name, action prefix and time."""
+    statement = select(audit).order_by(audit.c.id.desc()).limit(limit)
+    if actor:
+        statement = statement.where(audit.c.actor == actor)
+    if action:
+        statement = statement.where(audit.c.action.startswith(action, autoescape=True))
+    if since is not None:
+        statement = statement.where(audit.c.at >= since)
+    if until is not None:
+        statement = statement.where(audit.c.at < until)
+    return [dict(r) for r in conn.execute(statement).mappings()]

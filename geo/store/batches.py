@@ -87,30 +87,37 @@ def close_batch(conn: Connection, batch_id: int, **values: Any) -> None:
 
 
 def rows_by_keys(
-    conn: Connection, table: Table, columns: Sequence[str], keys: Iterable[Any]
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    keys: Iterable[Any],
+    *,
+    fields: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Rows of ``table`` whose column ``columns[0]`` holds any of ``keys``.
+    """Rows of ``table`` whose column ``columns[0]`` holds any of ``keys``: every column, or
+    only ``fields`` (e.g. the id and the key, to learn the ids of rows just inserted).
 
     Many keys on SQLite go through one join with a temporary table; otherwise ``IN`` lists
     in chunks below the bound-parameter limit.
     """
     (column,) = columns
+    chosen = [table.c[f] for f in fields] if fields is not None else list(table.c)
     wanted = [k for k in dict.fromkeys(keys) if k is not None]
     if conn.dialect.name == "sqlite" and len(wanted) > _CHUNK:
         conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS wanted_key (k)")
         conn.exec_driver_sql("DELETE FROM wanted_key")
         conn.exec_driver_sql("INSERT INTO wanted_key (k) VALUES (?)", [(k,) for k in wanted])
         keys_table = Table("wanted_key", MetaData(), Column("k"), prefixes=["TEMPORARY"])
-        statement = select(table).join(keys_table, table.c[column] == keys_table.c.k)
+        statement = select(*chosen).join(keys_table, table.c[column] == keys_table.c.k)
         found = read_frame(conn, statement)
         conn.exec_driver_sql("DELETE FROM wanted_key")
         return found
     frames = [
-        read_frame(conn, select(table).where(table.c[column].in_(wanted[start : start + _CHUNK])))
+        read_frame(conn, select(*chosen).where(table.c[column].in_(wanted[start : start + _CHUNK])))
         for start in range(0, len(wanted), _CHUNK)
     ]
     if not frames:
-        return read_frame(conn, select(table).where(table.c.id < 0))
+        return read_frame(conn, select(*chosen).where(table.c.id < 0))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, select
+import pandas as pd
+from sqlalchemy import Connection, and_, exists, func, select
 
-from geo.store.schema import person, residence
+from geo.store.records import read_frame
+from geo.store.schema import area, person, property_, residence
 
 
 def sealed_identifiers(conn: Connection, person_id: int) -> dict[str, Any] | None:
@@ -64,3 +66,80 @@ def anonymise(conn: Connection, person_ids: list[int], *, when: datetime, label:
             )
         ).rowcount
     return done
+
+
+def find_people(
+    conn: Connection,
+    *,
+    id_hmac: str | None = None,
+    phone_hmac: str | None = None,
+    name: str | None = None,
+    communities: frozenset[int] | None = None,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """People matched exactly by ID or phone HMAC (indexed; nothing is decrypted) or by a
+    name prefix, each with their latest stay (current if any) and its unit's community.
+
+    ``communities`` limits the result to people whose latest stay is in those communities.
+    Identifiers come back masked only.
+    """
+    latest = (
+        select(
+            residence.c.person_id,
+            func.max(residence.c.id).label("residence_id"),
+        )
+        .group_by(residence.c.person_id)
+        .subquery()
+    )
+    community = area.alias("community")
+    statement = (
+        select(
+            person.c.id,
+            person.c.name,
+            person.c.id_masked,
+            person.c.phone_masked,
+            person.c.sex,
+            person.c.birth_year,
+            person.c.origin,
+            person.c.permit_expiry,
+            property_.c.external_ref.label("property_ref"),
+            property_.c.address,
+            residence.c.room,
+            residence.c.moved_in,
+            residence.c.moved_out,
+            community.c.code.label("community_code"),
+            community.c.name.label("community_name"),
+            property_.c.community_id,
+        )
+        .select_from(
+            person.outerjoin(latest, latest.c.person_id == person.c.id)
+            .outerjoin(residence, residence.c.id == latest.c.residence_id)
+            .outerjoin(property_, property_.c.id == residence.c.property_id)
+            .outerjoin(community, community.c.id == property_.c.community_id)
+        )
+        .where(person.c.anonymised_at.is_(None))
+        .order_by(person.c.name, person.c.id)
+        .limit(limit)
+    )
+    if id_hmac is not None:
+        statement = statement.where(person.c.id_hmac == id_hmac)
+    if phone_hmac is not None:
+        statement = statement.where(person.c.phone_hmac == phone_hmac)
+    if name:
+        statement = statement.where(person.c.name.startswith(name, autoescape=True))
+    if communities is not None:
+        statement = statement.where(property_.c.community_id.in_(sorted(communities)))
+    return read_frame(conn, statement)
+
+
+def person_community(conn: Connection, person_id: int) -> int | None:
+    """The community of a person's latest stay (None without one)."""
+    statement = (
+        select(property_.c.community_id)
+        .select_from(residence.join(property_))
+        .where(residence.c.person_id == person_id)
+        .order_by(residence.c.id.desc())
+        .limit(1)
+    )
+    found = conn.execute(statement).scalar()
+    return None if found is None else int(found)

@@ -35,25 +35,31 @@ def _native_column(values: pd.Series, *, sqlite_type: Any = None) -> list[Any]:
         text[missing | stamps.isna().to_numpy()] = None
         return list(text)
     if kind in "iu" or isinstance(values.dtype, pd.Int64Dtype):
-        out = values.astype(object).to_numpy()
-        out[missing] = None
-        return [None if v is None else int(v) for v in out]
+        return _with_none(values.to_numpy(dtype="int64", na_value=0).tolist(), missing)
     if kind == "f":
-        floats = values.to_numpy(dtype=float, na_value=np.nan)
-        return [None if m else float(v) for v, m in zip(floats, missing, strict=True)]
+        return _with_none(values.to_numpy(dtype=float, na_value=np.nan).tolist(), missing)
     if kind == "b":
         return [bool(v) for v in values.to_numpy()]
     if kind == "M":
         out = values.dt.to_pydatetime() if hasattr(values, "dt") else values.to_numpy()
         return [None if m else v for v, m in zip(out, missing, strict=True)]
+    plain = pd.api.types.infer_dtype(values, skipna=True) in ("string", "bytes", "empty")
     out = values.to_numpy(dtype=object).copy()
     out[missing] = None
+    if plain:  # text: nothing to convert value by value
+        return list(out.tolist())
     return [
         v.item()
         if isinstance(v, np.generic)
         else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
         for v in out
     ]
+
+
+def _with_none(values: list[Any], missing: np.ndarray) -> list[Any]:
+    for i in np.flatnonzero(missing).tolist():
+        values[i] = None
+    return values
 
 
 def _native_rows(

@@ -24,6 +24,15 @@ def update_user(conn: Connection, user_id: int, **values: Any) -> None:
     conn.execute(app_user.update().where(app_user.c.id == user_id).values(**values))
 
 
+def all_users(conn: Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(select(app_user).order_by(app_user.c.name)).mappings()]
+
+
+def count_active_admins(conn: Connection) -> int:
+    statement = select(func.count()).where(app_user.c.role == "admin", app_user.c.active)
+    return int(conn.execute(statement).scalar_one())
+
+
 def count_users(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(app_user)).scalar_one())
 

@@ -1,0 +1,16 @@
+"""Which communities a scoped user may see and change, looked up once per call."""
+
+from __future__ import annotations
+
+from geo.services.access import Actor, in_scope
+from geo.store.database import Connection
+from geo.store.records import load_areas
+
+
+def communities_in_scope(conn: Connection, actor: Actor) -> frozenset[int] | None:
+    """The community ids inside the actor's area scope; None for an unscoped actor."""
+    if actor.areas is None:
+        return None
+    areas = load_areas(conn, geometry=False)
+    allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), "id"]
+    return frozenset(int(i) for i in allowed)
