@@ -32,6 +32,9 @@ allowed = PERMISSIONS.get(actor.role, frozenset())
 pages = []
 if "view_aggregates" in allowed:
     pages.append(st.Page("pages/overview.py", title=t("nav_overview"), default=True))
+    pages.append(st.Page("pages/clusters.py", title=t("nav_clusters")))
+    pages.append(st.Page("pages/worksites.py", title=t("nav_worksites")))
+    pages.append(st.Page("pages/quality.py", title=t("nav_quality")))
 if "import" in allowed:
     pages.append(st.Page("pages/upload.py", title=t("nav_upload")))
 if "view_records" in allowed:

@@ -66,3 +66,53 @@ def unit_coverage(
     out["overdue"] = (completed.isna() | (completed < overdue_from)).astype(bool)
     out["days_since_completed"] = np.floor((end - completed).dt.total_seconds() / 86_400)
     return out
+
+
+def month_ends(as_of: date, months: int) -> list[date]:
+    """The last ``months`` month ends up to ``as_of``, the current month counted as ending on
+    ``as_of``, oldest first.
+
+    >>> month_ends(date(2026, 11, 29), 3)
+    [datetime.date(2026, 9, 30), datetime.date(2026, 10, 31), datetime.date(2026, 11, 29)]
+    """
+    ends = [as_of]
+    first = as_of.replace(day=1)
+    for _ in range(months - 1):
+        first_prev = (first - timedelta(days=1)).replace(day=1)
+        ends.append(first - timedelta(days=1))
+        first = first_prev
+    return sorted(ends)
+
+
+def coverage_by_month(
+    unit_ids: pd.Series,
+    completed_visits: pd.DataFrame,
+    *,
+    ends: list[date],
+    window_days: int = 90,
+) -> pd.DataFrame:
+    """Coverage at each date of ``ends``: the share of ``unit_ids`` with a completed visit in
+    the window of ``window_days`` ending that day (the same definition as
+    :func:`unit_coverage`, evaluated at each month end).
+
+    ``completed_visits`` has columns property_id and visited_at (completed outcomes only).
+    Returns columns month_end, units, covered, coverage.
+    """
+    units = pd.Index(unit_ids.unique())
+    visits = completed_visits.loc[completed_visits["property_id"].isin(units)]
+    stamps = pd.to_datetime(visits["visited_at"]).to_numpy()
+    ids = visits["property_id"].to_numpy()
+    rows = []
+    for end_day in ends:
+        start, end = window_bounds(end_day, window_days)
+        inside = (stamps >= np.datetime64(start)) & (stamps < np.datetime64(end))
+        covered = len(np.unique(ids[inside]))
+        rows.append(
+            {
+                "month_end": end_day,
+                "units": len(units),
+                "covered": covered,
+                "coverage": covered / len(units) if len(units) else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -6,6 +6,8 @@ intensive and are recomputed from their counts at each level, never averaged.
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import pandas as pd
 
@@ -23,7 +25,10 @@ INDICATOR_COLUMNS = (
     "coverage",
     "attempted_coverage",
     "overdue_units",
+    "overdue_share",
+    "not_found_residents",
     "residents_per_km2",
+    "floating_per_km2",
 )
 
 
@@ -68,7 +73,8 @@ def area_indicators(
     areas : every area: id, code, name, level, parent_id, parent_code, area_m2, population.
     units : active units from :func:`geo.coverage.unit_coverage` joined with their
         community_id and grid_id.
-    residents : current residents: community_id, grid_id, origin.
+    residents : current residents: community_id, grid_id, origin, and optionally not_found
+        (their latest visit found them not living there).
     worksites : active worksites: community_id, grid_id.
     """
     rows = areas.loc[areas["level"] == level].set_index("id")
@@ -78,6 +84,11 @@ def area_indicators(
 
     unit_area = at_level(units)
     floating = is_floating(residents["origin"], local_region=local_region)
+    not_found = (
+        residents["not_found"].astype(bool)
+        if "not_found" in residents
+        else pd.Series(False, index=residents.index)
+    )
     resident_area = at_level(residents)
     counts = pd.DataFrame(
         {
@@ -87,6 +98,7 @@ def area_indicators(
             "overdue_units": units["overdue"].groupby(unit_area).sum(),
             "residents": resident_area.value_counts(),
             "floating_residents": floating.groupby(resident_area).sum(),
+            "not_found_residents": not_found.groupby(resident_area).sum(),
             "worksites": at_level(worksites).value_counts(),
         }
     )
@@ -98,6 +110,7 @@ def area_indicators(
         "overdue_units",
         "residents",
         "floating_residents",
+        "not_found_residents",
         "worksites",
     ):
         out[column] = out[column].fillna(0).astype(int)
@@ -105,11 +118,71 @@ def area_indicators(
         units_n = out["rental_units"].where(out["rental_units"] > 0)
         out["coverage"] = out["covered"] / units_n
         out["attempted_coverage"] = out["attempted"] / units_n
+        out["overdue_share"] = out["overdue_units"] / units_n
     out["area_km2"] = out["area_m2"] / 1e6
-    out["residents_per_km2"] = out["residents"] / out["area_km2"].where(out["area_km2"] > 0)
+    km2 = out["area_km2"].where(out["area_km2"] > 0)
+    out["residents_per_km2"] = out["residents"] / km2
+    out["floating_per_km2"] = out["floating_residents"] / km2
     out["population"] = out["population"].astype("Int64")
     return (
         out.reset_index(drop=True)[list(INDICATOR_COLUMNS)]
         .sort_values("code")
         .reset_index(drop=True)
     )
+
+
+CROWDED_PER_ROOM: Final = 2.0
+"""Default: more residents per room than this is crowded."""
+CROWDED_M2_PER_PERSON: Final = 5.0
+"""Default: less floor area per resident than this (m2) is crowded."""
+
+
+def crowded(
+    residents: pd.Series,
+    rooms: pd.Series,
+    floor_area_m2: pd.Series,
+    *,
+    per_room: float = CROWDED_PER_ROOM,
+    m2_per_person: float = CROWDED_M2_PER_PERSON,
+) -> pd.Series:
+    """A unit is crowded when it has more than ``per_room`` residents per room, or less than
+    ``m2_per_person`` of floor area per resident; an unknown size is not judged.
+
+    >>> crowded(pd.Series([5, 2, 3]), pd.Series([2, 1, None]), pd.Series([40, 10, 12])).tolist()
+    [True, False, True]
+    """
+    people = residents.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = people / rooms.astype(float).where(rooms > 0)
+        area = floor_area_m2.astype(float) / people.where(people > 0)
+    result: pd.Series = (per > per_room).fillna(False) | (area < m2_per_person).fillna(False)
+    return result.astype(bool)
+
+
+def headline(table: pd.DataFrame) -> dict[str, float]:
+    """Totals of a per-area table (unsuppressed counts): counts add up, rates are
+    recomputed from them (coverage weighted by units, never averaged).
+
+    >>> t = pd.DataFrame({"rental_units": [10, 30], "residents": [1, 2],
+    ...     "floating_residents": [1, 1], "worksites": [0, 1], "overdue_units": [5, 0],
+    ...     "not_found_residents": [0, 1], "coverage": [0.5, 1.0], "area_km2": [1.0, 1.0]})
+    >>> headline(t)["coverage"]
+    0.875
+    """
+    counts = (
+        "rental_units",
+        "residents",
+        "floating_residents",
+        "worksites",
+        "overdue_units",
+        "not_found_residents",
+    )
+    out = {c: float(pd.to_numeric(table[c]).sum()) for c in counts}
+    units = pd.to_numeric(table["rental_units"])
+    covered = (pd.to_numeric(table["coverage"]).fillna(0) * units).sum()
+    out["coverage"] = float(covered / units.sum()) if units.sum() else float("nan")
+    out["overdue_share"] = (
+        out["overdue_units"] / out["rental_units"] if units.sum() else float("nan")
+    )
+    out["area_km2"] = float(table["area_km2"].sum())
+    return out

@@ -56,8 +56,8 @@ def class_breaks(
 ) -> list[float]:
     """Quantile class breaks (unique, ascending) for a choropleth of ``values``.
 
-    >>> class_breaks([1, 2, 3, 4, 5, 6], classes=3)
-    [1.0, 2.666666666666667, 4.333333333333334, 6.0]
+    >>> [round(b, 3) for b in class_breaks([1, 2, 3, 4, 5, 6], classes=3)]
+    [1.0, 2.667, 4.333, 6.0]
     """
     finite = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce").dropna(), dtype=float)
     if finite.size == 0:
@@ -88,21 +88,49 @@ def choropleth(
     basemap: str = "none",
     value_format: str = "{:,.0f}",
     height_px: int = 600,
+    id_column: str | None = None,
 ) -> folium.Map:
     """A map of ``areas`` coloured by ``value_column`` with a legend and tooltips.
 
     ``tooltip_columns`` maps column names to the labels shown; values that are not numbers
-    (such as a suppressed "<5") are shown as they are and drawn grey.
+    (such as a suppressed "<5") are shown as they are and drawn grey. ``id_column`` is
+    carried in each feature's properties as ``id`` (what a click on the map returns).
     """
-    if basemap not in BASEMAPS:
-        msg = f"basemap must be one of {sorted(BASEMAPS)}, got {basemap!r}"
-        raise ValueError(msg)
-    shapes = _drawable(areas, gcj02=basemap == "amap")
+    fmap = base_map(areas.total_bounds, basemap=basemap, height_px=height_px)
+    add_choropleth(
+        fmap,
+        areas,
+        value_column=value_column,
+        legend_title=legend_title,
+        tooltip_columns=tooltip_columns,
+        basemap=basemap,
+        value_format=value_format,
+        id_column=id_column,
+    )
+    return fmap
+
+
+def add_choropleth(
+    fmap: folium.Map,
+    areas: gpd.GeoDataFrame,
+    *,
+    value_column: str,
+    legend_title: str,
+    tooltip_columns: dict[str, str],
+    basemap: str = "none",
+    value_format: str = "{:,.0f}",
+    id_column: str | None = None,
+    opacity: float = 0.75,
+) -> None:
+    """Draw ``areas`` coloured by ``value_column`` on ``fmap``, with its legend."""
+    shapes = _drawable(areas, gcj02=_check_basemap(basemap))
     breaks = class_breaks(areas[value_column])
-    fmap = _base_map(shapes, basemap=basemap, height_px=height_px)
     fields = list(tooltip_columns)
     props = shapes[fields].astype(object).where(shapes[fields].notna(), "—")
     props["__fill"] = [colour_for(v, breaks) for v in areas[value_column]]
+    props["__opacity"] = opacity
+    if id_column is not None:
+        props["id"] = shapes[id_column].astype(str)
     data = gpd.GeoDataFrame(props.astype(str), geometry=shapes.geometry.to_numpy(), crs=shapes.crs)
     folium.GeoJson(
         data.to_json(drop_id=True),
@@ -112,7 +140,114 @@ def choropleth(
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
     ).add_to(fmap)
     fmap.add_child(Legend(legend_title, breaks, value_format=value_format))
-    return fmap
+
+
+def add_outlines(fmap: folium.Map, areas: gpd.GeoDataFrame, *, basemap: str = "none") -> None:
+    """Area boundaries as thin grey lines with their names on hover, for orientation under
+    other layers (not counted as data: no fill, no legend)."""
+    shapes = _drawable(areas, gcj02=_check_basemap(basemap))
+    data = gpd.GeoDataFrame(
+        {"name": shapes["name"].astype(str)},
+        geometry=shapely.boundary(shapes.geometry.to_numpy()),
+        crs=shapes.crs,
+    )
+    folium.GeoJson(
+        data.to_json(drop_id=True),
+        style_function=lambda _f: {"color": "#737373", "weight": 1, "dashArray": "4 3"},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(fmap)
+
+
+def add_points(
+    fmap: folium.Map,
+    points: gpd.GeoDataFrame,
+    *,
+    colour_column: str,
+    colours: dict[str, str],
+    size_column: str,
+    tooltip_columns: dict[str, str],
+    legend_title: str,
+    legend_labels: dict[str, str],
+    basemap: str = "none",
+) -> None:
+    """Circles at ``points`` coloured by a category and sized by a count (area ~ count),
+    with a legend of the categories. One GeoJSON layer, however many points."""
+    gcj02 = _check_basemap(basemap)
+    x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+    if gcj02:
+        x, y = wgs84_to_gcj02(x, y)
+    sizes = pd.to_numeric(points[size_column], errors="coerce").fillna(0).to_numpy(float)
+    fields = list(tooltip_columns)
+    props = points[fields].astype(object).where(points[fields].notna(), "—").astype(str)
+    props["__fill"] = [colours.get(str(k), NO_DATA_COLOUR) for k in points[colour_column]]
+    props["__radius"] = np.round(3 + np.sqrt(np.clip(sizes, 0, None)) * 0.8, 1).astype(str)
+    data = gpd.GeoDataFrame(
+        props, geometry=gpd.points_from_xy(np.round(x, 6), np.round(y, 6)), crs=points.crs
+    )
+    folium.GeoJson(
+        data.to_json(drop_id=True),
+        name=legend_title,
+        marker=folium.CircleMarker(
+            radius=5, weight=1, color="#333333", fill=True, fill_opacity=0.85
+        ),
+        style_function=_point_style,
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
+    ).add_to(fmap)
+    fmap.add_child(KindLegend(legend_title, {legend_labels[k]: c for k, c in colours.items()}))
+
+
+def add_lines(
+    fmap: folium.Map,
+    origin: tuple[float, float],
+    targets: gpd.GeoDataFrame,
+    *,
+    weight_column: str,
+    basemap: str = "none",
+    colour: str = "#08519c",
+) -> None:
+    """Lines from ``origin`` (lon, lat) to each target's centre, thicker for bigger
+    weights: where a worksite's workers come home to."""
+    gcj02 = _check_basemap(basemap)
+    centres = targets.geometry.representative_point()
+    x, y = centres.x.to_numpy(), centres.y.to_numpy()
+    ox, oy = np.array([origin[0]]), np.array([origin[1]])
+    if gcj02:
+        x, y = wgs84_to_gcj02(x, y)
+        ox, oy = wgs84_to_gcj02(ox, oy)
+    weights = pd.to_numeric(targets[weight_column], errors="coerce").fillna(0).to_numpy(float)
+    top = weights.max() if len(weights) else 1.0
+    lines = [
+        shapely.LineString([(float(ox[0]), float(oy[0])), (float(a), float(b))])
+        for a, b in zip(np.round(x, 6), np.round(y, 6), strict=True)
+    ]
+    data = gpd.GeoDataFrame(
+        {"__weight": (1 + 5 * weights / max(top, 1.0)).round(1).astype(str)},
+        geometry=lines,
+        crs=targets.crs,
+    )
+    folium.GeoJson(
+        data.to_json(drop_id=True),
+        style_function=lambda f: {
+            "color": colour,
+            "weight": float(f["properties"]["__weight"]),
+            "opacity": 0.6,
+        },
+    ).add_to(fmap)
+
+
+def _check_basemap(basemap: str) -> bool:
+    """Whether layers must be shifted to GCJ-02 for ``basemap`` (ValueError if unknown)."""
+    if basemap not in BASEMAPS:
+        msg = f"basemap must be one of {sorted(BASEMAPS)}, got {basemap!r}"
+        raise ValueError(msg)
+    return basemap == "amap"
+
+
+def _point_style(feature: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "fillColor": feature["properties"]["__fill"],
+        "radius": float(feature["properties"]["__radius"]),
+    }
 
 
 def _style(feature: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +255,7 @@ def _style(feature: dict[str, Any]) -> dict[str, Any]:
         "fillColor": feature["properties"]["__fill"],
         "color": "#555555",
         "weight": 1,
-        "fillOpacity": 0.75,
+        "fillOpacity": float(feature["properties"]["__opacity"]),
     }
 
 
@@ -138,8 +273,11 @@ def _drawable(areas: gpd.GeoDataFrame, *, gcj02: bool) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(areas.drop(columns="geometry"), geometry=list(geoms), crs=areas.crs)
 
 
-def _base_map(shapes: gpd.GeoDataFrame, *, basemap: str, height_px: int) -> folium.Map:
-    minx, miny, maxx, maxy = shapes.total_bounds
+def base_map(bounds: Sequence[float], *, basemap: str = "none", height_px: int = 600) -> folium.Map:
+    """An empty offline map fitted to WGS-84 ``bounds`` (shifted for a GCJ-02 basemap)."""
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    if _check_basemap(basemap):
+        (minx, maxx), (miny, maxy) = wgs84_to_gcj02([minx, maxx], [miny, maxy])
     tiles = BASEMAPS[basemap]
     fmap = OfflineMap(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
@@ -191,4 +329,21 @@ class Legend(MacroElement):
             f'<div><i style="display:inline-block;width:14px;height:10px;'
             f'background:{NO_DATA_COLOUR};margin-right:4px"></i>—</div>'
         )
+        self.html = "".join(rows)
+
+
+class KindLegend(MacroElement):
+    """A legend of categories (label -> colour), plain HTML like :class:`Legend`."""
+
+    _template = Legend._template
+
+    def __init__(self, title: str, colours: dict[str, str]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Legend"
+        rows = [f"<b>{html.escape(title)}</b>"]
+        rows += [
+            f'<div><i style="display:inline-block;width:10px;height:10px;border-radius:5px;'
+            f'background:{colour};margin-right:4px"></i>{html.escape(label)}</div>'
+            for label, colour in colours.items()
+        ]
         self.html = "".join(rows)

@@ -11,18 +11,16 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import pandas as pd
 import streamlit as st
 
+from geo import maps
 from geo.errors import GridhouseError
 from geo.i18n import LANGUAGES, message
 from geo.io.assets import publish_map_assets
-from geo.services import accounts, boundaries, setup, statistics
+from geo.services import accounts, boundaries, setup, spatial, statistics
 from geo.services.access import Actor
 
 _LANGUAGE_NAMES = {"zh": "简体中文", "en": "English"}
@@ -197,27 +195,43 @@ def _is_demo(version: str) -> bool:
     return setup.is_demo(opened().handle)
 
 
-def area_table(*, level: str, window_days: int, as_of: date | None = None) -> pd.DataFrame:
-    actor = signed_in_actor()
-    return _area_table(data_version(), level, window_days, as_of or date.today(), actor)
-
-
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs={Actor: repr})
-def _area_table(
-    version: str, level: str, window_days: int, as_of: date, actor: Actor
-) -> pd.DataFrame:
-    return statistics.area_statistics(
-        opened().handle, actor, level=level, window_days=window_days, as_of=as_of
+def basemap_picker(container: Any) -> str:
+    """The basemap choice, shared by every map page: none (works offline), OpenStreetMap
+    (WGS-84) or AMap (GCJ-02; every layer is shifted to it)."""
+    return str(
+        container.selectbox(
+            t("basemap"),
+            list(maps.BASEMAPS),
+            format_func=lambda b: t(f"basemap_{b}"),
+            key="basemap",
+        )
     )
 
 
-def area_shapes(*, level: str) -> gpd.GeoDataFrame:
-    return _area_shapes(data_version(), level, signed_in_actor())
+READS: dict[str, Callable[..., Any]] = {
+    "overview": statistics.overview_figures,
+    "coverage_trend": statistics.coverage_trend,
+    "area_shapes": boundaries.area_shapes,
+    "clusters": spatial.floating_clusters,
+    "hexagons": spatial.floating_hexagons,
+    "worksites": spatial.worksite_layer,
+    "worker_homes": spatial.worker_homes,
+    "data_quality": spatial.data_quality,
+}
+"""The reads pages make through :func:`read`, cached per database, data version, actor
+and arguments."""
 
 
-@st.cache_data(max_entries=16, show_spinner=False, hash_funcs={Actor: repr})
-def _area_shapes(version: str, level: str, actor: Actor) -> gpd.GeoDataFrame:
-    return boundaries.area_shapes(opened().handle, actor, level=level)
+def read(name: str, **params: Any) -> Any:
+    """A service result for the signed-in user, computed once per data version; a
+    catalogue message (and None) instead of an error."""
+    actor = signed_in_actor()
+    return guarded(lambda: _read(data_version(), name, actor, tuple(sorted(params.items()))))
+
+
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Actor: repr})
+def _read(version: str, name: str, actor: Actor, params: tuple[tuple[str, Any], ...]) -> Any:
+    return READS[name](opened().handle, actor, **dict(params))
 
 
 def flash_and_rerun(text: str) -> None:

@@ -1,48 +1,93 @@
-"""Overview: per-area table and a choropleth of the communities (or grids)."""
+"""Overview: headline figures, a choropleth of communities (click one for its grids), the
+per-area table beside it, and coverage over the last 12 months."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import maps
 from geo.indicators import INDICATOR_COLUMNS
 from geo.services.statistics import COUNT_COLUMNS
-from pages.common import area_shapes, area_table, is_demo, signed_in_actor, t
+from pages.common import basemap_picker, is_demo, read, signed_in_actor, t
 
 METRICS = {
     "rental_units": "{:,.0f}",
     "residents": "{:,.0f}",
     "floating_residents": "{:,.0f}",
+    "floating_per_km2": "{:,.0f}",
     "residents_per_km2": "{:,.0f}",
     "coverage": "{:.0%}",
+    "overdue_share": "{:.0%}",
     "overdue_units": "{:,.0f}",
+    "not_found_residents": "{:,.0f}",
 }
+HEADLINE = (
+    ("rental_units", "{:,.0f}"),
+    ("residents", "{:,.0f}"),
+    ("floating_residents", "{:,.0f}"),
+    ("worksites", "{:,.0f}"),
+    ("coverage", "{:.1%}"),
+    ("overdue_units", "{:,.0f}"),
+    ("not_found_residents", "{:,.0f}"),
+)
 
 st.title(t("overview_title"))
 if is_demo():
     st.info(t("demo_notice"))
 
-left, middle, right = st.columns(3)
-level = left.selectbox(
-    t("level"), ("community", "grid"), format_func=lambda v: t(f"level_{v}"), key="overview_level"
-)
-metric = middle.selectbox(
+community = st.session_state.get("overview_community")
+left, middle, right, far = st.columns(4)
+metric = left.selectbox(
     t("metric"), list(METRICS), format_func=lambda c: t(f"col_{c}"), key="overview_metric"
 )
-window = right.number_input(t("window_days"), min_value=7, max_value=730, value=90, step=1)
-st.caption(t("overview_caption", window=window))
+window = middle.number_input(t("window_days"), min_value=7, max_value=730, value=90, step=1)
+level = right.selectbox(
+    t("level"),
+    ("community", "grid"),
+    format_func=lambda v: t(f"level_{v}"),
+    key="overview_level",
+    disabled=community is not None,
+)
+basemap = basemap_picker(far)
+if community is not None:
+    level = "grid"
 
-table = area_table(level=level, window_days=int(window))
-shapes = area_shapes(level=level)
+figures = read("overview", level=level, window_days=int(window), community=community)
+shapes = read("area_shapes", level=level)
+if figures is None or shapes is None:
+    st.stop()
+table = figures.table
+
+
+def shown(value: Any, fmt: str) -> str:
+    return value if isinstance(value, str) else fmt.format(value)
+
+
+if community is not None:
+    crumb, back = st.columns([4, 1])
+    parents = read("area_shapes", level="community")
+    names = {} if parents is None else dict(zip(parents["code"], parents["name"], strict=True))
+    crumb.subheader(t("overview_drilled", name=names.get(community, community)))
+    if back.button(t("overview_back"), key="overview_back"):
+        st.session_state.pop("overview_community", None)
+        st.rerun()
+st.caption(t("overview_caption", window=window))
+for column, (key, fmt) in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
+    label = t(f"col_{key}") if key != "coverage" else t("headline_coverage", window=window)
+    column.metric(label, shown(figures.headline[key], fmt))
 
 
 @st.fragment
 def draw_map() -> None:
-    if shapes.empty:
+    visible = shapes.loc[shapes["code"].isin(table["code"])]
+    if visible.empty:
         st.warning(t("no_areas"))
         return
-    joined = shapes.merge(table, on=["code", "name"], how="left")
+    joined = visible.merge(table, on=["code", "name"], how="left")
     tooltip = {c: t(f"col_{c}") for c in ("name", "rental_units", "residents", metric)}
     fmap = maps.choropleth(
         joined,
@@ -50,24 +95,52 @@ def draw_map() -> None:
         legend_title=t(f"col_{metric}"),
         tooltip_columns=tooltip,
         value_format=METRICS[metric],
+        basemap=basemap,
+        id_column="code",
     )
-    st_folium(fmap, returned_objects=[], height=560, use_container_width=True, key="overview_map")
+    clicked = st_folium(
+        fmap,
+        returned_objects=["last_active_drawing"],
+        height=560,
+        use_container_width=True,
+        key=f"overview_map_{level}_{community}",
+    )
+    feature = (clicked or {}).get("last_active_drawing") or {}
+    code = (feature.get("properties") or {}).get("id")
+    if level == "community" and community is None and code:
+        st.session_state["overview_community"] = code
+        st.rerun(scope="app")
 
 
-draw_map()
+map_column, table_column = st.columns([3, 2])
+with map_column:
+    if community is None and level == "community":
+        st.caption(t("overview_click_hint"))
+    draw_map()
+with table_column:
+    listed = table[list(INDICATOR_COLUMNS)].drop(columns=["level", "parent_code"])
+    if signed_in_actor().aggregates_only:
+        listed[COUNT_COLUMNS] = listed[COUNT_COLUMNS].astype(str)
+    st.dataframe(
+        listed.rename(columns={c: t(f"col_{c}") for c in listed.columns}),
+        hide_index=True,
+        height=560,
+        width="stretch",
+        column_config={
+            t("col_coverage"): st.column_config.NumberColumn(format="percent"),
+            t("col_attempted_coverage"): st.column_config.NumberColumn(format="percent"),
+            t("col_overdue_share"): st.column_config.NumberColumn(format="percent"),
+            t("col_area_km2"): st.column_config.NumberColumn(format="%.2f"),
+            t("col_residents_per_km2"): st.column_config.NumberColumn(format="%.0f"),
+            t("col_floating_per_km2"): st.column_config.NumberColumn(format="%.0f"),
+        },
+    )
 
-shown = table[list(INDICATOR_COLUMNS)].copy()
-shown["level"] = shown["level"].map(lambda v: t(f"level_{v}"))
-if signed_in_actor().aggregates_only:
-    shown[COUNT_COLUMNS] = shown[COUNT_COLUMNS].astype(str)
-st.dataframe(
-    shown.rename(columns={c: t(f"col_{c}") for c in shown.columns}),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        t("col_coverage"): st.column_config.NumberColumn(format="percent"),
-        t("col_attempted_coverage"): st.column_config.NumberColumn(format="percent"),
-        t("col_area_km2"): st.column_config.NumberColumn(format="%.2f"),
-        t("col_residents_per_km2"): st.column_config.NumberColumn(format="%.0f"),
-    },
-)
+st.subheader(t("trend_title", window=window))
+trend = read("coverage_trend", months=12, window_days=int(window), community=community)
+if trend is not None:
+    chart = pd.DataFrame(
+        {t("col_coverage"): pd.to_numeric(trend["coverage"]).to_numpy() * 100},
+        index=pd.to_datetime(trend["month_end"]),
+    )
+    st.line_chart(chart, y_label="%", height=260)

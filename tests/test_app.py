@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from datetime import date
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -212,3 +213,51 @@ def test_single_sign_on_is_offered_only_when_configured(app):
     }
     app.run()
     assert [b.label for b in app.button if b.key == "sso"] == ["使用统一身份认证登录"]
+
+
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [
+        ("pages/clusters.py", "流动人口聚集区"),
+        ("pages/worksites.py", "单位与从业人员居住地"),
+        ("pages/quality.py", "数据质量"),
+    ],
+)
+def test_each_planner_page_opens_without_errors(app, page, title):
+    sign_in(app, "demo-planner")
+    app.switch_page(page).run()
+    assert not app.exception and not app.error
+    assert app.title[0].value == title
+
+
+def test_the_cluster_table_lists_clusters_with_origins_and_worksites(app):
+    sign_in(app, "demo-planner")
+    app.switch_page("pages/clusters.py").run()
+    table = app.dataframe[0].value
+    assert len(table) >= 5
+    assert table["主要来源地"].str.contains("%").all()
+    counts = pd.to_numeric(table["流动人口"])
+    assert (counts > 0).all() and counts.is_monotonic_decreasing  # largest first
+
+
+def test_clicking_a_community_drills_down_to_its_grids(app):
+    sign_in(app, "demo-planner")
+    code = app.dataframe[0].value["编码"].iloc[0]
+    app.session_state["overview_community"] = code
+    app.run()
+    assert not app.exception and not app.error
+    grids = app.dataframe[0].value
+    assert len(grids) > 1 and grids["编码"].str.startswith(code).all()
+    assert "各网格" in app.subheader[0].value
+
+
+def test_a_planner_sees_shares_but_no_record_lists_on_data_quality(app):
+    sign_in(app, "demo-planner")
+    app.switch_page("pages/quality.py").run()
+    assert "仅对登记员和管理员显示" in app.info[0].value
+    assert len(app.dataframe) == 1  # the per-community shares only
+    registrar = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    sign_in(registrar, "demo-registrar")
+    registrar.switch_page("pages/quality.py").run()
+    assert not registrar.exception
+    assert len(registrar.dataframe) >= 3

@@ -100,3 +100,77 @@ def test_a_planners_pages_show_no_name_id_number_or_phone(app_url, demo_dir):
         assert ID_OR_PHONE.search(text) is None
         assert [n for n in names if n in text] == []
     assert blocked == []
+
+
+def open_page(page, link: str, heading: str) -> None:
+    page.get_by_role("link", name=link).click()
+    page.get_by_text(heading).first.wait_for(timeout=60_000)
+
+
+def no_errors(page) -> None:
+    assert page.query_selector("[data-testid='stException']") is None
+    assert page.query_selector("[data-testid='stAlertContentError']") is None
+
+
+def test_the_clusters_page_draws_one_hull_per_listed_cluster_offline(app_url):
+    with offline_page(app_url) as (page, blocked):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-planner")
+        open_page(page, "流动人口聚集", "流动人口聚集区")
+        frame = map_frame(page)
+        listed = int(page.get_by_test_id("stMetricValue").first.inner_text().replace(",", ""))
+        assert listed >= 5
+        paths = frame.query_selector_all(".leaflet-overlay-pane path")
+        assert len(paths) == listed + 52  # the hulls over the 52 community and village outlines
+        assert "聚集区流动人口" in frame.query_selector(".gridhouse-legend").inner_text()
+        time.sleep(1)
+        save_screenshot(page, "clusters")
+        no_errors(page)
+    assert blocked == []
+
+
+def test_the_worksites_page_draws_every_worksite_and_a_kind_legend_offline(app_url, demo_dir):
+    with sqlite3.connect(demo_dir / "demo.sqlite") as conn:
+        expected = conn.execute(
+            "SELECT count(*) FROM worksite WHERE status = 'active' AND lon IS NOT NULL"
+        ).fetchone()[0]
+    with offline_page(app_url) as (page, blocked):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-planner")
+        open_page(page, "单位与从业人员", "单位与从业人员居住地")
+        frame = map_frame(page)
+        paths = frame.query_selector_all(".leaflet-overlay-pane path")
+        assert len(paths) == expected + 52  # a circle each, over 52 community and village outlines
+        assert "工厂" in frame.query_selector(".gridhouse-legend").inner_text()
+        time.sleep(1)
+        save_screenshot(page, "worksites")
+        no_errors(page)
+    assert blocked == []
+
+
+def test_the_data_quality_page_shows_mapped_shares(app_url):
+    with offline_page(app_url) as (page, blocked):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-registrar")
+        open_page(page, "数据质量", "各社区上图率")
+        page.get_by_text("距网格边界 5 米以内").first.wait_for(timeout=30_000)
+        time.sleep(1)
+        save_screenshot(page, "quality")
+        no_errors(page)
+    assert blocked == []
+
+
+def test_with_a_chinese_basemap_blocked_the_map_still_draws_every_layer(app_url):
+    with offline_page(app_url) as (page, blocked):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-planner")
+        page.get_by_text("辖区总览").wait_for(timeout=60_000)
+        map_frame(page)
+        page.get_by_test_id("stSelectbox").filter(has_text="底图").click()
+        page.get_by_role("option", name="高德地图（GCJ-02）").click()
+        time.sleep(3)
+        frame = map_frame(page)
+        assert len(frame.query_selector_all(".leaflet-overlay-pane path")) == 52
+        assert frame.query_selector(".gridhouse-legend") is not None
+        no_errors(page)
+    assert blocked and all("autonavi.com" in url for url in blocked)

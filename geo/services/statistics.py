@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 
-from geo.coverage import unit_coverage
+from geo.coverage import coverage_by_month, month_ends, unit_coverage
 from geo.errors import InputError, NotFoundError
-from geo.indicators import area_indicators
+from geo.indicators import area_indicators, headline
 from geo.services.access import Actor, in_scope, require, suppress_small_counts
 from geo.services.setup import Opened
 from geo.store import queries
@@ -18,18 +19,36 @@ from geo.store.database import Connection
 from geo.store.records import get_setting, load_areas
 from geo.store.schema import AREA_LEVELS
 
-COUNT_COLUMNS = ["rental_units", "residents", "floating_residents", "worksites", "overdue_units"]
+COUNT_COLUMNS = [
+    "rental_units",
+    "residents",
+    "floating_residents",
+    "worksites",
+    "overdue_units",
+    "not_found_residents",
+]
 
 
-def area_statistics(
+@dataclass(frozen=True)
+class Overview:
+    """The per-area table of one level and the headline figures of the whole visible
+    jurisdiction (or of one community)."""
+
+    table: pd.DataFrame
+    headline: dict[str, Any]
+
+
+def overview_figures(
     opened: Opened,
     actor: Actor,
     *,
     level: str = "community",
     window_days: int = 90,
     as_of: date | None = None,
-) -> pd.DataFrame:
-    """One row per area of ``level`` the actor may see, with counts, coverage and density.
+    community: str | None = None,
+) -> Overview:
+    """One row per area of ``level`` the actor may see (only the grids of ``community`` when
+    given), with counts, coverage and density, and the headline totals.
 
     Roles that see aggregates only get counts below the threshold as "<5".
     """
@@ -43,25 +62,94 @@ def area_statistics(
         areas = load_areas(conn, geometry=False)
         if areas.empty:
             raise NotFoundError("database_empty")
-        table = area_indicators(
+        units = _units(conn, as_of=as_of, window_days=window_days)
+        residents = _residents(conn, as_of=as_of)
+        worksites = queries.active_worksites(conn)
+        local_region = get_setting(conn, "local_region") or ""
+
+    def indicators(at: str) -> pd.DataFrame:
+        return area_indicators(
             areas,
-            level=level,
-            units=_units(conn, as_of=as_of, window_days=window_days),
-            residents=queries.current_residents(conn, as_of=as_of),
-            worksites=queries.active_worksites(conn),
-            local_region=get_setting(conn, "local_region") or "",
+            level=at,
+            units=units,
+            residents=residents,
+            worksites=worksites,
+            local_region=local_region,
         )
-    visible = areas.loc[in_scope(areas, actor), "code"]
-    table = table.loc[table["code"].isin(visible)].reset_index(drop=True)
+
+    visible = set(areas.loc[in_scope(areas, actor), "code"])
+    if community is not None and community not in visible:
+        raise NotFoundError("area_not_found", code=community)
+    table = indicators(level)
+    table = table.loc[table["code"].isin(visible)]
+    if community is not None:
+        table = table.loc[(table["code"] == community) | (table["parent_code"] == community)]
+    communities = indicators("community")
+    communities = communities.loc[communities["code"].isin(visible)]
+    if community is not None:
+        communities = communities.loc[communities["code"] == community]
+    totals: dict[str, Any] = headline(communities)
     if actor.aggregates_only:
         table = suppress_small_counts(table, COUNT_COLUMNS)
-    return table
+        small = pd.DataFrame([totals])
+        totals = {str(k): v for k, v in suppress_small_counts(small, COUNT_COLUMNS).iloc[0].items()}
+    return Overview(table.reset_index(drop=True), totals)
+
+
+def area_statistics(
+    opened: Opened,
+    actor: Actor,
+    *,
+    level: str = "community",
+    window_days: int = 90,
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """One row per area of ``level`` the actor may see (see :func:`overview_figures`)."""
+    return overview_figures(opened, actor, level=level, window_days=window_days, as_of=as_of).table
+
+
+def coverage_trend(
+    opened: Opened,
+    actor: Actor,
+    *,
+    months: int = 12,
+    window_days: int = 90,
+    as_of: date | None = None,
+    community: str | None = None,
+) -> pd.DataFrame:
+    """Coverage at each of the last ``months`` month ends, for the visible jurisdiction or
+    one community: month_end, units, covered, coverage (today's active units)."""
+    require(actor, "view_aggregates")
+    as_of = as_of or date.today()
+    ends = month_ends(as_of, months)
+    with opened.db.read() as conn:
+        areas = load_areas(conn, geometry=False)
+        units = queries.unit_places(conn)
+        visits = queries.completed_visit_days(
+            conn, since=ends[0] - timedelta(days=window_days), as_of=as_of
+        )
+    allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), ["id", "code"]]
+    if community is not None:
+        allowed = allowed.loc[allowed["code"] == community]
+        if allowed.empty:
+            raise NotFoundError("area_not_found", code=community)
+    active = units.loc[(units["status"] == "active") & units["community_id"].isin(allowed["id"])]
+    trend = coverage_by_month(active["id"], visits, ends=ends, window_days=window_days)
+    if actor.aggregates_only:
+        trend = suppress_small_counts(trend, ["units", "covered"])
+    return trend
 
 
 def current_data_version(opened: Opened) -> int:
     """The counter caches key on: it grows with every audited change."""
     with opened.db.read() as conn:
         return data_version(conn)
+
+
+def _residents(conn: Connection, *, as_of: date) -> pd.DataFrame:
+    residents = queries.current_residents(conn, as_of=as_of)
+    missing = queries.not_found_people(conn, as_of=as_of)["person_id"]
+    return residents.assign(not_found=residents["person_id"].isin(missing))
 
 
 def _units(conn: Connection, *, as_of: date, window_days: int) -> pd.DataFrame:
@@ -79,6 +167,8 @@ def statistics_records(table: pd.DataFrame) -> list[dict[str, Any]]:
         ("attempted_coverage", 4),
         ("area_km2", 3),
         ("residents_per_km2", 1),
+        ("floating_per_km2", 1),
+        ("overdue_share", 4),
     ):
         out[column] = out[column].astype(float).round(places)
     out = out.astype(object)

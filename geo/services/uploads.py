@@ -34,6 +34,7 @@ from geo.intake import (
     repeated_in_file,
     seal_phones,
 )
+from geo.io.exports import excel_csv
 from geo.io.tables import MAX_BYTES, MAX_ROWS, read_table
 from geo.privacy import Keys, mask_phone
 from geo.services.access import Actor, require
@@ -273,14 +274,7 @@ def rejects_csv(rejects: pd.DataFrame) -> bytes:
         "reason_zh": "原因",
         "reason_en": "reason",
     }
-    table = rejects[list(headers)].rename(columns=headers)
-    text = table.astype(str).map(_safe_cell).to_csv(index=False, lineterminator="\r\n")
-    return ("\ufeff" + text).encode("utf-8")
-
-
-def _safe_cell(value: str) -> str:
-    """Quote a cell that a spreadsheet would run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return excel_csv(rejects[list(headers)].rename(columns=headers))
 
 
 # --------------------------------------------------------------------------- per kind

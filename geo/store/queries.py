@@ -8,11 +8,11 @@ from typing import Any
 
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection, bindparam, case, func, select
+from sqlalchemy import Connection, and_, bindparam, case, func, select
 
 from geo.coverage import COMPLETED_OUTCOMES
 from geo.store.records import read_frame
-from geo.store.schema import area, person, property_, residence, visit, worksite
+from geo.store.schema import area, employment, person, property_, residence, visit, worksite
 
 _POINT_TABLES = {"property": property_, "worksite": worksite}
 
@@ -41,9 +41,15 @@ def last_visits(conn: Connection, *, as_of: date) -> pd.DataFrame:
 
 
 def current_residents(conn: Connection, *, as_of: date) -> pd.DataFrame:
-    """People living in an active unit on ``as_of``: community_id, grid_id, origin."""
+    """People living in an active unit on ``as_of``: person_id, community_id, grid_id,
+    origin."""
     statement = (
-        select(property_.c.community_id, property_.c.grid_id, person.c.origin)
+        select(
+            person.c.id.label("person_id"),
+            property_.c.community_id,
+            property_.c.grid_id,
+            person.c.origin,
+        )
         .select_from(residence.join(property_).join(person))
         .where(
             residence.c.moved_in <= as_of,
@@ -61,9 +67,10 @@ def active_worksites(conn: Connection) -> pd.DataFrame:
 
 
 def point_places(conn: Connection, table: str) -> pd.DataFrame:
-    """id, lon, lat, community_id, grid_id of every row of 'property' or 'worksite'."""
+    """id, external_ref, lon, lat, community_id, grid_id of every row of 'property' or
+    'worksite'."""
     c = _POINT_TABLES[table].c
-    return read_frame(conn, select(c.id, c.lon, c.lat, c.community_id, c.grid_id))
+    return read_frame(conn, select(c.id, c.external_ref, c.lon, c.lat, c.community_id, c.grid_id))
 
 
 def update_places(conn: Connection, table: str, records: list[dict[str, Any]]) -> None:
@@ -122,3 +129,194 @@ def area_bounds(conn: Connection) -> tuple[float, float, float, float] | None:
         )
     ).one()
     return None if row[0] is None else (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+
+
+def _living(as_of: date) -> Any:
+    """Stays current on ``as_of`` in an active unit."""
+    return and_(
+        residence.c.moved_in <= as_of,
+        residence.c.moved_out.is_(None) | (residence.c.moved_out > as_of),
+        property_.c.status == "active",
+    )
+
+
+def _floating(local_region: str) -> Any:
+    """The SQL form of :func:`geo.indicators.is_floating` (a test keeps the two equal)."""
+    origin = person.c.origin
+    return origin.is_not(None) & (func.substr(origin, 1, len(local_region)) != local_region)
+
+
+def floating_homes(conn: Connection, *, as_of: date, local_region: str) -> pd.DataFrame:
+    """Per unit with floating residents on ``as_of``: property_id, lon, lat, community_id,
+    grid_id, floating (their number), aggregated in the database."""
+    p = property_.c
+    statement = (
+        select(
+            p.id.label("property_id"),
+            p.lon,
+            p.lat,
+            p.community_id,
+            p.grid_id,
+            func.count().label("floating"),
+        )
+        .select_from(residence.join(property_).join(person))
+        .where(_living(as_of), _floating(local_region), p.lon.is_not(None), p.lat.is_not(None))
+        .group_by(p.id)
+    )
+    return read_frame(conn, statement)
+
+
+def floating_origins(conn: Connection, *, as_of: date, local_region: str) -> pd.DataFrame:
+    """Floating residents per unit and province of origin: property_id, province, n."""
+    province = func.substr(person.c.origin, 1, 2).label("province")
+    statement = (
+        select(residence.c.property_id, province, func.count().label("n"))
+        .select_from(residence.join(property_).join(person))
+        .where(_living(as_of), _floating(local_region))
+        .group_by(residence.c.property_id, province)
+    )
+    return read_frame(conn, statement)
+
+
+def floating_jobs(conn: Connection, *, as_of: date, local_region: str) -> pd.DataFrame:
+    """Floating residents per unit and current worksite: property_id, worksite, n."""
+    statement = (
+        select(
+            residence.c.property_id,
+            worksite.c.name.label("worksite"),
+            func.count().label("n"),
+        )
+        .select_from(
+            residence.join(property_)
+            .join(person)
+            .join(employment, employment.c.person_id == person.c.id)
+            .join(worksite, worksite.c.id == employment.c.worksite_id)
+        )
+        .where(
+            _living(as_of),
+            _floating(local_region),
+            employment.c.since <= as_of,
+            employment.c.until.is_(None) | (employment.c.until > as_of),
+        )
+        .group_by(residence.c.property_id, worksite.c.name)
+    )
+    return read_frame(conn, statement)
+
+
+def worksites_with_workers(conn: Connection, *, as_of: date) -> pd.DataFrame:
+    """Active worksites with a position: id, name, kind, lon, lat, community_id, grid_id,
+    declared_workers, workers (employed on ``as_of``)."""
+    working = (
+        select(employment.c.worksite_id, func.count().label("workers"))
+        .where(
+            employment.c.since <= as_of,
+            employment.c.until.is_(None) | (employment.c.until > as_of),
+        )
+        .group_by(employment.c.worksite_id)
+        .subquery()
+    )
+    w = worksite.c
+    statement = (
+        select(
+            w.id,
+            w.name,
+            w.kind,
+            w.lon,
+            w.lat,
+            w.community_id,
+            w.grid_id,
+            w.declared_workers,
+            func.coalesce(working.c.workers, 0).label("workers"),
+        )
+        .select_from(worksite.outerjoin(working, working.c.worksite_id == w.id))
+        .where(w.status == "active", w.lon.is_not(None), w.lat.is_not(None))
+        .order_by(w.id)
+    )
+    return read_frame(conn, statement)
+
+
+def worker_homes(conn: Connection, worksite_id: int, *, as_of: date) -> pd.DataFrame:
+    """Where a worksite's current workers live: per unit property_id, lon, lat,
+    community_id, rooms, floor_area_m2, workers (of this worksite), residents (everyone
+    living there, for crowding)."""
+    living = _living(as_of)
+    everyone = (
+        select(residence.c.property_id, func.count().label("residents"))
+        .select_from(residence.join(property_))
+        .where(living)
+        .group_by(residence.c.property_id)
+        .subquery()
+    )
+    p = property_.c
+    statement = (
+        select(
+            p.id.label("property_id"),
+            p.lon,
+            p.lat,
+            p.community_id,
+            p.rooms,
+            p.floor_area_m2,
+            func.count().label("workers"),
+            func.max(everyone.c.residents).label("residents"),
+        )
+        .select_from(
+            employment.join(residence, residence.c.person_id == employment.c.person_id)
+            .join(property_)
+            .join(everyone, everyone.c.property_id == p.id)
+        )
+        .where(
+            employment.c.worksite_id == worksite_id,
+            employment.c.since <= as_of,
+            employment.c.until.is_(None) | (employment.c.until > as_of),
+            living,
+        )
+        .group_by(p.id)
+    )
+    return read_frame(conn, statement)
+
+
+def completed_visit_days(conn: Connection, *, since: date, as_of: date) -> pd.DataFrame:
+    """Completed visits to units from ``since`` to the end of ``as_of``: property_id,
+    visited_at."""
+    end = datetime.combine(as_of + timedelta(days=1), time())
+    statement = select(visit.c.property_id, visit.c.visited_at).where(
+        visit.c.property_id.is_not(None),
+        visit.c.outcome.in_(COMPLETED_OUTCOMES),
+        visit.c.visited_at >= datetime.combine(since, time()),
+        visit.c.visited_at < end,
+    )
+    return read_frame(conn, statement)
+
+
+def not_found_people(conn: Connection, *, as_of: date) -> pd.DataFrame:
+    """People whose latest visit up to ``as_of`` was ``not_found``: person_id."""
+    end = datetime.combine(as_of + timedelta(days=1), time())
+    latest = (
+        select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
+        .where(visit.c.person_id.is_not(None), visit.c.visited_at < end)
+        .group_by(visit.c.person_id)
+        .subquery()
+    )
+    statement = (
+        select(visit.c.person_id)
+        .distinct()
+        .select_from(
+            visit.join(
+                latest,
+                and_(latest.c.person_id == visit.c.person_id, latest.c.at == visit.c.visited_at),
+            )
+        )
+        .where(visit.c.outcome == "not_found")
+    )
+    return read_frame(conn, statement)
+
+
+def unplaced_points(conn: Connection, table: str) -> pd.DataFrame:
+    """Rows of 'property' or 'worksite' that are not in any area: id, external_ref, address,
+    lon, lat, batch_id (no coordinates, or outside every area)."""
+    t = _POINT_TABLES[table]
+    c = t.c
+    statement = select(c.id, c.external_ref, c.address, c.lon, c.lat, c.batch_id).where(
+        c.community_id.is_(None)
+    )
+    return read_frame(conn, statement)

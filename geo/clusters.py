@@ -1,0 +1,161 @@
+"""Where floating residents cluster: density clusters in metres, and H3 hexagon density.
+
+Pure functions on arrays and frames. Homes arrive one row per dwelling (a rental unit) with
+the number of floating residents living there as its weight, so a building with forty
+tenants weighs forty and the clustering runs on dwellings, not on people.
+
+Distances are measured in the projected CRS of the points' extent (a CGCS2000 3-degree
+Gauss-Kruger zone in China, UTM elsewhere), never in degrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import h3
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from pyproj import Transformer
+from sklearn.cluster import DBSCAN
+
+from geo.crs import WGS84, metric_crs_for_bounds
+
+DEFAULT_EPS_M: Final = 150.0
+"""Two dwellings closer than this are neighbours (about one village block)."""
+DEFAULT_MIN_RESIDENTS: Final = 50
+"""A dwelling is a cluster core when this many floating residents live within reach."""
+DEFAULT_H3_RESOLUTION: Final = 9
+"""H3 resolution 9: hexagons of about 0.1 km2 (edge about 200 m)."""
+NOISE: Final = -1
+
+
+@dataclass(frozen=True)
+class Projected:
+    """Points in metres, and the transformer that brings metres back to WGS-84."""
+
+    x: npt.NDArray[np.float64]
+    y: npt.NDArray[np.float64]
+    to_wgs84: Transformer
+
+
+def project(lon: npt.ArrayLike, lat: npt.ArrayLike) -> Projected:
+    """WGS-84 degrees to metres in the projected CRS chosen for the points' extent."""
+    x = np.asarray(lon, dtype=float)
+    y = np.asarray(lat, dtype=float)
+    if x.size == 0:
+        bounds = (120.0, 30.0, 120.0, 30.0)
+    else:
+        bounds = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))
+    metric = metric_crs_for_bounds(bounds)
+    forward = Transformer.from_crs(WGS84, metric, always_xy=True)
+    mx, my = forward.transform(x, y)
+    return Projected(
+        np.asarray(mx, dtype=float),
+        np.asarray(my, dtype=float),
+        Transformer.from_crs(metric, WGS84, always_xy=True),
+    )
+
+
+def density_clusters(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    *,
+    eps_m: float = DEFAULT_EPS_M,
+    min_residents: int = DEFAULT_MIN_RESIDENTS,
+) -> npt.NDArray[np.int64]:
+    """DBSCAN labels (``NOISE`` for none) of weighted points given in metres.
+
+    A point is a core point when the weights within ``eps_m`` of it (itself included) add
+    up to ``min_residents``; clusters are the core points reachable from each other in
+    steps of at most ``eps_m`` and the points within ``eps_m`` of them (scikit-learn's
+    DBSCAN with ``sample_weight``). Labels are numbered by cluster size, largest first.
+    """
+    xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+    w = np.asarray(weight, dtype=float)
+    if len(xy) == 0:
+        return np.zeros(0, dtype=np.int64)
+    model = DBSCAN(eps=eps_m, min_samples=min_residents, algorithm="kd_tree", n_jobs=-1)
+    labels: npt.NDArray[np.int64] = model.fit(xy, sample_weight=w).labels_.astype(np.int64)
+    clustered = labels >= 0
+    if not clustered.any():
+        return labels
+    sizes = np.bincount(labels[clustered], weights=w[clustered])
+    rank = np.empty_like(sizes, dtype=np.int64)
+    rank[np.argsort(-sizes, kind="stable")] = np.arange(len(sizes))
+    out = np.full(len(labels), NOISE, dtype=np.int64)
+    out[clustered] = rank[labels[clustered]]
+    return out
+
+
+def cluster_hulls(
+    projected: Projected, labels: npt.NDArray[np.int64], *, pad_m: float
+) -> list[shapely.Geometry]:
+    """Each cluster's outline in WGS-84: the convex hull of its dwellings, padded by
+    ``pad_m`` metres so that a cluster of one building still shows."""
+    hulls = []
+    for label in range(int(labels.max()) + 1 if len(labels) else 0):
+        members = labels == label
+        points = shapely.multipoints(np.column_stack([projected.x[members], projected.y[members]]))
+        hull = shapely.buffer(shapely.convex_hull(points), pad_m, quad_segs=4)
+        hulls.append(
+            shapely.transform(
+                hull,
+                lambda xy: np.column_stack(projected.to_wgs84.transform(xy[:, 0], xy[:, 1])),
+            )
+        )
+    return hulls
+
+
+def top_shares(keys: pd.Series, groups: pd.Series, *, top: int = 3) -> pd.Series:
+    """Per group, its ``top`` most frequent keys with their share, as "key 41%, key 20%"."""
+    frame = pd.DataFrame({"group": groups.to_numpy(), "key": keys.to_numpy()}).dropna()
+    if frame.empty:
+        return pd.Series(dtype=object)
+    counts = frame.groupby(["group", "key"]).size().rename("n").reset_index()
+    counts["share"] = counts["n"] / counts.groupby("group")["n"].transform("sum")
+    counts = counts.sort_values(["group", "n", "key"], ascending=[True, False, True])
+    best = counts.groupby("group").head(top)
+    text = best["key"].astype(str) + " " + (best["share"] * 100).round().astype(int).astype(str)
+    joined: pd.Series = (text + "%").groupby(best["group"]).agg(", ".join)
+    return joined
+
+
+def hexagon_cells(
+    lon: npt.ArrayLike, lat: npt.ArrayLike, *, resolution: int = DEFAULT_H3_RESOLUTION
+) -> npt.NDArray[np.uint64]:
+    """The H3 cell (as an integer) of each WGS-84 point."""
+    to_cell = h3.api.basic_int.latlng_to_cell
+    lats = np.asarray(lat, dtype=float).tolist()
+    lons = np.asarray(lon, dtype=float).tolist()
+    return np.array(
+        [to_cell(a, b, resolution) for a, b in zip(lats, lons, strict=True)], dtype=np.uint64
+    )
+
+
+def hexagon_density(cells: npt.ArrayLike, weight: npt.ArrayLike) -> pd.DataFrame:
+    """Weights summed per H3 cell, with each cell's hexagon (WGS-84) and area in km2.
+
+    Returns columns cell (hex string), count, km2, per_km2, geometry.
+    """
+    frame = pd.DataFrame({"cell": np.asarray(cells, dtype=np.uint64), "count": weight})
+    sums = frame.groupby("cell", sort=True)["count"].sum()
+    sums = sums[sums > 0]
+    basic = h3.api.basic_int
+    polygons = [
+        shapely.Polygon([(lng, lt) for lt, lng in basic.cell_to_boundary(int(c))])
+        for c in sums.index
+    ]
+    km2 = np.array([basic.cell_area(int(c), unit="km^2") for c in sums.index])
+    return pd.DataFrame(
+        {
+            "cell": [h3.int_to_str(int(c)) for c in sums.index],
+            "count": sums.to_numpy(),
+            "km2": km2,
+            "per_km2": sums.to_numpy() / km2,
+            "geometry": polygons,
+        }
+    )

@@ -1,0 +1,293 @@
+"""What the planners' map pages show besides the choropleth: clusters of floating residents'
+homes, hexagon density, worksites and where their workers live, and data quality.
+
+Every result is an aggregate (per cluster, hexagon or area); record lists in the data
+quality report are for roles that see records. Counts below the threshold are suppressed
+for roles that see aggregates only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.areas import sibling_issues
+from geo.clusters import (
+    DEFAULT_EPS_M,
+    DEFAULT_H3_RESOLUTION,
+    DEFAULT_MIN_RESIDENTS,
+    NOISE,
+    cluster_hulls,
+    density_clusters,
+    hexagon_cells,
+    hexagon_density,
+    project,
+    top_shares,
+)
+from geo.crs import WGS84
+from geo.errors import InputError, NotFoundError
+from geo.indicators import crowded
+from geo.io.exports import excel_csv
+from geo.quality import near_boundary
+from geo.regions import province_name
+from geo.services.access import SMALL_COUNT_THRESHOLD, Actor, require, suppress_small_counts
+from geo.services.scope import communities_in_scope
+from geo.services.setup import Opened
+from geo.store import audit, queries
+from geo.store.database import Connection
+from geo.store.records import get_setting, load_areas
+
+NEAR_BOUNDARY_M = 5.0
+"""A unit this close to a grid boundary is listed: one GPS error from the next grid."""
+
+
+@dataclass(frozen=True)
+class Clusters:
+    """Density clusters of floating residents' homes and what they hold."""
+
+    shapes: gpd.GeoDataFrame
+    """cluster, residents, units, origins, worksites, geometry (WGS-84 hulls)"""
+    floating_total: int
+    clustered: int
+
+
+def floating_clusters(
+    opened: Opened,
+    actor: Actor,
+    *,
+    eps_m: float = DEFAULT_EPS_M,
+    min_residents: int = DEFAULT_MIN_RESIDENTS,
+    as_of: date | None = None,
+    lang: str = "zh",
+) -> Clusters:
+    """DBSCAN clusters (in metres) of the homes of floating residents in the actor's areas:
+    per cluster its hull, residents, rental units, main regions of origin and worksites."""
+    require(actor, "view_aggregates")
+    if eps_m <= 0 or min_residents < 1:
+        raise InputError("value_invalid", name="eps/min", value=f"{eps_m}/{min_residents}")
+    as_of = as_of or date.today()
+    with opened.db.read() as conn:
+        local = get_setting(conn, "local_region") or ""
+        homes = _scoped(conn, actor, queries.floating_homes(conn, as_of=as_of, local_region=local))
+        origins = queries.floating_origins(conn, as_of=as_of, local_region=local)
+        jobs = queries.floating_jobs(conn, as_of=as_of, local_region=local)
+    points = project(homes["lon"], homes["lat"])
+    labels = density_clusters(
+        points.x, points.y, homes["floating"], eps_m=eps_m, min_residents=min_residents
+    )
+    homes = homes.assign(cluster=labels)
+    member = homes.loc[homes["cluster"] != NOISE]
+    by_cluster = member.groupby("cluster")
+    table = pd.DataFrame(
+        {
+            "residents": by_cluster["floating"].sum(),
+            "units": by_cluster.size(),
+        }
+    )
+    cluster_of = member.set_index("property_id")["cluster"]
+    origin_rows = origins.loc[origins["property_id"].isin(cluster_of.index)]
+    origin_rows = origin_rows.loc[origin_rows.index.repeat(origin_rows["n"])]
+    table["origins"] = top_shares(
+        origin_rows["province"].map(lambda c: province_name(c, lang)),
+        origin_rows["property_id"].map(cluster_of),
+    )
+    job_rows = jobs.loc[jobs["property_id"].isin(cluster_of.index)]
+    job_rows = job_rows.loc[job_rows.index.repeat(job_rows["n"])]
+    table["worksites"] = top_shares(job_rows["worksite"], job_rows["property_id"].map(cluster_of))
+    hulls = cluster_hulls(points, labels, pad_m=eps_m / 3)
+    table = table.reindex(range(len(hulls)))
+    table[["origins", "worksites"]] = table[["origins", "worksites"]].fillna("")
+    shapes = gpd.GeoDataFrame(
+        table.reset_index(names="cluster").assign(cluster=lambda f: f["cluster"] + 1),
+        geometry=hulls,
+        crs=WGS84,
+    )
+    if actor.aggregates_only:
+        shapes = gpd.GeoDataFrame(suppress_small_counts(shapes, ["residents", "units"]))
+    return Clusters(
+        shapes=shapes,
+        floating_total=int(homes["floating"].sum()),
+        clustered=int(member["floating"].sum()),
+    )
+
+
+def floating_hexagons(
+    opened: Opened,
+    actor: Actor,
+    *,
+    resolution: int = DEFAULT_H3_RESOLUTION,
+    as_of: date | None = None,
+) -> gpd.GeoDataFrame:
+    """Floating residents per H3 hexagon in the actor's areas: cell, count, km2, per_km2,
+    geometry. Hexagons below the small-count threshold are dropped for aggregate roles."""
+    require(actor, "view_aggregates")
+    if not 5 <= resolution <= 11:
+        raise InputError("value_invalid", name="resolution", value=resolution)
+    as_of = as_of or date.today()
+    with opened.db.read() as conn:
+        local = get_setting(conn, "local_region") or ""
+        homes = _scoped(conn, actor, queries.floating_homes(conn, as_of=as_of, local_region=local))
+    cells = hexagon_cells(homes["lon"], homes["lat"], resolution=resolution)
+    density = hexagon_density(cells, homes["floating"])
+    return _suppressed_cells(actor, density)
+
+
+def worksite_layer(opened: Opened, actor: Actor, *, as_of: date | None = None) -> gpd.GeoDataFrame:
+    """Active worksites in the actor's areas: id, name, kind, declared_workers, workers
+    (employed now), geometry (points)."""
+    require(actor, "view_aggregates")
+    with opened.db.read() as conn:
+        sites = _scoped(
+            conn, actor, queries.worksites_with_workers(conn, as_of=as_of or date.today())
+        )
+    if actor.aggregates_only:
+        sites = suppress_small_counts(sites, ["workers"])
+    return gpd.GeoDataFrame(
+        sites.drop(columns=["lon", "lat", "community_id", "grid_id"]),
+        geometry=gpd.points_from_xy(sites["lon"], sites["lat"]),
+        crs=WGS84,
+    )
+
+
+@dataclass(frozen=True)
+class WorkerHomes:
+    """Where one worksite's workers live, per hexagon, and how many live crowded."""
+
+    cells: gpd.GeoDataFrame
+    """cell, count, km2, per_km2, geometry"""
+    workers: int
+    housed_here: int
+    crowded: int
+
+
+def worker_homes(
+    opened: Opened,
+    actor: Actor,
+    worksite_id: int,
+    *,
+    resolution: int = DEFAULT_H3_RESOLUTION,
+    as_of: date | None = None,
+) -> WorkerHomes:
+    """The homes of a worksite's current workers aggregated to H3 hexagons, and the number
+    of them living in crowded units (see :func:`geo.indicators.crowded`)."""
+    require(actor, "view_aggregates")
+    as_of = as_of or date.today()
+    with opened.db.read() as conn:
+        sites = _scoped(conn, actor, queries.worksites_with_workers(conn, as_of=as_of))
+        if worksite_id not in set(sites["id"]):
+            raise NotFoundError("worksite_not_found", worksite=worksite_id)
+        homes = _scoped(conn, actor, queries.worker_homes(conn, worksite_id, as_of=as_of))
+    workers = int(sites.loc[sites["id"] == worksite_id, "workers"].iloc[0])
+    placed = homes.dropna(subset=["lon", "lat"])
+    cells = hexagon_cells(placed["lon"], placed["lat"], resolution=resolution)
+    is_crowded = crowded(homes["residents"], homes["rooms"], homes["floor_area_m2"])
+    return WorkerHomes(
+        cells=_suppressed_cells(actor, hexagon_density(cells, placed["workers"])),
+        workers=workers,
+        housed_here=int(homes["workers"].sum()),
+        crowded=int(homes.loc[is_crowded, "workers"].sum()),
+    )
+
+
+def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
+    """What keeps records off the map or in doubt.
+
+    For everyone who sees aggregates: the mapped share per community (units inside one of
+    its grids / units in the community) and overall, and boundary overlaps and gaps. For
+    roles that see records also the lists: units and worksites without coordinates or
+    outside every area, and units within a few metres of a grid boundary.
+    """
+    require(actor, "view_aggregates")
+    with opened.db.read() as conn:
+        areas = load_areas(conn)
+        units = queries.point_places(conn, "property")
+        unplaced = {t: queries.unplaced_points(conn, t) for t in ("property", "worksite")}
+        allowed = communities_in_scope(conn, actor)
+    communities = areas.loc[areas["level"] == "community"]
+    if allowed is not None:
+        communities = communities.loc[communities["id"].isin(allowed)]
+        units = units.loc[units["community_id"].isin(allowed)]
+    placed = units.loc[units["community_id"].notna()]
+    per = placed.groupby("community_id").agg(
+        units=("id", "size"), in_grid=("grid_id", lambda g: int(g.notna().sum()))
+    )
+    shares = communities[["id", "code", "name"]].merge(
+        per, left_on="id", right_index=True, how="left"
+    )
+    shares[["units", "in_grid"]] = shares[["units", "in_grid"]].fillna(0).astype(int)
+    shares["mapped_share"] = shares["in_grid"] / shares["units"].where(shares["units"] > 0)
+    grids = areas.loc[areas["level"] == "grid"]
+    issues = pd.concat([sibling_issues(grids), sibling_issues(communities)], ignore_index=True)
+    report: dict[str, Any] = {
+        "mapped_share": shares.drop(columns="id").reset_index(drop=True),
+        "overall_mapped_share": (
+            float(placed["grid_id"].notna().sum() / (len(units) + len(unplaced["property"])))
+            if len(units) + len(unplaced["property"])
+            else float("nan")
+        ),
+        "area_issues": pd.DataFrame(issues.drop(columns="geometry")),
+        "unplaced_units": len(unplaced["property"]),
+        "unplaced_worksites": len(unplaced["worksite"]),
+    }
+    if actor.aggregates_only:
+        return report
+    gridded = placed.loc[placed["grid_id"].notna()]
+    distance = near_boundary(
+        gridded["lon"].to_numpy(float),
+        gridded["lat"].to_numpy(float),
+        gridded["grid_id"].to_numpy(dtype=np.int64),
+        grids.set_index("id").geometry,
+    )
+    close = gridded.assign(distance_m=distance).loc[distance <= NEAR_BOUNDARY_M]
+    codes = areas.set_index("id")["code"]
+    close = close.assign(grid=close["grid_id"].map(codes))
+    report["near_boundary"] = close[
+        ["external_ref", "lon", "lat", "grid", "distance_m"]
+    ].reset_index(drop=True)
+    report["unplaced"] = {t: frame for t, frame in unplaced.items()}
+    return report
+
+
+def clusters_csv(opened: Opened, actor: Actor, shapes: gpd.GeoDataFrame) -> bytes:
+    """The cluster table as CSV for Excel (UTF-8 with BOM), with each hull's centre; the
+    export is audited."""
+    require(actor, "view_aggregates")
+    centre = shapes.geometry.representative_point()
+    table = pd.DataFrame(shapes.drop(columns="geometry")).assign(
+        lon=np.round(centre.x, 6), lat=np.round(centre.y, 6)
+    )
+    with opened.db.write() as conn:
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="export.clusters",
+            count=len(table),
+            changes_data=False,
+        )
+    return excel_csv(table)
+
+
+def _scoped(conn: Connection, actor: Actor, frame: pd.DataFrame) -> pd.DataFrame:
+    allowed = communities_in_scope(conn, actor)
+    if allowed is None:
+        return frame
+    return frame.loc[frame["community_id"].isin(allowed)].reset_index(drop=True)
+
+
+def _suppressed_cells(actor: Actor, density: pd.DataFrame) -> gpd.GeoDataFrame:
+    if actor.aggregates_only:
+        density = density.loc[density["count"] >= SMALL_COUNT_THRESHOLD]
+    shapes = gpd.GeoDataFrame(
+        density.drop(columns="geometry"),
+        geometry=list(density["geometry"]) if len(density) else [],
+        crs=WGS84,
+    )
+    shapes["geometry"] = shapely.set_precision(shapes.geometry.to_numpy(), 1e-6)
+    return shapes.reset_index(drop=True)

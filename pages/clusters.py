@@ -1,0 +1,106 @@
+"""Clusters: where floating residents' homes cluster (DBSCAN in metres), or their density
+per H3 hexagon; the cluster table with origins and worksites, exportable."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import maps
+from geo.clusters import DEFAULT_EPS_M, DEFAULT_H3_RESOLUTION, DEFAULT_MIN_RESIDENTS
+from geo.services import spatial
+from pages.common import basemap_picker, guarded, opened, read, signed_in_actor, t
+
+actor = signed_in_actor()
+st.title(t("clusters_title"))
+st.caption(t("clusters_caption"))
+
+with st.sidebar:
+    st.subheader(t("clusters_parameters"))
+    layer = st.radio(
+        t("clusters_layer"),
+        ("clusters", "hexagons"),
+        format_func=lambda v: t(f"clusters_layer_{v}"),
+        key="clusters_layer",
+    )
+    eps = st.slider(
+        t("clusters_eps"), min_value=50, max_value=500, value=int(DEFAULT_EPS_M), step=10
+    )
+    least = st.slider(
+        t("clusters_min"), min_value=10, max_value=500, value=DEFAULT_MIN_RESIDENTS, step=10
+    )
+    resolution = st.slider(
+        t("clusters_resolution"), min_value=7, max_value=10, value=DEFAULT_H3_RESOLUTION
+    )
+basemap = basemap_picker(st.sidebar)
+
+found = read(
+    "clusters", eps_m=float(eps), min_residents=int(least), lang=st.session_state.get("lang", "zh")
+)
+if found is None:
+    st.stop()
+shapes = found.shapes
+share = found.clustered / found.floating_total if found.floating_total else 0.0
+first, second, third = st.columns(3)
+first.metric(t("clusters_count"), f"{len(shapes):,}")
+second.metric(t("clusters_floating"), f"{found.floating_total:,}")
+third.metric(t("clusters_share"), f"{share:.0%}")
+
+outline = read("area_shapes", level="community")
+
+
+@st.fragment
+def draw_map() -> None:
+    if outline is None or outline.empty:
+        st.warning(t("no_areas"))
+        return
+    fmap = maps.base_map(outline.total_bounds, basemap=basemap, height_px=600)
+    maps.add_outlines(fmap, outline, basemap=basemap)
+    if layer == "hexagons":
+        cells = read("hexagons", resolution=int(resolution))
+        if cells is None:
+            return
+        maps.add_choropleth(
+            fmap,
+            cells,
+            value_column="count",
+            legend_title=t("clusters_hex_legend"),
+            tooltip_columns={"count": t("clusters_col_residents"), "cell": "H3"},
+            basemap=basemap,
+        )
+    elif len(shapes):
+        maps.add_choropleth(
+            fmap,
+            shapes,
+            value_column="residents",
+            legend_title=t("clusters_legend"),
+            tooltip_columns={
+                "cluster": t("clusters_col_cluster"),
+                "residents": t("clusters_col_residents"),
+                "units": t("clusters_col_units"),
+                "origins": t("clusters_col_origins"),
+                "worksites": t("clusters_col_worksites"),
+            },
+            basemap=basemap,
+            opacity=0.6,
+        )
+    st_folium(fmap, returned_objects=[], height=600, use_container_width=True, key="clusters_map")
+
+
+draw_map()
+
+st.subheader(t("clusters_table"))
+columns = ["cluster", "residents", "units", "origins", "worksites"]
+table = shapes[columns].astype({"residents": str, "units": str})  # may hold "<5"
+table = table.rename(columns={c: t(f"clusters_col_{c}") for c in columns})
+st.dataframe(table, hide_index=True, width="stretch")
+if len(shapes) and st.button(t("clusters_prepare_export"), key="clusters_export"):
+    data = guarded(lambda: spatial.clusters_csv(opened().handle, actor, shapes))
+    if data is not None:
+        st.download_button(
+            t("clusters_download"),
+            data=data,
+            file_name="floating_clusters.csv",
+            mime="text/csv",
+            key="clusters_download",
+        )

@@ -1,0 +1,92 @@
+"""Worksites: factories, building sites, markets by kind and size; for one worksite, where
+its workers live (hexagons and lines) and how many live in crowded housing."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import maps
+from geo.store.schema import WORKSITE_KINDS
+from pages.common import basemap_picker, read, t
+
+# At most this many worksites are drawn as circles (the biggest first); the page says when
+# some were left out.
+MAX_POINTS = 3000
+KIND_COLOURS = dict(
+    zip(
+        WORKSITE_KINDS,
+        ("#1f78b4", "#e31a1c", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#fb9a99"),
+        strict=False,
+    )
+)
+
+st.title(t("worksites_title"))
+sites = read("worksites")
+if sites is None:
+    st.stop()
+left, right = st.columns([3, 1])
+basemap = basemap_picker(right)
+choices = sites.sort_values("name")
+labels = {
+    int(i): f"{n}（{t(f'kind_site_{k}')}）"
+    for i, n, k in zip(choices["id"], choices["name"], choices["kind"], strict=True)
+}
+chosen = left.selectbox(
+    t("worksites_pick"),
+    [None, *labels],
+    format_func=lambda i: t("worksites_none") if i is None else labels[i],
+    key="worksite_pick",
+)
+homes = read("worker_homes", worksite_id=chosen) if chosen is not None else None
+if homes is not None:
+    workers, here, crowded = st.columns(3)
+    workers.metric(t("worksites_workers"), f"{homes.workers:,}")
+    here.metric(t("worksites_housed_here"), f"{homes.housed_here:,}")
+    share = homes.crowded / homes.housed_here if homes.housed_here else 0.0
+    crowded.metric(t("worksites_crowded_share"), f"{share:.0%}")
+    st.caption(t("worksites_crowded_rule"))
+
+
+@st.fragment
+def draw_map() -> None:
+    if sites.empty:
+        st.info(t("worksites_empty"))
+        return
+    fmap = maps.base_map(sites.total_bounds, basemap=basemap, height_px=600)
+    outline = read("area_shapes", level="community")
+    if outline is not None:
+        maps.add_outlines(fmap, outline, basemap=basemap)
+    if homes is not None and len(homes.cells):
+        site = sites.loc[sites["id"] == chosen].geometry.iloc[0]
+        maps.add_choropleth(
+            fmap,
+            homes.cells,
+            value_column="count",
+            legend_title=t("worksites_homes_legend"),
+            tooltip_columns={"count": t("worksites_workers")},
+            basemap=basemap,
+            opacity=0.6,
+        )
+        maps.add_lines(fmap, (site.x, site.y), homes.cells, weight_column="count", basemap=basemap)
+    maps.add_points(
+        fmap,
+        sites if len(sites) <= MAX_POINTS else sites.nlargest(MAX_POINTS, "declared_workers"),
+        colour_column="kind",
+        colours={k: c for k, c in KIND_COLOURS.items() if k in set(sites["kind"])},
+        size_column="declared_workers",
+        tooltip_columns={
+            "name": t("col_name"),
+            "declared_workers": t("worksites_declared"),
+            "workers": t("worksites_workers"),
+        },
+        legend_title=t("worksites_legend"),
+        legend_labels={k: t(f"kind_site_{k}") for k in WORKSITE_KINDS},
+        basemap=basemap,
+    )
+    st_folium(fmap, returned_objects=[], height=600, use_container_width=True, key="worksites_map")
+
+
+draw_map()
+if len(sites) > MAX_POINTS:
+    st.caption(t("worksites_capped", shown=MAX_POINTS, total=len(sites)))
