@@ -197,6 +197,8 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "or the density per H3 hexagon.",
     ),
     "clusters_parameters": ("聚类参数", "Clustering"),
+    "clusters_area": ("范围", "Where"),
+    "clusters_area_all": ("全部辖区", "The whole jurisdiction"),
     "clusters_layer": ("图层", "Layer"),
     "clusters_layer_clusters": ("聚集区（DBSCAN）", "Clusters (DBSCAN)"),
     "clusters_layer_hexagons": ("六边形密度（H3）", "Hexagon density (H3)"),
@@ -515,11 +517,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "basemap_none": ("无底图（离线）", "None (offline)"),
     "basemap_osm": ("OpenStreetMap（WGS-84）", "OpenStreetMap (WGS-84)"),
     "basemap_amap": ("高德地图（GCJ-02）", "AMap (GCJ-02)"),
-    "overview_drilled": ("{name}：各网格", "{name}: its grids"),
-    "overview_back": ("返回全部社区", "Back to all communities"),
+    "overview_back": ("返回上一级", "Back one level"),
     "overview_click_hint": (
-        "点击地图上的社区查看其网格。",
-        "Click a community on the map to see its grids.",
+        "点击地图上的区域查看其下一级。",
+        "Click an area on the map to see the areas inside it.",
     ),
     "headline_coverage": ("近 {window} 天查验覆盖率", "Coverage, last {window} days"),
     "trend_title": (

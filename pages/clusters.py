@@ -15,8 +15,17 @@ actor = signed_in_actor()
 st.title(t("clusters_title"))
 st.caption(t("clusters_caption"))
 
+streets = read("area_shapes", level="street")
+names = {} if streets is None else dict(zip(streets["code"], streets["name"], strict=True))
 with st.sidebar:
     st.subheader(t("clusters_parameters"))
+    # At city scale one street at a time: what a planner reads, and quick to compute.
+    area = st.selectbox(
+        t("clusters_area"),
+        [*names, None] if len(names) > 1 else [None],
+        format_func=lambda c: t("clusters_area_all") if c is None else names[c],
+        key="clusters_area",
+    )
     layer = st.radio(
         t("clusters_layer"),
         ("clusters", "hexagons"),
@@ -47,6 +56,8 @@ second.metric(t("clusters_floating"), f"{found.floating_total:,}")
 third.metric(t("clusters_share"), f"{share:.0%}")
 
 outline = read("area_shapes", level="community")
+if outline is not None and area is not None:
+    outline = outline.loc[outline["parent_code"] == area]
 
 
 @st.fragment
@@ -57,7 +68,7 @@ def draw_map() -> None:
     fmap = maps.base_map(outline.total_bounds, basemap=basemap, height_px=600)
     maps.add_outlines(fmap, outline, basemap=basemap)
     if layer == "hexagons":
-        cells = read("hexagons", resolution=int(resolution))
+        cells = read("hexagons", resolution=int(resolution), area=area)
         if cells is None:
             return
         maps.add_choropleth(

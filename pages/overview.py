@@ -39,7 +39,12 @@ st.title(t("overview_title"))
 if is_demo():
     st.info(t("demo_notice"))
 
-community = st.session_state.get("overview_community")
+CHILD = {"street": "community", "community": "grid"}
+streets = read("area_shapes", level="street")
+several_streets = streets is not None and len(streets) > 1
+trail: list[tuple[str, str, str]] = st.session_state.setdefault("overview_trail", [])
+area = trail[-1][0] if trail else None
+
 left, middle, right, far = st.columns(4)
 metric = left.selectbox(
     t("metric"), list(METRICS), format_func=lambda c: t(f"col_{c}"), key="overview_metric"
@@ -47,16 +52,16 @@ metric = left.selectbox(
 window = middle.number_input(t("window_days"), min_value=7, max_value=730, value=90, step=1)
 level = right.selectbox(
     t("level"),
-    ("community", "grid"),
+    ("street", "community", "grid") if several_streets else ("community", "grid"),
     format_func=lambda v: t(f"level_{v}"),
     key="overview_level",
-    disabled=community is not None,
+    disabled=area is not None,
 )
 basemap = basemap_picker(far)
-if community is not None:
-    level = "grid"
+if trail:
+    level = CHILD[trail[-1][1]]
 
-figures = read("overview", level=level, window_days=int(window), community=community)
+figures = read("overview", level=level, window_days=int(window), area=area)
 shapes = read("area_shapes", level=level)
 if figures is None or shapes is None:
     st.stop()
@@ -67,13 +72,11 @@ def shown(value: Any, fmt: str) -> str:
     return value if isinstance(value, str) else fmt.format(value)
 
 
-if community is not None:
+if trail:
     crumb, back = st.columns([4, 1])
-    parents = read("area_shapes", level="community")
-    names = {} if parents is None else dict(zip(parents["code"], parents["name"], strict=True))
-    crumb.subheader(t("overview_drilled", name=names.get(community, community)))
+    crumb.subheader(" / ".join(name for _code, _level, name in trail))
     if back.button(t("overview_back"), key="overview_back"):
-        st.session_state.pop("overview_community", None)
+        trail.pop()
         st.rerun()
 st.caption(t("overview_caption", window=window))
 for column, (key, fmt) in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
@@ -87,7 +90,7 @@ def draw_map() -> None:
     if visible.empty:
         st.warning(t("no_areas"))
         return
-    joined = visible.merge(table, on=["code", "name"], how="left")
+    joined = visible.drop(columns="parent_code").merge(table, on=["code", "name"], how="left")
     tooltip = {c: t(f"col_{c}") for c in ("name", "rental_units", "residents", metric)}
     fmap = maps.choropleth(
         joined,
@@ -103,18 +106,19 @@ def draw_map() -> None:
         returned_objects=["last_active_drawing"],
         height=560,
         use_container_width=True,
-        key=f"overview_map_{level}_{community}",
+        key=f"overview_map_{level}_{area}",
     )
     feature = (clicked or {}).get("last_active_drawing") or {}
     code = (feature.get("properties") or {}).get("id")
-    if level == "community" and community is None and code:
-        st.session_state["overview_community"] = code
+    if level in CHILD and code in set(table["code"]):
+        name = str(table.loc[table["code"] == code, "name"].iloc[0])
+        trail.append((code, level, name))
         st.rerun(scope="app")
 
 
 map_column, table_column = st.columns([3, 2])
 with map_column:
-    if community is None and level == "community":
+    if level in CHILD:
         st.caption(t("overview_click_hint"))
     draw_map()
 with table_column:
@@ -137,7 +141,7 @@ with table_column:
     )
 
 st.subheader(t("trend_title", window=window))
-trend = read("coverage_trend", months=12, window_days=int(window), community=community)
+trend = read("coverage_trend", months=12, window_days=int(window), area=area)
 if trend is not None:
     chart = pd.DataFrame(
         {t("col_coverage"): pd.to_numeric(trend["coverage"]).to_numpy() * 100},

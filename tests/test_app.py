@@ -242,13 +242,17 @@ def test_the_cluster_table_lists_clusters_with_origins_and_worksites(app):
 
 def test_clicking_a_community_drills_down_to_its_grids(app):
     sign_in(app, "demo-planner")
-    code = app.dataframe[0].value["编码"].iloc[0]
-    app.session_state["overview_community"] = code
-    app.run()
+    first = app.dataframe[0].value.iloc[0]
+    app.session_state["overview_trail"] = [(first["编码"], "community", first["名称"])]
+    app.run()  # what a click on the community does
     assert not app.exception and not app.error
     grids = app.dataframe[0].value
-    assert len(grids) > 1 and grids["编码"].str.startswith(code).all()
-    assert "各网格" in app.subheader[0].value
+    assert len(grids) > 1 and grids["编码"].str.startswith(first["编码"]).all()
+    assert first["名称"] in app.subheader[0].value
+    headline_units = int(app.metric[0].value.replace(",", ""))
+    assert headline_units == int(first["出租房屋"])  # the headline is the community's own
+    app.button(key="overview_back").click().run()
+    assert len(app.dataframe[0].value) == 52
 
 
 def test_a_planner_sees_shares_but_no_record_lists_on_data_quality(app):

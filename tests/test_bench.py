@@ -44,3 +44,12 @@ def test_demo_bench_prints_its_case():
     (case,) = run_bench("demo", "--scale", "1")
     assert case["bench"] == "demo"
     assert case["units"] == 13_000 and case["areas"] == 52
+
+
+def test_maps_bench_prints_its_case():
+    (case,) = run_bench("maps", "--scale", "1", "--naive-cap", "500")
+    assert case["bench"] == "maps" and case["overview_level"] == "community"
+    assert case["units"] == 13_000
+    assert 0 < case["payload_bytes"] <= case["payload_bytes_communities"]
+    assert case["clusters"] > 0 and case["naive_points"] == 500
+    assert case["build_warm_s"] > 0 and case["cluster_cold_s"] > 0

@@ -114,15 +114,15 @@ def _issues(frame: gpd.GeoDataFrame, parents: gpd.GeoDataFrame | None) -> pd.Dat
 
 
 def area_shapes(opened: Opened, actor: Actor, *, level: str) -> gpd.GeoDataFrame:
-    """The boundaries (code, name, geometry in WGS-84) of one level that the actor may see."""
+    """The boundaries (code, name, parent_code, geometry in WGS-84) of one level that the
+    actor may see."""
     require(actor, "view_aggregates")
     with opened.db.read() as conn:
         shapes = load_areas(conn, level=level)
         everything = load_areas(conn, geometry=False)
     visible = everything.loc[in_scope(everything, actor), "code"]
-    return shapes.loc[shapes["code"].isin(visible), ["code", "name", "geometry"]].reset_index(
-        drop=True
-    )
+    columns = ["code", "name", "parent_code", "geometry"]
+    return shapes.loc[shapes["code"].isin(visible), columns].reset_index(drop=True)
 
 
 def area_choices(opened: Opened, actor: Actor) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from geo.services.access import Actor, in_scope
 from geo.store.database import Connection
 from geo.store.records import load_areas
@@ -14,3 +16,10 @@ def communities_in_scope(conn: Connection, actor: Actor) -> frozenset[int] | Non
     areas = load_areas(conn, geometry=False)
     allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), "id"]
     return frozenset(int(i) for i in allowed)
+
+
+def communities_within(areas: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The community-level rows of ``areas`` (columns id, code, level, parent_code) that are
+    ``code`` itself or lie in it (the communities of a street)."""
+    communities = areas.loc[areas["level"] == "community"]
+    return communities.loc[(communities["code"] == code) | (communities["parent_code"] == code)]

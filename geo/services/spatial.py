@@ -37,7 +37,7 @@ from geo.io.exports import excel_csv
 from geo.quality import near_boundary
 from geo.regions import province_name
 from geo.services.access import SMALL_COUNT_THRESHOLD, Actor, require, suppress_small_counts
-from geo.services.scope import communities_in_scope
+from geo.services.scope import communities_in_scope, communities_within
 from geo.services.setup import Opened
 from geo.store import audit, queries
 from geo.store.database import Connection
@@ -65,18 +65,26 @@ def floating_clusters(
     min_residents: int = DEFAULT_MIN_RESIDENTS,
     as_of: date | None = None,
     lang: str = "zh",
+    area: str | None = None,
 ) -> Clusters:
-    """DBSCAN clusters (in metres) of the homes of floating residents in the actor's areas:
-    per cluster its hull, residents, rental units, main regions of origin and worksites."""
+    """DBSCAN clusters (in metres) of the homes of floating residents in the actor's areas
+    (within ``area``, a street or community, when given): per cluster its hull, residents,
+    rental units, main regions of origin and worksites."""
     require(actor, "view_aggregates")
     if eps_m <= 0 or min_residents < 1:
         raise InputError("value_invalid", name="eps/min", value=f"{eps_m}/{min_residents}")
     as_of = as_of or date.today()
     with opened.db.read() as conn:
         local = get_setting(conn, "local_region") or ""
-        homes = _scoped(conn, actor, queries.floating_homes(conn, as_of=as_of, local_region=local))
-        origins = queries.floating_origins(conn, as_of=as_of, local_region=local)
-        jobs = queries.floating_jobs(conn, as_of=as_of, local_region=local)
+        within = _communities(conn, actor, area)
+        homes, origins, jobs = (
+            query(conn, as_of=as_of, local_region=local, communities=within)
+            for query in (
+                queries.floating_homes,
+                queries.floating_origins,
+                queries.floating_jobs,
+            )
+        )
     points = project(homes["lon"], homes["lat"])
     labels = density_clusters(
         points.x, points.y, homes["floating"], eps_m=eps_m, min_residents=min_residents
@@ -123,16 +131,22 @@ def floating_hexagons(
     *,
     resolution: int = DEFAULT_H3_RESOLUTION,
     as_of: date | None = None,
+    area: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Floating residents per H3 hexagon in the actor's areas: cell, count, km2, per_km2,
-    geometry. Hexagons below the small-count threshold are dropped for aggregate roles."""
+    """Floating residents per H3 hexagon in the actor's areas (within ``area`` when given):
+    cell, count, km2, per_km2, geometry. Hexagons below the small-count threshold are
+    dropped for aggregate roles."""
     require(actor, "view_aggregates")
     if not 5 <= resolution <= 11:
         raise InputError("value_invalid", name="resolution", value=resolution)
     as_of = as_of or date.today()
     with opened.db.read() as conn:
-        local = get_setting(conn, "local_region") or ""
-        homes = _scoped(conn, actor, queries.floating_homes(conn, as_of=as_of, local_region=local))
+        homes = queries.floating_homes(
+            conn,
+            as_of=as_of,
+            local_region=get_setting(conn, "local_region") or "",
+            communities=_communities(conn, actor, area),
+        )
     cells = hexagon_cells(homes["lon"], homes["lat"], resolution=resolution)
     density = hexagon_density(cells, homes["floating"])
     return _suppressed_cells(actor, density)
@@ -272,6 +286,19 @@ def clusters_csv(opened: Opened, actor: Actor, shapes: gpd.GeoDataFrame) -> byte
             changes_data=False,
         )
     return excel_csv(table)
+
+
+def _communities(conn: Connection, actor: Actor, area: str | None) -> frozenset[int] | None:
+    """The community ids to look at: the actor's scope, narrowed to ``area`` if given."""
+    allowed = communities_in_scope(conn, actor)
+    if area is None:
+        return allowed
+    inside = frozenset(
+        int(i) for i in communities_within(load_areas(conn, geometry=False), area)["id"]
+    )
+    if not inside or (allowed is not None and not inside & allowed):
+        raise NotFoundError("area_not_found", code=area)
+    return inside if allowed is None else inside & allowed
 
 
 def _scoped(conn: Connection, actor: Actor, frame: pd.DataFrame) -> pd.DataFrame:

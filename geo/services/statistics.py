@@ -12,6 +12,7 @@ from geo.coverage import coverage_by_month, month_ends, unit_coverage
 from geo.errors import InputError, NotFoundError
 from geo.indicators import area_indicators, headline
 from geo.services.access import Actor, in_scope, require, suppress_small_counts
+from geo.services.scope import communities_within
 from geo.services.setup import Opened
 from geo.store import queries
 from geo.store.audit import data_version
@@ -32,7 +33,7 @@ COUNT_COLUMNS = [
 @dataclass(frozen=True)
 class Overview:
     """The per-area table of one level and the headline figures of the whole visible
-    jurisdiction (or of one community)."""
+    jurisdiction (or of one street or community)."""
 
     table: pd.DataFrame
     headline: dict[str, Any]
@@ -45,10 +46,11 @@ def overview_figures(
     level: str = "community",
     window_days: int = 90,
     as_of: date | None = None,
-    community: str | None = None,
+    area: str | None = None,
 ) -> Overview:
-    """One row per area of ``level`` the actor may see (only the grids of ``community`` when
-    given), with counts, coverage and density, and the headline totals.
+    """One row per area of ``level`` the actor may see (only those inside ``area``, a street
+    or community, when given), with counts, coverage and density, and the headline totals
+    of the visible jurisdiction or of ``area``.
 
     Roles that see aggregates only get counts below the threshold as "<5".
     """
@@ -78,16 +80,16 @@ def overview_figures(
         )
 
     visible = set(areas.loc[in_scope(areas, actor), "code"])
-    if community is not None and community not in visible:
-        raise NotFoundError("area_not_found", code=community)
+    if area is not None and area not in visible:
+        raise NotFoundError("area_not_found", code=area)
     table = indicators(level)
     table = table.loc[table["code"].isin(visible)]
-    if community is not None:
-        table = table.loc[(table["code"] == community) | (table["parent_code"] == community)]
     communities = indicators("community")
     communities = communities.loc[communities["code"].isin(visible)]
-    if community is not None:
-        communities = communities.loc[communities["code"] == community]
+    if area is not None:
+        inside = communities_within(areas, area)["code"]
+        communities = communities.loc[communities["code"].isin(inside)]
+        table = table.loc[table["code"].isin(inside) | table["parent_code"].isin(inside)]
     totals: dict[str, Any] = headline(communities)
     if actor.aggregates_only:
         table = suppress_small_counts(table, COUNT_COLUMNS)
@@ -115,10 +117,10 @@ def coverage_trend(
     months: int = 12,
     window_days: int = 90,
     as_of: date | None = None,
-    community: str | None = None,
+    area: str | None = None,
 ) -> pd.DataFrame:
     """Coverage at each of the last ``months`` month ends, for the visible jurisdiction or
-    one community: month_end, units, covered, coverage (today's active units)."""
+    one street or community: month_end, units, covered, coverage (today's active units)."""
     require(actor, "view_aggregates")
     as_of = as_of or date.today()
     ends = month_ends(as_of, months)
@@ -129,10 +131,10 @@ def coverage_trend(
             conn, since=ends[0] - timedelta(days=window_days), as_of=as_of
         )
     allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), ["id", "code"]]
-    if community is not None:
-        allowed = allowed.loc[allowed["code"] == community]
+    if area is not None:
+        allowed = allowed.loc[allowed["code"].isin(communities_within(areas, area)["code"])]
         if allowed.empty:
-            raise NotFoundError("area_not_found", code=community)
+            raise NotFoundError("area_not_found", code=area)
     active = units.loc[(units["status"] == "active") & units["community_id"].isin(allowed["id"])]
     trend = coverage_by_month(active["id"], visits, ends=ends, window_days=window_days)
     if actor.aggregates_only:

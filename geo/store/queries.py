@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -140,13 +140,26 @@ def _living(as_of: date) -> Any:
     )
 
 
+def _within(communities: Collection[int] | None) -> list[Any]:
+    """Units in these communities (no condition when None)."""
+    if communities is None:
+        return []
+    return [property_.c.community_id.in_(sorted(communities))]
+
+
 def _floating(local_region: str) -> Any:
     """The SQL form of :func:`geo.indicators.is_floating` (a test keeps the two equal)."""
     origin = person.c.origin
     return origin.is_not(None) & (func.substr(origin, 1, len(local_region)) != local_region)
 
 
-def floating_homes(conn: Connection, *, as_of: date, local_region: str) -> pd.DataFrame:
+def floating_homes(
+    conn: Connection,
+    *,
+    as_of: date,
+    local_region: str,
+    communities: Collection[int] | None = None,
+) -> pd.DataFrame:
     """Per unit with floating residents on ``as_of``: property_id, lon, lat, community_id,
     grid_id, floating (their number), aggregated in the database."""
     p = property_.c
@@ -161,24 +174,37 @@ def floating_homes(conn: Connection, *, as_of: date, local_region: str) -> pd.Da
         )
         .select_from(residence.join(property_).join(person))
         .where(_living(as_of), _floating(local_region), p.lon.is_not(None), p.lat.is_not(None))
+        .where(*_within(communities))
         .group_by(p.id)
     )
     return read_frame(conn, statement)
 
 
-def floating_origins(conn: Connection, *, as_of: date, local_region: str) -> pd.DataFrame:
+def floating_origins(
+    conn: Connection,
+    *,
+    as_of: date,
+    local_region: str,
+    communities: Collection[int] | None = None,
+) -> pd.DataFrame:
     """Floating residents per unit and province of origin: property_id, province, n."""
     province = func.substr(person.c.origin, 1, 2).label("province")
     statement = (
         select(residence.c.property_id, province, func.count().label("n"))
         .select_from(residence.join(property_).join(person))
-        .where(_living(as_of), _floating(local_region))
+        .where(_living(as_of), _floating(local_region), *_within(communities))
         .group_by(residence.c.property_id, province)
     )
     return read_frame(conn, statement)
 
 
-def floating_jobs(conn: Connection, *, as_of: date, local_region: str) -> pd.DataFrame:
+def floating_jobs(
+    conn: Connection,
+    *,
+    as_of: date,
+    local_region: str,
+    communities: Collection[int] | None = None,
+) -> pd.DataFrame:
     """Floating residents per unit and current worksite: property_id, worksite, n."""
     statement = (
         select(
@@ -197,6 +223,7 @@ def floating_jobs(conn: Connection, *, as_of: date, local_region: str) -> pd.Dat
             _floating(local_region),
             employment.c.since <= as_of,
             employment.c.until.is_(None) | (employment.c.until > as_of),
+            *_within(communities),
         )
         .group_by(residence.c.property_id, worksite.c.name)
     )
