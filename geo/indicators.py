@@ -42,78 +42,42 @@ def is_floating(origin: pd.Series, *, local_region: str) -> pd.Series:
     return known & ~origin.fillna("").astype(str).str.startswith(local_region)
 
 
-def area_at_level(
-    areas: pd.DataFrame, community_id: pd.Series, grid_id: pd.Series, *, level: str
-) -> pd.Series:
-    """The id of the area at ``level`` that holds each record, from its community and grid.
-
-    ``areas`` has columns id and parent_id. A record outside every area gets NaN.
-    """
-    if level == "grid":
-        return grid_id
-    if level == "community":
-        return community_id
-    parent = areas.set_index("id")["parent_id"]
-    return community_id.map(parent)
+COUNT_INPUTS = (
+    "rental_units",
+    "covered",
+    "attempted",
+    "overdue_units",
+    "residents",
+    "floating_residents",
+    "not_found_residents",
+    "worksites",
+)
+"""The counts :func:`area_indicators` adds up from (community, grid) to any level."""
 
 
-def area_indicators(
-    areas: pd.DataFrame,
-    *,
-    level: str,
-    units: pd.DataFrame,
-    residents: pd.DataFrame,
-    worksites: pd.DataFrame,
-    local_region: str,
-) -> pd.DataFrame:
+def area_indicators(areas: pd.DataFrame, *, level: str, counts: pd.DataFrame) -> pd.DataFrame:
     """One row per area of ``level`` with the columns of :data:`INDICATOR_COLUMNS`.
 
     Parameters
     ----------
     areas : every area: id, code, name, level, parent_id, parent_code, area_m2, population.
-    units : active units from :func:`geo.coverage.unit_coverage` joined with their
-        community_id and grid_id.
-    residents : current residents: community_id, grid_id, origin, and optionally not_found
-        (their latest visit found them not living there).
-    worksites : active worksites: community_id, grid_id.
+    counts : rows of (community_id, grid_id) with any of :data:`COUNT_INPUTS` (active units
+        and their coverage flags as :func:`geo.coverage.unit_coverage` defines them,
+        current residents, floating and not found, active worksites). Rows outside every
+        area (NaN community) count for no area.
     """
     rows = areas.loc[areas["level"] == level].set_index("id")
-
-    def at_level(frame: pd.DataFrame) -> pd.Series:
-        return area_at_level(areas, frame["community_id"], frame["grid_id"], level=level)
-
-    unit_area = at_level(units)
-    floating = is_floating(residents["origin"], local_region=local_region)
-    not_found = (
-        residents["not_found"].astype(bool)
-        if "not_found" in residents
-        else pd.Series(False, index=residents.index)
-    )
-    resident_area = at_level(residents)
-    counts = pd.DataFrame(
-        {
-            "rental_units": unit_area.value_counts(),
-            "covered": units["covered"].groupby(unit_area).sum(),
-            "attempted": units["attempted"].groupby(unit_area).sum(),
-            "overdue_units": units["overdue"].groupby(unit_area).sum(),
-            "residents": resident_area.value_counts(),
-            "floating_residents": floating.groupby(resident_area).sum(),
-            "not_found_residents": not_found.groupby(resident_area).sum(),
-            "worksites": at_level(worksites).value_counts(),
-        }
-    )
-    out = rows.join(counts, how="left")
-    for column in (
-        "rental_units",
-        "covered",
-        "attempted",
-        "overdue_units",
-        "residents",
-        "floating_residents",
-        "not_found_residents",
-        "worksites",
-    ):
-        out[column] = out[column].fillna(0).astype(int)
+    if level == "grid":
+        at_level = counts["grid_id"]
+    elif level == "community":
+        at_level = counts["community_id"]
+    else:
+        at_level = counts["community_id"].map(areas.set_index("id")["parent_id"])
+    present = [c for c in COUNT_INPUTS if c in counts]
+    summed = counts[present].groupby(at_level).sum()
+    out = rows.join(summed, how="left")
+    for column in COUNT_INPUTS:
+        out[column] = out[column].fillna(0).astype(int) if column in out else 0
     with np.errstate(divide="ignore", invalid="ignore"):
         units_n = out["rental_units"].where(out["rental_units"] > 0)
         out["coverage"] = out["covered"] / units_n

@@ -42,6 +42,9 @@ BASEMAPS: Final = {
 PALETTE: Final = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
 NO_DATA_COLOUR: Final = "#d9d9d9"
 _SIMPLIFY_DEG: Final = 0.00003  # about 3 m: invisible at street zoom, a smaller payload
+_SIMPLIFY_SHARE: Final = 1 / 3000
+"""A map fitted to a wide extent is simplified more: to 1/3000 of its diagonal, finer than
+a pixel of the screen it is drawn on."""
 
 
 class OfflineMap(folium.Map):
@@ -260,8 +263,11 @@ def _style(feature: dict[str, Any]) -> dict[str, Any]:
 
 
 def _drawable(areas: gpd.GeoDataFrame, *, gcj02: bool) -> gpd.GeoDataFrame:
-    """Simplified (about 3 m) WGS-84 shapes, shifted to GCJ-02 for a Chinese basemap."""
-    geoms = shapely.simplify(np.asarray(areas.geometry.values, dtype=object), _SIMPLIFY_DEG)
+    """WGS-84 shapes simplified to what the map's extent can show (about 3 m for a street
+    office, more for a city), shifted to GCJ-02 for a Chinese basemap."""
+    minx, miny, maxx, maxy = areas.total_bounds if len(areas) else (0.0, 0.0, 0.0, 0.0)
+    tolerance = max(_SIMPLIFY_DEG, math.hypot(maxx - minx, maxy - miny) * _SIMPLIFY_SHARE)
+    geoms = shapely.simplify(np.asarray(areas.geometry.values, dtype=object), tolerance)
     if gcj02:
 
         def shift(xy: np.ndarray) -> np.ndarray:
@@ -269,7 +275,7 @@ def _drawable(areas: gpd.GeoDataFrame, *, gcj02: bool) -> gpd.GeoDataFrame:
             return np.column_stack([x, y])
 
         geoms = shapely.transform(geoms, shift)
-    geoms = shapely.set_precision(geoms, 1e-6)
+    geoms = shapely.set_precision(geoms, 1e-6 if tolerance <= _SIMPLIFY_DEG else 1e-5)
     return gpd.GeoDataFrame(areas.drop(columns="geometry"), geometry=list(geoms), crs=areas.crs)
 
 

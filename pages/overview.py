@@ -10,7 +10,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import maps
-from geo.indicators import INDICATOR_COLUMNS
 from geo.services.statistics import COUNT_COLUMNS
 from pages.common import basemap_picker, is_demo, read, signed_in_actor, t
 
@@ -25,6 +24,23 @@ METRICS = {
     "overdue_units": "{:,.0f}",
     "not_found_residents": "{:,.0f}",
 }
+TABLE_ORDER = (  # what planners compare first, the code last
+    "name",
+    "rental_units",
+    "residents",
+    "floating_residents",
+    "coverage",
+    "overdue_units",
+    "not_found_residents",
+    "worksites",
+    "floating_per_km2",
+    "residents_per_km2",
+    "overdue_share",
+    "attempted_coverage",
+    "area_km2",
+    "population",
+    "code",
+)
 HEADLINE = (
     ("rental_units", "{:,.0f}"),
     ("residents", "{:,.0f}"),
@@ -122,7 +138,7 @@ with map_column:
         st.caption(t("overview_click_hint"))
     draw_map()
 with table_column:
-    listed = table[list(INDICATOR_COLUMNS)].drop(columns=["level", "parent_code"])
+    listed = table[list(TABLE_ORDER)].copy()
     if signed_in_actor().aggregates_only:
         listed[COUNT_COLUMNS] = listed[COUNT_COLUMNS].astype(str)
     st.dataframe(

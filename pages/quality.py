@@ -3,6 +3,8 @@ units on the edge of a grid, boundary overlaps and gaps, and the mapped share pe
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,16 @@ from pages.common import read, signed_in_actor, t
 
 actor = signed_in_actor()
 st.title(t("quality_title"))
+LINK = {
+    t("quality_col_open"): st.column_config.LinkColumn(display_text=t("quality_open")),
+}
+
+
+def record_links(refs: pd.Series) -> pd.Series:
+    """Links that open each unit's file (the property page) so it can be checked or fixed."""
+    return "./property?ref=" + refs.fillna("").map(lambda r: quote(str(r)))
+
+
 report = read("data_quality")
 if report is None:
     st.stop()

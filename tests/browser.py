@@ -138,3 +138,19 @@ def save_screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_page(page, link: str, heading: str, *, attempts: int = 3) -> None:
+    """Click a sidebar link and wait for the page's heading; a click that lands while the
+    app is still rerunning after sign-in is lost, so it is tried again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.get_by_role("link", name=link).wait_for(timeout=60_000)
+    for attempt in range(attempts):
+        page.get_by_role("link", name=link).click()
+        try:
+            page.get_by_text(heading).first.wait_for(timeout=40_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise

@@ -265,3 +265,20 @@ def test_a_planner_sees_shares_but_no_record_lists_on_data_quality(app):
     registrar.switch_page("pages/quality.py").run()
     assert not registrar.exception
     assert len(registrar.dataframe) >= 3
+
+
+def test_a_registrar_opens_a_property_file_from_a_link(app, demo_dir):
+    with sqlite3.connect(demo_dir / "demo.sqlite") as conn:
+        ref, address, living = conn.execute(
+            "SELECT p.external_ref, p.address, count(r.id) FROM property p JOIN residence r "
+            "ON r.property_id = p.id AND r.moved_out IS NULL GROUP BY p.id LIMIT 1"
+        ).fetchone()
+    sign_in(app, "demo-registrar")
+    app.switch_page("pages/property.py")
+    app.query_params["ref"] = ref
+    app.run()
+    assert not app.exception and not app.error
+    assert app.subheader[0].value.startswith(address)
+    assert f"现住 {living} 人" in app.subheader[1].value
+    stays = app.dataframe[1].value
+    assert stays["身份证号"].str.contains(r"\*{8}").all()

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.browser import map_frame, offline_page, save_screenshot, streamlit_server
+from tests.browser import map_frame, offline_page, open_page, save_screenshot, streamlit_server
 from tests.conftest import ROOT
 
 
@@ -50,8 +50,7 @@ def test_a_registrar_uploads_a_sample_file_through_the_page(app_url):
     with offline_page(app_url) as (page, blocked):
         page.get_by_text("登录").first.wait_for(timeout=60_000)
         sign_in(page, "demo-registrar")
-        page.get_by_role("link", name="数据上传").click()
-        page.get_by_text("登记数据上传").wait_for(timeout=30_000)
+        open_page(page, "数据上传", "登记数据上传")
         page.locator("input[type=file]").set_input_files(
             str(ROOT / "data" / "samples" / "rentals.csv")
         )
@@ -100,11 +99,6 @@ def test_a_planners_pages_show_no_name_id_number_or_phone(app_url, demo_dir):
         assert ID_OR_PHONE.search(text) is None
         assert [n for n in names if n in text] == []
     assert blocked == []
-
-
-def open_page(page, link: str, heading: str) -> None:
-    page.get_by_role("link", name=link).click()
-    page.get_by_text(heading).first.wait_for(timeout=60_000)
 
 
 def no_errors(page) -> None:

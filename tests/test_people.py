@@ -125,3 +125,30 @@ def test_a_scoped_admin_cannot_unmask_someone_outside_their_areas(db):
     scoped = Actor(name="scoped-admin", role="admin", areas=frozenset({other}))
     with pytest.raises(NotFoundError):
         people.unmask_person(db, scoped, outside[0])
+
+
+def test_a_property_file_holds_the_unit_its_residents_masked_and_its_visits(db):
+    from geo.services.properties import property_file
+
+    ref, pid = query(
+        db,
+        "SELECT p.external_ref, p.id FROM property p WHERE EXISTS (SELECT 1 FROM visit v "
+        "WHERE v.property_id = p.id) AND EXISTS (SELECT 1 FROM residence r WHERE "
+        "r.property_id = p.id) LIMIT 1",
+    )[0]
+    found = property_file(db, ADMIN, ref)
+    assert found.unit["external_ref"] == ref and found.unit["grid_code"]
+    stays = query(db, f"SELECT count(*) FROM residence WHERE property_id = {pid}")[0][0]
+    visits = query(db, f"SELECT count(*) FROM visit WHERE property_id = {pid}")[0][0]
+    assert (len(found.stays), len(found.visits)) == (stays, visits)
+    assert "id_cipher" not in found.stays.columns
+    assert found.stays["id_masked"].str.contains(r"\*{8}").all()
+    with pytest.raises(PermissionDeniedError):
+        property_file(db, PLANNER, ref)
+    other = query(
+        db,
+        "SELECT code FROM area WHERE level = 'community' AND id != "
+        f"(SELECT community_id FROM property WHERE id = {pid}) LIMIT 1",
+    )[0][0]
+    with pytest.raises(NotFoundError):
+        property_file(db, Actor(name="x", role="registrar", areas=frozenset({other})), ref)

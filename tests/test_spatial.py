@@ -160,9 +160,7 @@ def test_a_streets_headline_is_the_sum_of_its_communities(demo):
     covered = (table["coverage"] * table["rental_units"]).sum()
     assert figures.headline["coverage"] == pytest.approx(covered / table["rental_units"].sum())
     one = table.iloc[0]
-    inside = statistics.overview_figures(
-        demo, ADMIN, level="grid", as_of=AS_OF, area=one["code"]
-    )
+    inside = statistics.overview_figures(demo, ADMIN, level="grid", as_of=AS_OF, area=one["code"])
     assert inside.headline["rental_units"] == one["rental_units"]
     assert (inside.table["parent_code"] == one["code"]).all()
 
@@ -211,3 +209,49 @@ def test_a_map_without_basemap_needs_nothing_from_the_internet():
     html = fmap.get_root().render()
     assert re.findall(r"https?://[^\s\"')]+", html) == []
     assert "/app/static/leaflet/leaflet.js" in html
+
+
+def test_the_sql_counts_per_area_follow_the_coverage_module(demo):
+    from geo.coverage import OVERDUE_AFTER_DAYS, window_bounds
+
+    start, end = window_bounds(AS_OF, 90)
+    with demo.db.read() as conn:
+        counted = queries.unit_counts_by_area(
+            conn, start=start, end=end, overdue_from=end - pd.Timedelta(days=OVERDUE_AFTER_DAYS)
+        )
+        units = queries.unit_places(conn)
+        last = queries.last_visits(conn, as_of=AS_OF)
+    flags = unit_coverage(units, last, as_of=AS_OF, window_days=90).join(
+        units[["community_id", "grid_id"]]
+    )
+    expected = (
+        flags.groupby(["community_id", "grid_id"], dropna=False)
+        .agg(
+            rental_units=("id", "size"),
+            covered=("covered", "sum"),
+            attempted=("attempted", "sum"),
+            overdue_units=("overdue", "sum"),
+        )
+        .reset_index()
+    )
+    key = ["community_id", "grid_id"]
+    got = counted.sort_values(key).reset_index(drop=True)
+    want = expected.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def test_the_sql_resident_counts_follow_is_floating(demo):
+    with demo.db.read() as conn:
+        local = get_setting(conn, "local_region")
+        counted = queries.resident_counts_by_area(conn, as_of=AS_OF, local_region=local)
+        residents = queries.current_residents(conn, as_of=AS_OF)
+    assert counted["residents"].sum() == len(residents)
+    floating = is_floating(residents["origin"], local_region=local)
+    assert counted["floating_residents"].sum() == floating.sum()
+    with sqlite3.connect(demo.db.engine.url.database) as conn:
+        visits = pd.read_sql("SELECT person_id, visited_at, outcome FROM visit", conn)
+    latest = (
+        visits.dropna(subset=["person_id"]).sort_values("visited_at").groupby("person_id").last()
+    )
+    missing = set(latest.index[latest["outcome"] == "not_found"])
+    assert counted["not_found_residents"].sum() == residents["person_id"].isin(missing).sum()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 
-from geo.coverage import coverage_by_month, month_ends, unit_coverage
+from geo.coverage import OVERDUE_AFTER_DAYS, coverage_by_month, month_ends, window_bounds
 from geo.errors import InputError, NotFoundError
 from geo.indicators import area_indicators, headline
 from geo.services.access import Actor, in_scope, require, suppress_small_counts
@@ -16,7 +18,6 @@ from geo.services.scope import communities_within
 from geo.services.setup import Opened
 from geo.store import queries
 from geo.store.audit import data_version
-from geo.store.database import Connection
 from geo.store.records import get_setting, load_areas
 from geo.store.schema import AREA_LEVELS
 
@@ -60,24 +61,10 @@ def overview_figures(
     if window_days < 1:
         raise InputError("value_invalid", name="window", value=window_days)
     as_of = as_of or date.today()
-    with opened.db.read() as conn:
-        areas = load_areas(conn, geometry=False)
-        if areas.empty:
-            raise NotFoundError("database_empty")
-        units = _units(conn, as_of=as_of, window_days=window_days)
-        residents = _residents(conn, as_of=as_of)
-        worksites = queries.active_worksites(conn)
-        local_region = get_setting(conn, "local_region") or ""
+    areas, counts = _area_counts(opened, window_days=window_days, as_of=as_of)
 
     def indicators(at: str) -> pd.DataFrame:
-        return area_indicators(
-            areas,
-            level=at,
-            units=units,
-            residents=residents,
-            worksites=worksites,
-            local_region=local_region,
-        )
+        return area_indicators(areas, level=at, counts=counts)
 
     visible = set(areas.loc[in_scope(areas, actor), "code"])
     if area is not None and area not in visible:
@@ -148,17 +135,50 @@ def current_data_version(opened: Opened) -> int:
         return data_version(conn)
 
 
-def _residents(conn: Connection, *, as_of: date) -> pd.DataFrame:
-    residents = queries.current_residents(conn, as_of=as_of)
-    missing = queries.not_found_people(conn, as_of=as_of)["person_id"]
-    return residents.assign(not_found=residents["person_id"].isin(missing))
+_COUNTS: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame, pd.DataFrame]] = OrderedDict()
+_COUNTS_LOCK = threading.Lock()
+_COUNTS_KEPT = 8
 
 
-def _units(conn: Connection, *, as_of: date, window_days: int) -> pd.DataFrame:
-    units = queries.unit_places(conn)
-    last = queries.last_visits(conn, as_of=as_of)
-    flags = unit_coverage(units, last, as_of=as_of, window_days=window_days)
-    return flags.join(units[["community_id", "grid_id"]])
+def _area_counts(
+    opened: Opened, *, window_days: int, as_of: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every area, and the counts per (community, grid) that every level adds up from,
+    counted in the database once per data version, window and day (then kept in memory:
+    drilling down or switching level costs no query)."""
+    with opened.db.read() as conn:
+        key = (opened.db.url, data_version(conn), window_days, as_of)
+        with _COUNTS_LOCK:
+            if key in _COUNTS:
+                _COUNTS.move_to_end(key)
+                return _COUNTS[key]
+        areas = load_areas(conn, geometry=False)
+        if areas.empty:
+            raise NotFoundError("database_empty")
+        start, end = window_bounds(as_of, window_days)
+        parts = [
+            queries.unit_counts_by_area(
+                conn,
+                start=start,
+                end=end,
+                overdue_from=end - timedelta(days=OVERDUE_AFTER_DAYS),
+            ),
+            queries.resident_counts_by_area(
+                conn, as_of=as_of, local_region=get_setting(conn, "local_region") or ""
+            ),
+            queries.worksite_counts_by_area(conn),
+        ]
+    counts = (
+        pd.concat(parts, ignore_index=True)
+        .groupby(["community_id", "grid_id"], dropna=False)
+        .sum()
+        .reset_index()
+    )
+    with _COUNTS_LOCK:
+        _COUNTS[key] = (areas, counts)
+        while len(_COUNTS) > _COUNTS_KEPT:
+            _COUNTS.popitem(last=False)
+    return areas, counts
 
 
 def statistics_records(table: pd.DataFrame) -> list[dict[str, Any]]:

@@ -60,12 +60,6 @@ def current_residents(conn: Connection, *, as_of: date) -> pd.DataFrame:
     return read_frame(conn, statement)
 
 
-def active_worksites(conn: Connection) -> pd.DataFrame:
-    """Active worksites' community_id and grid_id."""
-    c = worksite.c
-    return read_frame(conn, select(c.community_id, c.grid_id).where(c.status == "active"))
-
-
 def point_places(conn: Connection, table: str) -> pd.DataFrame:
     """id, external_ref, lon, lat, community_id, grid_id of every row of 'property' or
     'worksite'."""
@@ -315,8 +309,61 @@ def completed_visit_days(conn: Connection, *, since: date, as_of: date) -> pd.Da
     return read_frame(conn, statement)
 
 
-def not_found_people(conn: Connection, *, as_of: date) -> pd.DataFrame:
-    """People whose latest visit up to ``as_of`` was ``not_found``: person_id."""
+def unplaced_points(conn: Connection, table: str) -> pd.DataFrame:
+    """Rows of 'property' or 'worksite' that are not in any area: id, external_ref, address,
+    lon, lat, batch_id (no coordinates, or outside every area)."""
+    t = _POINT_TABLES[table]
+    c = t.c
+    statement = select(c.id, c.external_ref, c.address, c.lon, c.lat, c.batch_id).where(
+        c.community_id.is_(None)
+    )
+    return read_frame(conn, statement)
+
+
+def unit_counts_by_area(
+    conn: Connection, *, start: datetime, end: datetime, overdue_from: datetime
+) -> pd.DataFrame:
+    """Active units per (community_id, grid_id) with the coverage flags of
+    :func:`geo.coverage.unit_coverage` counted in the database: rental_units, covered
+    (completed visit in [start, end)), attempted (any visit in it), overdue_units (no
+    completed visit since overdue_from). A test keeps the two definitions equal."""
+    completed = visit.c.outcome.in_(COMPLETED_OUTCOMES)
+    last = (
+        select(
+            visit.c.property_id,
+            func.max(case((completed, visit.c.visited_at))).label("last_completed"),
+            func.max(visit.c.visited_at).label("last_attempt"),
+        )
+        .where(visit.c.property_id.is_not(None), visit.c.visited_at < end)
+        .group_by(visit.c.property_id)
+        .subquery()
+    )
+    p = property_.c
+
+    def flag(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    statement = (
+        select(
+            p.community_id,
+            p.grid_id,
+            func.count().label("rental_units"),
+            flag(last.c.last_completed >= start).label("covered"),
+            flag(last.c.last_attempt >= start).label("attempted"),
+            flag(last.c.last_completed.is_(None) | (last.c.last_completed < overdue_from)).label(
+                "overdue_units"
+            ),
+        )
+        .select_from(property_.outerjoin(last, last.c.property_id == p.id))
+        .where(p.status == "active")
+        .group_by(p.community_id, p.grid_id)
+    )
+    return read_frame(conn, statement)
+
+
+def resident_counts_by_area(conn: Connection, *, as_of: date, local_region: str) -> pd.DataFrame:
+    """Current residents per (community_id, grid_id): residents, floating_residents (see
+    :func:`geo.indicators.is_floating`) and not_found_residents (latest visit not_found)."""
     end = datetime.combine(as_of + timedelta(days=1), time())
     latest = (
         select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
@@ -324,7 +371,7 @@ def not_found_people(conn: Connection, *, as_of: date) -> pd.DataFrame:
         .group_by(visit.c.person_id)
         .subquery()
     )
-    statement = (
+    missing = (
         select(visit.c.person_id)
         .distinct()
         .select_from(
@@ -334,16 +381,34 @@ def not_found_people(conn: Connection, *, as_of: date) -> pd.DataFrame:
             )
         )
         .where(visit.c.outcome == "not_found")
+        .subquery()
+    )
+    p = property_.c
+    statement = (
+        select(
+            p.community_id,
+            p.grid_id,
+            func.count().label("residents"),
+            func.sum(case((_floating(local_region), 1), else_=0)).label("floating_residents"),
+            func.count(missing.c.person_id).label("not_found_residents"),
+        )
+        .select_from(
+            residence.join(property_)
+            .join(person)
+            .outerjoin(missing, missing.c.person_id == person.c.id)
+        )
+        .where(_living(as_of))
+        .group_by(p.community_id, p.grid_id)
     )
     return read_frame(conn, statement)
 
 
-def unplaced_points(conn: Connection, table: str) -> pd.DataFrame:
-    """Rows of 'property' or 'worksite' that are not in any area: id, external_ref, address,
-    lon, lat, batch_id (no coordinates, or outside every area)."""
-    t = _POINT_TABLES[table]
-    c = t.c
-    statement = select(c.id, c.external_ref, c.address, c.lon, c.lat, c.batch_id).where(
-        c.community_id.is_(None)
+def worksite_counts_by_area(conn: Connection) -> pd.DataFrame:
+    """Active worksites per (community_id, grid_id): worksites."""
+    c = worksite.c
+    statement = (
+        select(c.community_id, c.grid_id, func.count().label("worksites"))
+        .where(c.status == "active")
+        .group_by(c.community_id, c.grid_id)
     )
     return read_frame(conn, statement)

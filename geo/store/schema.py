@@ -319,7 +319,7 @@ visit = Table(
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
     _enum("outcome", VISIT_OUTCOMES),
     CheckConstraint("property_id IS NOT NULL OR worksite_id IS NOT NULL", name="target"),
-    Index(None, "property_id", "visited_at"),
+    Index(None, "property_id", "visited_at", "outcome"),  # covers coverage per unit
     Index(None, "person_id", "visited_at"),
     Index(None, "worksite_id", "visited_at"),
     Index(None, "batch_id"),

@@ -1,0 +1,97 @@
+"""Property file: one rental unit by its reference, with its place on the map, landlord,
+who lives and lived there, and its visits (identifiers masked)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from shapely.geometry import Point
+from streamlit_folium import st_folium
+
+from geo import maps
+from geo.services import properties
+from pages.common import basemap_picker, guarded, opened, signed_in_actor, t
+
+actor = signed_in_actor()
+st.title(t("property_title"))
+left, right = st.columns([3, 1])
+ref = left.text_input(
+    t("field_external_ref"), value=st.query_params.get("ref", ""), key="property_ref"
+)
+basemap = basemap_picker(right)
+if not ref.strip():
+    st.info(t("property_hint"))
+    st.stop()
+st.query_params["ref"] = ref.strip()
+found = guarded(lambda: properties.property_file(opened().handle, actor, ref))
+if found is None:
+    st.stop()
+unit = found.unit
+st.subheader(f"{unit['address']} {unit['room'] or ''}".strip())
+facts = {
+    t("field_kind"): t(f"property_kind_{unit['kind']}"),
+    t("field_status"): unit["status"],
+    t("field_rooms"): unit["rooms"],
+    t("field_floor_area_m2"): unit["floor_area_m2"],
+    t("field_max_occupants"): unit["max_occupants"],
+    t("property_community"): f"{unit['community_name'] or '—'} {unit['community_code'] or ''}",
+    t("property_grid"): f"{unit['grid_name'] or '—'} {unit['grid_code'] or ''}",
+    t("field_landlord_name"): unit["landlord_name"],
+    t("field_landlord_phone"): unit["landlord_phone"],
+    t("field_registered_on"): unit["registered_on"],
+    t("property_position"): (
+        f"{unit['lon']:.6f}, {unit['lat']:.6f} (WGS-84)" if unit["lon"] is not None else "—"
+    ),
+    t("property_batch"): f"{unit['batch_id'] or '—'} {unit['batch_file'] or ''}",
+}
+st.dataframe(
+    pd.DataFrame(
+        {t("property_fact"): list(facts), t("property_value"): [str(v) for v in facts.values()]}
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+if unit["lon"] is not None and unit["lat"] is not None:
+    here = gpd.GeoDataFrame(
+        {"name": [unit["address"]], "kind": ["unit"], "size": [9]},
+        geometry=[Point(unit["lon"], unit["lat"])],
+        crs="EPSG:4326",
+    )
+    bounds = here.total_bounds
+    fmap = maps.base_map(
+        [bounds[0] - 0.003, bounds[1] - 0.003, bounds[2] + 0.003, bounds[3] + 0.003],
+        basemap=basemap,
+        height_px=360,
+    )
+    if unit["grid_geometry"] is not None:
+        grid = gpd.GeoDataFrame(
+            {"name": [unit["grid_name"]]}, geometry=[unit["grid_geometry"]], crs="EPSG:4326"
+        )
+        maps.add_outlines(fmap, grid, basemap=basemap)
+    maps.add_points(
+        fmap,
+        here,
+        colour_column="kind",
+        colours={"unit": "#e31a1c"},
+        size_column="size",
+        tooltip_columns={"name": t("field_address")},
+        legend_title=t("property_title"),
+        legend_labels={"unit": t("property_this_unit")},
+        basemap=basemap,
+    )
+    st_folium(fmap, returned_objects=[], height=360, use_container_width=True, key="property_map")
+
+st.subheader(t("property_stays", n=int(found.stays["moved_out"].isna().sum())))
+st.dataframe(
+    found.stays.rename(columns={c: t(f"people_col_{c}") for c in found.stays.columns}),
+    hide_index=True,
+    width="stretch",
+)
+st.subheader(t("property_visits", n=len(found.visits)))
+st.dataframe(
+    found.visits.rename(columns={c: t(f"property_col_{c}") for c in found.visits.columns}),
+    hide_index=True,
+    width="stretch",
+)
