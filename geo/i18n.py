@@ -259,10 +259,13 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "worksites_homes_legend": ("从业人员居住地（每个六边形）", "Workers' homes (per hexagon)"),
     "worksites_legend": ("单位类型", "Kind of worksite"),
     "worksites_empty": ("尚无带坐标的单位。", "No worksites with a position yet."),
-    "worksites_capped": (
-        "单位较多，地图只画出申报人数最多的 {shown} 家（共 {total} 家）。",
-        "Many worksites: the map draws the {shown} largest of {total}.",
+    "worksites_as_hexagons": (
+        "共 {total} 家单位，超过 {limit} 家时按六边形汇总申报人数显示；"
+        "选择单位可查看其从业人员居住地。",
+        "{total} worksites: above {limit} they are summed per hexagon (declared workers); "
+        "pick one to see where its workers live.",
     ),
+    "worksites_hex_legend": ("每个六边形的申报从业人数", "Declared workers per hexagon"),
     "kind_site_factory": ("工厂", "factory"),
     "kind_site_building_site": ("建筑工地", "building site"),
     "kind_site_market": ("市场", "market"),

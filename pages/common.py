@@ -47,14 +47,14 @@ def language_picker() -> None:
 
 
 def current_actor() -> Actor | None:
-    """The signed-in user, or None: also after ``IDLE_TIMEOUT_MINUTES`` without activity,
+    """The signed-in user, or None: also after the idle timeout without activity,
     and once an admin has deactivated the account or changed its role or areas."""
     actor = st.session_state.get("actor")
     if actor is None:
         return _single_sign_on()
     last = st.session_state.get("last_seen")
     now = time.monotonic()
-    if last is not None and now - last > accounts.IDLE_TIMEOUT_MINUTES * 60:
+    if last is not None and now - last > accounts.idle_timeout_minutes() * 60:
         accounts.sign_out(opened().handle, actor, reason="logout.timeout")
         _forget_user()
         st.session_state["timed_out"] = True
@@ -215,6 +215,7 @@ READS: dict[str, Callable[..., Any]] = {
     "clusters": spatial.floating_clusters,
     "hexagons": spatial.floating_hexagons,
     "worksites": spatial.worksite_layer,
+    "worksite_hexagons": spatial.worksite_hexagons,
     "worker_homes": spatial.worker_homes,
     "data_quality": spatial.data_quality,
 }

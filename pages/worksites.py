@@ -10,8 +10,8 @@ from geo import maps
 from geo.store.schema import WORKSITE_KINDS
 from pages.common import basemap_picker, read, t
 
-# At most this many worksites are drawn as circles (the biggest first); the page says when
-# some were left out.
+# Up to this many worksites are drawn one by one; more are drawn as hexagons of declared
+# workers (a city's worth of circles would not load).
 MAX_POINTS = 3000
 KIND_COLOURS = dict(
     zip(
@@ -48,30 +48,10 @@ if homes is not None:
     st.caption(t("worksites_crowded_rule"))
 
 
-@st.fragment
-def draw_map() -> None:
-    if sites.empty:
-        st.info(t("worksites_empty"))
-        return
-    fmap = maps.base_map(sites.total_bounds, basemap=basemap, height_px=600)
-    outline = read("area_shapes", level="community")
-    if outline is not None:
-        maps.add_outlines(fmap, outline, basemap=basemap)
-    if homes is not None and len(homes.cells):
-        site = sites.loc[sites["id"] == chosen].geometry.iloc[0]
-        maps.add_choropleth(
-            fmap,
-            homes.cells,
-            value_column="count",
-            legend_title=t("worksites_homes_legend"),
-            tooltip_columns={"count": t("worksites_workers")},
-            basemap=basemap,
-            opacity=0.6,
-        )
-        maps.add_lines(fmap, (site.x, site.y), homes.cells, weight_column="count", basemap=basemap)
+def draw_sites(fmap: object, shown: object) -> None:
     maps.add_points(
         fmap,
-        sites if len(sites) <= MAX_POINTS else sites.nlargest(MAX_POINTS, "declared_workers"),
+        shown,
         colour_column="kind",
         colours={k: c for k, c in KIND_COLOURS.items() if k in set(sites["kind"])},
         size_column="declared_workers",
@@ -84,9 +64,46 @@ def draw_map() -> None:
         legend_labels={k: t(f"kind_site_{k}") for k in WORKSITE_KINDS},
         basemap=basemap,
     )
+
+
+@st.fragment
+def draw_map() -> None:
+    if sites.empty:
+        st.info(t("worksites_empty"))
+        return
+    fmap = maps.base_map(sites.total_bounds, basemap=basemap, height_px=600)
+    outline = read("area_shapes", level="community")
+    if outline is not None:
+        maps.add_outlines(fmap, outline, basemap=basemap)
+    many = len(sites) > MAX_POINTS
+    if many:
+        cells = read("worksite_hexagons")
+        if cells is not None:
+            maps.add_choropleth(
+                fmap,
+                cells,
+                value_column="count",
+                legend_title=t("worksites_hex_legend"),
+                tooltip_columns={"count": t("worksites_declared")},
+                basemap=basemap,
+                opacity=0.5,
+            )
+    if homes is not None and len(homes.cells):
+        site = sites.loc[sites["id"] == chosen].geometry.iloc[0]
+        maps.add_choropleth(
+            fmap,
+            homes.cells,
+            value_column="count",
+            legend_title=t("worksites_homes_legend"),
+            tooltip_columns={"count": t("worksites_workers")},
+            basemap=basemap,
+            opacity=0.6,
+        )
+        maps.add_lines(fmap, (site.x, site.y), homes.cells, weight_column="count", basemap=basemap)
+    draw_sites(fmap, sites.loc[sites["id"] == chosen] if many else sites)
     st_folium(fmap, returned_objects=[], height=600, use_container_width=True, key="worksites_map")
 
 
 draw_map()
 if len(sites) > MAX_POINTS:
-    st.caption(t("worksites_capped", shown=MAX_POINTS, total=len(sites)))
+    st.caption(t("worksites_as_hexagons", total=len(sites), limit=MAX_POINTS))

@@ -51,10 +51,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(database: Path) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free port against ``database``; yield its URL."""
+def streamlit_server(database: Path, **settings: str) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free port against ``database`` (with more
+    environment ``settings``); yield its URL."""
     port = free_port()
-    env = {**os.environ, "GRIDHOUSE_DATABASE_URL": f"sqlite:///{database}"}
+    env = {**os.environ, "GRIDHOUSE_DATABASE_URL": f"sqlite:///{database}", **settings}
     log = (database.parent / f"streamlit-{port}.log").open("w")
     process = subprocess.Popen(
         [

@@ -282,3 +282,45 @@ def test_a_registrar_opens_a_property_file_from_a_link(app, demo_dir):
     assert f"现住 {living} 人" in app.subheader[1].value
     stays = app.dataframe[1].value
     assert stays["身份证号"].str.contains(r"\*{8}").all()
+
+
+def test_idle_time_past_the_limit_signs_the_user_out_and_says_so(own_app, monkeypatch):
+    from geo.services import accounts
+
+    sign_in(own_app, "demo-planner")
+    assert own_app.title[0].value == "辖区总览"
+    monkeypatch.setenv(accounts.ENV_IDLE_MINUTES, "0")  # any pause is too long now
+    own_app.run()
+    assert not own_app.dataframe  # nothing of the page is shown any more
+    url = os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(url) as conn:
+        last = conn.execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    assert last == ("demo-planner", "logout.timeout")
+
+
+def test_a_deactivated_users_open_session_ends_at_the_next_click(own_app):
+    from geo.services.access import Actor
+    from geo.services.accounts import update_account
+    from geo.services.setup import open_database
+
+    sign_in(own_app, "demo-registrar")
+    assert own_app.title[0].value == "辖区总览"
+    handle = open_database(os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///"))
+    update_account(handle, Actor(name="boss", role="admin"), "demo-registrar", active=False)
+    handle.db.dispose()
+    own_app.run()
+    assert not own_app.dataframe  # nothing of the page is shown any more
+    url = os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(url) as conn:
+        last = conn.execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    assert last == ("demo-registrar", "logout.account_changed")
+
+
+def test_choosing_a_worksite_shows_where_its_workers_live(app):
+    sign_in(app, "demo-planner")
+    app.switch_page("pages/worksites.py").run()
+    app.selectbox(key="worksite_pick").select_index(1).run()  # the first after "(none)"
+    assert not app.exception and not app.error
+    workers, here, crowded = (m.value for m in app.metric[:3])
+    assert int(workers.replace(",", "")) >= int(here.replace(",", "")) >= 0
+    assert crowded.endswith("%")

@@ -168,3 +168,25 @@ def test_with_a_chinese_basemap_blocked_the_map_still_draws_every_layer(app_url)
         assert frame.query_selector(".gridhouse-legend") is not None
         no_errors(page)
     assert blocked and all("autonavi.com" in url for url in blocked)
+
+
+def test_an_idle_session_ends_and_the_sign_in_page_says_why(demo_dir, tmp_path):
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    with (
+        streamlit_server(tmp_path / "demo.sqlite", GRIDHOUSE_IDLE_MINUTES="0.1") as url,
+        offline_page(url) as (page, blocked),
+    ):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-planner")
+        page.get_by_text("辖区总览").wait_for(timeout=60_000)
+        time.sleep(8)  # longer than the 6 idle seconds allowed here
+        page.get_by_role("link", name="我的账户").click()
+        page.get_by_text("长时间未操作，已自动退出").wait_for(timeout=30_000)
+        page.get_by_label("用户名").wait_for(timeout=30_000)
+    assert blocked == []
+    with sqlite3.connect(tmp_path / "demo.sqlite") as conn:
+        actions = [
+            r[0] for r in conn.execute("SELECT action FROM audit WHERE actor = 'demo-planner'")
+        ]
+    assert actions[-2:] == ["login", "logout.timeout"]

@@ -169,3 +169,39 @@ def test_users_add_prints_a_one_time_password_that_signs_in(db, capsys):
     created = json.loads(capsys.readouterr().out)
     actor = accounts.sign_in(db, "cun-01", created["one_time_password"])
     assert (actor.role, actor.areas) == ("registrar", frozenset({"330110901201"}))
+
+
+ID_OR_PHONE = (
+    r"(?<![\d.])\d{17}[\dXx](?!\d)|(?<![\d.])1[3-9]\d{9}(?!\d)|\d{6}\*{8}|1\d{2}\*{4}\d{4}"
+)
+
+
+def test_what_a_planner_is_given_holds_no_name_id_number_or_phone(db):
+    import re
+
+    from geo.services import spatial
+
+    planner = Actor(name="p", role="planner")
+    with sqlite3.connect(db.db.engine.url.database) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM person WHERE length(name) = 3")}
+        names |= {r[0] for r in conn.execute("SELECT name FROM landlord WHERE length(name) = 3")}
+        places = " ".join(
+            r[0] for r in conn.execute("SELECT name FROM area UNION SELECT name FROM worksite")
+        )
+    names = {n for n in names if n not in places}
+    sites = spatial.worksite_layer(db, planner, as_of=AS_OF)
+    results = [
+        statistics.area_statistics(db, planner, level="grid", as_of=AS_OF),
+        statistics.overview_figures(db, planner, as_of=AS_OF).headline,
+        statistics.coverage_trend(db, planner, as_of=AS_OF),
+        spatial.floating_clusters(db, planner, as_of=AS_OF).shapes.drop(columns="geometry"),
+        spatial.floating_hexagons(db, planner, as_of=AS_OF).drop(columns="geometry"),
+        sites.drop(columns="geometry"),
+        spatial.worker_homes(db, planner, int(sites["id"].iloc[0]), as_of=AS_OF).cells,
+        spatial.data_quality(db, planner),
+    ]
+    text = "\n".join(str(r) if not hasattr(r, "to_csv") else r.to_csv() for r in results)
+    assert len(text) > 10_000
+    assert re.search(ID_OR_PHONE, text) is None
+    assert [n for n in names if n in text] == []
+    assert "near_boundary" not in results[-1] and "unplaced" not in results[-1]

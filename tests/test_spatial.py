@@ -255,3 +255,9 @@ def test_the_sql_resident_counts_follow_is_floating(demo):
     )
     missing = set(latest.index[latest["outcome"] == "not_found"])
     assert counted["not_found_residents"].sum() == residents["person_id"].isin(missing).sum()
+
+
+def test_worksite_hexagons_hold_every_declared_worker(demo):
+    sites = spatial.worksite_layer(demo, ADMIN, as_of=AS_OF)
+    cells = spatial.worksite_hexagons(demo, ADMIN, as_of=AS_OF)
+    assert cells["count"].sum() == pd.to_numeric(sites["declared_workers"]).fillna(1).sum()

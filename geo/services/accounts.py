@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 ENV_ADMIN_PASSWORD: Final = "GRIDHOUSE_ADMIN_PASSWORD"
 MAX_FAILURES: Final = 5
 LOCK_MINUTES: Final = 15
-IDLE_TIMEOUT_MINUTES: Final = 30
+IDLE_TIMEOUT_MINUTES = 30.0
+"""Default minutes without activity after which a session ends ($GRIDHOUSE_IDLE_MINUTES)."""
+ENV_IDLE_MINUTES: Final = "GRIDHOUSE_IDLE_MINUTES"
 MIN_PASSWORD_LENGTH: Final = 8
 DEMO_PASSWORD: Final = "demo"
 DEMO_USERS: Final = {f"demo-{role}": role for role in ROLES}
@@ -48,6 +50,12 @@ class _Unset:
 
 
 _UNSET: Final = _Unset()
+
+
+def idle_timeout_minutes() -> float:
+    """Minutes of inactivity that end a session: $GRIDHOUSE_IDLE_MINUTES, else 30."""
+    value = os.environ.get(ENV_IDLE_MINUTES)
+    return float(value) if value else IDLE_TIMEOUT_MINUTES
 
 
 def sign_in(opened: Opened, name: str, password: str) -> Actor:

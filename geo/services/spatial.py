@@ -169,6 +169,21 @@ def worksite_layer(opened: Opened, actor: Actor, *, as_of: date | None = None) -
     )
 
 
+def worksite_hexagons(
+    opened: Opened,
+    actor: Actor,
+    *,
+    resolution: int = DEFAULT_H3_RESOLUTION,
+    as_of: date | None = None,
+) -> gpd.GeoDataFrame:
+    """Declared workers of active worksites per H3 hexagon (for a view with too many
+    worksites to draw one by one): cell, count, km2, per_km2, geometry."""
+    sites = worksite_layer(opened, actor, as_of=as_of)
+    cells = hexagon_cells(sites.geometry.x, sites.geometry.y, resolution=resolution)
+    weight = pd.to_numeric(sites["declared_workers"], errors="coerce").fillna(1)
+    return _suppressed_cells(actor, hexagon_density(cells, weight))
+
+
 @dataclass(frozen=True)
 class WorkerHomes:
     """Where one worksite's workers live, per hexagon, and how many live crowded."""
