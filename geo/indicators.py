@@ -42,6 +42,17 @@ def is_floating(origin: pd.Series, *, local_region: str) -> pd.Series:
     return known & ~origin.fillna("").astype(str).str.startswith(local_region)
 
 
+COUNT_COLUMNS = (
+    "rental_units",
+    "residents",
+    "floating_residents",
+    "worksites",
+    "overdue_units",
+    "not_found_residents",
+)
+"""The per-area counts (extensive: they add up), suppressed below the threshold for roles
+that see aggregates only."""
+
 COUNT_INPUTS = (
     "rental_units",
     "covered",
@@ -133,15 +144,7 @@ def headline(table: pd.DataFrame) -> dict[str, float]:
     >>> headline(t)["coverage"]
     0.875
     """
-    counts = (
-        "rental_units",
-        "residents",
-        "floating_residents",
-        "worksites",
-        "overdue_units",
-        "not_found_residents",
-    )
-    out = {c: float(pd.to_numeric(table[c]).sum()) for c in counts}
+    out = {c: float(pd.to_numeric(table[c]).sum()) for c in COUNT_COLUMNS}
     units = pd.to_numeric(table["rental_units"])
     covered = (pd.to_numeric(table["coverage"]).fillna(0) * units).sum()
     out["coverage"] = float(covered / units.sum()) if units.sum() else float("nan")

@@ -12,6 +12,7 @@ import pandas as pd
 
 from geo.coverage import OVERDUE_AFTER_DAYS, coverage_by_month, month_ends, window_bounds
 from geo.errors import InputError, NotFoundError
+from geo.indicators import COUNT_COLUMNS as INDICATOR_COUNTS
 from geo.indicators import area_indicators, headline
 from geo.services.access import Actor, in_scope, require, suppress_small_counts
 from geo.services.scope import communities_within
@@ -21,14 +22,7 @@ from geo.store.audit import data_version
 from geo.store.records import get_setting, load_areas
 from geo.store.schema import AREA_LEVELS
 
-COUNT_COLUMNS = [
-    "rental_units",
-    "residents",
-    "floating_residents",
-    "worksites",
-    "overdue_units",
-    "not_found_residents",
-]
+COUNT_COLUMNS = list(INDICATOR_COUNTS)
 
 
 @dataclass(frozen=True)
