@@ -19,10 +19,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
+from geo import worklists
 from geo.errors import GridhouseError, InputError, NotFoundError
 from geo.fields import KINDS
 from geo.i18n import bilingual
 from geo.services import accounts, auditing, boundaries, people, setup, statistics, uploads
+from geo.services import lists as staff_lists
 from geo.services.access import local_operator
 from geo.store.schema import AREA_LEVELS, ROLES
 
@@ -129,6 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=date.fromisoformat, help="last day of the window (default today)"
     )
     per_area.add_argument("--format", choices=("json", "csv"), default="json")
+
+    lists = commands.add_parser("lists", help="lists to act on (masked identifiers)")
+    lists.add_argument("name", choices=worklists.LISTS)
+    lists.add_argument("--area", help="a street or community code (default: everywhere)")
+    lists.add_argument("--as-of", type=date.fromisoformat, help="the day (default today)")
+    lists.add_argument("--format", choices=("json", "csv"), default="json")
     return parser
 
 
@@ -236,6 +244,24 @@ class AuditBrokenError(Exception):
     """The audit chain does not hold (exit code 1)."""
 
 
+def _lists(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    if args.format == "csv":
+        data = staff_lists.staff_list_csv(
+            opened, local_operator(), args.name, area=args.area, as_of=args.as_of
+        )
+        return data.decode("utf-8")  # keeps the BOM that Excel needs
+    table = staff_lists.staff_list(
+        opened, local_operator(), args.name, area=args.area, as_of=args.as_of
+    )
+    return {
+        "list": args.name,
+        "rows": len(table),
+        "by_community": worklists.counts_by_community(table).to_dict("records"),
+        "items": json.loads(table.to_json(orient="records", date_format="iso", force_ascii=False)),
+    }
+
+
 def _retention(args: argparse.Namespace) -> Any:
     opened = setup.open_database(args.db)
     return people.run_retention(opened, local_operator(), days=args.days)
@@ -249,6 +275,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "demo": _demo,
     "import": _import,
     "stats": _stats,
+    "lists": _lists,
 }
 
 

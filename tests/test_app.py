@@ -324,3 +324,14 @@ def test_choosing_a_worksite_shows_where_its_workers_live(app):
     workers, here, crowded = (m.value for m in app.metric[:3])
     assert int(workers.replace(",", "")) >= int(here.replace(",", "")) >= 0
     assert crowded.endswith("%")
+
+
+@pytest.mark.parametrize("name", ["crowded", "permits", "not-found", "stale"])
+def test_each_list_opens_with_counts_per_community(app, name):
+    sign_in(app, "demo-registrar")
+    app.switch_page("pages/lists.py").run()
+    app.radio(key="list_name").set_value(name).run()
+    assert not app.exception and not app.error
+    rows = int(app.metric[0].value.replace(",", ""))
+    assert rows == len(app.dataframe[1].value) > 0
+    assert pd.to_numeric(app.dataframe[0].value["条数"]).sum() == rows

@@ -37,7 +37,7 @@ from geo.io.exports import excel_csv
 from geo.quality import near_boundary
 from geo.regions import province_name
 from geo.services.access import SMALL_COUNT_THRESHOLD, Actor, require, suppress_small_counts
-from geo.services.scope import communities_in_scope, communities_within
+from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
 from geo.store import audit, queries
 from geo.store.database import Connection
@@ -76,7 +76,7 @@ def floating_clusters(
     as_of = as_of or date.today()
     with opened.db.read() as conn:
         local = get_setting(conn, "local_region") or ""
-        within = _communities(conn, actor, area)
+        within = communities_for(conn, actor, area)
         homes, origins, jobs = (
             query(conn, as_of=as_of, local_region=local, communities=within)
             for query in (
@@ -145,7 +145,7 @@ def floating_hexagons(
             conn,
             as_of=as_of,
             local_region=get_setting(conn, "local_region") or "",
-            communities=_communities(conn, actor, area),
+            communities=communities_for(conn, actor, area),
         )
     cells = hexagon_cells(homes["lon"], homes["lat"], resolution=resolution)
     density = hexagon_density(cells, homes["floating"])
@@ -301,19 +301,6 @@ def clusters_csv(opened: Opened, actor: Actor, shapes: gpd.GeoDataFrame) -> byte
             changes_data=False,
         )
     return excel_csv(table)
-
-
-def _communities(conn: Connection, actor: Actor, area: str | None) -> frozenset[int] | None:
-    """The community ids to look at: the actor's scope, narrowed to ``area`` if given."""
-    allowed = communities_in_scope(conn, actor)
-    if area is None:
-        return allowed
-    inside = frozenset(
-        int(i) for i in communities_within(load_areas(conn, geometry=False), area)["id"]
-    )
-    if not inside or (allowed is not None and not inside & allowed):
-        raise NotFoundError("area_not_found", code=area)
-    return inside if allowed is None else inside & allowed
 
 
 def _scoped(conn: Connection, actor: Actor, frame: pd.DataFrame) -> pd.DataFrame:

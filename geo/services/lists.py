@@ -1,0 +1,90 @@
+"""The lists staff act on (crowded units, permits due, residents not found, units not
+visited for long) for the user's areas, and their audited export."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Final
+
+import pandas as pd
+
+from geo import worklists
+from geo.errors import InputError
+from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM
+from geo.io.exports import excel_csv
+from geo.services.access import Actor, require
+from geo.services.scope import communities_for
+from geo.services.setup import Opened
+from geo.store import audit
+from geo.store.lists import current_people, latest_person_visits, occupied_units
+
+ENV_CROWDED_PER_ROOM: Final = "GRIDHOUSE_CROWDED_PER_ROOM"
+ENV_CROWDED_M2: Final = "GRIDHOUSE_CROWDED_M2_PER_PERSON"
+
+
+def crowding_thresholds() -> tuple[float, float]:
+    """(residents per room, m2 per resident) from configuration, else 2 and 5."""
+    per_room = os.environ.get(ENV_CROWDED_PER_ROOM)
+    m2 = os.environ.get(ENV_CROWDED_M2)
+    return (
+        float(per_room) if per_room else CROWDED_PER_ROOM,
+        float(m2) if m2 else CROWDED_M2_PER_PERSON,
+    )
+
+
+def staff_list(
+    opened: Opened,
+    actor: Actor,
+    name: str,
+    *,
+    area: str | None = None,
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """One list for the actor's areas (or ``area`` inside them), identifiers masked."""
+    require(actor, "view_records")
+    if name not in worklists.LISTS:
+        raise InputError("value_invalid", name="list", value=name)
+    today = as_of or date.today()
+    with opened.db.read() as conn:
+        within = communities_for(conn, actor, area)
+        if name in ("crowded", "stale"):
+            units = occupied_units(conn, as_of=today, communities=within)
+        else:
+            people = current_people(conn, as_of=today, communities=within)
+        latest = latest_person_visits(conn, as_of=today) if name == "not-found" else None
+    if name == "crowded":
+        per_room, m2 = crowding_thresholds()
+        return worklists.crowded_units(units, per_room=per_room, m2_per_person=m2).drop(
+            columns=["property_id", "last_visit"]
+        )
+    if name == "stale":
+        return worklists.stale_units(units, today=today).drop(columns=["property_id"])
+    if name == "permits":
+        return worklists.permits_due(people, today=today).drop(columns=["person_id"])
+    assert latest is not None
+    return worklists.not_found(people, latest).drop(columns=["person_id"])
+
+
+def staff_list_csv(
+    opened: Opened,
+    actor: Actor,
+    name: str,
+    *,
+    area: str | None = None,
+    as_of: date | None = None,
+) -> bytes:
+    """A list as CSV for Excel; the export is audited (who, which list, how many rows)."""
+    table = staff_list(opened, actor, name, area=area, as_of=as_of)
+    with opened.db.write() as conn:
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action=f"export.list.{name}",
+            object_type="area",
+            object_id=area,
+            count=len(table),
+            changes_data=False,
+        )
+    return excel_csv(table)

@@ -1,0 +1,83 @@
+"""The lists staff act on, from frames of current units and people: crowded units, residence
+permits due, residents not found, and occupied units nobody has visited for long.
+
+Pure functions; thresholds are parameters (the service reads them from configuration).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM, crowded
+
+LISTS: Final = ("crowded", "permits", "not-found", "stale")
+PERMIT_DUE_DAYS: Final = 30
+STALE_AFTER_DAYS: Final = 180
+
+
+def crowded_units(
+    units: pd.DataFrame,
+    *,
+    per_room: float = CROWDED_PER_ROOM,
+    m2_per_person: float = CROWDED_M2_PER_PERSON,
+) -> pd.DataFrame:
+    """Occupied units beyond either crowding threshold, most crowded first, with
+    residents_per_room and m2_per_resident."""
+    flagged = crowded(
+        units["residents"],
+        units["rooms"],
+        units["floor_area_m2"],
+        per_room=per_room,
+        m2_per_person=m2_per_person,
+    )
+    out = units.loc[flagged].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["residents_per_room"] = (out["residents"] / out["rooms"].where(out["rooms"] > 0)).round(
+            2
+        )
+        out["m2_per_resident"] = (out["floor_area_m2"] / out["residents"]).round(1)
+    return out.sort_values(["residents_per_room", "residents"], ascending=False).reset_index(
+        drop=True
+    )
+
+
+def permits_due(people: pd.DataFrame, *, today: date, days: int = PERMIT_DUE_DAYS) -> pd.DataFrame:
+    """Current residents whose residence permit expired or expires within ``days``, soonest
+    first, with days_left (negative: expired)."""
+    expiry = pd.to_datetime(people["permit_expiry"])
+    left = (expiry - pd.Timestamp(today)).dt.days
+    out = people.loc[left.notna() & (left <= days)].assign(days_left=left.astype("Int64"))
+    return out.sort_values(["days_left", "community", "name"]).reset_index(drop=True)
+
+
+def not_found(people: pd.DataFrame, latest_visits: pd.DataFrame) -> pd.DataFrame:
+    """Current residents whose latest visit found them not living there (registered here,
+    not found), by community, with the date of that visit."""
+    missing = latest_visits.loc[
+        latest_visits["outcome"] == "not_found", ["person_id", "visited_at"]
+    ]
+    out = people.merge(missing, on="person_id", how="inner")
+    return out.sort_values(["community", "external_ref", "name"]).reset_index(drop=True)
+
+
+def stale_units(units: pd.DataFrame, *, today: date, days: int = STALE_AFTER_DAYS) -> pd.DataFrame:
+    """Occupied units with no visit of any outcome in the last ``days`` (or never), the
+    longest unvisited first, with days_since (NaN: never visited)."""
+    last = pd.to_datetime(units["last_visit"])
+    since = (pd.Timestamp(today) + pd.Timedelta(days=1) - last).dt.days
+    out = units.loc[since.isna() | (since > days)].assign(days_since=since)
+    return out.sort_values("days_since", ascending=False, na_position="first").reset_index(
+        drop=True
+    )
+
+
+def counts_by_community(table: pd.DataFrame) -> pd.DataFrame:
+    """How many rows of a list fall in each community, largest first."""
+    counts = table.groupby("community", dropna=False).size().rename("count").reset_index()
+    return counts.sort_values(["count", "community"], ascending=[False, True]).reset_index(
+        drop=True
+    )
