@@ -23,7 +23,7 @@ from geo import worklists
 from geo.errors import GridhouseError, InputError, NotFoundError
 from geo.fields import KINDS
 from geo.i18n import bilingual
-from geo.services import accounts, auditing, boundaries, people, setup, statistics, uploads
+from geo.services import accounts, auditing, boundaries, moves, people, setup, statistics, uploads
 from geo.services import lists as staff_lists
 from geo.services.access import local_operator
 from geo.store.schema import AREA_LEVELS, ROLES
@@ -131,6 +131,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=date.fromisoformat, help="last day of the window (default today)"
     )
     per_area.add_argument("--format", choices=("json", "csv"), default="json")
+
+    moving_in = commands.add_parser("move-in", help="a person moves into a unit")
+    moving_in.add_argument("property", help="the unit's reference")
+    moving_out = commands.add_parser("move-out", help="a person moves out of their unit")
+    moving = commands.add_parser("move", help="a person moves from their unit to another")
+    moving.add_argument("--to", required=True, help="the new unit's reference")
+    for command in (moving_in, moving_out, moving):
+        command.add_argument("--id", required=True, help="the person's resident ID number")
+        command.add_argument("--on", required=True, type=date.fromisoformat, help="the day")
+    for command in (moving_in, moving):
+        command.add_argument("--room")
+    moving_in.add_argument("--name", help="needed for a person not on record yet")
+    moving_in.add_argument("--phone")
 
     lists = commands.add_parser("lists", help="lists to act on (masked identifiers)")
     lists.add_argument("name", choices=worklists.LISTS)
@@ -262,6 +275,27 @@ def _lists(args: argparse.Namespace) -> Any:
     }
 
 
+def _move(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    actor = local_operator()
+    if args.command == "move-in":
+        return moves.move_in(
+            opened,
+            actor,
+            property_ref=args.property,
+            on=args.on,
+            id_number=args.id,
+            name=args.name,
+            phone=args.phone,
+            room=args.room,
+        )
+    if args.command == "move-out":
+        return moves.move_out(opened, actor, id_number=args.id, on=args.on)
+    return moves.move(
+        opened, actor, id_number=args.id, to_property_ref=args.to, on=args.on, room=args.room
+    )
+
+
 def _retention(args: argparse.Namespace) -> Any:
     opened = setup.open_database(args.db)
     return people.run_retention(opened, local_operator(), days=args.days)
@@ -276,6 +310,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "import": _import,
     "stats": _stats,
     "lists": _lists,
+    "move-in": _move,
+    "move-out": _move,
+    "move": _move,
 }
 
 

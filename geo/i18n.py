@@ -133,6 +133,37 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "outside_scope": ("不在您负责的区域内", "outside the areas you are responsible for"),
     "duplicate_in_file": ("与文件中前面的行重复", "repeats an earlier row of this file"),
     "stay_overlap": ("与该人员已有的居住记录时间重叠", "overlaps a stay this person already has"),
+    "move_overlap": (
+        "与该人员在 {property} 的居住记录（{moved_in} 至 {moved_out}）时间重叠；"
+        "搬家请用“迁移”，或先登记搬离",
+        "overlaps their stay at {property} ({moved_in} to {moved_out}); record a move, "
+        "or the move-out first",
+    ),
+    "move_name_needed": (
+        "系统中没有此人，新登记需要填写姓名",
+        "a person not on record needs a name",
+    ),
+    "move_no_person": ("系统中没有此身份证号的人员", "nobody on record has this ID number"),
+    "move_no_current_stay": (
+        "此人目前没有（您管辖区域内的）居住记录",
+        "this person has no current stay (in your areas)",
+    ),
+    "move_out_before_in": (
+        "日期早于入住日期 {moved_in}",
+        "the date is before the move-in {moved_in}",
+    ),
+    "move_same_unit": ("此人已住在 {property}", "this person already lives at {property}"),
+    "property_inactive": ("房屋 {ref} 已停用", "property {ref} is inactive"),
+    "outcome_verified": ("已核实", "verified"),
+    "outcome_changes_found": ("有变化", "changes found"),
+    "outcome_nobody_home": ("无人在家", "nobody home"),
+    "outcome_refused": ("拒绝", "refused"),
+    "outcome_vacant": ("空置", "vacant"),
+    "outcome_not_found": ("查无此人", "not found"),
+    "move_in_title": ("登记入住", "Record a move-in"),
+    "move_name": ("姓名（新登记人员必填）", "Name (needed for someone new)"),
+    "move_in_button": ("登记入住", "Record the move-in"),
+    "move_in_done": ("已登记入住 {property}", "Move-in recorded at {property}"),
     # --- uploads: batches
     "batch_not_found": ("找不到批次 {batch}", "no batch {batch}"),
     "batch_already_undone": ("批次 {batch} 已撤销", "batch {batch} is already undone"),

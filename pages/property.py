@@ -10,8 +10,17 @@ from shapely.geometry import Point
 from streamlit_folium import st_folium
 
 from geo import maps
-from geo.services import properties
-from pages.common import basemap_picker, guarded, opened, signed_in_actor, t
+from geo.services import moves, properties
+from geo.services.access import PERMISSIONS
+from pages.common import (
+    basemap_picker,
+    flash_and_rerun,
+    guarded,
+    opened,
+    show_flash,
+    signed_in_actor,
+    t,
+)
 
 actor = signed_in_actor()
 st.title(t("property_title"))
@@ -84,14 +93,39 @@ if unit["lon"] is not None and unit["lat"] is not None:
     st_folium(fmap, returned_objects=[], height=360, use_container_width=True, key="property_map")
 
 st.subheader(t("property_stays", n=int(found.stays["moved_out"].isna().sum())))
+show_flash()
+if "import" in PERMISSIONS.get(actor.role, frozenset()):
+    with st.expander(t("move_in_title")), st.form("move_in", clear_on_submit=True):
+        first, second = st.columns(2)
+        number = first.text_input(t("field_id_number"), key="move_id")
+        name = second.text_input(t("move_name"), key="move_name")
+        phone = first.text_input(t("field_phone"), key="move_phone")
+        room = second.text_input(t("field_room"), key="move_room")
+        day = first.date_input(t("field_moved_in"), key="move_on")
+        if st.form_submit_button(t("move_in_button"), type="primary"):
+            done = guarded(
+                lambda: moves.move_in(
+                    opened().handle,
+                    actor,
+                    property_ref=unit["external_ref"],
+                    on=day,
+                    id_number=number,
+                    name=name or None,
+                    phone=phone or None,
+                    room=room or None,
+                )
+            )
+            if done is not None:
+                flash_and_rerun(t("move_in_done", property=unit["external_ref"]))
 st.dataframe(
     found.stays.rename(columns={c: t(f"people_col_{c}") for c in found.stays.columns}),
     hide_index=True,
     width="stretch",
 )
 st.subheader(t("property_visits", n=len(found.visits)))
+visits = found.visits.assign(outcome=found.visits["outcome"].map(lambda o: t(f"outcome_{o}")))
 st.dataframe(
-    found.visits.rename(columns={c: t(f"property_col_{c}") for c in found.visits.columns}),
+    visits.rename(columns={c: t(f"property_col_{c}") for c in found.visits.columns}),
     hide_index=True,
     width="stretch",
 )

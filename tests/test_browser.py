@@ -190,3 +190,41 @@ def test_an_idle_session_ends_and_the_sign_in_page_says_why(demo_dir, tmp_path):
             r[0] for r in conn.execute("SELECT action FROM audit WHERE actor = 'demo-planner'")
         ]
     assert actions[-2:] == ["login", "logout.timeout"]
+
+
+def test_a_registrar_opens_a_property_file_records_a_move_in_and_sees_it(demo_dir, tmp_path):
+    from geo.privacy import id_check_digit
+
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    with sqlite3.connect(tmp_path / "demo.sqlite") as conn:
+        ref, living = conn.execute(
+            "SELECT p.external_ref, count(r.id) FROM property p JOIN residence r ON "
+            "r.property_id = p.id AND r.moved_out IS NULL GROUP BY p.id LIMIT 1"
+        ).fetchone()
+    newcomer = "51102119950101002"
+    newcomer += id_check_digit(newcomer)
+    with (
+        streamlit_server(tmp_path / "demo.sqlite") as url,
+        offline_page(url) as (page, blocked),
+    ):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-registrar")
+        open_page(page, "房屋档案", "输入房屋编号查看档案")
+        page.get_by_label("编号").fill(ref)
+        page.get_by_label("编号").press("Enter")
+        page.get_by_text(f"现住 {living} 人").wait_for(timeout=60_000)
+        map_frame(page)  # the unit is drawn on its grid
+        page.get_by_text("登记入住").first.click()
+        page.get_by_label("身份证号").fill(newcomer)
+        page.get_by_label("姓名（新登记人员必填）").fill("浏览器测试")
+        page.get_by_role("button", name="登记入住").click()
+        page.get_by_text(f"已登记入住 {ref}").wait_for(timeout=60_000)
+        page.get_by_text(f"现住 {living + 1} 人").wait_for(timeout=30_000)
+        save_screenshot(page, "property")
+        no_errors(page)
+    assert blocked == []
+    with sqlite3.connect(tmp_path / "demo.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM person WHERE name = '浏览器测试'").fetchone() == (
+            1,
+        )

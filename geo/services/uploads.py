@@ -41,6 +41,7 @@ from geo.services.access import Actor, require
 from geo.services.placement import place
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
+from geo.stays import overlapping
 from geo.store import audit, batches, queries
 from geo.store.database import Connection
 from geo.store.schema import employment, landlord, person, property_, residence, visit, worksite
@@ -530,7 +531,6 @@ def _plan_stays(frame: pd.DataFrame, stays: pd.DataFrame) -> _StayPlan:
         by_person.setdefault(int(stay["person_id"]), []).append(
             {str(k): v for k, v in stay.items()}
         )
-    far = date.max
     for index, row in frame.iterrows():
         mine = by_person.setdefault(int(row["person_id"]), [])
         moved_out = row.get("moved_out") if pd.notna(row.get("moved_out")) else None
@@ -549,10 +549,10 @@ def _plan_stays(frame: pd.DataFrame, stays: pd.DataFrame) -> _StayPlan:
             else:
                 plan.unchanged += 1
             continue
-        start, end = row["moved_in"], moved_out or far
-        overlapping = [s for s in mine if s["moved_in"] < end and start < (s["moved_out"] or far)]
-        movable = [s for s in overlapping if s["moved_out"] is None and s["moved_in"] < start]
-        if len(overlapping) > len(movable) or len(movable) > 1:
+        start = row["moved_in"]
+        clashing = overlapping(mine, start, moved_out)
+        movable = [s for s in clashing if s["moved_out"] is None and s["moved_in"] < start]
+        if len(clashing) > len(movable) or len(movable) > 1:
             bad.append(
                 {
                     "row": row["row"],

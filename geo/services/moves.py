@@ -1,0 +1,203 @@
+"""Moves, one person at a time (以房管人): move in (a known person matched by the HMAC of
+their ID number, or a new one), move out, and a move between two units as one action.
+
+A person lives in at most one unit on any day: a stay that would overlap another is refused
+with a message naming the unit and dates it clashes with. Every move is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from geo.errors import ConflictError, InputError, NotFoundError
+from geo.intake import person_rows
+from geo.privacy import normalise_id_number, normalise_mobile
+from geo.services.access import Actor, require
+from geo.services.scope import communities_in_scope
+from geo.services.setup import Opened
+from geo.stays import overlapping
+from geo.store import audit
+from geo.store.database import Connection
+from geo.store.moves import (
+    add_person,
+    close_stay,
+    open_stay,
+    person_by_hmac,
+    stays_of,
+    unit_by_ref,
+)
+
+
+def move_in(
+    opened: Opened,
+    actor: Actor,
+    *,
+    property_ref: str,
+    on: date,
+    id_number: str,
+    name: str | None = None,
+    phone: str | None = None,
+    room: str | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Record that a person moved into a unit on ``on``; a person not on record yet needs a
+    name. Refused when it overlaps a stay they already have (use :func:`move`)."""
+    require(actor, "import")
+    number = normalise_id_number(id_number, today=today)
+    reported = today or date.today()
+    with opened.db.write() as conn:
+        unit = _unit(conn, actor, property_ref)
+        known = person_by_hmac(conn, opened.keys.digest(number))
+        if known is None:
+            if not (name and name.strip()):
+                raise InputError("move_name_needed")
+            person_id = _new_person(opened, conn, number, name.strip(), phone)
+        else:
+            person_id = int(known["id"])
+            _refuse_overlap(stays_of(conn, person_id), on)
+        stay = open_stay(
+            conn,
+            person_id=person_id,
+            property_id=unit["id"],
+            moved_in=on,
+            room=room,
+            reported_on=reported,
+        )
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="move.in",
+            object_type="residence",
+            object_id=str(stay),
+            count=1,
+            detail={"property": unit["external_ref"], "on": on.isoformat(), "new": known is None},
+        )
+    return {"stay": stay, "person": person_id, "property": unit["external_ref"], "moved_in": on}
+
+
+def move_out(
+    opened: Opened,
+    actor: Actor,
+    *,
+    id_number: str,
+    on: date,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Close the person's current stay on ``on`` (not before it began)."""
+    require(actor, "import")
+    number = normalise_id_number(id_number, today=today)
+    with opened.db.write() as conn:
+        person_id, current = _current_stay(opened, conn, actor, number)
+        if on < current["moved_in"]:
+            raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
+        close_stay(conn, current["id"], moved_out=on, reported_on=today or date.today())
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="move.out",
+            object_type="residence",
+            object_id=str(current["id"]),
+            count=1,
+            detail={"property": current["external_ref"], "on": on.isoformat()},
+        )
+    return {"stay": current["id"], "person": person_id, "moved_out": on}
+
+
+def move(
+    opened: Opened,
+    actor: Actor,
+    *,
+    id_number: str,
+    to_property_ref: str,
+    on: date,
+    room: str | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Move a person from their current unit to another on ``on``: the old stay closes and
+    the new one opens that day, in one transaction (both or neither)."""
+    require(actor, "import")
+    number = normalise_id_number(id_number, today=today)
+    reported = today or date.today()
+    with opened.db.write() as conn:
+        person_id, current = _current_stay(opened, conn, actor, number)
+        unit = _unit(conn, actor, to_property_ref)
+        if unit["id"] == current["property_id"]:
+            raise InputError("move_same_unit", property=unit["external_ref"])
+        if on <= current["moved_in"]:
+            raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
+        others = [s for s in stays_of(conn, person_id) if s["id"] != current["id"]]
+        _refuse_overlap(others, on)
+        close_stay(conn, current["id"], moved_out=on, reported_on=reported)
+        stay = open_stay(
+            conn,
+            person_id=person_id,
+            property_id=unit["id"],
+            moved_in=on,
+            room=room,
+            reported_on=reported,
+        )
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="move",
+            object_type="residence",
+            object_id=str(stay),
+            count=1,
+            detail={
+                "from": current["external_ref"],
+                "to": unit["external_ref"],
+                "on": on.isoformat(),
+            },
+        )
+    return {"stay": stay, "closed": current["id"], "person": person_id, "moved_in": on}
+
+
+def _unit(conn: Connection, actor: Actor, ref: str) -> dict[str, Any]:
+    unit = unit_by_ref(conn, ref.strip())
+    allowed = communities_in_scope(conn, actor)
+    if unit is None or (allowed is not None and unit["community_id"] not in allowed):
+        raise NotFoundError("property_not_found", ref=ref)
+    if unit["status"] != "active":
+        raise ConflictError("property_inactive", ref=ref)
+    return unit
+
+
+def _current_stay(
+    opened: Opened, conn: Connection, actor: Actor, number: str
+) -> tuple[int, dict[str, Any]]:
+    known = person_by_hmac(conn, opened.keys.digest(number))
+    if known is None:
+        raise NotFoundError("move_no_person")
+    stays = [s for s in stays_of(conn, int(known["id"])) if s["moved_out"] is None]
+    allowed = communities_in_scope(conn, actor)
+    if not stays or (allowed is not None and stays[-1]["community_id"] not in allowed):
+        raise NotFoundError("move_no_current_stay")
+    return int(known["id"]), stays[-1]
+
+
+def _refuse_overlap(stays: list[dict[str, Any]], start: date) -> None:
+    clash = overlapping(stays, start, None)
+    if clash:
+        first = clash[0]
+        raise ConflictError(
+            "move_overlap",
+            property=first["external_ref"],
+            moved_in=first["moved_in"].isoformat(),
+            moved_out=first["moved_out"].isoformat() if first["moved_out"] else "—",
+        )
+
+
+def _new_person(opened: Opened, conn: Connection, number: str, name: str, phone: str | None) -> int:
+    frame = pd.DataFrame({"id_number": [number], "name": [name]})
+    if phone:
+        frame["phone"] = [normalise_mobile(phone)]
+    row = person_rows(frame, opened.keys).iloc[0]
+    values: dict[str, Any] = {str(k): (None if pd.isna(v) else v) for k, v in row.items()}
+    values["birth_year"] = int(row["birth_year"])
+    return add_person(conn, **values)
