@@ -53,3 +53,9 @@ def test_maps_bench_prints_its_case():
     assert 0 < case["payload_bytes"] <= case["payload_bytes_communities"]
     assert case["clusters"] > 0 and case["naive_points"] == 500
     assert case["build_warm_s"] > 0 and case["cluster_cold_s"] > 0
+
+
+def test_search_bench_prints_its_case():
+    (case,) = run_bench("search", "--scale", "1", "--repeat", "3")
+    assert case["bench"] == "search" and case["units"] == 13_000
+    assert case["id_lookup_s"] > 0 and case["phone_lookup_s"] > 0 and case["address_search_s"] > 0

@@ -152,3 +152,21 @@ def test_a_property_file_holds_the_unit_its_residents_masked_and_its_visits(db):
     )[0][0]
     with pytest.raises(NotFoundError):
         property_file(db, Actor(name="x", role="registrar", areas=frozenset({other})), ref)
+
+
+def test_units_are_found_by_words_of_their_address_in_the_users_areas(db):
+    from geo.services.properties import search_units
+
+    ref, address, code = query(
+        db,
+        "SELECT p.external_ref, p.address, a.code FROM property p JOIN area a ON "
+        "a.id = p.community_id WHERE p.address GLOB '*[0-9]*' LIMIT 1",
+    )[0]
+    digits = "".join(ch for ch in address if ch.isdigit())
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in digits)  # full-width, as typed on phones
+    found = search_units(db, ADMIN, f"{address[:2]} {wide}", limit=500)
+    assert ref in found["external_ref"].tolist()
+    assert all(address[:2] in a and digits in a for a in found["address"])
+    elsewhere = query(db, f"SELECT code FROM area WHERE level = 'community' AND code != '{code}'")
+    scoped = Actor(name="x", role="registrar", areas=frozenset({elsewhere[0][0]}))
+    assert ref not in search_units(db, scoped, address, limit=500)["external_ref"].tolist()

@@ -90,3 +90,38 @@ def visits_to(conn: Connection, property_id: int) -> pd.DataFrame:
         .order_by(visit.c.visited_at.desc())
     )
     return read_frame(conn, statement)
+
+
+def find_units(
+    conn: Connection,
+    *,
+    words: list[str],
+    communities: frozenset[int] | None = None,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """Units whose address (with room) or reference contains every one of ``words``:
+    external_ref, address, room, community, lon, lat."""
+    community = area.alias("community")
+    p = property_.c
+    statement = (
+        select(
+            p.external_ref,
+            p.address,
+            p.room,
+            community.c.name.label("community"),
+            p.lon,
+            p.lat,
+        )
+        .select_from(property_.outerjoin(community, community.c.id == p.community_id))
+        .order_by(p.address, p.room)
+        .limit(limit)
+    )
+    for word in words:
+        statement = statement.where(
+            p.address.contains(word, autoescape=True)
+            | p.external_ref.contains(word, autoescape=True)
+            | p.room.contains(word, autoescape=True)
+        )
+    if communities is not None:
+        statement = statement.where(p.community_id.in_(sorted(communities)))
+    return read_frame(conn, statement)
