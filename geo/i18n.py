@@ -264,7 +264,14 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "lists_col_moved_in": ("入住日期", "Moved in"),
     "lists_col_visited_at": ("走访时间", "Visited"),
     "property_title": ("房屋档案", "Property file"),
-    "property_hint": ("输入房屋编号查看档案。", "Enter a property reference to open its file."),
+    "property_hint": (
+        "输入房屋编号或地址中的字词查看档案。",
+        "Enter a property reference or words of its address to open its file.",
+    ),
+    "property_search": ("房屋编号或地址", "Reference or address"),
+    "property_none": ("没有找到符合的房屋。", "No unit matches."),
+    "property_matches": ("找到 {n} 套房屋（最多显示 50 套）", "{n} units match (50 at most)"),
+    "property_open": ("打开档案", "Open the file of"),
     "property_not_found": (
         "找不到房屋 {ref}（或不在您的管辖区域内）",
         "no property {ref} in your areas",

@@ -25,14 +25,29 @@ from pages.common import (
 actor = signed_in_actor()
 st.title(t("property_title"))
 left, right = st.columns([3, 1])
-ref = left.text_input(
-    t("field_external_ref"), value=st.query_params.get("ref", ""), key="property_ref"
+text = left.text_input(
+    t("property_search"), value=st.query_params.get("ref", ""), key="property_ref"
 )
 basemap = basemap_picker(right)
-if not ref.strip():
+if not text.strip():
     st.info(t("property_hint"))
     st.stop()
-st.query_params["ref"] = ref.strip()
+matches = guarded(lambda: properties.search_units(opened().handle, actor, text))
+if matches is None:
+    st.stop()
+refs = matches["external_ref"].tolist()
+if text.strip() in refs:
+    ref = text.strip()
+elif len(refs) == 1:
+    ref = refs[0]
+elif not refs:
+    st.info(t("property_none"))
+    st.stop()
+else:
+    st.caption(t("property_matches", n=len(refs)))
+    labels = dict(zip(refs, matches["address"] + " " + matches["room"].fillna(""), strict=True))
+    ref = st.selectbox(t("property_open"), refs, format_func=lambda r: f"{r}  {labels[r]}")
+st.query_params["ref"] = ref
 found = guarded(lambda: properties.property_file(opened().handle, actor, ref))
 if found is None:
     st.stop()

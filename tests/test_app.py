@@ -335,3 +335,16 @@ def test_each_list_opens_with_counts_per_community(app, name):
     rows = int(app.metric[0].value.replace(",", ""))
     assert rows == len(app.dataframe[1].value) > 0
     assert pd.to_numeric(app.dataframe[0].value["条数"]).sum() == rows
+
+
+def test_a_unit_is_found_by_words_of_its_address_and_opened(app, demo_dir):
+    with sqlite3.connect(demo_dir / "demo.sqlite") as conn:
+        (address,) = conn.execute("SELECT address FROM property LIMIT 1").fetchone()
+    sign_in(app, "demo-registrar")
+    app.switch_page("pages/property.py").run()
+    app.text_input(key="property_ref").input(address[:3]).run()
+    assert not app.exception and not app.error
+    assert "套房屋" in app.caption[0].value
+    assert len(app.selectbox[0].options) > 1  # pick one of the matches
+    app.text_input(key="property_ref").input(address).run()
+    assert app.subheader[0].value.startswith(address)

@@ -210,9 +210,9 @@ def test_a_registrar_opens_a_property_file_records_a_move_in_and_sees_it(demo_di
     ):
         page.get_by_text("登录").first.wait_for(timeout=60_000)
         sign_in(page, "demo-registrar")
-        open_page(page, "房屋档案", "输入房屋编号查看档案")
-        page.get_by_label("编号").fill(ref)
-        page.get_by_label("编号").press("Enter")
+        open_page(page, "房屋档案", "输入房屋编号或地址")
+        page.get_by_label("房屋编号或地址").fill(ref)
+        page.get_by_label("房屋编号或地址").press("Enter")
         page.get_by_text(f"现住 {living} 人").wait_for(timeout=60_000)
         map_frame(page)  # the unit is drawn on its grid
         page.get_by_text("登记入住").first.click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 
@@ -162,7 +163,7 @@ def test_units_are_found_by_words_of_their_address_in_the_users_areas(db):
         "SELECT p.external_ref, p.address, a.code FROM property p JOIN area a ON "
         "a.id = p.community_id WHERE p.address GLOB '*[0-9]*' LIMIT 1",
     )[0]
-    digits = "".join(ch for ch in address if ch.isdigit())
+    digits = re.search(r"\d+", address).group()  # the street number
     wide = "".join(chr(ord(ch) + 0xFEE0) for ch in digits)  # full-width, as typed on phones
     found = search_units(db, ADMIN, f"{address[:2]} {wide}", limit=500)
     assert ref in found["external_ref"].tolist()
@@ -170,3 +171,10 @@ def test_units_are_found_by_words_of_their_address_in_the_users_areas(db):
     elsewhere = query(db, f"SELECT code FROM area WHERE level = 'community' AND code != '{code}'")
     scoped = Actor(name="x", role="registrar", areas=frozenset({elsewhere[0][0]}))
     assert ref not in search_units(db, scoped, address, limit=500)["external_ref"].tolist()
+
+
+def test_a_unit_is_found_by_its_reference(db):
+    from geo.services.properties import search_units
+
+    ref = query(db, "SELECT external_ref FROM property ORDER BY id DESC LIMIT 1")[0][0]
+    assert search_units(db, ADMIN, ref)["external_ref"].tolist()[0] == ref

@@ -83,13 +83,9 @@ def find_people(
     ``communities`` limits the result to people whose latest stay is in those communities.
     Identifiers come back masked only.
     """
-    latest = (
-        select(
-            residence.c.person_id,
-            func.max(residence.c.id).label("residence_id"),
-        )
-        .group_by(residence.c.person_id)
-        .subquery()
+    stay = residence.alias("stay")
+    latest_stay = (  # per matched person only: the (person_id, ...) index answers it
+        select(func.max(stay.c.id)).where(stay.c.person_id == person.c.id).scalar_subquery()
     )
     community = area.alias("community")
     statement = (
@@ -112,8 +108,7 @@ def find_people(
             property_.c.community_id,
         )
         .select_from(
-            person.outerjoin(latest, latest.c.person_id == person.c.id)
-            .outerjoin(residence, residence.c.id == latest.c.residence_id)
+            person.outerjoin(residence, residence.c.id == latest_stay)
             .outerjoin(property_, property_.c.id == residence.c.property_id)
             .outerjoin(community, community.c.id == property_.c.community_id)
         )
