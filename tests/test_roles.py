@@ -11,7 +11,19 @@ import pytest
 
 from geo.cli import main
 from geo.errors import GridhouseError, PermissionDeniedError
-from geo.services import accounts, auditing, boundaries, people, setup, statistics, uploads
+from geo.services import (
+    accounts,
+    auditing,
+    boundaries,
+    lists,
+    moves,
+    people,
+    properties,
+    setup,
+    spatial,
+    statistics,
+    uploads,
+)
 from geo.services.access import Actor
 from tests.conftest import AS_OF, ROOT
 
@@ -39,6 +51,14 @@ MATRIX = {
     "reset_password": {"admin"},
     "audit_entries": {"admin"},
     "area_choices": {"admin", "planner", "registrar"},
+    "staff_list": {"admin", "registrar", "sweeper"},
+    "staff_list_csv": {"admin", "registrar", "sweeper"},
+    "search_units": {"admin", "registrar", "sweeper"},
+    "property_file": {"admin", "registrar", "sweeper"},
+    "move_out": {"admin", "registrar"},
+    "floating_clusters": {"admin", "planner", "registrar"},
+    "clusters_csv": {"admin", "planner", "registrar"},
+    "data_quality": {"admin", "planner", "registrar"},
 }
 
 
@@ -82,6 +102,16 @@ def call(name: str, opened, actor: Actor) -> None:
         "reset_password": lambda: accounts.reset_password(opened, actor, "no-such-user"),
         "audit_entries": lambda: auditing.audit_entries(opened, actor, limit=5),
         "area_choices": lambda: boundaries.area_choices(opened, actor),
+        "staff_list": lambda: lists.staff_list(opened, actor, "permits", as_of=AS_OF),
+        "staff_list_csv": lambda: lists.staff_list_csv(opened, actor, "stale", as_of=AS_OF),
+        "search_units": lambda: properties.search_units(opened, actor, "路"),
+        "property_file": lambda: properties.property_file(opened, actor, "no-such-unit"),
+        "move_out": lambda: moves.move_out(opened, actor, id_number="11010519491231002X", on=AS_OF),
+        "floating_clusters": lambda: spatial.floating_clusters(opened, actor, as_of=AS_OF),
+        "clusters_csv": lambda: spatial.clusters_csv(
+            opened, actor, spatial.floating_clusters(opened, Actor("a", "admin")).shapes
+        ),
+        "data_quality": lambda: spatial.data_quality(opened, actor),
     }
     calls[name]()
 

@@ -15,7 +15,7 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
         {"setup", "import_areas", "view_aggregates", "view_records", "import", "export", "unmask"}
     ),
     "planner": frozenset({"view_aggregates"}),
-    "registrar": frozenset({"view_aggregates", "view_records", "import"}),
+    "registrar": frozenset({"view_aggregates", "view_records", "import", "export"}),
     "sweeper": frozenset({"view_records", "export"}),
 }
 SMALL_COUNT_THRESHOLD: Final = 5

@@ -75,6 +75,7 @@ def staff_list_csv(
     as_of: date | None = None,
 ) -> bytes:
     """A list as CSV for Excel; the export is audited (who, which list, how many rows)."""
+    require(actor, "export")
     table = staff_list(opened, actor, name, area=area, as_of=as_of)
     with opened.db.write() as conn:
         audit.append(
