@@ -14,7 +14,15 @@ import pandas as pd
 
 from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM, crowded
 
-LISTS: Final = ("crowded", "permits", "not-found", "stale")
+LISTS: Final = (
+    "crowded",
+    "permits",
+    "not-found",
+    "stale",
+    "late-reports",
+    "unhoused-workers",
+    "dormitory-outsiders",
+)
 PERMIT_DUE_DAYS: Final = 30
 STALE_AFTER_DAYS: Final = 180
 
@@ -76,8 +84,13 @@ def stale_units(units: pd.DataFrame, *, today: date, days: int = STALE_AFTER_DAY
 
 
 def counts_by_community(table: pd.DataFrame) -> pd.DataFrame:
-    """How many rows of a list fall in each community, largest first."""
-    counts = table.groupby("community", dropna=False).size().rename("count").reset_index()
+    """How many rows of a list fall in each community (or each kind of reporter, worksite,
+    or dormitory, for the lists that are about those), largest first."""
+    key = next((k for k in ("community", "kind", "worksite", "dormitory_of") if k in table), "")
+    if not key:
+        return pd.DataFrame({"community": [], "count": []})
+    counts = table.groupby(key, dropna=False).size().rename("count").reset_index()
+    counts = counts.rename(columns={key: "community"})
     return counts.sort_values(["count", "community"], ascending=[False, True]).reset_index(
         drop=True
     )

@@ -127,3 +127,40 @@ def test_the_cli_prints_a_list_with_counts_by_community_and_exports_csv(demo_dir
         last = conn.execute("SELECT action, count FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     opened.db.dispose()
     assert last == ("export.list.not-found", printed["rows"])
+
+
+def test_a_worker_who_moves_away_appears_among_the_unhoused(demo_dir, tmp_path):
+    from geo.services import moves, people
+
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    db = open_database(str(tmp_path / "demo.sqlite"))
+    assert lists.staff_list(db, ADMIN, "unhoused-workers", as_of=AS_OF).empty
+    with sqlite3.connect(tmp_path / "demo.sqlite") as conn:
+        person_id, site = conn.execute(
+            "SELECT e.person_id, w.name FROM employment e JOIN worksite w ON w.id = "
+            "e.worksite_id JOIN residence r ON r.person_id = e.person_id AND r.moved_out IS NULL "
+            "WHERE e.until IS NULL AND r.moved_in < ? LIMIT 1",
+            (AS_OF.isoformat(),),
+        ).fetchone()
+    number = people.unmask_person(db, ADMIN, person_id)["id_number"]
+    moves.move_out(db, ADMIN, id_number=number, on=AS_OF)
+    unhoused = lists.staff_list(db, ADMIN, "unhoused-workers", as_of=AS_OF)
+    assert unhoused["worksite"].tolist() == [site]
+    db.db.dispose()
+
+
+def test_dormitory_outsiders_work_for_another_worksite_or_none(demo, raw):
+    got = lists.staff_list(demo, ADMIN, "dormitory-outsiders", as_of=AS_OF)
+    with sqlite3.connect(demo.db.engine.url.database) as conn:
+        jobs = pd.read_sql(
+            "SELECT person_id, worksite_id FROM employment WHERE since <= ? AND "
+            "(until IS NULL OR until > ?)",
+            conn,
+            params=(AS_OF.isoformat(), AS_OF.isoformat()),
+        )
+    dorms = raw["living"].loc[raw["living"]["worksite_id"].notna()]
+    employed_there = dorms.merge(
+        jobs, left_on=["person_id", "worksite_id"], right_on=["person_id", "worksite_id"]
+    )
+    assert len(got) == len(dorms) - len(employed_there.drop_duplicates("person_id")) > 0

@@ -4,7 +4,7 @@ visited for long) for the user's areas, and their audited export."""
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 import pandas as pd
@@ -13,14 +13,25 @@ from geo import worklists
 from geo.errors import InputError
 from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM
 from geo.io.exports import excel_csv
+from geo.reporting import REPORT_WITHIN_WORKING_DAYS, late_by_reporter
 from geo.services.access import Actor, require
 from geo.services.scope import communities_for
 from geo.services.setup import Opened
 from geo.store import audit
-from geo.store.lists import current_people, latest_person_visits, occupied_units
+from geo.store.lists import (
+    current_people,
+    dormitory_outsiders,
+    hire_reports,
+    latest_person_visits,
+    move_in_reports,
+    occupied_units,
+    unhoused_workers,
+)
 
 ENV_CROWDED_PER_ROOM: Final = "GRIDHOUSE_CROWDED_PER_ROOM"
 ENV_CROWDED_M2: Final = "GRIDHOUSE_CROWDED_M2_PER_PERSON"
+ENV_REPORT_WITHIN: Final = "GRIDHOUSE_REPORT_WITHIN_DAYS"
+LATE_REPORT_LOOKBACK_DAYS: Final = 365
 
 
 def crowding_thresholds() -> tuple[float, float]:
@@ -46,6 +57,12 @@ def staff_list(
     if name not in worklists.LISTS:
         raise InputError("value_invalid", name="list", value=name)
     today = as_of or date.today()
+    if name == "late-reports":
+        return _late_reports(opened, actor, area=area, today=today)
+    if name in ("unhoused-workers", "dormitory-outsiders"):
+        query = unhoused_workers if name == "unhoused-workers" else dormitory_outsiders
+        with opened.db.read() as conn:
+            return query(conn, as_of=today, communities=communities_for(conn, actor, area))
     with opened.db.read() as conn:
         within = communities_for(conn, actor, area)
         if name in ("crowded", "stale"):
@@ -64,6 +81,37 @@ def staff_list(
         return worklists.permits_due(people, today=today).drop(columns=["person_id"])
     assert latest is not None
     return worklists.not_found(people, latest).drop(columns=["person_id"])
+
+
+def _late_reports(opened: Opened, actor: Actor, *, area: str | None, today: date) -> pd.DataFrame:
+    """Landlords and employers with move-ins or hires of the last year reported late."""
+    within_days = report_within_working_days()
+    since = today - timedelta(days=LATE_REPORT_LOOKBACK_DAYS)
+    with opened.db.read() as conn:
+        within = communities_for(conn, actor, area)
+        landlords = move_in_reports(conn, since=since, communities=within)
+        employers = hire_reports(conn, since=since, communities=within)
+    parts = [
+        late_by_reporter(frame, today=today, within=within_days).assign(kind=kind)
+        for kind, frame in (("landlord", landlords), ("employer", employers))
+    ]
+    columns = [
+        "kind",
+        "reporter",
+        "reports",
+        "late",
+        "unreported",
+        "most_days_late",
+        "mean_days_late",
+    ]
+    kept = [p for p in parts if len(p)]
+    return (pd.concat(kept, ignore_index=True) if kept else parts[0])[columns]
+
+
+def report_within_working_days() -> int:
+    """Working days a landlord or employer has to report ($GRIDHOUSE_REPORT_WITHIN_DAYS, 3)."""
+    value = os.environ.get(ENV_REPORT_WITHIN)
+    return int(value) if value else REPORT_WITHIN_WORKING_DAYS
 
 
 def staff_list_csv(

@@ -10,7 +10,16 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
 from geo.store.records import read_frame
-from geo.store.schema import area, person, property_, residence, visit
+from geo.store.schema import (
+    area,
+    employment,
+    landlord,
+    person,
+    property_,
+    residence,
+    visit,
+    worksite,
+)
 
 
 def _living(as_of: date) -> Any:
@@ -119,3 +128,117 @@ def latest_person_visits(conn: Connection, *, as_of: date) -> pd.DataFrame:
     )
     frame = read_frame(conn, statement)
     return frame.drop_duplicates("person_id", keep="last").reset_index(drop=True)
+
+
+def move_in_reports(
+    conn: Connection, *, since: date, communities: Collection[int] | None = None
+) -> pd.DataFrame:
+    """Move-ins since ``since`` with who had to report them: reporter (the landlord's name
+    and masked phone), event (moved_in), reported (reported_on)."""
+    reporter = (landlord.c.name + " " + func.coalesce(landlord.c.phone_masked, "")).label(
+        "reporter"
+    )
+    statement = (
+        select(
+            reporter, residence.c.moved_in.label("event"), residence.c.reported_on.label("reported")
+        )
+        .select_from(residence.join(property_).join(landlord))
+        .where(residence.c.moved_in >= since, *_within(communities))
+    )
+    return read_frame(conn, statement)
+
+
+def hire_reports(
+    conn: Connection, *, since: date, communities: Collection[int] | None = None
+) -> pd.DataFrame:
+    """Hires since ``since`` with the employer who had to report them: reporter (worksite
+    name), event (since), reported (reported_on)."""
+    statement = (
+        select(
+            worksite.c.name.label("reporter"),
+            employment.c.since.label("event"),
+            employment.c.reported_on.label("reported"),
+        )
+        .select_from(employment.join(worksite))
+        .where(employment.c.since >= since)
+    )
+    if communities is not None:
+        statement = statement.where(worksite.c.community_id.in_(sorted(communities)))
+    return read_frame(conn, statement)
+
+
+def unhoused_workers(
+    conn: Connection, *, as_of: date, communities: Collection[int] | None = None
+) -> pd.DataFrame:
+    """People employed on ``as_of`` at a worksite in these communities who live in no unit
+    on record: worksite, name, id_masked, phone_masked, since."""
+    living = (
+        select(residence.c.person_id).select_from(residence.join(property_)).where(_living(as_of))
+    )
+    statement = (
+        select(
+            worksite.c.name.label("worksite"),
+            person.c.name,
+            person.c.id_masked,
+            person.c.phone_masked,
+            employment.c.since,
+        )
+        .select_from(employment.join(worksite).join(person))
+        .where(
+            employment.c.since <= as_of,
+            employment.c.until.is_(None) | (employment.c.until > as_of),
+            person.c.id.not_in(living),
+        )
+        .order_by(worksite.c.name, person.c.name)
+    )
+    if communities is not None:
+        statement = statement.where(worksite.c.community_id.in_(sorted(communities)))
+    return read_frame(conn, statement)
+
+
+def dormitory_outsiders(
+    conn: Connection, *, as_of: date, communities: Collection[int] | None = None
+) -> pd.DataFrame:
+    """Residents of a worksite's dormitory who work for none or another worksite on
+    ``as_of``: external_ref, address, dormitory_of, name, id_masked, works_at."""
+    owner = worksite.alias("owner")
+    job = (
+        select(employment.c.person_id, func.min(worksite.c.name).label("works_at"))
+        .select_from(employment.join(worksite))
+        .where(
+            employment.c.since <= as_of,
+            employment.c.until.is_(None) | (employment.c.until > as_of),
+        )
+        .group_by(employment.c.person_id)
+        .subquery()
+    )
+    same = (
+        select(employment.c.id)
+        .where(
+            employment.c.person_id == person.c.id,
+            employment.c.worksite_id == property_.c.worksite_id,
+            employment.c.since <= as_of,
+            employment.c.until.is_(None) | (employment.c.until > as_of),
+        )
+        .exists()
+    )
+    p = property_.c
+    statement = (
+        select(
+            p.external_ref,
+            p.address,
+            owner.c.name.label("dormitory_of"),
+            person.c.name,
+            person.c.id_masked,
+            job.c.works_at,
+        )
+        .select_from(
+            residence.join(property_)
+            .join(person)
+            .join(owner, owner.c.id == p.worksite_id)
+            .outerjoin(job, job.c.person_id == person.c.id)
+        )
+        .where(_living(as_of), p.worksite_id.is_not(None), ~same, *_within(communities))
+        .order_by(owner.c.name, p.external_ref, person.c.name)
+    )
+    return read_frame(conn, statement)

@@ -72,9 +72,6 @@ def open_stay(
     return int(conn.execute(statement).scalar_one())
 
 
-def close_stay(conn: Connection, stay_id: int, *, moved_out: date, reported_on: date) -> None:
-    conn.execute(
-        residence.update()
-        .where(residence.c.id == stay_id)
-        .values(moved_out=moved_out, reported_on=reported_on)
-    )
+def close_stay(conn: Connection, stay_id: int, *, moved_out: date) -> None:
+    """End a stay (its reported_on stays the move-in's report date)."""
+    conn.execute(residence.update().where(residence.c.id == stay_id).values(moved_out=moved_out))
