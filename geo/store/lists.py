@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
+from geo.store.conditions import employed_on, living_on, units_within
 from geo.store.records import read_frame
 from geo.store.schema import (
     area,
@@ -20,18 +21,6 @@ from geo.store.schema import (
     visit,
     worksite,
 )
-
-
-def _living(as_of: date) -> Any:
-    return and_(
-        residence.c.moved_in <= as_of,
-        residence.c.moved_out.is_(None) | (residence.c.moved_out > as_of),
-        property_.c.status == "active",
-    )
-
-
-def _within(communities: Collection[int] | None) -> list[Any]:
-    return [] if communities is None else [property_.c.community_id.in_(sorted(communities))]
 
 
 def _community() -> Any:
@@ -69,7 +58,7 @@ def occupied_units(
             .outerjoin(community, community.c.id == p.community_id)
             .outerjoin(last, last.c.property_id == p.id)
         )
-        .where(_living(as_of), *_within(communities))
+        .where(living_on(as_of), *units_within(communities))
         .group_by(p.id)
         .order_by(p.external_ref)
     )
@@ -101,7 +90,7 @@ def current_people(
             .join(person)
             .outerjoin(community, community.c.id == p.community_id)
         )
-        .where(_living(as_of), *_within(communities))
+        .where(living_on(as_of), *units_within(communities))
         .order_by(community.c.name, p.external_ref, person.c.name)
     )
     return read_frame(conn, statement)
@@ -143,7 +132,7 @@ def move_in_reports(
             reporter, residence.c.moved_in.label("event"), residence.c.reported_on.label("reported")
         )
         .select_from(residence.join(property_).join(landlord))
-        .where(residence.c.moved_in >= since, *_within(communities))
+        .where(residence.c.moved_in >= since, *units_within(communities))
     )
     return read_frame(conn, statement)
 
@@ -173,7 +162,7 @@ def unhoused_workers(
     """People employed on ``as_of`` at a worksite in these communities who live in no unit
     on record: worksite, name, id_masked, phone_masked, since."""
     living = (
-        select(residence.c.person_id).select_from(residence.join(property_)).where(_living(as_of))
+        select(residence.c.person_id).select_from(residence.join(property_)).where(living_on(as_of))
     )
     statement = (
         select(
@@ -185,8 +174,7 @@ def unhoused_workers(
         )
         .select_from(employment.join(worksite).join(person))
         .where(
-            employment.c.since <= as_of,
-            employment.c.until.is_(None) | (employment.c.until > as_of),
+            employed_on(as_of),
             person.c.id.not_in(living),
         )
         .order_by(worksite.c.name, person.c.name)
@@ -206,8 +194,7 @@ def dormitory_outsiders(
         select(employment.c.person_id, func.min(worksite.c.name).label("works_at"))
         .select_from(employment.join(worksite))
         .where(
-            employment.c.since <= as_of,
-            employment.c.until.is_(None) | (employment.c.until > as_of),
+            employed_on(as_of),
         )
         .group_by(employment.c.person_id)
         .subquery()
@@ -217,8 +204,7 @@ def dormitory_outsiders(
         .where(
             employment.c.person_id == person.c.id,
             employment.c.worksite_id == property_.c.worksite_id,
-            employment.c.since <= as_of,
-            employment.c.until.is_(None) | (employment.c.until > as_of),
+            employed_on(as_of),
         )
         .exists()
     )
@@ -238,7 +224,7 @@ def dormitory_outsiders(
             .join(owner, owner.c.id == p.worksite_id)
             .outerjoin(job, job.c.person_id == person.c.id)
         )
-        .where(_living(as_of), p.worksite_id.is_not(None), ~same, *_within(communities))
+        .where(living_on(as_of), p.worksite_id.is_not(None), ~same, *units_within(communities))
         .order_by(owner.c.name, p.external_ref, person.c.name)
     )
     return read_frame(conn, statement)

@@ -11,6 +11,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, and_, bindparam, case, func, select
 
 from geo.coverage import COMPLETED_OUTCOMES
+from geo.store.conditions import employed_on, living_on, units_within
 from geo.store.records import read_frame
 from geo.store.schema import area, employment, person, property_, residence, visit, worksite
 
@@ -51,11 +52,7 @@ def current_residents(conn: Connection, *, as_of: date) -> pd.DataFrame:
             person.c.origin,
         )
         .select_from(residence.join(property_).join(person))
-        .where(
-            residence.c.moved_in <= as_of,
-            residence.c.moved_out.is_(None) | (residence.c.moved_out > as_of),
-            property_.c.status == "active",
-        )
+        .where(living_on(as_of))
     )
     return read_frame(conn, statement)
 
@@ -125,22 +122,6 @@ def area_bounds(conn: Connection) -> tuple[float, float, float, float] | None:
     return None if row[0] is None else (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
 
 
-def _living(as_of: date) -> Any:
-    """Stays current on ``as_of`` in an active unit."""
-    return and_(
-        residence.c.moved_in <= as_of,
-        residence.c.moved_out.is_(None) | (residence.c.moved_out > as_of),
-        property_.c.status == "active",
-    )
-
-
-def _within(communities: Collection[int] | None) -> list[Any]:
-    """Units in these communities (no condition when None)."""
-    if communities is None:
-        return []
-    return [property_.c.community_id.in_(sorted(communities))]
-
-
 def _floating(local_region: str) -> Any:
     """The SQL form of :func:`geo.indicators.is_floating` (a test keeps the two equal)."""
     origin = person.c.origin
@@ -167,8 +148,8 @@ def floating_homes(
             func.count().label("floating"),
         )
         .select_from(residence.join(property_).join(person))
-        .where(_living(as_of), _floating(local_region), p.lon.is_not(None), p.lat.is_not(None))
-        .where(*_within(communities))
+        .where(living_on(as_of), _floating(local_region), p.lon.is_not(None), p.lat.is_not(None))
+        .where(*units_within(communities))
         .group_by(p.id)
     )
     return read_frame(conn, statement)
@@ -186,7 +167,7 @@ def floating_origins(
     statement = (
         select(residence.c.property_id, province, func.count().label("n"))
         .select_from(residence.join(property_).join(person))
-        .where(_living(as_of), _floating(local_region), *_within(communities))
+        .where(living_on(as_of), _floating(local_region), *units_within(communities))
         .group_by(residence.c.property_id, province)
     )
     return read_frame(conn, statement)
@@ -213,11 +194,10 @@ def floating_jobs(
             .join(worksite, worksite.c.id == employment.c.worksite_id)
         )
         .where(
-            _living(as_of),
+            living_on(as_of),
             _floating(local_region),
-            employment.c.since <= as_of,
-            employment.c.until.is_(None) | (employment.c.until > as_of),
-            *_within(communities),
+            employed_on(as_of),
+            *units_within(communities),
         )
         .group_by(residence.c.property_id, worksite.c.name)
     )
@@ -230,8 +210,7 @@ def worksites_with_workers(conn: Connection, *, as_of: date) -> pd.DataFrame:
     working = (
         select(employment.c.worksite_id, func.count().label("workers"))
         .where(
-            employment.c.since <= as_of,
-            employment.c.until.is_(None) | (employment.c.until > as_of),
+            employed_on(as_of),
         )
         .group_by(employment.c.worksite_id)
         .subquery()
@@ -260,7 +239,7 @@ def worker_homes(conn: Connection, worksite_id: int, *, as_of: date) -> pd.DataF
     """Where a worksite's current workers live: per unit property_id, lon, lat,
     community_id, rooms, floor_area_m2, workers (of this worksite), residents (everyone
     living there, for crowding)."""
-    living = _living(as_of)
+    living = living_on(as_of)
     everyone = (
         select(residence.c.property_id, func.count().label("residents"))
         .select_from(residence.join(property_))
@@ -287,8 +266,7 @@ def worker_homes(conn: Connection, worksite_id: int, *, as_of: date) -> pd.DataF
         )
         .where(
             employment.c.worksite_id == worksite_id,
-            employment.c.since <= as_of,
-            employment.c.until.is_(None) | (employment.c.until > as_of),
+            employed_on(as_of),
             living,
         )
         .group_by(p.id)
@@ -397,7 +375,7 @@ def resident_counts_by_area(conn: Connection, *, as_of: date, local_region: str)
             .join(person)
             .outerjoin(missing, missing.c.person_id == person.c.id)
         )
-        .where(_living(as_of))
+        .where(living_on(as_of))
         .group_by(p.community_id, p.grid_id)
     )
     return read_frame(conn, statement)
