@@ -500,15 +500,16 @@ def typed(parsed: ParsedColumns, keep: np.ndarray, *, kind: str, source_crs: str
     return out
 
 
-def validate_record(
+def check_record(
     record: dict[str, str],
     *,
     kind: str,
     source_crs: str = "wgs84",
     jurisdiction: Jurisdiction | None = None,
     today: date | None = None,
-) -> list[tuple[str, str]]:
-    """Check one record (a form) with the upload rules; return (column, reason key) pairs."""
+) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+    """Check one record (a form) with the upload rules: (its typed values, no problems) or
+    (None, the (column, reason key) pairs that are wrong)."""
     frame = pd.DataFrame([{k: "" if v is None else str(v) for k, v in record.items()}])
     result = validate_rows(
         frame,
@@ -518,4 +519,22 @@ def validate_record(
         jurisdiction=jurisdiction or Jurisdiction(CHINA_BOUNDS),
         today=today or date.today(),
     )
-    return list(zip(result.problems["column"], result.problems["reason"], strict=True))
+    problems = list(zip(result.problems["column"], result.problems["reason"], strict=True))
+    if problems or result.good.empty:
+        return None, problems
+    row = result.good.drop(columns="row").iloc[0]
+    return {str(k): (None if pd.isna(v) else v) for k, v in row.items()}, []
+
+
+def validate_record(
+    record: dict[str, str],
+    *,
+    kind: str,
+    source_crs: str = "wgs84",
+    jurisdiction: Jurisdiction | None = None,
+    today: date | None = None,
+) -> list[tuple[str, str]]:
+    """Check one record (a form) with the upload rules; return (column, reason key) pairs."""
+    return check_record(
+        record, kind=kind, source_crs=source_crs, jurisdiction=jurisdiction, today=today
+    )[1]

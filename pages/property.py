@@ -12,6 +12,7 @@ from streamlit_folium import st_folium
 from geo import maps
 from geo.services import moves, properties
 from geo.services.access import PERMISSIONS
+from geo.store.schema import PROPERTY_KINDS
 from pages.common import (
     basemap_picker,
     flash_and_rerun,
@@ -24,6 +25,12 @@ from pages.common import (
 
 actor = signed_in_actor()
 st.title(t("property_title"))
+
+
+def _text(value: object) -> str:
+    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
 left, right = st.columns([3, 1])
 text = left.text_input(
     t("property_search"), value=st.query_params.get("ref", ""), key="property_ref"
@@ -107,9 +114,38 @@ if unit["lon"] is not None and unit["lat"] is not None:
     )
     st_folium(fmap, returned_objects=[], height=360, use_container_width=True, key="property_map")
 
-st.subheader(t("property_stays", n=int(found.stays["moved_out"].isna().sum())))
 show_flash()
-if "import" in PERMISSIONS.get(actor.role, frozenset()):
+can_edit = "import" in PERMISSIONS.get(actor.role, frozenset())
+if can_edit:
+    with st.expander(t("edit_title")), st.form("edit_unit"):
+        first, second = st.columns(2)
+        edits = {
+            "address": first.text_input(t("field_address"), value=unit["address"] or ""),
+            "room": second.text_input(t("field_room"), value=unit["room"] or ""),
+            "kind": first.selectbox(
+                t("field_kind"),
+                PROPERTY_KINDS,
+                index=PROPERTY_KINDS.index(unit["kind"]),
+                format_func=lambda k: t(f"property_kind_{k}"),
+            ),
+            "rooms": second.text_input(t("field_rooms"), value=_text(unit["rooms"])),
+            "floor_area_m2": first.text_input(
+                t("field_floor_area_m2"), value=_text(unit["floor_area_m2"])
+            ),
+            "max_occupants": second.text_input(
+                t("field_max_occupants"), value=_text(unit["max_occupants"])
+            ),
+        }
+        if st.form_submit_button(t("edit_button"), type="primary"):
+            saved = guarded(
+                lambda: properties.edit_unit(opened().handle, actor, unit["external_ref"], edits)
+            )
+            if saved is not None:
+                changed = ", ".join(t(f"field_{f}") for f in saved["changed"])
+                flash_and_rerun(t("edit_done", fields=changed) if changed else t("edit_nothing"))
+
+st.subheader(t("property_stays", n=int(found.stays["moved_out"].isna().sum())))
+if can_edit:
     with st.expander(t("move_in_title")), st.form("move_in", clear_on_submit=True):
         first, second = st.columns(2)
         number = first.text_input(t("field_id_number"), key="move_id")
@@ -144,3 +180,20 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+st.subheader(t("history_title"))
+history = guarded(lambda: properties.unit_history(opened().handle, actor, unit["external_ref"]))
+if history:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("audit_col_at"): [h["at"] for h in history],
+                t("audit_col_actor"): [h["actor"] for h in history],
+                t("audit_col_detail"): [h["detail"] for h in history],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.caption(t("history_none"))

@@ -360,3 +360,18 @@ def test_a_unit_is_found_by_words_of_its_address_and_opened(app, demo_dir):
     assert len(app.selectbox[0].options) > 1  # pick one of the matches
     app.text_input(key="property_ref").input(address).run()
     assert app.subheader[0].value.startswith(address)
+
+
+def test_a_registrar_corrects_a_unit_on_its_file_and_sees_the_change_listed(own_app, demo_dir):
+    with sqlite3.connect(demo_dir / "demo.sqlite") as conn:
+        ref, rooms = conn.execute("SELECT external_ref, rooms FROM property LIMIT 1").fetchone()
+    sign_in(own_app, "demo-registrar")
+    own_app.switch_page("pages/property.py")
+    own_app.query_params["ref"] = ref
+    own_app.run()
+    rooms_box = next(w for w in own_app.text_input if w.label == "房间数")
+    rooms_box.input(str(rooms + 1))
+    own_app.button(key="FormSubmitter:edit_unit-保存修改").click().run()
+    assert not own_app.exception and not own_app.error
+    assert own_app.success[0].value == "已保存：房间数"
+    assert "demo-registrar" in own_app.dataframe[-1].value.to_string()

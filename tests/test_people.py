@@ -178,3 +178,27 @@ def test_a_unit_is_found_by_its_reference(db):
 
     ref = query(db, "SELECT external_ref FROM property ORDER BY id DESC LIMIT 1")[0][0]
     assert search_units(db, ADMIN, ref)["external_ref"].tolist()[0] == ref
+
+
+def test_a_registrar_corrects_a_unit_with_the_upload_rules_and_the_change_is_kept(db):
+    from geo.errors import InputError as Refused
+    from geo.services.properties import edit_unit, property_file, unit_history
+
+    ref, kind, rooms = query(db, "SELECT external_ref, kind, rooms FROM property LIMIT 1")[0]
+    registrar = Actor(name="reg", role="registrar")
+    with pytest.raises(Refused, match="edit_invalid"):
+        edit_unit(db, registrar, ref, {"rooms": "0"})  # below the minimum of 1
+    with pytest.raises(Refused):
+        edit_unit(db, registrar, ref, {"lon": "120.1"})  # the place comes from uploads
+    new_kind = "group_rental" if kind != "group_rental" else "flat"
+    label = {"group_rental": "群租房", "flat": "整套"}[new_kind]
+    result = edit_unit(db, registrar, ref, {"kind": label, "rooms": str(rooms + 2)})
+    assert result["changed"] == ["kind", "rooms"]
+    unit = property_file(db, ADMIN, ref).unit
+    assert (unit["kind"], unit["rooms"]) == (new_kind, rooms + 2)
+    (change,) = unit_history(db, ADMIN, ref)
+    assert change["actor"] == "reg"
+    assert f'"before": {{"kind": "{kind}", "rooms": {rooms}}}' in change["detail"]
+    assert edit_unit(db, registrar, ref, {"rooms": str(rooms + 2)})["changed"] == []
+    with pytest.raises(PermissionDeniedError):
+        edit_unit(db, PLANNER, ref, {"rooms": "3"})

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 
 from geo.errors import InputError, NotFoundError
+from geo.i18n import message
 from geo.services.access import Actor, require
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
-from geo.store.properties import find_units, property_by_ref, stays_at, visits_to
+from geo.store import audit
+from geo.store.properties import (
+    find_units,
+    property_by_ref,
+    stays_at,
+    update_unit,
+    visits_to,
+)
+from geo.validation import check_record
 
 
 @dataclass(frozen=True)
@@ -52,3 +61,59 @@ def search_units(opened: Opened, actor: Actor, text: str, *, limit: int = 50) ->
         return find_units(
             conn, words=words, communities=communities_in_scope(conn, actor), limit=limit
         )
+
+
+EDITABLE: Final = ("address", "room", "kind", "rooms", "floor_area_m2", "max_occupants", "status")
+"""What a registrar may correct on a unit's file (its place comes from an upload)."""
+
+
+def edit_unit(opened: Opened, actor: Actor, ref: str, changes: dict[str, str]) -> dict[str, Any]:
+    """Correct a unit's facts with the upload rules (Chinese or English values, e.g. 单间);
+    the audit log keeps who changed what from what, and when. Returns the changed fields."""
+    require(actor, "import")
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InputError("value_invalid", name="field", value=", ".join(unknown))
+    given = {k: v for k, v in changes.items() if v is not None and str(v).strip() != ""}
+    values, problems = check_record(given, kind="rentals")
+    if values is None:
+        column, reason = problems[0]
+        raise InputError("edit_invalid", field=column, reason=message(reason))
+    with opened.db.write() as conn:
+        unit = property_by_ref(conn, ref)
+        allowed = communities_in_scope(conn, actor)
+        if unit is None or (allowed is not None and unit["community_id"] not in allowed):
+            raise NotFoundError("property_not_found", ref=ref)
+        native = {k: (v.item() if hasattr(v, "item") else v) for k, v in values.items()}
+        changed = {k: v for k, v in native.items() if v != unit.get(k)}
+        if changed:
+            update_unit(conn, unit["id"], changed)
+            audit.append(
+                conn,
+                actor=actor.name,
+                role=actor.role,
+                action="property.edit",
+                object_type="property",
+                object_id=ref,
+                count=1,
+                detail={
+                    "before": {k: _plain(unit.get(k)) for k in changed},
+                    "after": {k: _plain(v) for k, v in changed.items()},
+                },
+            )
+    return {"property": ref, "changed": sorted(changed)}
+
+
+def unit_history(opened: Opened, actor: Actor, ref: str) -> list[dict[str, Any]]:
+    """Who changed the unit's facts, when, from what to what (newest first)."""
+    property_file(opened, actor, ref)  # the same rights and scope as reading the file
+    with opened.db.read() as conn:
+        rows = audit.entries(conn, action="property.edit", limit=5000)
+    return [r for r in rows if r["object_id"] == ref]
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it (dates as ISO text, numpy numbers as Python ones)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value

@@ -136,3 +136,7 @@ def find_units(
         return found[0] if found else by_words
     both = pd.concat(found, ignore_index=True).drop_duplicates("external_ref")
     return both.head(limit).reset_index(drop=True)
+
+
+def update_unit(conn: Connection, unit_id: int, values: dict[str, Any]) -> None:
+    conn.execute(property_.update().where(property_.c.id == unit_id).values(**values))
