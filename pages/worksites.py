@@ -7,8 +7,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import maps
+from geo.services import spatial
 from geo.store.schema import WORKSITE_KINDS
-from pages.common import basemap_picker, read, t
+from pages.common import basemap_picker, guarded, opened, read, signed_in_actor, t
 
 # Up to this many worksites are drawn one by one; more are drawn as hexagons of declared
 # workers (a city's worth of circles would not load).
@@ -107,3 +108,23 @@ def draw_map() -> None:
 draw_map()
 if len(sites) > MAX_POINTS:
     st.caption(t("worksites_as_hexagons", total=len(sites), limit=MAX_POINTS))
+
+if chosen is not None and not signed_in_actor().aggregates_only:
+    file = guarded(lambda: spatial.worksite_file(opened().handle, signed_in_actor(), chosen))
+    if file is not None:
+        st.subheader(t("worksite_file_workers", n=len(file.workers)))
+        workers = file.workers.assign(
+            crowded=file.workers["crowded"].map({True: t("yes"), False: ""})
+        )
+        st.dataframe(
+            workers.rename(columns={c: t(f"worksite_col_{c}") for c in workers.columns}),
+            hide_index=True,
+            width="stretch",
+        )
+        st.subheader(t("worksite_file_visits", n=len(file.visits)))
+        visits = file.visits.assign(outcome=file.visits["outcome"].map(lambda o: t(f"outcome_{o}")))
+        st.dataframe(
+            visits.rename(columns={c: t(f"property_col_{c}") for c in visits.columns}),
+            hide_index=True,
+            width="stretch",
+        )

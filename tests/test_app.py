@@ -375,3 +375,13 @@ def test_a_registrar_corrects_a_unit_on_its_file_and_sees_the_change_listed(own_
     assert not own_app.exception and not own_app.error
     assert own_app.success[0].value == "已保存：房间数"
     assert "demo-registrar" in own_app.dataframe[-1].value.to_string()
+
+
+def test_a_registrar_sees_the_chosen_worksites_workers_masked(app):
+    sign_in(app, "demo-registrar")
+    app.switch_page("pages/worksites.py").run()
+    app.selectbox(key="worksite_pick").select_index(1).run()
+    assert not app.exception and not app.error
+    workers = app.dataframe[0].value
+    assert "在册从业人员" in app.subheader[0].value
+    assert len(workers) > 0 and workers["身份证号"].str.contains(r"\*{8}").all()

@@ -261,3 +261,18 @@ def test_worksite_hexagons_hold_every_declared_worker(demo):
     sites = spatial.worksite_layer(demo, ADMIN, as_of=AS_OF)
     cells = spatial.worksite_hexagons(demo, ADMIN, as_of=AS_OF)
     assert cells["count"].sum() == pd.to_numeric(sites["declared_workers"]).fillna(1).sum()
+
+
+def test_a_worksite_file_lists_its_workers_masked_with_their_homes(demo):
+    from geo.errors import PermissionDeniedError
+
+    sites = spatial.worksite_layer(demo, ADMIN, as_of=AS_OF)
+    site = sites.sort_values("workers").iloc[-1]
+    file = spatial.worksite_file(demo, ADMIN, int(site["id"]), as_of=AS_OF)
+    assert len(file.workers) == site["workers"]
+    assert file.workers["id_masked"].str.contains(r"\*{8}").all()
+    homes = spatial.worker_homes(demo, ADMIN, int(site["id"]), as_of=AS_OF)
+    assert file.workers["external_ref"].notna().sum() == homes.housed_here
+    assert file.workers["crowded"].sum() == homes.crowded
+    with pytest.raises(PermissionDeniedError):
+        spatial.worksite_file(demo, PLANNER, int(site["id"]), as_of=AS_OF)

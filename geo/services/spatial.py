@@ -41,6 +41,7 @@ from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
 from geo.store import audit, queries
 from geo.store.database import Connection
+from geo.store.lists import visits_to_worksite, workers_of
 from geo.store.records import get_setting, load_areas
 
 NEAR_BOUNDARY_M = 5.0
@@ -222,6 +223,37 @@ def worker_homes(
         housed_here=int(homes["workers"].sum()),
         crowded=int(homes.loc[is_crowded, "workers"].sum()),
     )
+
+
+@dataclass(frozen=True)
+class WorksiteFile:
+    """One worksite's workers (masked) with their homes, crowding, and its visits."""
+
+    workers: pd.DataFrame
+    """name, id_masked, phone_masked, since, external_ref, address, crowded"""
+    visits: pd.DataFrame
+    """visited_at, outcome, residents_seen, note"""
+
+
+def worksite_file(
+    opened: Opened, actor: Actor, worksite_id: int, *, as_of: date | None = None
+) -> WorksiteFile:
+    """The workers of a worksite in the actor's areas, where each lives (a unit here, or
+    none) and whether that unit is crowded, and the worksite's visits (roles that see
+    records)."""
+    require(actor, "view_records")
+    as_of = as_of or date.today()
+    with opened.db.read() as conn:
+        sites = _scoped(conn, actor, queries.worksites_with_workers(conn, as_of=as_of))
+        if worksite_id not in set(sites["id"]):
+            raise NotFoundError("worksite_not_found", worksite=worksite_id)
+        workers = workers_of(conn, worksite_id, as_of=as_of)
+        homes = queries.worker_homes(conn, worksite_id, as_of=as_of)
+        visits = visits_to_worksite(conn, worksite_id)
+    is_crowded = crowded(homes["residents"], homes["rooms"], homes["floor_area_m2"])
+    crowded_units = set(homes.loc[is_crowded, "property_id"])
+    workers = workers.assign(crowded=workers["property_id"].isin(crowded_units))
+    return WorksiteFile(workers=workers.drop(columns="property_id"), visits=visits)
 
 
 def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:

@@ -228,3 +228,44 @@ def dormitory_outsiders(
         .order_by(owner.c.name, p.external_ref, person.c.name)
     )
     return read_frame(conn, statement)
+
+
+def workers_of(conn: Connection, worksite_id: int, *, as_of: date) -> pd.DataFrame:
+    """A worksite's current workers, masked, with where they live now (if here): name,
+    id_masked, phone_masked, since, external_ref, address, property_id."""
+    home = (
+        select(
+            residence.c.person_id,
+            property_.c.id.label("property_id"),
+            property_.c.external_ref,
+            property_.c.address,
+        )
+        .select_from(residence.join(property_))
+        .where(living_on(as_of))
+        .subquery()
+    )
+    statement = (
+        select(
+            person.c.name,
+            person.c.id_masked,
+            person.c.phone_masked,
+            employment.c.since,
+            home.c.external_ref,
+            home.c.address,
+            home.c.property_id,
+        )
+        .select_from(employment.join(person).outerjoin(home, home.c.person_id == person.c.id))
+        .where(employment.c.worksite_id == worksite_id, employed_on(as_of))
+        .order_by(person.c.name)
+    )
+    return read_frame(conn, statement)
+
+
+def visits_to_worksite(conn: Connection, worksite_id: int) -> pd.DataFrame:
+    """The worksite's visits, newest first: visited_at, outcome, residents_seen, note."""
+    statement = (
+        select(visit.c.visited_at, visit.c.outcome, visit.c.residents_seen, visit.c.note)
+        .where(visit.c.worksite_id == worksite_id)
+        .order_by(visit.c.visited_at.desc())
+    )
+    return read_frame(conn, statement)
