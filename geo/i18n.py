@@ -288,6 +288,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "lists_col_most_days_late": ("最多迟报工作日", "Most working days late"),
     "lists_col_mean_days_late": ("平均迟报工作日", "Mean working days late"),
     "lists_rows": ("条数", "Rows"),
+    "lists_map_hint": ("清单中的房屋", "listed units"),
     "lists_prepare_export": ("导出清单", "Export the list"),
     "lists_col_external_ref": ("房屋编号", "Property"),
     "lists_col_address": ("地址", "Address"),

@@ -3,11 +3,15 @@ units not visited for 180 days; counts per community, the list, and an audited e
 
 from __future__ import annotations
 
+import geopandas as gpd
+import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
+from geo import maps
 from geo.services import lists
 from geo.worklists import LISTS, counts_by_community
-from pages.common import guarded, opened, signed_in_actor, t
+from pages.common import basemap_picker, guarded, opened, signed_in_actor, t
 
 actor = signed_in_actor()
 handle = opened().handle
@@ -29,12 +33,50 @@ with summary:
         width="stretch",
     )
 with body:
+    listed = table.drop(columns=[c for c in ("lon", "lat") if c in table])
     st.dataframe(
-        table.rename(columns={c: t(f"lists_col_{c}") for c in table.columns}),
+        listed.rename(columns={c: t(f"lists_col_{c}") for c in listed.columns}),
         hide_index=True,
         width="stretch",
         height=520,
     )
+MAX_POINTS = 3000  # more units than this are listed but not drawn one by one
+
+
+@st.fragment
+def draw_units(units: pd.DataFrame) -> None:
+    """The listed units on a map (their references in the tooltips)."""
+    placed = units.dropna(subset=["lon", "lat"]).head(MAX_POINTS)
+    if placed.empty:
+        return
+    points = gpd.GeoDataFrame(
+        placed.assign(kind="unit"),
+        geometry=gpd.points_from_xy(placed["lon"], placed["lat"]),
+        crs="EPSG:4326",
+    )
+    fmap = maps.base_map(points.total_bounds, basemap=basemap, height_px=460)
+    maps.add_points(
+        fmap,
+        points,
+        colour_column="kind",
+        colours={"unit": "#e31a1c"},
+        size_column="residents",
+        tooltip_columns={
+            "external_ref": t("lists_col_external_ref"),
+            "address": t("lists_col_address"),
+            "residents": t("lists_col_residents"),
+        },
+        legend_title=t(f"list_{name}"),
+        legend_labels={"unit": t("lists_map_hint")},
+        basemap=basemap,
+    )
+    st_folium(fmap, returned_objects=[], height=460, use_container_width=True, key="lists_map")
+
+
+if "lon" in table and len(table):
+    basemap = basemap_picker(st.sidebar)
+    draw_units(table)
+
 if st.button(t("lists_prepare_export"), key="lists_export"):
     data = guarded(lambda: lists.staff_list_csv(handle, actor, name))
     if data is not None:

@@ -228,3 +228,15 @@ def test_a_registrar_opens_a_property_file_records_a_move_in_and_sees_it(demo_di
         assert conn.execute("SELECT count(*) FROM person WHERE name = '浏览器测试'").fetchone() == (
             1,
         )
+
+
+def test_the_listed_units_are_drawn_on_a_map_offline(app_url):
+    with offline_page(app_url) as (page, blocked):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-registrar")
+        open_page(page, "工作清单", "群租/拥挤房屋")  # the first list
+        frame = map_frame(page)
+        listed = int(page.get_by_test_id("stMetricValue").first.inner_text().replace(",", ""))
+        assert len(frame.query_selector_all(".leaflet-overlay-pane path")) == listed
+        no_errors(page)
+    assert blocked == []

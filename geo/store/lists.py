@@ -31,7 +31,8 @@ def occupied_units(
     conn: Connection, *, as_of: date, communities: Collection[int] | None = None
 ) -> pd.DataFrame:
     """Units with residents on ``as_of``: property_id, external_ref, address, room,
-    community, rooms, floor_area_m2, residents, last_visit (any outcome, up to as_of)."""
+    community, rooms, floor_area_m2, residents, last_visit (any outcome, up to as_of), lon,
+    lat."""
     end = datetime.combine(as_of + timedelta(days=1), time())
     last = (
         select(visit.c.property_id, func.max(visit.c.visited_at).label("last_visit"))
@@ -52,6 +53,8 @@ def occupied_units(
             p.floor_area_m2,
             func.count().label("residents"),
             func.max(last.c.last_visit).label("last_visit"),
+            p.lon,
+            p.lat,
         )
         .select_from(
             residence.join(property_)
