@@ -240,3 +240,18 @@ def test_the_listed_units_are_drawn_on_a_map_offline(app_url):
         assert len(frame.query_selector_all(".leaflet-overlay-pane path")) == listed
         no_errors(page)
     assert blocked == []
+
+
+def test_clicking_a_community_on_the_overview_map_drills_down_to_its_grids(app_url):
+    with offline_page(app_url) as (page, blocked):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-planner")
+        page.get_by_text("辖区总览").wait_for(timeout=60_000)
+        frame = map_frame(page)
+        frame.query_selector_all(".leaflet-overlay-pane path")[10].click(force=True)
+        page.get_by_role("button", name="返回上一级").wait_for(timeout=60_000)
+        time.sleep(2)
+        grids = map_frame(page).query_selector_all(".leaflet-overlay-pane path")
+        assert 1 < len(grids) < 52  # the grids of one community
+        no_errors(page)
+    assert blocked == []
