@@ -279,9 +279,20 @@ def _drawable(areas: gpd.GeoDataFrame, *, gcj02: bool) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(areas.drop(columns="geometry"), geometry=list(geoms), crs=areas.crs)
 
 
-def base_map(bounds: Sequence[float], *, basemap: str = "none", height_px: int = 600) -> folium.Map:
-    """An empty offline map fitted to WGS-84 ``bounds`` (shifted for a GCJ-02 basemap)."""
+def base_map(
+    bounds: Sequence[float],
+    *,
+    basemap: str = "none",
+    height_px: int = 600,
+    margin_m: float = 0.0,
+) -> folium.Map:
+    """An empty offline map fitted to WGS-84 ``bounds`` widened by ``margin_m`` metres on
+    every side (so that a single point shows its street), shifted for a GCJ-02 basemap."""
     minx, miny, maxx, maxy = (float(b) for b in bounds)
+    if margin_m:
+        dlat = margin_m / 110_574.0  # metres per degree of latitude
+        dlon = margin_m / (111_320.0 * max(math.cos(math.radians((miny + maxy) / 2)), 0.01))
+        minx, miny, maxx, maxy = minx - dlon, miny - dlat, maxx + dlon, maxy + dlat
     if _check_basemap(basemap):
         (minx, maxx), (miny, maxy) = wgs84_to_gcj02([minx, maxx], [miny, maxy])
     tiles = BASEMAPS[basemap]

@@ -90,12 +90,7 @@ if unit["lon"] is not None and unit["lat"] is not None:
         geometry=[Point(unit["lon"], unit["lat"])],
         crs="EPSG:4326",
     )
-    bounds = here.total_bounds
-    fmap = maps.base_map(
-        [bounds[0] - 0.003, bounds[1] - 0.003, bounds[2] + 0.003, bounds[3] + 0.003],
-        basemap=basemap,
-        height_px=360,
-    )
+    fmap = maps.base_map(here.total_bounds, basemap=basemap, height_px=360, margin_m=300)
     if unit["grid_geometry"] is not None:
         grid = gpd.GeoDataFrame(
             {"name": [unit["grid_name"]]}, geometry=[unit["grid_geometry"]], crs="EPSG:4326"

@@ -58,23 +58,16 @@ def move_in(
         else:
             person_id = int(known["id"])
             _refuse_overlap(stays_of(conn, person_id), on)
-        stay = open_stay(
+        stay = _open_stay(
             conn,
+            actor,
             person_id=person_id,
-            property_id=unit["id"],
-            moved_in=on,
+            unit=unit,
+            on=on,
             room=room,
-            reported_on=reported,
-        )
-        audit.append(
-            conn,
-            actor=actor.name,
-            role=actor.role,
+            reported=reported,
             action="move.in",
-            object_type="residence",
-            object_id=str(stay),
-            count=1,
-            detail={"property": unit["external_ref"], "on": on.isoformat(), "new": known is None},
+            detail={"property": unit["external_ref"], "new": known is None},
         )
     return {"stay": stay, "person": person_id, "property": unit["external_ref"], "moved_in": on}
 
@@ -133,29 +126,52 @@ def move(
         others = [s for s in stays_of(conn, person_id) if s["id"] != current["id"]]
         _refuse_overlap(others, on)
         close_stay(conn, current["id"], moved_out=on)
-        stay = open_stay(
+        stay = _open_stay(
             conn,
+            actor,
             person_id=person_id,
-            property_id=unit["id"],
-            moved_in=on,
+            unit=unit,
+            on=on,
             room=room,
-            reported_on=reported,
-        )
-        audit.append(
-            conn,
-            actor=actor.name,
-            role=actor.role,
+            reported=reported,
             action="move",
-            object_type="residence",
-            object_id=str(stay),
-            count=1,
-            detail={
-                "from": current["external_ref"],
-                "to": unit["external_ref"],
-                "on": on.isoformat(),
-            },
+            detail={"from": current["external_ref"], "to": unit["external_ref"]},
         )
     return {"stay": stay, "closed": current["id"], "person": person_id, "moved_in": on}
+
+
+def _open_stay(
+    conn: Connection,
+    actor: Actor,
+    *,
+    person_id: int,
+    unit: dict[str, Any],
+    on: date,
+    room: str | None,
+    reported: date,
+    action: str,
+    detail: dict[str, Any],
+) -> int:
+    """Open a stay at ``unit`` from ``on`` and audit it as ``action``."""
+    stay = open_stay(
+        conn,
+        person_id=person_id,
+        property_id=unit["id"],
+        moved_in=on,
+        room=room,
+        reported_on=reported,
+    )
+    audit.append(
+        conn,
+        actor=actor.name,
+        role=actor.role,
+        action=action,
+        object_type="residence",
+        object_id=str(stay),
+        count=1,
+        detail={**detail, "on": on.isoformat()},
+    )
+    return stay
 
 
 def _unit(conn: Connection, actor: Actor, ref: str) -> dict[str, Any]:
