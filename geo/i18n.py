@@ -188,6 +188,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "批次 {batch} 之后的批次 {later} 修改了相同记录，请先撤销批次 {later}",
         "batch {later} changed the same records after batch {batch}; undo batch {later} first",
     ),
+    "reference_missing": (
+        "{table} 引用的 {parent} 记录已不存在（可能刚被撤销），请重新上传",
+        "records this file refers to in {parent} no longer exist (perhaps just undone); "
+        "upload the file again",
+    ),
     "undo_blocked": (
         "批次 {batch} 新增的记录已被其他记录引用，请先撤销之后的批次",
         "records added by batch {batch} are used by later records; undo the later batches first",

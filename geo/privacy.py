@@ -8,7 +8,6 @@ The keys come from :class:`Keys`; this module never reads or writes files.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 import re
@@ -111,7 +110,7 @@ class Keys:
 
     def digest(self, value: str) -> str:
         """A keyed HMAC-SHA256 of a normalised identifier, for exact matching."""
-        return hmac.new(self.hmac_key, value.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self.hmac_key, value.encode(), "sha256").hex()
 
     @cached_property
     def _fernet(self) -> Fernet:

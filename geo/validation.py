@@ -190,6 +190,20 @@ class ParsedColumns:
     def id_parts(self, column: str) -> tuple[pd.Series, pd.Series, pd.Series]:
         return self._get(column, "id", lambda: id_numbers_ok(self.text[column], today=self.today))
 
+    def wgs84(self, source_crs: str) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's point converted to WGS-84 once (NaN where it has none)."""
+
+        def convert() -> tuple[np.ndarray, np.ndarray]:
+            x = self.numbers("lon").to_numpy(float)
+            y = self.numbers("lat").to_numpy(float)
+            usable = np.isfinite(x) & np.isfinite(y)
+            lon, lat = np.full(len(x), np.nan), np.full(len(x), np.nan)
+            if usable.any():
+                lon[usable], lat[usable] = to_wgs84(x[usable], y[usable], source=source_crs)
+            return lon, lat
+
+        return self._get("lon,lat", f"wgs84 {source_crs}", convert)
+
     def phones(self, column: str) -> pd.Series:
         return self._get(column, "phone", lambda: normalise_phones(self.text[column]))
 
@@ -339,7 +353,9 @@ def _locate(
     x, y = parsed.numbers("lon"), parsed.numbers("lat")
     usable = (np.isfinite(x) & np.isfinite(y)).to_numpy()
     zero = usable & (x == 0).to_numpy() & (y == 0).to_numpy()
-    inside = _inside(x, y, usable, source_crs=source_crs, jurisdiction=jurisdiction)
+    lon, lat = parsed.wgs84(source_crs)
+    inside = np.zeros(len(x), dtype=bool)
+    inside[usable] = jurisdiction.contains(lon[usable], lat[usable])
     outside = usable & ~inside
     swapped = np.zeros(len(x), dtype=bool)
     swapped[outside] = _inside(
@@ -417,7 +433,7 @@ def validate_rows(
     ``frame`` holds text cells whose columns are field names of ``kind``.
     """
     # Arrow-backed strings: the checks' string operations run in C, not row by row.
-    text = frame.astype(str).astype("string[pyarrow]").reset_index(drop=True)
+    text = frame.apply(_arrow_strings).reset_index(drop=True)
     parsed = ParsedColumns(text, today=today)
     schema = build_schema(kind, parsed, source_crs=source_crs, jurisdiction=jurisdiction)
     try:
@@ -431,6 +447,12 @@ def validate_rows(
     good = typed(parsed, keep, kind=kind, source_crs=source_crs)
     good.insert(0, "row", row_numbers[keep])
     return Validated(good=good.reset_index(drop=True), problems=problems.drop(columns="position"))
+
+
+def _arrow_strings(column: pd.Series) -> pd.Series:
+    if column.dtype == "string[pyarrow]":
+        return column
+    return column.astype(str).astype("string[pyarrow]")
 
 
 def _problems(failures: pd.DataFrame, text: pd.DataFrame, row_numbers: np.ndarray) -> pd.DataFrame:
@@ -490,12 +512,8 @@ def typed(parsed: ParsedColumns, keep: np.ndarray, *, kind: str, source_crs: str
             out[name] = parsed.stripped(name)[keep].where(~empty)
     if "lon" in out and "lat" in out:
         has = out["lon"].notna() & out["lat"].notna()
-        lon, lat = to_wgs84(
-            out.loc[has, "lon"].to_numpy(float),
-            out.loc[has, "lat"].to_numpy(float),
-            source=source_crs,
-        )
-        out.loc[has, "lon"], out.loc[has, "lat"] = lon, lat
+        lon, lat = parsed.wgs84(source_crs)
+        out["lon"], out["lat"] = lon[keep], lat[keep]
         out["coord_source"] = pd.Series(source_crs, index=out.index).where(has)
     return out
 

@@ -33,7 +33,7 @@ def test_assign_bench_prints_one_case_per_point_count_and_agrees_with_sjoin():
 
 
 def test_ingest_bench_prints_its_case_with_every_row_accepted():
-    (case,) = run_bench("ingest", "--rows", "2000")
+    (case,) = run_bench("ingest", "--rows", "2000", "--repeat", "1")
     assert case["bench"] == "ingest"
     assert case["rows"] == 2000
     assert case["accepted"] == 2000 and case["rejected"] == 0

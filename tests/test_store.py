@@ -10,6 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from geo.store import audit
 from geo.store.database import Database, database_url
@@ -166,3 +167,56 @@ def test_an_old_database_with_data_upgrades_to_the_newest_schema(tmp_path):
         row = conn.execute(select(import_batch.c.inserted, import_batch.c.filename)).one()
     assert tuple(row) == (0, "a.csv")
     db.dispose()
+
+
+def _schema_objects(db: Database) -> dict[str, set[str]]:
+    with db.read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        ).all()
+    checks = {
+        line.strip().rstrip(",")
+        for _, _, sql in rows
+        if sql
+        for line in sql.splitlines()
+        if "CHECK" in line
+    }
+    return {"indexes": {n for t, n, _ in rows if t == "index"}, "checks": checks}
+
+
+def test_rebuilding_tables_with_children_keeps_rows_indexes_and_checks(tmp_path):
+    """0004 rebuilds tables that other tables point at: rows, links, indexes and enum
+    checks come out as a fresh database has them."""
+    old = Database(str(tmp_path / "old.sqlite"))
+    old.migrate("0003")
+    with old.write() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO area (id, code, name, level, kind, geometry, area_m2, minx, miny, maxx,"
+            " maxy, boundary_version) VALUES (1, 'C1', '一村', 'community', 'village', x'00',"
+            " 1.0, 0, 0, 1, 1, 1)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO property (id, address, kind, status, community_id)"
+            " VALUES (7, '一村1号', 'room', 'active', 1)"
+        )
+        conn.exec_driver_sql("INSERT INTO person (id, name, sex) VALUES (3, '张三', 'F')")
+        conn.exec_driver_sql(
+            "INSERT INTO residence (person_id, property_id, moved_in) VALUES (3, 7, '2026-01-01')"
+        )
+    old.migrate()
+    fresh = Database(str(tmp_path / "fresh.sqlite"))
+    fresh.migrate()
+    assert _schema_objects(old) == _schema_objects(fresh)
+    assert any("kind = 'room'" in c for c in _schema_objects(old)["checks"])
+    with old.read() as conn:
+        linked = conn.exec_driver_sql(
+            "SELECT p.address, a.code FROM residence r JOIN property p ON p.id = r.property_id"
+            " JOIN area a ON a.id = p.community_id"
+        ).all()
+    assert [tuple(r) for r in linked] == [("一村1号", "C1")]
+    with pytest.raises(IntegrityError, match="CHECK constraint failed"), old.write() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO property (address, kind, status) VALUES ('x', 'castle', 'active')"
+        )
+    old.dispose()
+    fresh.dispose()

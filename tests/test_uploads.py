@@ -260,3 +260,53 @@ def test_a_registrar_scoped_to_one_village_writes_only_there(db):
     checked = import_upload(db, scoped, kind="visits", data=visits, filename="v.csv", today=AS_OF)
     assert checked.rejects["reason"].tolist() == ["outside_scope"]
     assert checked.summary["inserted"] == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "房屋编号,详细地址\n R1 ,\u3000一村1号\t\nR2,二村2号\n",
+        '房屋编号,详细地址\n" R1 ","\u3000一村1号 "\nR2,二村2号\n',
+        "房屋编号,详细地址\n R1 ,\u3000一村1号\t\n\nR2,二村2号\n",  # a blank line: careful reader
+    ],
+)
+def test_cells_are_read_trimmed_whatever_path_reads_them(text):
+    from geo.io.tables import read_table
+
+    raw = read_table(text.encode(), "a.csv", max_bytes=10_000, max_rows=10)
+    assert raw.frame.to_dict("list") == {
+        "房屋编号": ["R1", "R2"],
+        "详细地址": ["一村1号", "二村2号"],
+    }
+    assert raw.row_numbers.tolist() == ([2, 4] if "\n\n" in text else [2, 3])
+
+
+def test_a_row_pointing_at_a_missing_record_stops_the_whole_batch(db):
+    """Imports write with SQLite's row-by-row key checks off; the set-wise check refuses."""
+    import pandas as pd
+
+    from geo.errors import ConflictError
+    from geo.store import batches
+    from geo.store.schema import property_
+
+    with pytest.raises(ConflictError) as caught, db.db.write(references_checked=True) as conn:
+        batches.insert_new(
+            conn,
+            property_,
+            pd.DataFrame(
+                {
+                    "address": ["一村1号"],
+                    "kind": ["room"],
+                    "status": ["active"],
+                    "community_id": [999_999],
+                }
+            ),
+            batch_id=1,
+        )
+    assert caught.value.key == "reference_missing"
+    with db.db.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert (
+            conn.exec_driver_sql("SELECT count(*) FROM property WHERE address = '一村1号'").scalar()
+            == 0
+        )

@@ -155,7 +155,7 @@ def import_upload(
     )
     step(0.5, "progress_writing")
     try:
-        with opened.db.write() as conn:
+        with opened.db.write(references_checked=True) as conn:
             batch_id = batches.open_batch(
                 conn,
                 kind=kind,
@@ -613,8 +613,8 @@ def _with_landlords(
     """Each row's landlord id: matched by the HMAC of the phone, else by name among landlords
     without a phone. Unknown landlords are added; a known one's new name is kept (history)."""
     empty = pd.Series(None, index=frame.index, dtype=object)
-    name = frame.get("landlord_name", empty)
-    phone = frame.get("landlord_phone", empty)
+    name = frame.get("landlord_name", empty).astype(object)
+    phone = frame.get("landlord_phone", empty).astype(object)
     landlord_id = pd.Series(pd.NA, index=frame.index, dtype="Int64")
     with_phone = phone.notna()
     if with_phone.any():
@@ -631,11 +631,14 @@ def _with_landlords(
         existing = _align(owners, known, on=["phone_hmac"])
         new = existing["id"].isna().to_numpy()
         added = owners.loc[new]
+        owner_ids = existing["id"].astype("Int64").to_numpy()
+        owner_ids[new] = batches.next_ids(conn, landlord, int(new.sum()))
         batches.insert_new(
             conn,
             landlord,
             pd.DataFrame(
                 {
+                    "id": owner_ids[new],
                     "name": added["name"].to_numpy(),
                     "phone_hmac": added["phone_hmac"].to_numpy(),
                     "phone_masked": [mask_phone(p) for p in added.index],
@@ -652,10 +655,7 @@ def _with_landlords(
                 existing.loc[~new].reset_index(drop=True),
                 batch_id=batch_id,
             )
-        ids = batches.rows_by_keys(
-            conn, landlord, ["phone_hmac"], owners["phone_hmac"], fields=["id", "phone_hmac"]
-        )
-        by_phone = owners["phone_hmac"].map(ids.set_index("phone_hmac")["id"])
+        by_phone = pd.Series(owner_ids, index=owners.index)
         landlord_id[with_phone] = phone[with_phone].map(by_phone).astype("Int64")
     name_only = ~with_phone & name.notna()
     if name_only.any():
