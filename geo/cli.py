@@ -19,11 +19,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
+from geo import sweeps as sweep_rules
 from geo import worklists
 from geo.errors import GridhouseError, InputError, NotFoundError
 from geo.fields import KINDS
 from geo.i18n import bilingual
-from geo.services import accounts, auditing, boundaries, moves, people, setup, statistics, uploads
+from geo.io import arealists
+from geo.services import (
+    accounts,
+    auditing,
+    boundaries,
+    moves,
+    people,
+    setup,
+    statistics,
+    sweeps,
+    uploads,
+)
 from geo.services import lists as staff_lists
 from geo.services.access import local_operator
 from geo.store.schema import AREA_LEVELS, ROLES
@@ -150,7 +162,51 @@ def build_parser() -> argparse.ArgumentParser:
     lists.add_argument("--area", help="a street or community code (default: everywhere)")
     lists.add_argument("--as-of", type=date.fromisoformat, help="the day (default today)")
     lists.add_argument("--format", choices=("json", "csv"), default="json")
+
+    sweep = commands.add_parser("sweep", help="door-to-door sweeps (清查任务)")
+    sweep_commands = sweep.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    create = sweep_commands.add_parser("create", help="a new sweep over some areas")
+    create.add_argument("--name", required=True)
+    create.add_argument("--areas", required=True, help="comma-separated area codes")
+    create.add_argument("--teams", required=True, help="comma-separated team names")
+    create.add_argument("--from", dest="starts_on", type=date.fromisoformat, required=True)
+    create.add_argument("--to", dest="ends_on", type=date.fromisoformat, required=True)
+    assign = sweep_commands.add_parser(
+        "assign", help="rank the units and split them among the teams, with walking routes"
+    )
+    assign.add_argument("sweep", type=_positive_int)
+    assign.add_argument("--as-of", type=date.fromisoformat, help="the day (default today)")
+    assign.add_argument("--limit", type=_positive_int, help="only the first N units by priority")
+    assign.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="FACTOR=W",
+        help=f"priority weight, factors: {', '.join(sweep_rules.FACTORS)}",
+    )
+    progress = sweep_commands.add_parser("progress", help="visited, not reached, days left")
+    progress.add_argument("sweep", type=_positive_int)
+    progress.add_argument("--as-of", type=date.fromisoformat, help="the day (default today)")
+    sweep_export = sweep_commands.add_parser("export", help="a team's area list (see export)")
+    _area_list_arguments(sweep_export, sweep_required=True)
+
+    export = commands.add_parser("export", help="files for the field")
+    export_what = export.add_subparsers(dest="what", required=True, parser_class=_Parser)
+    area_list = export_what.add_parser("area-list", help="a sweep team's units in walking order")
+    _area_list_arguments(area_list, sweep_required=False)
     return parser
+
+
+def _area_list_arguments(command: argparse.ArgumentParser, *, sweep_required: bool) -> None:
+    if sweep_required:
+        command.add_argument("sweep", type=_positive_int)
+    else:
+        command.add_argument("--sweep", type=_positive_int, help="default: the newest sweep")
+    command.add_argument("--area", help="only this street, community or grid code")
+    command.add_argument("--team", help="only this team (default: every team)")
+    command.add_argument("--format", choices=arealists.FORMATS, required=True)
+    command.add_argument("--out", type=Path, required=True, help="the file to write")
+    command.add_argument("--as-of", type=date.fromisoformat, help="the day (default today)")
 
 
 def _positive_int(text: str) -> int:
@@ -301,7 +357,73 @@ def _retention(args: argparse.Namespace) -> Any:
     return people.run_retention(opened, local_operator(), days=args.days)
 
 
+def _sweep(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    actor = local_operator()
+    if args.action == "create":
+        sweep_id = sweeps.create_sweep(
+            opened,
+            actor,
+            name=args.name,
+            starts_on=args.starts_on,
+            ends_on=args.ends_on,
+            areas=[a.strip() for a in args.areas.split(",") if a.strip()],
+            teams=[t.strip() for t in args.teams.split(",") if t.strip()],
+        )
+        return {"sweep": sweep_id}
+    if args.action == "assign":
+        weights = dict(sweep_rules.DEFAULT_WEIGHTS)
+        for item in args.weight:
+            factor, sep, value = item.partition("=")
+            if not sep or factor not in sweep_rules.FACTORS:
+                raise InputError("value_invalid", name="--weight", value=item)
+            try:
+                weights[factor] = float(value)
+            except ValueError as exc:
+                raise InputError("value_invalid", name="--weight", value=item) from exc
+        plan = sweeps.plan_sweep(
+            opened, actor, args.sweep, as_of=args.as_of, weights=weights, limit=args.limit
+        )
+        return {
+            "sweep": plan.sweep_id,
+            "units": int(plan.teams["units"].sum()),
+            "imbalance": round(plan.imbalance, 4),
+            "teams": plan.teams.to_dict("records"),
+        }
+    if args.action == "progress":
+        result = sweeps.sweep_progress(opened, actor, args.sweep, as_of=args.as_of)
+        return {
+            "sweep": args.sweep,
+            "remaining": result["remaining"],
+            "days_needed": result["days_needed"],
+            "by_team": result["by_team"].to_dict("records"),
+            "by_community": result["by_community"].to_dict("records"),
+        }
+    return _export_area_list(opened, args)
+
+
+def _export(args: argparse.Namespace) -> Any:
+    return _export_area_list(setup.open_database(args.db), args)
+
+
+def _export_area_list(opened: setup.Opened, args: argparse.Namespace) -> Any:
+    actor = local_operator()
+    sweep_id = args.sweep
+    if sweep_id is None:
+        known = sweeps.list_sweeps(opened, actor)
+        if known.empty:
+            raise NotFoundError("sweep_not_found", sweep="-")
+        sweep_id = int(known["id"].iloc[0])
+    data, units = sweeps.area_list(
+        opened, actor, sweep_id, fmt=args.format, team=args.team, area=args.area, as_of=args.as_of
+    )
+    args.out.write_bytes(data)
+    return {"sweep": sweep_id, "format": args.format, "units": units, "file": str(args.out)}
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "sweep": _sweep,
+    "export": _export,
     "retention": _retention,
     "users": _users,
     "audit": _audit,

@@ -241,6 +241,7 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
         _f("team", "text", ("走访组", "小组", "队伍", "team"), max_length=100),
         _f("note", "text", ("备注", "说明", "note", "remark"), max_length=1_000),
         _f("id_number", "id_number", _ID),
+        _f("sweep", "int", ("任务编号", "清查任务", "sweep_id"), minimum=1, maximum=2**31),
     ),
 }
 

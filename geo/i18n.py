@@ -128,6 +128,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "region_format": ("户籍地代码应为6位数字", "the hukou region code has 6 digits"),
     "property_missing": ("房屋编号和地址都为空", "neither property reference nor address is given"),
     "property_unknown": ("登记库中找不到该房屋", "no such property in the registry"),
+    "sweep_unknown": ("没有这个走访任务编号", "no sweep with this number"),
     "worksite_unknown": ("登记库中找不到该单位", "no such worksite in the registry"),
     "person_unknown": ("登记库中找不到该人员", "no such person in the registry"),
     "outside_scope": ("不在您负责的区域内", "outside the areas you are responsible for"),
@@ -187,6 +188,27 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "undo_conflict": (
         "批次 {batch} 之后的批次 {later} 修改了相同记录，请先撤销批次 {later}",
         "batch {later} changed the same records after batch {batch}; undo batch {later} first",
+    ),
+    # --- sweeps
+    "sweep_incomplete": (
+        "请填写任务名称、至少一个区域和至少一个走访组",
+        "give the sweep a name, at least one area and at least one team",
+    ),
+    "sweep_teams_repeat": ("走访组名称不能重复", "team names must differ"),
+    "sweep_window_order": ("结束日期早于开始日期", "the sweep ends before it starts"),
+    "sweep_not_found": ("找不到走访任务 {sweep}", "no sweep {sweep}"),
+    "team_not_found": ("该任务没有走访组 {team}", "the sweep has no team {team}"),
+    "sweep_no_units": (
+        "任务范围内没有可上图的出租房屋",
+        "the sweep's areas hold no rental unit with a position",
+    ),
+    "list_format_unknown": (
+        "不支持的格式 {format}（可用：{formats}）",
+        "no format {format} (use {formats})",
+    ),
+    "pdf_font_missing": (
+        "找不到中文字体，无法生成 PDF：请安装 fonts-noto-cjk，或用 {variable} 指定字体文件",
+        "no Chinese font for the PDF: install fonts-noto-cjk, or name a font file in {variable}",
     ),
     "reference_missing": (
         "{table} 引用的 {parent} 记录已不存在（可能刚被撤销），请重新上传",

@@ -12,10 +12,19 @@ from geo.errors import PermissionDeniedError
 
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "admin": frozenset(
-        {"setup", "import_areas", "view_aggregates", "view_records", "import", "export", "unmask"}
+        {
+            "setup",
+            "import_areas",
+            "view_aggregates",
+            "view_records",
+            "import",
+            "export",
+            "unmask",
+            "plan_sweeps",
+        }
     ),
-    "planner": frozenset({"view_aggregates"}),
-    "registrar": frozenset({"view_aggregates", "view_records", "import", "export"}),
+    "planner": frozenset({"view_aggregates", "plan_sweeps"}),
+    "registrar": frozenset({"view_aggregates", "view_records", "import", "export", "plan_sweeps"}),
     "sweeper": frozenset({"view_records", "export"}),
 }
 SMALL_COUNT_THRESHOLD: Final = 5

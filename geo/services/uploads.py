@@ -43,6 +43,7 @@ from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
 from geo.stays import overlapping
 from geo.store import audit, batches, queries
+from geo.store import sweeps as sweep_store
 from geo.store.database import Connection
 from geo.store.schema import employment, landlord, person, property_, residence, visit, worksite
 from geo.validation import Jurisdiction, validate_rows
@@ -118,11 +119,16 @@ def import_upload(
     plan = plan_columns(list(raw.frame.columns), kind=kind, explicit=mapping)
     _check_columns(kind, plan.mapping, plan.missing, list(raw.frame.columns))
     text = raw.frame[list(plan.mapping.values())].set_axis(list(plan.mapping), axis=1)
+    row_numbers = raw.row_numbers
+    unfilled = _unfilled_visits(text) if kind == "visits" else np.zeros(len(text), dtype=bool)
+    if unfilled.any():  # rows of an area list the team did not reach: not visits, not errors
+        text, row_numbers = text.loc[~unfilled], row_numbers[~unfilled]
     sha256 = hashlib.sha256(data).hexdigest()
     summary: dict[str, Any] = {
         "batch": None,
         "kind": kind,
-        "rows": len(raw.frame) + len(raw.malformed),
+        "rows": len(text) + len(raw.malformed),
+        "not_filled_in": int(unfilled.sum()),
         "accepted": 0,
         "rejected": 0,
         "inserted": 0,
@@ -144,7 +150,7 @@ def import_upload(
     validated = validate_rows(
         text,
         kind=kind,
-        row_numbers=raw.row_numbers,
+        row_numbers=row_numbers,
         source_crs=source,
         jurisdiction=jurisdiction,
         today=today or date.today(),
@@ -416,9 +422,7 @@ def _apply_visits(
         frame = _with_people(conn, frame, keys, applied, required=False)
     else:
         frame = frame.assign(person_id=None)
-    if "team" in frame:
-        ids = batches.team_ids(conn, frame["team"].dropna())
-        frame["team_id"] = frame["team"].map(ids)
+    frame = _with_sweeps(conn, frame, applied)
     frame["visited_at"] = pd.to_datetime(frame["visited_at"])
     key = (
         frame["property_id"].astype(str)
@@ -439,6 +443,7 @@ def _apply_visits(
         "property_id",
         "person_id",
         "team_id",
+        "sweep_id",
         "visited_at",
         "outcome",
         "residents_seen",
@@ -690,6 +695,31 @@ def _with_worksites(
     return out.drop(columns="worksite_ref")
 
 
+def _with_sweeps(conn: Connection, frame: pd.DataFrame, applied: _Applied) -> pd.DataFrame:
+    """Each visit's sweep (an area list's 任务编号, which must exist) and team: a name is a
+    team of that sweep, or a team outside any sweep when the row names no sweep."""
+    sweep_id = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    if "sweep" in frame:
+        sweep_id = frame["sweep"].astype("Int64")
+        known = sweep_store.existing_sweeps(conn, sweep_id.dropna().tolist())
+        unknown = sweep_id.notna() & ~sweep_id.isin(known)
+        applied.problems.append(
+            problems_for(frame, unknown, column="sweep", reason="sweep_unknown")
+        )
+        frame, sweep_id = frame.loc[~unknown], sweep_id.loc[~unknown]
+    out = frame.drop(columns=[c for c in ("sweep",) if c in frame]).assign(sweep_id=sweep_id)
+    if "team" not in out:
+        return out
+    team_id = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    loose = sweep_id.isna() & out["team"].notna()
+    ids = batches.team_ids(conn, out.loc[loose, "team"])
+    team_id[loose] = out.loc[loose, "team"].map(ids).astype("Int64")
+    for number, rows in out.loc[sweep_id.notna() & out["team"].notna()].groupby(sweep_id):
+        named = sweep_store.team_ids_in_sweep(conn, int(number), rows["team"])
+        team_id[rows.index] = rows["team"].map(named).astype("Int64")
+    return out.assign(team_id=team_id)
+
+
 def _with_properties(conn: Connection, frame: pd.DataFrame, applied: _Applied) -> pd.DataFrame:
     existing = _match(
         conn,
@@ -804,6 +834,15 @@ def _store(
         )
         applied.updated += updated
         applied.unchanged += unchanged
+
+
+def _unfilled_visits(text: pd.DataFrame) -> np.ndarray:
+    """Rows with neither a visit time nor an outcome (an area list's units not reached)."""
+    blank = np.ones(len(text), dtype=bool)
+    for column in ("visited_at", "outcome"):
+        if column in text:
+            blank &= (text[column].fillna("").astype(str).str.strip() == "").to_numpy()
+    return blank
 
 
 APPLY: dict[str, Callable[..., _Applied]] = {

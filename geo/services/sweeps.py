@@ -1,0 +1,452 @@
+"""Sweeps: create a campaign, rank and split its units among teams, hand out area lists,
+follow progress, carry what was not reached to the next list, and judge back-checks."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from geo import sweeps as rules
+from geo.coverage import COMPLETED_OUTCOMES
+from geo.errors import InputError, NotFoundError
+from geo.indicators import crowded
+from geo.io import arealists
+from geo.routes import Pace, project_points, split_among_teams
+from geo.services.access import Actor, require
+from geo.services.lists import crowding_thresholds
+from geo.services.scope import communities_for, communities_in_scope
+from geo.services.setup import Opened
+from geo.store import audit
+from geo.store import sweeps as store
+from geo.store.records import id_map, load_areas
+from geo.store.schema import area as area_table
+
+ENV_UNITS_PER_DAY: Final = "GRIDHOUSE_UNITS_PER_TEAM_DAY"
+UNITS_PER_TEAM_DAY: Final = 25
+"""Default: units one team visits in a working day."""
+NOT_REACHED: Final = ("nobody_home", "refused")
+"""Outcomes after which a unit goes on the next day's list again."""
+
+
+def units_per_team_day() -> float:
+    value = os.environ.get(ENV_UNITS_PER_DAY)
+    return float(value) if value else float(UNITS_PER_TEAM_DAY)
+
+
+def create_sweep(
+    opened: Opened,
+    actor: Actor,
+    *,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    areas: list[str],
+    teams: list[str],
+    members: dict[str, list[str]] | None = None,
+) -> int:
+    """A planned sweep over ``areas`` (street, community or grid codes inside the actor's
+    scope) with named teams and, optionally, their members (user names)."""
+    require(actor, "plan_sweeps")
+    names = [t.strip() for t in teams if t.strip()]
+    if not name.strip() or not areas or not names:
+        raise InputError("sweep_incomplete")
+    if len(set(names)) != len(names):
+        raise InputError("sweep_teams_repeat")
+    if ends_on < starts_on:
+        raise InputError("sweep_window_order")
+    with opened.db.write() as conn:
+        _scope_ids(conn, actor, areas)  # refuses codes outside the actor's areas
+        sweep_id = store.create_sweep(
+            conn,
+            name=name.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            scope=areas,
+            teams=names,
+            created_by=actor.name,
+        )
+        ids = dict(zip(*store.sweep_teams(conn, sweep_id)[["name", "id"]].T.values, strict=True))
+        for team_name, users in (members or {}).items():
+            if team_name in ids:
+                store.add_members(conn, int(ids[team_name]), users)
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="sweep.create",
+            object_type="sweep",
+            object_id=str(sweep_id),
+            detail={"areas": sorted(areas), "teams": names},
+            changes_data=False,
+        )
+    return sweep_id
+
+
+def list_sweeps(opened: Opened, actor: Actor) -> pd.DataFrame:
+    require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
+    with opened.db.read() as conn:
+        return store.all_sweeps(conn)
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """A stored plan: per team its units, walking km, workload hours and days; the spread
+    of workloads; and, for roles that see records, the ranked units with the reasons."""
+
+    sweep_id: int
+    teams: pd.DataFrame
+    imbalance: float
+    ranked: pd.DataFrame | None
+
+
+def plan_sweep(
+    opened: Opened,
+    actor: Actor,
+    sweep_id: int,
+    *,
+    as_of: date | None = None,
+    weights: dict[str, float] | None = None,
+    limit: int | None = None,
+    pace: Pace | None = None,
+) -> SweepPlan:
+    """Rank the sweep's units by priority, keep the first ``limit`` (all by default), split
+    them among the teams with balanced workloads and walking routes, and store the plan."""
+    require(actor, "plan_sweeps")
+    today = as_of or date.today()
+    pace = pace or Pace()
+    with opened.db.read() as conn:
+        found = _sweep(conn, sweep_id)
+        whole, grids = _scope_ids(conn, actor, found["scope"])
+        parents = set(
+            load_areas(conn, geometry=False).set_index("id").loc[list(grids), "parent_id"]
+        )
+        units = store.candidates(conn, as_of=today, communities=whole | parents)
+        teams = store.sweep_teams(conn, sweep_id)
+    units = units.loc[units["community_id"].isin(whole) | units["grid_id"].isin(grids)]
+    ranked = rank_units(units, as_of=today, weights=weights)
+    chosen = ranked.head(limit) if limit else ranked
+    placed = chosen.loc[chosen["lon"].notna() & chosen["lat"].notna()].reset_index(drop=True)
+    if placed.empty:
+        raise InputError("sweep_no_units")
+    x, y = project_points(placed["lon"], placed["lat"])
+    split = split_among_teams(
+        x, y, teams=len(teams), groups=placed["grid_id"].fillna(-1).to_numpy(), pace=pace
+    )
+    team_ids = teams["id"].to_numpy()
+    plan = pd.DataFrame(
+        {
+            "property_id": placed["property_id"].to_numpy(),
+            "team_id": team_ids[split.team],
+            "position": split.position + 1,
+        }
+    )
+    with opened.db.write() as conn:
+        stored = store.replace_assignment(conn, sweep_id, plan)
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="sweep.plan",
+            object_type="sweep",
+            object_id=str(sweep_id),
+            detail={
+                "units": stored,
+                "teams": len(teams),
+                "weights": weights or rules.DEFAULT_WEIGHTS,
+            },
+            changes_data=False,
+        )
+    per_day = units_per_team_day()
+    summary = pd.DataFrame(
+        {
+            "team": teams["name"].to_numpy(),
+            "units": split.units,
+            "walk_km": np.round(split.walk_m / 1000, 2),
+            "workload_h": np.round(split.workload_min / 60, 1),
+            "days": [
+                rules.days_needed(int(u), teams=1, units_per_team_day=per_day) for u in split.units
+            ],
+        }
+    )
+    visible = None
+    if not actor.aggregates_only:
+        visible = ranked.merge(plan, on="property_id", how="left").merge(
+            teams.rename(columns={"id": "team_id", "name": "team"})[["team_id", "team"]],
+            on="team_id",
+            how="left",
+        )
+    return SweepPlan(sweep_id, summary, split.imbalance, visible)
+
+
+def rank_units(
+    units: pd.DataFrame, *, as_of: date, weights: dict[str, float] | None = None
+) -> pd.DataFrame:
+    """Priority of each candidate unit (see :func:`geo.sweeps.priority`) with crowding
+    judged by the configured thresholds."""
+    per_room, m2 = crowding_thresholds()
+    completed = pd.to_datetime(units["last_completed"])
+    end = pd.Timestamp(as_of + timedelta(days=1))
+    facts = units.assign(
+        days_since_completed=np.floor((end - completed).dt.total_seconds() / 86_400),
+        crowded=crowded(
+            units["residents"],
+            units["rooms"],
+            units["floor_area_m2"],
+            per_room=per_room,
+            m2_per_person=m2,
+        ),
+    )
+    return rules.priority(facts, as_of=as_of, weights=weights)
+
+
+def area_list(
+    opened: Opened,
+    actor: Actor,
+    sweep_id: int,
+    *,
+    fmt: str,
+    team: str | None = None,
+    area: str | None = None,
+    as_of: date | None = None,
+) -> tuple[bytes, int]:
+    """One team's (or every team's) list of a sweep, in walking order, as a file; residents
+    masked. Audited. Returns the file and its number of units."""
+    require(actor, "export")
+    today = as_of or date.today()
+    if fmt not in arealists.FORMATS:
+        raise InputError("list_format_unknown", format=fmt, formats=", ".join(arealists.FORMATS))
+    with opened.db.read() as conn:
+        found = _sweep(conn, sweep_id)
+        teams = store.sweep_teams(conn, sweep_id)
+        team_id = None
+        if team is not None:
+            matching = teams.loc[teams["name"] == team, "id"]
+            if matching.empty:
+                raise NotFoundError("team_not_found", team=team)
+            team_id = int(matching.iloc[0])
+        allowed = communities_in_scope(conn, actor)
+        area_ids = None
+        if area is not None:
+            codes = id_map(conn, area_table, "code")
+            if area not in codes:
+                raise NotFoundError("area_not_found", code=area)
+            area_ids = {codes[area]} | set(communities_for(conn, actor, area) or set())
+        units = store.assigned_units(
+            conn, sweep_id, team_id=team_id, area_ids=area_ids, as_of=today
+        )
+        if allowed is not None:
+            units = units.loc[units["community_id"].isin(allowed)]
+        people = store.people_in_sweep(conn, sweep_id, as_of=today, team_id=team_id)
+    items = _list_items(units, people, sweep_id=sweep_id)
+    title = f"{found['name']} · {team or '全部走访组'} · {today.isoformat()}"
+    data = arealists.write(items, fmt, title=title)
+    with opened.db.write() as conn:
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="export.area_list",
+            object_type="sweep",
+            object_id=str(sweep_id),
+            detail={"format": fmt, "team": team, "area": area, "units": len(items)},
+            changes_data=False,
+        )
+    return data, len(items)
+
+
+def _list_items(units: pd.DataFrame, people: pd.DataFrame, *, sweep_id: int) -> pd.DataFrame:
+    """The list's rows; each unit's residents as masked names and ID numbers (张三 -> 张*,
+    欧阳娜娜 -> 欧***): enough to greet and confirm, not to identify."""
+    by_unit: dict[int, list[str]] = {}
+    for unit, name, id_masked in zip(
+        people["property_id"].tolist(),
+        people["name"].fillna("").tolist(),
+        people["id_masked"].fillna("").tolist(),
+        strict=True,
+    ):
+        who = f"{name[:1]}{'*' * max(1, len(name) - 1)} {id_masked}".strip()
+        by_unit.setdefault(unit, []).append(who)
+    masked = pd.Series({unit: "；".join(names) for unit, names in by_unit.items()}, dtype=object)
+    return pd.DataFrame(
+        {
+            "序号": units["position"].astype(int).to_numpy(),
+            "任务编号": sweep_id,
+            "走访组": units["team"].to_numpy(),
+            "房屋编号": units["external_ref"].fillna("").to_numpy(),
+            "社区": units["community"].fillna("").to_numpy(),
+            "网格": units["grid"].fillna("").to_numpy(),
+            "地址": units["address"].to_numpy(),
+            "房间": units["room"].fillna("").to_numpy(),
+            "登记人数": units["residents"].astype(int).to_numpy(),
+            "登记人员": units["property_id"].map(masked).fillna("").to_numpy(),
+            "lon": units["lon"].to_numpy(),
+            "lat": units["lat"].to_numpy(),
+        }
+    )
+
+
+def sweep_progress(
+    opened: Opened, actor: Actor, sweep_id: int, *, as_of: date | None = None
+) -> dict[str, Any]:
+    """How far a sweep is: per team and per community, units assigned, visited, completed,
+    not reached (nobody home or refused) and not yet visited; the units to carry to the
+    next list; and the working days the rest needs at the configured pace."""
+    require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
+    today = as_of or date.today()
+    with opened.db.read() as conn:
+        found = _sweep(conn, sweep_id)
+        units = store.assigned_units(conn, sweep_id, as_of=today)
+        allowed = communities_in_scope(conn, actor)
+        if allowed is not None:
+            units = units.loc[units["community_id"].isin(allowed)]
+        visits = store.sweep_visits(conn, sweep_id, since=found["starts_on"], until=today)
+    status = unit_status(units, visits)
+    by_team = _tally(status, "team")
+    by_community = _tally(status, "community")
+    carry = status.loc[status["state"].isin(["not_reached", "open"])].sort_values(
+        ["team", "position"]
+    )
+    teams = max(1, status["team"].nunique())
+    days = rules.days_needed(len(carry), teams=teams, units_per_team_day=units_per_team_day())
+    return {
+        "sweep": found,
+        "by_team": by_team,
+        "by_community": by_community,
+        "carry_over": carry if not actor.aggregates_only else None,
+        "remaining": len(carry),
+        "days_needed": days,
+    }
+
+
+def unit_status(units: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
+    """Each assigned unit's state from its latest visit since the sweep began: ``done``
+    (completed outcome or not_found), ``not_reached`` (nobody home or refused), ``open``."""
+    latest = (
+        visits.sort_values("visited_at").drop_duplicates("property_id", keep="last")
+        if len(visits)
+        else pd.DataFrame(columns=["property_id", "outcome", "visited_at"])
+    )
+    merged = units.merge(
+        latest[["property_id", "outcome", "visited_at"]], on="property_id", how="left"
+    )
+    state = np.where(
+        merged["outcome"].isin(NOT_REACHED),
+        "not_reached",
+        np.where(merged["outcome"].notna(), "done", "open"),
+    )
+    return merged.assign(state=state, completed=merged["outcome"].isin(COMPLETED_OUTCOMES))
+
+
+def _tally(status: pd.DataFrame, by: str) -> pd.DataFrame:
+    table = (
+        status.assign(
+            visited=status["state"] != "open",
+            not_reached=status["state"] == "not_reached",
+            open=status["state"] == "open",
+        )
+        .groupby(by, sort=True)
+        .agg(
+            assigned=("property_id", "size"),
+            visited=("visited", "sum"),
+            completed=("completed", "sum"),
+            not_reached=("not_reached", "sum"),
+            open=("open", "sum"),
+        )
+        .reset_index()
+    )
+    table["done_share"] = np.where(
+        table["assigned"] > 0, (table["visited"] - table["not_reached"]) / table["assigned"], 0.0
+    ).round(3)
+    return table
+
+
+def backchecks(
+    opened: Opened,
+    actor: Actor,
+    sweep_id: int,
+    *,
+    rule: rules.Lqas | None = None,
+    as_of: date | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Record-to-field back-checks (顺查) of a sweep by LQAS.
+
+    The sample: up to n units per community among those the sweep completed, drawn with the
+    sweep's id as seed (the same sample every time). A sampled unit is re-checked by a later
+    visit from another team; it fails when that visit's outcome differs from the sweep's or
+    it saw a different number of residents. Each community passes with at most d failures.
+    """
+    require(actor, "view_records")
+    today = as_of or date.today()
+    chosen = rule or rules.Lqas(seed=sweep_id)
+    with opened.db.read() as conn:
+        found = _sweep(conn, sweep_id)
+        units = store.assigned_units(conn, sweep_id, as_of=today)
+        allowed = communities_in_scope(conn, actor)
+        if allowed is not None:
+            units = units.loc[units["community_id"].isin(allowed)]
+        visits = store.all_visits_to(conn, units["property_id"].tolist(), since=found["starts_on"])
+    sweep_visits = visits.loc[visits["sweep_id"] == sweep_id]
+    first = sweep_visits.sort_values("visited_at").drop_duplicates("property_id", keep="last")
+    first = first.loc[first["outcome"].isin(COMPLETED_OUTCOMES)]
+    eligible = units.merge(first, on="property_id", suffixes=("", "_sweep"))
+    sample = rules.backcheck_sample(eligible, rules.Lqas(chosen.n, chosen.d, seed=sweep_id))
+    later = visits.merge(
+        sample[["property_id", "visited_at", "team_id_sweep"]].rename(
+            columns={"visited_at": "swept_at"}
+        ),
+        on="property_id",
+    )
+    later = later.loc[
+        (later["visited_at"] > later["swept_at"]) & (later["team_id"] != later["team_id_sweep"])
+    ]
+    recheck = later.sort_values("visited_at").drop_duplicates("property_id", keep="first")
+    judged = sample.merge(
+        recheck[["property_id", "outcome", "residents_seen"]].rename(
+            columns={"outcome": "recheck_outcome", "residents_seen": "recheck_seen"}
+        ),
+        on="property_id",
+        how="left",
+    )
+    differs = (judged["recheck_outcome"] != judged["outcome"]) | (
+        judged["recheck_seen"].notna()
+        & judged["residents_seen"].notna()
+        & (judged["recheck_seen"] != judged["residents_seen"])
+    )
+    judged["failed"] = pd.Series(differs, dtype="boolean").where(judged["recheck_outcome"].notna())
+    verdicts = rules.lqas_verdicts(judged, chosen)
+    names = units.drop_duplicates("community_id").set_index("community_id")["community"]
+    verdicts.insert(1, "community", verdicts["community_id"].map(names))
+    return {"sample": judged, "verdicts": verdicts}
+
+
+def _sweep(conn: Any, sweep_id: int) -> dict[str, Any]:
+    found = store.sweep_row(conn, sweep_id)
+    if found is None:
+        raise NotFoundError("sweep_not_found", sweep=sweep_id)
+    return found
+
+
+def _scope_ids(conn: Any, actor: Actor, codes: list[str]) -> tuple[set[int], set[int]]:
+    """The communities a sweep covers whole and the grids it names on their own, inside the
+    actor's scope (a code outside it is not found)."""
+    areas = load_areas(conn, geometry=False)
+    whole: set[int] = set()
+    grids: set[int] = set()
+    for code in codes:
+        row = areas.loc[areas["code"] == code]
+        if row.empty:
+            raise NotFoundError("area_not_found", code=code)
+        if row["level"].iloc[0] == "grid":
+            parent = str(row["parent_code"].iloc[0])
+            if int(row["parent_id"].iloc[0]) in (communities_for(conn, actor, parent) or set()):
+                grids.add(int(row["id"].iloc[0]))
+            else:
+                raise NotFoundError("area_not_found", code=code)
+        else:
+            whole |= set(communities_for(conn, actor, code) or set())
+    return whole, grids

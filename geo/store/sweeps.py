@@ -1,0 +1,329 @@
+"""Sweeps in the database: campaigns, their teams, who visits which unit in what order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, and_, case, delete, func, select
+
+from geo.coverage import COMPLETED_OUTCOMES
+from geo.store.conditions import living_on, units_within
+from geo.store.records import insert_frame, read_frame
+from geo.store.schema import (
+    app_user,
+    area,
+    assignment,
+    person,
+    property_,
+    residence,
+    sweep,
+    team,
+    team_member,
+    visit,
+)
+
+
+def create_sweep(
+    conn: Connection,
+    *,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    scope: Iterable[str],
+    teams: Iterable[str],
+    created_by: str,
+) -> int:
+    """A new planned sweep over the areas ``scope`` (codes) with its named teams."""
+    sweep_id = int(
+        conn.execute(
+            sweep.insert()
+            .values(
+                name=name,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                scope=json.dumps(sorted(set(scope)), ensure_ascii=False),
+                status="planned",
+                created_by=created_by,
+                created_at=datetime.now(UTC).replace(tzinfo=None),
+            )
+            .returning(sweep.c.id)
+        ).scalar_one()
+    )
+    conn.execute(team.insert(), [{"sweep_id": sweep_id, "name": t} for t in teams])
+    return sweep_id
+
+
+def sweep_row(conn: Connection, sweep_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(sweep).where(sweep.c.id == sweep_id)).mappings().first()
+    if row is None:
+        return None
+    out = dict(row)
+    out["scope"] = json.loads(out["scope"])
+    return out
+
+
+def all_sweeps(conn: Connection) -> pd.DataFrame:
+    """Every sweep, newest first, with its number of teams and assigned units."""
+    teams = (
+        select(team.c.sweep_id, func.count().label("teams")).group_by(team.c.sweep_id).subquery()
+    )
+    units = (
+        select(assignment.c.sweep_id, func.count().label("units"))
+        .group_by(assignment.c.sweep_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            sweep.c.id,
+            sweep.c.name,
+            sweep.c.starts_on,
+            sweep.c.ends_on,
+            sweep.c.status,
+            sweep.c.scope,
+            func.coalesce(teams.c.teams, 0).label("teams"),
+            func.coalesce(units.c.units, 0).label("units"),
+        )
+        .outerjoin(teams, teams.c.sweep_id == sweep.c.id)
+        .outerjoin(units, units.c.sweep_id == sweep.c.id)
+        .order_by(sweep.c.id.desc())
+    )
+    return read_frame(conn, statement)
+
+
+def sweep_teams(conn: Connection, sweep_id: int) -> pd.DataFrame:
+    """A sweep's teams (id, name) in the order they were named, with their members' user
+    names (``members``, comma-separated)."""
+    teams = read_frame(
+        conn, select(team.c.id, team.c.name).where(team.c.sweep_id == sweep_id).order_by(team.c.id)
+    )
+    members = read_frame(
+        conn,
+        select(team_member.c.team_id, app_user.c.name)
+        .join(app_user, app_user.c.id == team_member.c.user_id)
+        .where(team_member.c.team_id.in_(teams["id"].tolist()))
+        .order_by(app_user.c.name),
+    )
+    listed = members.groupby("team_id")["name"].agg(", ".join) if len(members) else pd.Series()
+    return teams.assign(members=teams["id"].map(listed).fillna(""))
+
+
+def add_members(conn: Connection, team_id: int, user_names: Iterable[str]) -> int:
+    """Put existing users on a team; returns how many were added."""
+    names = sorted(set(user_names))
+    users = conn.execute(select(app_user.c.id).where(app_user.c.name.in_(names))).scalars().all()
+    known = set(
+        conn.execute(
+            select(team_member.c.user_id).where(team_member.c.team_id == team_id)
+        ).scalars()
+    )
+    rows = [{"team_id": team_id, "user_id": u} for u in users if u not in known]
+    if rows:
+        conn.execute(team_member.insert(), rows)
+    return len(rows)
+
+
+def team_ids_in_sweep(conn: Connection, sweep_id: int, names: Iterable[str]) -> dict[str, int]:
+    """Ids of a sweep's teams by name, adding a team for a name the sweep does not have."""
+    wanted = sorted({n for n in names if n})
+    known = {
+        r.name: int(r.id)
+        for r in conn.execute(
+            select(team.c.id, team.c.name).where(
+                team.c.sweep_id == sweep_id, team.c.name.in_(wanted)
+            )
+        )
+    }
+    missing = [n for n in wanted if n not in known]
+    if missing:
+        conn.execute(team.insert(), [{"sweep_id": sweep_id, "name": n} for n in missing])
+        return team_ids_in_sweep(conn, sweep_id, wanted)
+    return known
+
+
+def existing_sweeps(conn: Connection, ids: Iterable[int]) -> set[int]:
+    wanted = sorted({int(i) for i in ids})
+    return set(conn.execute(select(sweep.c.id).where(sweep.c.id.in_(wanted))).scalars())
+
+
+def replace_assignment(conn: Connection, sweep_id: int, plan: pd.DataFrame) -> int:
+    """Store a plan (property_id, team_id, position) as the sweep's assignment, replacing
+    any earlier plan of the sweep."""
+    conn.execute(delete(assignment).where(assignment.c.sweep_id == sweep_id))
+    rows = plan[["property_id", "team_id", "position"]].assign(sweep_id=sweep_id, status="open")
+    return insert_frame(conn, assignment, rows)
+
+
+def candidates(
+    conn: Connection, *, as_of: date, communities: Collection[int] | None
+) -> pd.DataFrame:
+    """Active units in the communities with what a priority needs: property_id,
+    external_ref, address, room, community_id, grid_id, lon, lat, rooms, floor_area_m2,
+    registered_on, residents, not_found, last_completed, last_attempt."""
+    end = datetime.combine(as_of + timedelta(days=1), time())
+    p = property_.c
+    units = read_frame(
+        conn,
+        select(
+            p.id.label("property_id"),
+            p.external_ref,
+            p.address,
+            p.room,
+            p.community_id,
+            p.grid_id,
+            p.lon,
+            p.lat,
+            p.rooms,
+            p.floor_area_m2,
+            p.registered_on,
+        ).where(p.status == "active", *units_within(communities)),
+    )
+    completed = visit.c.outcome.in_(COMPLETED_OUTCOMES)
+    last = read_frame(
+        conn,
+        select(
+            visit.c.property_id,
+            func.max(case((completed, visit.c.visited_at))).label("last_completed"),
+            func.max(visit.c.visited_at).label("last_attempt"),
+        )
+        .join(property_, property_.c.id == visit.c.property_id)
+        .where(visit.c.visited_at < end, p.status == "active", *units_within(communities))
+        .group_by(visit.c.property_id),
+    )
+    people = read_frame(
+        conn,
+        select(residence.c.property_id, residence.c.person_id)
+        .select_from(residence.join(property_))
+        .where(living_on(as_of), *units_within(communities)),
+    )
+    latest = (
+        select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
+        .where(visit.c.person_id.is_not(None), visit.c.visited_at < end)
+        .group_by(visit.c.person_id)
+        .subquery()
+    )
+    absent = read_frame(
+        conn,
+        select(visit.c.person_id)
+        .join(
+            latest,
+            and_(latest.c.person_id == visit.c.person_id, latest.c.at == visit.c.visited_at),
+        )
+        .where(visit.c.outcome == "not_found"),
+    )
+    people["not_found"] = people["person_id"].isin(set(absent["person_id"]))
+    per_unit = people.groupby("property_id").agg(
+        residents=("person_id", "size"), not_found=("not_found", "sum")
+    )
+    out = units.merge(last, on="property_id", how="left").merge(
+        per_unit, left_on="property_id", right_index=True, how="left"
+    )
+    out["residents"] = out["residents"].fillna(0).astype(int)
+    out["not_found"] = out["not_found"].fillna(0).astype(int)
+    return out
+
+
+def assigned_units(
+    conn: Connection,
+    sweep_id: int,
+    *,
+    as_of: date,
+    team_id: int | None = None,
+    area_ids: Collection[int] | None = None,
+) -> pd.DataFrame:
+    """A sweep's units in walking order per team: team_id, team, position, property_id,
+    external_ref, address, room, community_id, community, grid, lon, lat, residents (on
+    ``as_of``)."""
+    community = area.alias("community")
+    grid = area.alias("grid")
+    residents = (
+        select(residence.c.property_id, func.count().label("residents"))
+        .select_from(residence.join(property_))
+        .where(living_on(as_of))
+        .group_by(residence.c.property_id)
+        .subquery()
+    )
+    p = property_.c
+    statement = (
+        select(
+            assignment.c.team_id,
+            team.c.name.label("team"),
+            assignment.c.position,
+            p.id.label("property_id"),
+            p.external_ref,
+            p.address,
+            p.room,
+            p.community_id,
+            community.c.name.label("community"),
+            grid.c.name.label("grid"),
+            p.lon,
+            p.lat,
+            func.coalesce(residents.c.residents, 0).label("residents"),
+        )
+        .select_from(
+            assignment.join(team, team.c.id == assignment.c.team_id)
+            .join(property_, property_.c.id == assignment.c.property_id)
+            .outerjoin(community, community.c.id == p.community_id)
+            .outerjoin(grid, grid.c.id == p.grid_id)
+            .outerjoin(residents, residents.c.property_id == p.id)
+        )
+        .where(assignment.c.sweep_id == sweep_id)
+        .order_by(team.c.name, assignment.c.position)
+    )
+    if team_id is not None:
+        statement = statement.where(assignment.c.team_id == team_id)
+    if area_ids is not None:
+        ids = sorted(area_ids)
+        statement = statement.where(p.community_id.in_(ids) | p.grid_id.in_(ids))
+    return read_frame(conn, statement)
+
+
+def sweep_visits(conn: Connection, sweep_id: int, *, since: date, until: date) -> pd.DataFrame:
+    """Visits to the sweep's units from its start to ``until`` (inclusive): property_id,
+    team_id, sweep_id, visited_at, outcome."""
+    end = datetime.combine(until + timedelta(days=1), time())
+    start = datetime.combine(since, time())
+    assigned = select(assignment.c.property_id).where(assignment.c.sweep_id == sweep_id)
+    statement = select(
+        visit.c.property_id, visit.c.team_id, visit.c.sweep_id, visit.c.visited_at, visit.c.outcome
+    ).where(
+        visit.c.property_id.in_(assigned), visit.c.visited_at >= start, visit.c.visited_at < end
+    )
+    return read_frame(conn, statement)
+
+
+def all_visits_to(conn: Connection, property_ids: Collection[int], *, since: date) -> pd.DataFrame:
+    """Every visit to these units from ``since``: property_id, team_id, sweep_id, visited_at,
+    outcome, residents_seen."""
+    statement = select(
+        visit.c.property_id,
+        visit.c.team_id,
+        visit.c.sweep_id,
+        visit.c.visited_at,
+        visit.c.outcome,
+        visit.c.residents_seen,
+    ).where(
+        visit.c.property_id.in_(sorted(property_ids)),
+        visit.c.visited_at >= datetime.combine(since, time()),
+    )
+    return read_frame(conn, statement)
+
+
+def people_in_sweep(
+    conn: Connection, sweep_id: int, *, as_of: date, team_id: int | None = None
+) -> pd.DataFrame:
+    """Masked facts of the current residents of a sweep's units (one team's, if given), for
+    the area list: property_id, name, id_masked."""
+    assigned = select(assignment.c.property_id).where(assignment.c.sweep_id == sweep_id)
+    if team_id is not None:
+        assigned = assigned.where(assignment.c.team_id == team_id)
+    statement = (
+        select(residence.c.property_id, person.c.name, person.c.id_masked)
+        .select_from(residence.join(property_).join(person))
+        .where(living_on(as_of), residence.c.property_id.in_(assigned))
+        .order_by(residence.c.property_id, person.c.name)
+    )
+    return read_frame(conn, statement)
