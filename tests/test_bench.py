@@ -59,3 +59,19 @@ def test_search_bench_prints_its_case():
     (case,) = run_bench("search", "--scale", "1", "--repeat", "3")
     assert case["bench"] == "search" and case["units"] == 13_000
     assert case["id_lookup_s"] > 0 and case["phone_lookup_s"] > 0 and case["address_search_s"] > 0
+
+
+def test_sweep_bench_prints_a_plan_no_longer_than_nearest_neighbour(demo_dir, tmp_path):
+    import shutil
+
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    (case,) = run_bench(
+        "sweep", "--db", str(tmp_path / "demo.sqlite"), "--units", "1500", "--teams", "4",
+        "--list-units", "300",
+    )  # fmt: skip
+    assert case["bench"] == "sweep"
+    assert (case["units"], case["teams"], case["xlsx_units"]) == (1500, 4, 300)
+    assert case["imbalance"] <= 0.1
+    assert case["route_km"] <= case["nearest_neighbour_km"]
+    assert case["plan_s"] > 0 and case["xlsx_5000_s"] > 0

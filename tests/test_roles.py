@@ -22,6 +22,7 @@ from geo.services import (
     setup,
     spatial,
     statistics,
+    sweeps,
     uploads,
 )
 from geo.services.access import Actor
@@ -59,6 +60,11 @@ MATRIX = {
     "floating_clusters": {"admin", "planner", "registrar"},
     "clusters_csv": {"admin", "planner", "registrar"},
     "data_quality": {"admin", "planner", "registrar"},
+    "create_sweep": {"admin", "planner", "registrar"},
+    "plan_sweep": {"admin", "planner", "registrar"},
+    "area_list": {"admin", "registrar", "sweeper"},
+    "sweep_progress": {"admin", "planner", "registrar", "sweeper"},
+    "backchecks": {"admin", "registrar", "sweeper"},
 }
 
 
@@ -112,6 +118,13 @@ def call(name: str, opened, actor: Actor) -> None:
             opened, actor, spatial.floating_clusters(opened, Actor("a", "admin")).shapes
         ),
         "data_quality": lambda: spatial.data_quality(opened, actor),
+        "create_sweep": lambda: sweeps.create_sweep(
+            opened, actor, name="", starts_on=AS_OF, ends_on=AS_OF, areas=[], teams=[]
+        ),
+        "plan_sweep": lambda: sweeps.plan_sweep(opened, actor, 999_999, as_of=AS_OF),
+        "area_list": lambda: sweeps.area_list(opened, actor, 999_999, fmt="csv", as_of=AS_OF),
+        "sweep_progress": lambda: sweeps.sweep_progress(opened, actor, 999_999, as_of=AS_OF),
+        "backchecks": lambda: sweeps.backchecks(opened, actor, 999_999, as_of=AS_OF),
     }
     calls[name]()
 

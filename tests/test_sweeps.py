@@ -1,0 +1,347 @@
+"""Sweeps on the demo district: plans, area lists in every format, the round trip back
+through the visits upload, progress, carry-over, back-checks, roles and the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyogrio
+import pytest
+from pypdf import PdfReader
+
+from geo import sweeps as rules
+from geo.errors import PermissionDeniedError
+from geo.routes import Pace, nearest_neighbour_path, path_length_m, project_points
+from geo.services import sweeps
+from geo.services.access import Actor
+from geo.services.setup import open_database
+from geo.services.uploads import import_upload
+from geo.store.records import load_areas
+from geo.store.sweeps import assigned_units
+from tests.conftest import ADMIN, AS_OF, PLANNER, run_cli
+
+STREET = "330110901"
+SWEEPER = Actor(name="test-sweeper", role="sweeper")
+
+
+@pytest.fixture(scope="module")
+def db(demo_dir, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("sweeps")
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, directory / name)
+    opened = open_database(str(directory / "demo.sqlite"))
+    yield opened
+    opened.db.dispose()
+
+
+def _community(db, index: int = 0) -> str:
+    with db.db.read() as conn:
+        areas = load_areas(conn, level="community", geometry=False)
+    return str(areas["code"].iloc[index])
+
+
+def _new_sweep(db, areas: list[str], teams: list[str], *, starts_on: date = AS_OF) -> int:
+    return sweeps.create_sweep(
+        db,
+        ADMIN,
+        name="测试清查",
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(days=14),
+        areas=areas,
+        teams=teams,
+    )
+
+
+@pytest.mark.parametrize("teams", [3, 8, 20])
+def test_the_demo_street_splits_within_ten_percent_and_routes_beat_nearest_neighbour(db, teams):
+    sweep_id = _new_sweep(db, [STREET], [f"第{i}组" for i in range(teams)])
+    plan = sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
+    with db.db.read() as conn:
+        units = assigned_units(conn, sweep_id, as_of=AS_OF)
+        active = conn.exec_driver_sql(
+            "SELECT count(*) FROM property WHERE status = 'active' AND lon IS NOT NULL"
+            " AND community_id IS NOT NULL"
+        ).scalar()
+    assert len(units) == active == plan.teams["units"].sum()
+    pace = Pace()
+    workloads = []
+    for _, team in units.groupby("team_id"):
+        team = team.sort_values("position")
+        assert team["position"].tolist() == list(range(1, len(team) + 1))
+        x, y = project_points(team["lon"], team["lat"])
+        walked = path_length_m(x, y, np.arange(len(team)))
+        plain = nearest_neighbour_path(x, y, start=0)
+        assert walked <= path_length_m(x, y, plain) + 1e-6
+        workloads.append(len(team) * pace.visit_minutes + pace.walk_minutes(walked))
+    spread = np.abs(np.array(workloads) - np.mean(workloads)).max() / np.mean(workloads)
+    assert spread <= 0.10
+    assert plan.imbalance == pytest.approx(spread, abs=1e-6)
+
+
+def test_priority_is_shown_factor_by_factor_and_follows_the_weights(db):
+    sweep_id = _new_sweep(db, [_community(db)], ["甲", "乙"])
+    plan = sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
+    ranked = plan.ranked
+    assert ranked is not None
+    points = ranked[[f"{f}_points" for f in rules.FACTORS]].sum(axis=1)
+    assert np.allclose(points, ranked["score"], atol=0.01)
+    assert ranked["score"].is_monotonic_decreasing
+    assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))
+    # Weighting only crowding ranks every crowded unit first.
+    only_crowding = sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF, weights={"crowded": 1})
+    assert only_crowding.ranked is not None
+    crowded = only_crowding.ranked["crowded"].astype(bool).to_numpy()
+    assert crowded.any() and not crowded[crowded.sum() :].any()
+    # The first units by priority, and only those, are planned with --limit.
+    limited = sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF, limit=40)
+    assert limited.teams["units"].sum() == 40
+    with db.db.read() as conn:
+        kept = set(assigned_units(conn, sweep_id, as_of=AS_OF)["property_id"])
+    assert limited.ranked is not None
+    assert kept == set(limited.ranked.head(40)["property_id"])
+
+
+def test_a_planner_plans_but_sees_no_unit_and_cannot_export(db):
+    sweep_id = sweeps.create_sweep(
+        db,
+        PLANNER,
+        name="规划员的任务",
+        starts_on=AS_OF,
+        ends_on=AS_OF,
+        areas=[_community(db, 1)],
+        teams=["一组"],
+    )
+    plan = sweeps.plan_sweep(db, PLANNER, sweep_id, as_of=AS_OF)
+    assert plan.ranked is None and plan.teams["units"].sum() > 0
+    assert sweeps.sweep_progress(db, PLANNER, sweep_id, as_of=AS_OF)["carry_over"] is None
+    with pytest.raises(PermissionDeniedError):
+        sweeps.area_list(db, PLANNER, sweep_id, fmt="csv", as_of=AS_OF)
+    with pytest.raises(PermissionDeniedError):
+        sweeps.create_sweep(
+            db, SWEEPER, name="x", starts_on=AS_OF, ends_on=AS_OF, areas=[STREET], teams=["a"]
+        )
+
+
+@pytest.fixture(scope="module")
+def small_sweep(db):
+    """A community's sweep with two teams, planned, one unit's address a formula."""
+    sweep_id = _new_sweep(db, [_community(db, 2)], ["一组", "二组"], starts_on=AS_OF)
+    sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
+    with db.db.read() as conn:
+        first = assigned_units(conn, sweep_id, as_of=AS_OF).query("team == '一组'").iloc[0]
+    with sqlite3.connect(db.db.engine.url.database) as conn:
+        conn.execute(
+            "UPDATE property SET address = '=1+1' WHERE id = ?", (int(first["property_id"]),)
+        )
+    return sweep_id
+
+
+def test_every_format_opens_with_its_standard_reader_in_walking_order(db, small_sweep):
+    with db.db.read() as conn:
+        units = assigned_units(conn, small_sweep, as_of=AS_OF).query("team == '一组'")
+    refs = units.sort_values("position")["external_ref"].tolist()
+    files = {
+        fmt: sweeps.area_list(db, ADMIN, small_sweep, fmt=fmt, team="一组", as_of=AS_OF)
+        for fmt in ("csv", "xlsx", "geojson", "kml", "gpx", "pdf")
+    }
+    assert {fmt: n for fmt, (_, n) in files.items()} == dict.fromkeys(files, len(refs))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(files["xlsx"][0])).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("序号", "任务编号", "走访组", "房屋编号")
+    assert rows[0][-4:] == ("走访时间", "走访结果", "见到人数", "备注")
+    assert [r[3] for r in rows[1:]] == refs
+    formula = sheet.cell(row=2, column=7)
+    assert formula.value == "=1+1" and formula.data_type == "s"  # text, never run
+
+    text = files["csv"][0]
+    assert text.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    assert [r[3] for r in table[1:]] == refs and table[1][6] == "'=1+1"
+
+    for fmt in ("geojson", "kml", "gpx"):
+        path = db.db.engine.url.database + f".{fmt}"
+        Path(path).write_bytes(files[fmt][0])
+        layer = {"geojson": None, "kml": "走访点", "gpx": "route_points"}[fmt]
+        frame = pyogrio.read_dataframe(path, layer=layer)
+        located = units.dropna(subset=["lon"]).sort_values("position")
+        assert len(frame) == len(located)
+        assert np.allclose(frame.geometry.x, located["lon"], atol=1e-6)
+        assert np.allclose(frame.geometry.y, located["lat"], atol=1e-6)
+    lines = pyogrio.read_dataframe(path.replace(".gpx", ".kml"), layer="路线")
+    assert lines.geometry.iloc[0].geom_type == "LineString"
+
+    pdf = PdfReader(io.BytesIO(files["pdf"][0]))
+    printed = "".join(p.extract_text() for p in pdf.pages).replace(" ", "").replace("\x00", "")
+    assert "测试清查" in printed and refs[-1] in printed and "走访结果" in printed
+    # The CJK font travels inside the file (a font program in its descriptor), so the list
+    # prints the same on a machine without Chinese fonts.
+    fonts = [f.get_object() for f in pdf.pages[1]["/Resources"]["/Font"].values()]
+    descendants = [d.get_object() for f in fonts for d in f.get("/DescendantFonts", [])]
+    descriptors = [d["/FontDescriptor"].get_object() for d in descendants]
+    assert any("CJK" in str(f["/BaseFont"]) or "WenQuanYi" in str(f["/BaseFont"]) for f in fonts)
+    assert any({"/FontFile2", "/FontFile3"} & set(d.keys()) for d in descriptors)
+
+
+def test_a_filled_list_comes_back_through_the_visits_upload_and_moves_progress(db, small_sweep):
+    data, _ = sweeps.area_list(db, ADMIN, small_sweep, fmt="xlsx", team="二组", as_of=AS_OF)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    column = {name: header.index(name) + 1 for name in header}
+    outcomes = ["已核实", "无人在家", "拒绝", "空置", "查无此人"]
+    for row, outcome in enumerate(outcomes, start=2):
+        sheet.cell(row, column["走访时间"], f"{AS_OF.isoformat()} 09:{row:02d}")
+        sheet.cell(row, column["走访结果"], outcome)
+        sheet.cell(row, column["见到人数"], "1")
+    filled = io.BytesIO()
+    book.save(filled)
+    result = import_upload(
+        db, ADMIN, kind="visits", data=filled.getvalue(), filename="back.xlsx", today=AS_OF
+    )
+    summary = result.summary
+    assert summary["accepted"] == 5 and summary["rejected"] == 0
+    assert summary["not_filled_in"] == sheet.max_row - 1 - 5
+    with sqlite3.connect(db.db.engine.url.database) as conn:
+        stored = conn.execute(
+            "SELECT v.sweep_id, t.name, t.sweep_id FROM visit v JOIN team t ON t.id = v.team_id"
+            " WHERE v.batch_id = ?",
+            (summary["batch"],),
+        ).fetchall()
+    assert set(stored) == {(small_sweep, "二组", small_sweep)}
+
+    progress = sweeps.sweep_progress(db, ADMIN, small_sweep, as_of=AS_OF)
+    team = progress["by_team"].set_index("team").loc["二组"]
+    with db.db.read() as conn:
+        units = assigned_units(conn, small_sweep, as_of=AS_OF)
+    visited = pd.read_sql(
+        "SELECT property_id, outcome, visited_at FROM visit WHERE visited_at >= ?",
+        sqlite3.connect(db.db.engine.url.database),
+        params=(AS_OF.isoformat(),),
+    )
+    latest = visited.sort_values("visited_at").drop_duplicates("property_id", keep="last")
+    mine = units.loc[units["team"] == "二组"].merge(latest, on="property_id", how="left")
+    assert team["assigned"] == len(mine)
+    assert team["visited"] == mine["outcome"].notna().sum()
+    assert team["not_reached"] == mine["outcome"].isin(["nobody_home", "refused"]).sum() >= 2
+    carried = progress["carry_over"]
+    assert set(carried["state"]) <= {"open", "not_reached"}
+    assert (
+        progress["remaining"]
+        == len(carried)
+        == (
+            (units.merge(latest, on="property_id", how="left")["outcome"].isna())
+            | units.merge(latest, on="property_id", how="left")["outcome"].isin(
+                ["nobody_home", "refused"]
+            )
+        ).sum()
+    )
+    assert progress["days_needed"] == rules.days_needed(
+        len(carried), teams=2, units_per_team_day=sweeps.units_per_team_day()
+    )
+    again = import_upload(
+        db, ADMIN, kind="visits", data=filled.getvalue(), filename="back.xlsx", today=AS_OF
+    )
+    assert again.summary.get("duplicate_of") == summary["batch"]
+
+
+def test_an_unknown_sweep_number_is_a_rejected_row(db):
+    text = "房屋编号,走访时间,走访结果,任务编号\nD00-P000001,2026-11-28 10:00,已核实,99999\n"
+    result = import_upload(
+        db, ADMIN, kind="visits", data=text.encode(), filename="v.csv", today=AS_OF
+    )
+    assert result.summary["rejected"] == 1
+    assert result.rejects["reason"].tolist() == ["sweep_unknown"]
+
+
+def test_back_checks_are_drawn_reproducibly_and_judged_by_lqas(db):
+    sweep_id = _new_sweep(
+        db, [_community(db, 3)], ["甲", "乙"], starts_on=AS_OF - timedelta(days=5)
+    )
+    sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
+    data, _ = sweeps.area_list(db, ADMIN, sweep_id, fmt="csv", team="甲", as_of=AS_OF)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    for row in body:
+        row[header.index("走访时间")] = f"{(AS_OF - timedelta(days=3)).isoformat()} 10:00"
+        row[header.index("走访结果")] = "已核实"
+        row[header.index("见到人数")] = "2"
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *body])
+    import_upload(
+        db, ADMIN, kind="visits", data=out.getvalue().encode(), filename="a.csv", today=AS_OF
+    )
+    rule = rules.Lqas(n=4, d=1)
+    first = sweeps.backchecks(db, ADMIN, sweep_id, rule=rule, as_of=AS_OF)
+    sample = first["sample"]
+    assert len(sample) == min(4, len(body))
+    assert first["verdicts"]["verdict"].tolist() == ["pending"]
+    again = sweeps.backchecks(db, ADMIN, sweep_id, rule=rule, as_of=AS_OF)
+    assert again["sample"]["property_id"].tolist() == sample["property_id"].tolist()
+    # Another team re-checks: two disagree (nobody there / different count) -> fail (d = 1).
+    refs = sample["external_ref"].tolist()
+    recheck = ["房屋编号,走访时间,走访结果,见到人数,走访组"]
+    results = ["已核实,2", "查无此人,0", "已核实,5", "已核实,2"]
+    for ref, result in zip(refs, results, strict=False):
+        recheck.append(f"{ref},{(AS_OF - timedelta(days=1)).isoformat()} 15:00,{result},复核组")
+    import_upload(
+        db, ADMIN, kind="visits", data="\n".join(recheck).encode(), filename="b.csv", today=AS_OF
+    )
+    judged = sweeps.backchecks(db, ADMIN, sweep_id, rule=rule, as_of=AS_OF)
+    verdict = judged["verdicts"].iloc[0]
+    assert (verdict["checked"], verdict["failures"], verdict["verdict"]) == (4, 2, "fail")
+
+
+def test_lqas_verdicts_by_hand():
+    results = pd.DataFrame(
+        {
+            "community_id": [1] * 3 + [2] * 3 + [3] * 2,
+            "failed": [False, False, True, False, True, True, False, None],
+        }
+    )
+    table = rules.lqas_verdicts(results, rules.Lqas(n=3, d=1))
+    assert table["verdict"].tolist() == ["pass", "fail", "pending"]
+    assert table["failures"].tolist() == [1, 2, 0]
+
+
+def test_the_command_line_creates_assigns_exports_and_reports(demo_dir, tmp_path):
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    db = str(tmp_path / "demo.sqlite")
+    created = run_cli(
+        "--db", db, "sweep", "create", "--name", "冬季清查", "--areas", STREET,
+        "--teams", "一组,二组,三组", "--from", "2026-12-01", "--to", "2026-12-31",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    sweep_id = json.loads(created.stdout)["sweep"]
+    assigned = run_cli(
+        "--db", db, "sweep", "assign", str(sweep_id), "--as-of", AS_OF.isoformat(),
+        "--weight", "overdue=5", "--limit", "900",
+    )  # fmt: skip
+    plan = json.loads(assigned.stdout)
+    assert plan["units"] == 900 and len(plan["teams"]) == 3 and plan["imbalance"] <= 0.1
+    out = tmp_path / "list.gpx"
+    exported = run_cli(
+        "--db", db, "export", "area-list", "--sweep", str(sweep_id), "--team", "二组",
+        "--format", "gpx", "--out", str(out),
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    assert (
+        len(pyogrio.read_dataframe(out, layer="waypoints")) == json.loads(exported.stdout)["units"]
+    )
+    progress = json.loads(run_cli("--db", db, "sweep", "progress", str(sweep_id)).stdout)
+    assert progress["remaining"] == 900
+    missing = run_cli("--db", db, "sweep", "assign", "4242")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert "4242" in missing.stderr
+    bad = run_cli("--db", db, "sweep", "assign", str(sweep_id), "--weight", "luck=3")
+    assert bad.returncode == 2 and "--weight" in bad.stderr
