@@ -41,6 +41,8 @@ if "view_records" in allowed:
     pages.append(st.Page("pages/people.py", title=t("nav_people")))
     pages.append(st.Page("pages/property.py", title=t("nav_property"), url_path="property"))
     pages.append(st.Page("pages/lists.py", title=t("nav_lists")))
+if "plan_sweeps" in allowed or "view_records" in allowed:
+    pages.append(st.Page("pages/sweeps.py", title=t("nav_sweeps")))
 if "setup" in allowed:
     pages.append(st.Page("pages/admin.py", title=t("nav_admin")))
 pages.append(st.Page("pages/account.py", title=t("nav_account"), default=not pages))

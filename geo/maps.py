@@ -199,6 +199,46 @@ def add_points(
     fmap.add_child(KindLegend(legend_title, {legend_labels[k]: c for k, c in colours.items()}))
 
 
+TEAM_COLOURS: Final = (
+    "#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a",
+    "#b15928", "#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f",
+)  # fmt: skip
+"""ColorBrewer Paired, reordered so that neighbouring teams differ most."""
+
+
+def add_shares(
+    fmap: folium.Map,
+    shares: gpd.GeoDataFrame,
+    *,
+    name_column: str,
+    tooltip_columns: dict[str, str],
+    legend_title: str,
+    basemap: str = "none",
+) -> None:
+    """One colour per share (a team's route or area), with a legend of the names."""
+    shapes = _drawable(shares, gcj02=_check_basemap(basemap))
+    names = shapes[name_column].astype(str).tolist()
+    colours = {n: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, n in enumerate(dict.fromkeys(names))}
+    fields = list(tooltip_columns)
+    data = gpd.GeoDataFrame(
+        shapes[fields].astype(str).assign(__colour=[colours[n] for n in names]),
+        geometry=shapes.geometry,
+        crs=shapes.crs,
+    )
+    folium.GeoJson(
+        data.to_json(drop_id=True),
+        name=legend_title,
+        style_function=lambda f: {
+            "color": f["properties"]["__colour"],
+            "fillColor": f["properties"]["__colour"],
+            "weight": 2,
+            "fillOpacity": 0.25,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
+    ).add_to(fmap)
+    fmap.add_child(KindLegend(legend_title, colours))
+
+
 def add_lines(
     fmap: folium.Map,
     origin: tuple[float, float],

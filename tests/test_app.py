@@ -385,3 +385,48 @@ def test_a_registrar_sees_the_chosen_worksites_workers_masked(app):
     workers = app.dataframe[0].value
     assert "在册从业人员" in app.subheader[0].value
     assert len(workers) > 0 and workers["身份证号"].str.contains(r"\*{8}").all()
+
+
+def test_a_planner_creates_and_plans_a_sweep_and_sees_teams_not_units(own_app):
+    sign_in(own_app, "demo-planner")
+    own_app.switch_page("pages/sweeps.py").run()
+    assert not own_app.exception and not own_app.error
+    assert own_app.title[0].value == "走访清查"
+    own_app.text_input[0].input("十二月清查")
+    own_app.multiselect[0].select("330110901201")
+    own_app.button(key="FormSubmitter:sweep_new-创建任务").click().run()
+    assert not own_app.exception and not own_app.error
+    assert "已创建任务" in own_app.success[0].value
+    own_app.button(key="sweep_plan").click().run()
+    assert not own_app.exception and not own_app.error
+    teams = own_app.dataframe[0].value
+    assert teams["走访组"].tolist() == ["一组", "二组", "三组"]
+    assert teams["户数"].astype(int).sum() > 0
+    headers = {c for frame in own_app.dataframe for c in frame.value.columns}
+    assert "房屋编号" not in headers and "地址" not in headers  # aggregates only
+    assert not [b for b in own_app.button if b.key == "sweep_export"]
+
+
+def test_a_registrar_exports_a_team_list_from_the_sweeps_page(own_app):
+    from geo.services import sweeps
+    from geo.services.access import Actor
+    from geo.services.setup import open_database
+
+    url = os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///")
+    handle = open_database(url)
+    admin = Actor(name="setup", role="admin")
+    made = sweeps.create_sweep(
+        handle, admin, name="村清查", starts_on=date(2026, 11, 29), ends_on=date(2026, 12, 9),
+        areas=["330110901201"], teams=["一组", "二组"],
+    )  # fmt: skip
+    sweeps.plan_sweep(handle, admin, made, as_of=date(2026, 11, 29))
+    handle.db.dispose()
+    sign_in(own_app, "demo-registrar")
+    own_app.switch_page("pages/sweeps.py").run()
+    assert not own_app.exception and not own_app.error
+    own_app.button(key="sweep_export").click().run()
+    assert not own_app.exception and not own_app.error
+    progress = own_app.dataframe[0].value
+    assert set(progress["走访组"]) == {"一组", "二组"}
+    verdicts = own_app.dataframe[-1].value
+    assert "判定" in verdicts.columns

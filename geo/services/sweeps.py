@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import sweeps as rules
 from geo.coverage import COMPLETED_OUTCOMES
+from geo.crs import WGS84
 from geo.errors import InputError, NotFoundError
 from geo.indicators import crowded
 from geo.io import arealists
@@ -422,6 +425,33 @@ def backchecks(
     names = units.drop_duplicates("community_id").set_index("community_id")["community"]
     verdicts.insert(1, "community", verdicts["community_id"].map(names))
     return {"sample": judged, "verdicts": verdicts}
+
+
+def team_shapes(
+    opened: Opened, actor: Actor, sweep_id: int, *, as_of: date | None = None
+) -> gpd.GeoDataFrame:
+    """Each team's share of a sweep for a map, with its units: its walking route (a line
+    through its units in order) for roles that see records; for planners only the outline
+    of its area (the convex hull), no unit."""
+    require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
+    with opened.db.read() as conn:
+        _sweep(conn, sweep_id)
+        units = store.assigned_units(conn, sweep_id, as_of=as_of or date.today())
+        allowed = communities_in_scope(conn, actor)
+    if allowed is not None:
+        units = units.loc[units["community_id"].isin(allowed)]
+    rows = []
+    for name, team in units.dropna(subset=["lon", "lat"]).groupby("team", sort=True):
+        team = team.sort_values("position")
+        points = shapely.points(team["lon"].to_numpy(), team["lat"].to_numpy())
+        if actor.aggregates_only:
+            shape = shapely.convex_hull(shapely.multipoints(points))
+        elif len(points) > 1:
+            shape = shapely.linestrings(team[["lon", "lat"]].to_numpy())
+        else:
+            shape = points[0]
+        rows.append({"team": name, "units": len(team), "geometry": shape})
+    return gpd.GeoDataFrame(rows, columns=["team", "units", "geometry"], crs=WGS84)
 
 
 def _sweep(conn: Any, sweep_id: int) -> dict[str, Any]:
