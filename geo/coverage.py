@@ -17,6 +17,10 @@ import pandas as pd
 
 COMPLETED_OUTCOMES: Final = ("verified", "changes_found", "vacant")
 OVERDUE_AFTER_DAYS: Final = 90
+INSPECTION_TARGET: Final = 0.8
+"""Default target of the monthly inspection rate of rental housing (出租房屋月查验率)."""
+NEAR_TARGET: Final = 0.1
+"""A rate this close below the target is "near" (amber), further below is "below" (red)."""
 
 
 def window_bounds(as_of: date, window_days: int) -> tuple[datetime, datetime]:
@@ -116,3 +120,47 @@ def coverage_by_month(
             }
         )
     return pd.DataFrame(rows)
+
+
+def month_to_date_days(day: date) -> int:
+    """The window of the monthly inspection rate: the calendar month up to ``day``.
+
+    >>> month_to_date_days(date(2026, 11, 29)), month_to_date_days(date(2026, 12, 1))
+    (29, 1)
+    """
+    return day.day
+
+
+def monthly_inspection(
+    unit_ids: pd.Series, completed_visits: pd.DataFrame, *, ends: list[date]
+) -> pd.DataFrame:
+    """The monthly inspection rate (出租房屋月查验率) at each date of ``ends``: the share of
+    ``unit_ids`` with a completed visit from the first of that month to that day.
+
+    Returns columns month_end, units, covered, coverage.
+    """
+    return pd.concat(
+        [
+            coverage_by_month(
+                unit_ids, completed_visits, ends=[end], window_days=month_to_date_days(end)
+            )
+            for end in ends
+        ],
+        ignore_index=True,
+    )
+
+
+def inspection_status(
+    rate: float, *, target: float = INSPECTION_TARGET, near: float = NEAR_TARGET
+) -> str:
+    """``met`` at or above the target, ``near`` within ``near`` below it, else ``below``
+    (``none`` when there is no rate).
+
+    >>> [inspection_status(r) for r in (0.85, 0.75, 0.5, float("nan"))]
+    ['met', 'near', 'below', 'none']
+    """
+    if rate != rate:  # NaN: no units
+        return "none"
+    if rate >= target:
+        return "met"
+    return "near" if rate >= target - near else "below"

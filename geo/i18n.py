@@ -189,6 +189,27 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "批次 {batch} 之后的批次 {later} 修改了相同记录，请先撤销批次 {later}",
         "batch {later} changed the same records after batch {batch}; undo batch {later} first",
     ),
+    "col_monthly_inspection": ("月查验率", "Monthly inspection rate"),
+    "inspection_window": ("本月 1 日至今（{days} 天）", "This month so far ({days} days)"),
+    "inspection_title": (
+        "出租房屋月查验率（目标 {target}）",
+        "Monthly inspection rate (target {target})",
+    ),
+    "inspection_rate": ("月查验率", "Inspection rate"),
+    "inspection_target": ("目标", "Target"),
+    "inspection_met": ("达标（≥{target}）", "Met (≥{target})"),
+    "inspection_near": ("接近（低于 {target}）", "Near (below {target})"),
+    "inspection_below": ("未达标（低于 {low}）", "Below (under {low})"),
+    "inspection_status_met": ("本月至今 {rate}，已达标", "This month so far {rate}: target met"),
+    "inspection_status_near": (
+        "本月至今 {rate}，接近目标",
+        "This month so far {rate}: near the target",
+    ),
+    "inspection_status_below": (
+        "本月至今 {rate}，未达标",
+        "This month so far {rate}: below target",
+    ),
+    "inspection_status_none": ("没有出租房屋", "No rental units"),
     # --- sweeps
     "nav_sweeps": ("走访清查", "Sweeps"),
     "sweeps_title": ("走访清查", "Door-to-door sweeps"),

@@ -92,12 +92,14 @@ def choropleth(
     value_format: str = "{:,.0f}",
     height_px: int = 600,
     id_column: str | None = None,
+    classes: Sequence[tuple[float, str, str]] | None = None,
 ) -> folium.Map:
     """A map of ``areas`` coloured by ``value_column`` with a legend and tooltips.
 
     ``tooltip_columns`` maps column names to the labels shown; values that are not numbers
     (such as a suppressed "<5") are shown as they are and drawn grey. ``id_column`` is
     carried in each feature's properties as ``id`` (what a click on the map returns).
+    ``classes``: fixed classes instead of quantiles (see :func:`add_choropleth`).
     """
     fmap = base_map(areas.total_bounds, basemap=basemap, height_px=height_px)
     add_choropleth(
@@ -109,6 +111,7 @@ def choropleth(
         basemap=basemap,
         value_format=value_format,
         id_column=id_column,
+        classes=classes,
     )
     return fmap
 
@@ -124,13 +127,21 @@ def add_choropleth(
     value_format: str = "{:,.0f}",
     id_column: str | None = None,
     opacity: float = 0.75,
+    classes: Sequence[tuple[float, str, str]] | None = None,
 ) -> None:
-    """Draw ``areas`` coloured by ``value_column`` on ``fmap``, with its legend."""
+    """Draw ``areas`` coloured by ``value_column`` on ``fmap``, with its legend.
+
+    Classes are quantiles of the values, or fixed ``classes`` (lowest value, colour, label),
+    ascending, such as a target's threshold colours.
+    """
     shapes = _drawable(areas, gcj02=_check_basemap(basemap))
     breaks = class_breaks(areas[value_column])
     fields = list(tooltip_columns)
     props = shapes[fields].astype(object).where(shapes[fields].notna(), "—")
-    props["__fill"] = [colour_for(v, breaks) for v in areas[value_column]]
+    if classes is None:
+        props["__fill"] = [colour_for(v, breaks) for v in areas[value_column]]
+    else:
+        props["__fill"] = [fixed_class_colour(v, classes) for v in areas[value_column]]
     props["__opacity"] = opacity
     if id_column is not None:
         props["id"] = shapes[id_column].astype(str)
@@ -142,7 +153,26 @@ def add_choropleth(
         highlight_function=lambda _feature: {"weight": 3, "color": "#08306b"},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
     ).add_to(fmap)
-    fmap.add_child(Legend(legend_title, breaks, value_format=value_format))
+    if classes is None:
+        fmap.add_child(Legend(legend_title, breaks, value_format=value_format))
+    else:
+        fmap.add_child(KindLegend(legend_title, {label: c for _, c, label in reversed(classes)}))
+
+
+def fixed_class_colour(value: Any, classes: Sequence[tuple[float, str, str]]) -> str:
+    """The colour of the highest class whose lowest value ``value`` reaches.
+
+    >>> fixed_class_colour(0.75, [(0.0, "red", ""), (0.7, "amber", ""), (0.8, "green", "")])
+    'amber'
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return NO_DATA_COLOUR
+    if math.isnan(number):
+        return NO_DATA_COLOUR
+    reached = [colour for low, colour, _ in classes if number >= low]
+    return reached[-1] if reached else NO_DATA_COLOUR
 
 
 def add_outlines(fmap: folium.Map, areas: gpd.GeoDataFrame, *, basemap: str = "none") -> None:

@@ -3,6 +3,7 @@ per-area table beside it, and coverage over the last 12 months."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -10,7 +11,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import maps
-from geo.services.statistics import COUNT_COLUMNS
+from geo.coverage import NEAR_TARGET, month_to_date_days
+from geo.services.statistics import COUNT_COLUMNS, inspection_target
 from pages.common import basemap_picker, is_demo, read, signed_in_actor, t
 
 METRICS = {
@@ -20,6 +22,7 @@ METRICS = {
     "floating_per_km2": "{:,.0f}",
     "residents_per_km2": "{:,.0f}",
     "coverage": "{:.0%}",
+    "monthly_inspection": "{:.0%}",
     "overdue_share": "{:.0%}",
     "overdue_units": "{:,.0f}",
     "not_found_residents": "{:,.0f}",
@@ -65,7 +68,14 @@ left, middle, right, far = st.columns(4)
 metric = left.selectbox(
     t("metric"), list(METRICS), format_func=lambda c: t(f"col_{c}"), key="overview_metric"
 )
-window = middle.number_input(t("window_days"), min_value=7, max_value=730, value=90, step=1)
+monthly = metric == "monthly_inspection"  # coverage over the calendar month to date
+window = (
+    month_to_date_days(date.today())
+    if monthly
+    else middle.number_input(t("window_days"), min_value=7, max_value=730, value=90, step=1)
+)
+if monthly:
+    middle.caption(t("inspection_window", days=window))
 level = right.selectbox(
     t("level"),
     ("street", "community", "grid") if several_streets else ("community", "grid"),
@@ -81,7 +91,13 @@ figures = read("overview", level=level, window_days=int(window), area=area)
 shapes = read("area_shapes", level=level)
 if figures is None or shapes is None:
     st.stop()
-table = figures.table
+table = figures.table.assign(monthly_inspection=figures.table["coverage"])
+target = inspection_target()
+CLASSES = (
+    (0.0, "#d7301f", t("inspection_below", low=f"{target - NEAR_TARGET:.0%}")),
+    (target - NEAR_TARGET, "#fdae61", t("inspection_near", target=f"{target:.0%}")),
+    (target, "#1a9850", t("inspection_met", target=f"{target:.0%}")),
+)
 
 
 def shown(value: Any, fmt: str) -> str:
@@ -116,6 +132,7 @@ def draw_map() -> None:
         value_format=METRICS[metric],
         basemap=basemap,
         id_column="code",
+        classes=CLASSES if monthly else None,
     )
     clicked = st_folium(
         fmap,
@@ -164,3 +181,15 @@ if trend is not None:
         index=pd.to_datetime(trend["month_end"]),
     )
     st.line_chart(chart, y_label="%", height=260)
+
+st.subheader(t("inspection_title", target=f"{target:.0%}"))
+monthly_trend = read("coverage_trend", months=12, window_days=0, area=area)
+if monthly_trend is not None:
+    rates = pd.to_numeric(monthly_trend["coverage"]).to_numpy() * 100
+    chart = pd.DataFrame(
+        {t("inspection_rate"): rates, t("inspection_target"): target * 100},
+        index=pd.to_datetime(monthly_trend["month_end"]),
+    )
+    st.line_chart(chart, y_label="%", height=260)
+    latest = monthly_trend.iloc[-1]
+    st.caption(t(f"inspection_status_{latest['status']}", rate=shown(latest["coverage"], "{:.1%}")))

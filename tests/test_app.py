@@ -430,3 +430,12 @@ def test_a_registrar_exports_a_team_list_from_the_sweeps_page(own_app):
     assert set(progress["走访组"]) == {"一组", "二组"}
     verdicts = own_app.dataframe[-1].value
     assert "判定" in verdicts.columns
+
+
+def test_the_overview_colours_the_monthly_inspection_rate_against_its_target(app):
+    sign_in(app, "demo-planner")
+    app.selectbox(key="overview_metric").select("monthly_inspection").run()
+    assert not app.exception and not app.error
+    assert "出租房屋月查验率（目标 80%）" in [h.value for h in app.subheader]
+    assert any("本月 1 日至今" in c.value for c in app.caption)
+    assert any(c.value.startswith("本月至今") for c in app.caption)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 
 import geopandas as gpd
 import numpy as np
@@ -276,3 +276,27 @@ def test_a_worksite_file_lists_its_workers_masked_with_their_homes(demo):
     assert file.workers["crowded"].sum() == homes.crowded
     with pytest.raises(PermissionDeniedError):
         spatial.worksite_file(demo, PLANNER, int(site["id"]), as_of=AS_OF)
+
+
+def test_the_monthly_inspection_rate_counts_each_calendar_month_against_the_target(demo):
+    trend = statistics.coverage_trend(demo, ADMIN, as_of=AS_OF, window_days=0)
+    assert trend["month_end"].tolist() == month_ends(AS_OF, 12)
+    with sqlite3.connect(demo.db.engine.url.database) as conn:
+        units = {
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM property WHERE status = 'active' AND community_id IS NOT NULL"
+            )
+        }
+        visits = conn.execute(
+            "SELECT property_id, visited_at FROM visit WHERE property_id IS NOT NULL"
+            " AND outcome IN ('verified', 'changes_found', 'vacant')"
+        ).fetchall()
+    for row in trend.itertuples():
+        first = row.month_end.replace(day=1).isoformat()
+        last = (row.month_end + timedelta(days=1)).isoformat()
+        inspected = {p for p, at in visits if p in units and first <= at < last}
+        assert row.covered == len(inspected)
+        assert row.coverage == pytest.approx(len(inspected) / len(units))
+        expected = "met" if row.coverage >= 0.8 else "near" if row.coverage >= 0.7 else "below"
+        assert (row.target, row.status) == (0.8, expected)

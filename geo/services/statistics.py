@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -10,7 +11,15 @@ from typing import Any
 
 import pandas as pd
 
-from geo.coverage import OVERDUE_AFTER_DAYS, coverage_by_month, month_ends, window_bounds
+from geo.coverage import (
+    INSPECTION_TARGET,
+    OVERDUE_AFTER_DAYS,
+    coverage_by_month,
+    inspection_status,
+    month_ends,
+    monthly_inspection,
+    window_bounds,
+)
 from geo.errors import InputError, NotFoundError
 from geo.indicators import COUNT_COLUMNS as INDICATOR_COUNTS
 from geo.indicators import area_indicators, headline
@@ -23,6 +32,13 @@ from geo.store.records import get_setting, load_areas
 from geo.store.schema import AREA_LEVELS
 
 COUNT_COLUMNS = list(INDICATOR_COUNTS)
+ENV_INSPECTION_TARGET = "GRIDHOUSE_INSPECTION_TARGET"
+
+
+def inspection_target() -> float:
+    """The monthly inspection rate's target: $GRIDHOUSE_INSPECTION_TARGET (0.8 = 80 %)."""
+    value = os.environ.get(ENV_INSPECTION_TARGET)
+    return float(value) if value else INSPECTION_TARGET
 
 
 @dataclass(frozen=True)
@@ -101,7 +117,11 @@ def coverage_trend(
     area: str | None = None,
 ) -> pd.DataFrame:
     """Coverage at each of the last ``months`` month ends, for the visible jurisdiction or
-    one street or community: month_end, units, covered, coverage (today's active units)."""
+    one street or community: month_end, units, covered, coverage (today's active units).
+
+    ``window_days=0`` gives the monthly inspection rate instead (each calendar month up to
+    its end), with the target and each month's status (met, near, below).
+    """
     require(actor, "view_aggregates")
     as_of = as_of or date.today()
     ends = month_ends(as_of, months)
@@ -109,7 +129,7 @@ def coverage_trend(
         areas = load_areas(conn, geometry=False)
         units = queries.unit_places(conn)
         visits = queries.completed_visit_days(
-            conn, since=ends[0] - timedelta(days=window_days), as_of=as_of
+            conn, since=ends[0] - timedelta(days=window_days or 31), as_of=as_of
         )
     allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), ["id", "code"]]
     if area is not None:
@@ -117,7 +137,13 @@ def coverage_trend(
         if allowed.empty:
             raise NotFoundError("area_not_found", code=area)
     active = units.loc[(units["status"] == "active") & units["community_id"].isin(allowed["id"])]
-    trend = coverage_by_month(active["id"], visits, ends=ends, window_days=window_days)
+    if window_days == 0:  # calendar months: the monthly inspection rate
+        trend = monthly_inspection(active["id"], visits, ends=ends)
+        target = inspection_target()
+        trend["target"] = target
+        trend["status"] = [inspection_status(r, target=target) for r in trend["coverage"]]
+    else:
+        trend = coverage_by_month(active["id"], visits, ends=ends, window_days=window_days)
     if actor.aggregates_only:
         trend = suppress_small_counts(trend, ["units", "covered"])
     return trend
