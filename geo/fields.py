@@ -99,7 +99,7 @@ SEX_CHOICES = _choices({"M": ("男", "male", "m"), "F": ("女", "female", "f")})
 
 _REF = ("房屋编号", "房屋编码", "出租房屋编号", "房屋id", "propertyref", "property_ref", "ref")
 _ADDRESS = ("地址", "详细地址", "房屋地址", "居住地址", "现住址", "address")
-_ROOM = ("房间号", "房号", "室号", "room")
+_ROOM = ("房间号", "房间", "房号", "室号", "room")
 _LON = ("经度", "lon", "lng", "long", "longitude", "x")
 _LAT = ("纬度", "lat", "latitude", "y")
 _ID = ("身份证号", "身份证号码", "公民身份号码", "证件号码", "证件号", "idnumber", "idno", "idcard")

@@ -265,6 +265,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "n units per community are re-checked by another team; a community passes with at most d "
         "disagreeing.",
     ),
+    "sweeps_col_visits_recorded": ("本组录入走访", "Visits recorded"),
+    "sweeps_field_upload": (
+        "倒查：上传实地发现的出租房屋（社区、地址、房间），与登记库比对",
+        "Field to record: upload the units found on the ground (community, address, room)",
+    ),
     "sweeps_state_open": ("未走访", "not visited"),
     "sweeps_state_not_reached": ("未遇/拒绝", "not reached"),
     "sweeps_state_done": ("已走访", "visited"),

@@ -142,6 +142,34 @@ def backcheck_sample(units: pd.DataFrame, rule: Lqas) -> pd.DataFrame:
     )
 
 
+def unit_key(address: pd.Series, room: pd.Series) -> pd.Series:
+    """A unit's address and room folded for matching what the field saw with the registry:
+    NFKC (full-width digits), no white space, upper case.
+
+    >>> unit_key(pd.Series(["一村 1号", "一村１号"]), pd.Series(["101a", None])).tolist()
+    ['一村1号|101A', '一村1号|']
+    """
+
+    def fold(values: pd.Series) -> pd.Series:
+        text = values.fillna("").astype(str).str.normalize("NFKC")
+        return text.str.replace(r"\s+", "", regex=True).str.upper()
+
+    return fold(address) + "|" + fold(room)
+
+
+def field_to_record(found: pd.DataFrame, registered: pd.DataFrame, rule: Lqas) -> pd.DataFrame:
+    """Field-to-record back-check (倒查): units a team found on the ground, checked against
+    the registry. The first ``rule.n`` finds per community count; a find fails when no
+    registered unit has its address and room.
+
+    ``found`` has community, address, room; ``registered`` has address and room.
+    """
+    known = set(unit_key(registered["address"], registered["room"]))
+    drawn = found.groupby("community", sort=True, group_keys=False).head(rule.n)
+    failed = ~unit_key(drawn["address"], drawn["room"]).isin(known)
+    return drawn.assign(registered=~failed, failed=failed).reset_index(drop=True)
+
+
 def lqas_verdicts(results: pd.DataFrame, rule: Lqas) -> pd.DataFrame:
     """Judge each community from its back-check results.
 

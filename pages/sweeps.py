@@ -199,3 +199,24 @@ if int(row["units"]) > 0:
                     hide_index=True,
                 )
                 st.caption(t("sweeps_backcheck_rule", n=int(n), d=int(d)))
+            finds = st.file_uploader(t("sweeps_field_upload"), type=["csv", "xlsx"], key="finds")
+            if finds is not None:
+                field = guarded(
+                    lambda: sweeps.field_backcheck(
+                        handle,
+                        actor,
+                        chosen,
+                        data=finds.getvalue(),
+                        filename=finds.name,
+                        rule=rules.Lqas(n=int(n), d=int(d), seed=chosen),
+                    )
+                )
+                if field is not None:
+                    judged = field["verdicts"].drop(columns="community_id")
+                    judged = judged.assign(
+                        verdict=judged["verdict"].map(lambda v: t(f"sweeps_verdict_{v}"))
+                    )
+                    st.dataframe(
+                        judged.rename(columns={c: t(f"sweeps_col_{c}") for c in judged.columns}),
+                        hide_index=True,
+                    )

@@ -65,6 +65,7 @@ MATRIX = {
     "area_list": {"admin", "registrar", "sweeper"},
     "sweep_progress": {"admin", "planner", "registrar", "sweeper"},
     "backchecks": {"admin", "registrar", "sweeper"},
+    "field_backcheck": {"admin", "registrar", "sweeper"},
 }
 
 
@@ -125,6 +126,9 @@ def call(name: str, opened, actor: Actor) -> None:
         "area_list": lambda: sweeps.area_list(opened, actor, 999_999, fmt="csv", as_of=AS_OF),
         "sweep_progress": lambda: sweeps.sweep_progress(opened, actor, 999_999, as_of=AS_OF),
         "backchecks": lambda: sweeps.backchecks(opened, actor, 999_999, as_of=AS_OF),
+        "field_backcheck": lambda: sweeps.field_backcheck(
+            opened, actor, 999_999, data="社区,地址\n一村,一村1号\n".encode(), filename="f.csv"
+        ),
     }
     calls[name]()
 

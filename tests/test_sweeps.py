@@ -232,6 +232,7 @@ def test_a_filled_list_comes_back_through_the_visits_upload_and_moves_progress(d
     mine = units.loc[units["team"] == "二组"].merge(latest, on="property_id", how="left")
     assert team["assigned"] == len(mine)
     assert team["visited"] == mine["outcome"].notna().sum()
+    assert team["visits_recorded"] == 5
     assert team["not_reached"] == mine["outcome"].isin(["nobody_home", "refused"]).sum() >= 2
     carried = progress["carry_over"]
     assert set(carried["state"]) <= {"open", "not_reached"}
@@ -345,3 +346,34 @@ def test_the_command_line_creates_assigns_exports_and_reports(demo_dir, tmp_path
     assert "4242" in missing.stderr
     bad = run_cli("--db", db, "sweep", "assign", str(sweep_id), "--weight", "luck=3")
     assert bad.returncode == 2 and "--weight" in bad.stderr
+
+
+def test_field_finds_missing_from_the_registry_fail_a_community_by_lqas(db):
+    sweep_id = _new_sweep(db, [STREET], ["甲"])
+    with sqlite3.connect(db.db.engine.url.database) as conn:
+        rows = conn.execute(
+            "SELECT a.name, p.address, p.room FROM property p JOIN area a ON a.id = p.community_id"
+            " WHERE p.status = 'active' ORDER BY a.code, p.id"
+        ).fetchall()
+    by_community: dict[str, list[tuple[str, str | None]]] = {}
+    for name, address, room in rows:
+        by_community.setdefault(name, []).append((address, room))
+    first, second = list(by_community)[:2]
+    lines = ["社区,地址,房间"]
+    # Full-width digits and spaces as typed in the field still match the registry.
+    wide_one = "\uff11"
+    lines += [f"{first},{a.replace('1', wide_one)} ,{r or ''}" for a, r in by_community[first][:3]]
+    lines += [f"{first},{first}无此路99号,", f"{first},{first}无此路98号,"]
+    lines += [f"{second},{a},{r or ''}" for a, r in by_community[second][:4]]
+    result = sweeps.field_backcheck(
+        db,
+        ADMIN,
+        sweep_id,
+        data="\n".join(lines).encode(),
+        filename="finds.csv",
+        rule=rules.Lqas(n=5, d=1),
+    )
+    verdicts = result["verdicts"].set_index("community")
+    assert verdicts.loc[first, ["checked", "failures", "verdict"]].tolist() == [5, 2, "fail"]
+    assert verdicts.loc[second, ["checked", "failures", "verdict"]].tolist() == [4, 0, "pass"]
+    assert result["sample"]["registered"].sum() == 7

@@ -14,11 +14,14 @@ import pandas as pd
 import shapely
 
 from geo import sweeps as rules
+from geo.columns import plan_columns
 from geo.coverage import COMPLETED_OUTCOMES
 from geo.crs import WGS84
 from geo.errors import InputError, NotFoundError
+from geo.fields import normalise_header
 from geo.indicators import crowded
 from geo.io import arealists
+from geo.io.tables import read_table
 from geo.routes import Pace, project_points, split_among_teams
 from geo.services.access import Actor, require
 from geo.services.lists import crowding_thresholds
@@ -123,14 +126,8 @@ def plan_sweep(
     today = as_of or date.today()
     pace = pace or Pace()
     with opened.db.read() as conn:
-        found = _sweep(conn, sweep_id)
-        whole, grids = _scope_ids(conn, actor, found["scope"])
-        parents = set(
-            load_areas(conn, geometry=False).set_index("id").loc[list(grids), "parent_id"]
-        )
-        units = store.candidates(conn, as_of=today, communities=whole | parents)
+        units = _units_in_sweep(conn, actor, _sweep(conn, sweep_id), as_of=today)
         teams = store.sweep_teams(conn, sweep_id)
-    units = units.loc[units["community_id"].isin(whole) | units["grid_id"].isin(grids)]
     ranked = rank_units(units, as_of=today, weights=weights)
     chosen = ranked.head(limit) if limit else ranked
     placed = chosen.loc[chosen["lon"].notna() & chosen["lat"].notna()].reset_index(drop=True)
@@ -308,8 +305,12 @@ def sweep_progress(
         if allowed is not None:
             units = units.loc[units["community_id"].isin(allowed)]
         visits = store.sweep_visits(conn, sweep_id, since=found["starts_on"], until=today)
+        teams_named = store.sweep_teams(conn, sweep_id).set_index("id")["name"]
     status = unit_status(units, visits)
     by_team = _tally(status, "team")
+    # Visits each team recorded for this sweep (its own units or another team's).
+    recorded = visits.loc[visits["sweep_id"] == sweep_id, "team_id"].map(teams_named)
+    by_team["visits_recorded"] = by_team["team"].map(recorded.value_counts()).fillna(0).astype(int)
     by_community = _tally(status, "community")
     carry = status.loc[status["state"].isin(["not_reached", "open"])].sort_values(
         ["team", "position"]
@@ -454,11 +455,76 @@ def team_shapes(
     return gpd.GeoDataFrame(rows, columns=["team", "units", "geometry"], crs=WGS84)
 
 
+FIELD_COMMUNITY: Final = ("社区", "社区名称", "村", "村社区", "community")
+
+
+def field_backcheck(
+    opened: Opened,
+    actor: Actor,
+    sweep_id: int,
+    *,
+    data: bytes,
+    filename: str,
+    rule: rules.Lqas | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Field-to-record back-checks (倒查) of a sweep: a file of the units a team found on the
+    ground (community, address, room) is matched with the registry of the sweep's areas;
+    each community passes by LQAS when at most d of its first n finds are unregistered."""
+    require(actor, "view_records")
+    chosen = rule or rules.Lqas(seed=sweep_id)
+    raw = read_table(data, filename)
+    plan = plan_columns(list(raw.frame.columns), kind="visits", explicit=None)
+    names = {normalise_header(n) for n in FIELD_COMMUNITY}
+    community = next((c for c in raw.frame.columns if normalise_header(c) in names), None)
+    if "address" not in plan.mapping or community is None:
+        missing = "address" if "address" not in plan.mapping else "community"
+        raise InputError("columns_missing", fields=missing, columns=", ".join(raw.frame.columns))
+    found = pd.DataFrame(
+        {
+            "row": raw.row_numbers,
+            "community": raw.frame[community].astype(str).str.strip().to_numpy(),
+            "address": raw.frame[plan.mapping["address"]].to_numpy(),
+            "room": raw.frame[plan.mapping["room"]].to_numpy() if "room" in plan.mapping else None,
+        }
+    )
+    with opened.db.read() as conn:
+        registered = _units_in_sweep(conn, actor, _sweep(conn, sweep_id), as_of=date.today())
+    judged = rules.field_to_record(found, registered, chosen)
+    verdicts = rules.lqas_verdicts(judged.rename(columns={"community": "community_id"}), chosen)
+    verdicts.insert(1, "community", verdicts["community_id"])
+    with opened.db.write() as conn:
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="sweep.backcheck_field",
+            object_type="sweep",
+            object_id=str(sweep_id),
+            detail={
+                "finds": len(found),
+                "drawn": len(judged),
+                "failed": int(judged["failed"].sum()),
+            },
+            changes_data=False,
+        )
+    return {"sample": judged, "verdicts": verdicts}
+
+
 def _sweep(conn: Any, sweep_id: int) -> dict[str, Any]:
     found = store.sweep_row(conn, sweep_id)
     if found is None:
         raise NotFoundError("sweep_not_found", sweep=sweep_id)
     return found
+
+
+def _units_in_sweep(conn: Any, actor: Actor, found: dict[str, Any], *, as_of: date) -> pd.DataFrame:
+    """The active units of a sweep's areas (inside the actor's scope), with the facts a
+    priority needs (see :func:`geo.store.sweeps.candidates`)."""
+    whole, grids = _scope_ids(conn, actor, found["scope"])
+    areas = load_areas(conn, geometry=False).set_index("id")
+    parents = set(areas.loc[list(grids), "parent_id"])
+    units = store.candidates(conn, as_of=as_of, communities=whole | parents)
+    return units.loc[units["community_id"].isin(whole) | units["grid_id"].isin(grids)]
 
 
 def _scope_ids(conn: Any, actor: Actor, codes: list[str]) -> tuple[set[int], set[int]]:
