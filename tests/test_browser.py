@@ -255,3 +255,38 @@ def test_clicking_a_community_on_the_overview_map_drills_down_to_its_grids(app_u
         assert 1 < len(grids) < 52  # the grids of one community
         no_errors(page)
     assert blocked == []
+
+
+def test_the_sweeps_page_draws_one_route_per_team_offline(demo_dir, tmp_path):
+    from datetime import date
+
+    from geo.services import sweeps
+    from geo.services.access import Actor
+    from geo.services.setup import open_database
+
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    handle = open_database(str(tmp_path / "demo.sqlite"))
+    admin = Actor(name="setup", role="admin")
+    made = sweeps.create_sweep(
+        handle, admin, name="十二月清查", starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 20),
+        areas=["330110901201", "330110901202"], teams=["一组", "二组", "三组"],
+    )  # fmt: skip
+    sweeps.plan_sweep(handle, admin, made, as_of=date(2026, 11, 29))
+    handle.db.dispose()
+    with (
+        streamlit_server(tmp_path / "demo.sqlite") as url,
+        offline_page(url) as (page, blocked),
+    ):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-registrar")
+        open_page(page, "走访清查", "走访清查")
+        frame = map_frame(page)
+        routes = frame.query_selector_all(".leaflet-overlay-pane path")
+        assert len(routes) == 3
+        legend = frame.query_selector(".gridhouse-legend").inner_text()
+        assert all(team in legend for team in ("一组", "二组", "三组"))
+        time.sleep(1)
+        save_screenshot(page, "sweeps")
+        no_errors(page)
+    assert blocked == []

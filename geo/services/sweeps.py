@@ -442,8 +442,9 @@ def team_shapes(
     if allowed is not None:
         units = units.loc[units["community_id"].isin(allowed)]
     rows = []
-    for name, team in units.dropna(subset=["lon", "lat"]).groupby("team", sort=True):
+    for _, team in units.dropna(subset=["lon", "lat"]).groupby("team_id", sort=True):
         team = team.sort_values("position")
+        name = str(team["team"].iloc[0])
         points = shapely.points(team["lon"].to_numpy(), team["lat"].to_numpy())
         if actor.aggregates_only:
             shape = shapely.convex_hull(shapely.multipoints(points))
