@@ -143,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=date.fromisoformat, help="last day of the window (default today)"
     )
     per_area.add_argument("--format", choices=("json", "csv"), default="json")
+    rates = what.add_parser(
+        "registration", help="residence and rental registration rates per community"
+    )
+    rates.add_argument("--window", type=_positive_int, default=90, help="days of field results")
+    rates.add_argument("--as-of", type=date.fromisoformat, help="last day (default today)")
 
     moving_in = commands.add_parser("move-in", help="a person moves into a unit")
     moving_in.add_argument("property", help="the unit's reference")
@@ -276,6 +281,11 @@ def _upload(opened: setup.Opened, args: argparse.Namespace) -> Any:
 
 def _stats(args: argparse.Namespace) -> Any:
     opened = setup.open_database(args.db)
+    if args.what == "registration":
+        rates = sweeps.registration_rates(
+            opened, local_operator(), window_days=args.window, as_of=args.as_of
+        )
+        return statistics.statistics_records(rates)
     table = statistics.area_statistics(
         opened, local_operator(), level=args.level, window_days=args.window, as_of=args.as_of
     )

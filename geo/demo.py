@@ -704,6 +704,12 @@ def _people(
         min(d + timedelta(days=int(k)), as_of)
         for d, k in zip(residences["moved_in"], delay, strict=True)
     ]
+    # Move-outs are reported with the same mix of delays (reused, so that the random stream,
+    # and with it the rest of the district, stays what it was).
+    residences["moved_out_reported_on"] = [
+        None if pd.isna(o) else min(o + timedelta(days=int(k)), as_of)
+        for o, k in zip(residences["moved_out"], delay[::-1], strict=True)
+    ]
     residences["person_key"] = persons["key"].to_numpy()[residences["person"]]
     residences["property_ref"] = properties["external_ref"].to_numpy()[residences["property"]]
     rooms_of = rooms[residences["property"].to_numpy()]

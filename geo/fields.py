@@ -168,6 +168,18 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
         ),
         _f("moved_out", "date", ("搬离日期", "离开日期", "迁出日期"), not_future=True),
         _f("reported_on", "date", ("登记日期", "申报日期", "登记时间"), not_future=True),
+        _f(
+            "moved_out_reported_on",
+            "date",
+            ("退租登记日期", "迁出登记日期", "搬离登记日期", "注销登记日期"),
+            not_future=True,
+        ),
+        _f(
+            "employer_name",
+            "text",
+            ("工作单位", "就业单位", "服务处所", "employer"),
+            max_length=200,
+        ),
         _f("origin", "region", ("户籍地代码", "户籍地区划代码", "户籍区划"), max_length=6),
         _f("permit_no", "text", ("居住证号", "居住证编号", "居住证号码"), max_length=64),
         _f("permit_expiry", "date", ("居住证有效期", "居住证到期日", "有效期至")),
@@ -218,6 +230,7 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
         ),
         _f("until", "date", ("离职日期", "结束日期", "to"), not_future=True),
         _f("reported_on", "date", ("登记日期", "申报日期"), not_future=True),
+        _f("until_reported_on", "date", ("离职登记日期", "离职申报日期"), not_future=True),
     ),
     "visits": (
         _f("property_ref", "text", _REF, max_length=64),

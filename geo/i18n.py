@@ -210,6 +210,8 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "This month so far {rate}: below target",
     ),
     "inspection_status_none": ("没有出租房屋", "No rental units"),
+    "lists_map_picked": ("已选中 {ref}：{address}", "Picked {ref}: {address}"),
+    "lists_open_file": ("打开房屋档案", "Open its property file"),
     # --- sweeps
     "nav_sweeps": ("走访清查", "Sweeps"),
     "sweeps_title": ("走访清查", "Door-to-door sweeps"),
@@ -266,6 +268,19 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "disagreeing.",
     ),
     "sweeps_col_visits_recorded": ("本组录入走访", "Visits recorded"),
+    "sweeps_rates_title": ("登记率（近 90 天走访与倒查）", "Registration rates (last 90 days)"),
+    "sweeps_rates_rule": (
+        "居住登记率：走访见到的人中已在该房屋登记的比例；出租房屋登记率：倒查实地发现的出租房屋中已登记的比例。",
+        "Residence rate: of the residents seen on visits, the share registered at that unit. "
+        "Rental rate: of the rental units found in field-to-record back-checks, the share on "
+        "record.",
+    ),
+    "sweeps_col_residents_seen": ("见到人数", "Residents seen"),
+    "sweeps_col_registered_seen": ("其中已登记", "Of them registered"),
+    "sweeps_col_residence_rate": ("居住登记率", "Residence registration rate"),
+    "sweeps_col_units_found": ("实地发现房屋", "Units found"),
+    "sweeps_col_units_registered": ("其中已登记", "Of them on record"),
+    "sweeps_col_rental_rate": ("出租房屋登记率", "Rental registration rate"),
     "sweeps_field_upload": (
         "倒查：上传实地发现的出租房屋（社区、地址、房间），与登记库比对",
         "Field to record: upload the units found on the ground (community, address, room)",
@@ -419,6 +434,13 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "单位集体宿舍中，不在该单位从业的现住人员。",
         "Residents of a worksite's dormitory who do not work for that worksite.",
     ),
+    "list_unknown-employers": ("就业单位未登记", "Employers not on record"),
+    "list_unknown-employers_rule": (
+        "现住人员申报的工作单位在单位库中查无此名，且没有在册的从业记录（以业管人的缺口）。",
+        "Residents whose declared employer is no worksite on record and who hold no job on "
+        "record: a gap between housing and work.",
+    ),
+    "lists_col_employer_name": ("申报工作单位", "Declared employer"),
     "lists_col_worksite": ("单位", "Worksite"),
     "lists_col_since": ("入职日期", "Since"),
     "lists_col_dormitory_of": ("宿舍所属单位", "Dormitory of"),
@@ -431,7 +453,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "lists_col_most_days_late": ("最多迟报工作日", "Most working days late"),
     "lists_col_mean_days_late": ("平均迟报工作日", "Mean working days late"),
     "lists_rows": ("条数", "Rows"),
-    "lists_map_hint": ("清单中的房屋", "listed units"),
+    "lists_map_hint": ("清单中的房屋（点击选中）", "listed units (click one)"),
     "lists_prepare_export": ("导出清单", "Export the list"),
     "lists_col_external_ref": ("房屋编号", "Property"),
     "lists_col_address": ("地址", "Address"),

@@ -93,7 +93,7 @@ def person_rows(frame: pd.DataFrame, keys: Keys) -> pd.DataFrame:
     if "phone" in frame:
         sealed = seal_phones(frame["phone"], keys, prefix="phone")
         out = out.join(sealed)
-    for column in ("permit_no", "permit_expiry"):
+    for column in ("permit_no", "permit_expiry", "employer_name"):
         if column in frame:
             out[column] = frame[column]
     return out

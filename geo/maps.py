@@ -21,8 +21,10 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
+from pyproj import Transformer
 
-from geo.crs import wgs84_to_gcj02
+from geo.crs import WGS84, metric_crs_for_bounds, wgs84_to_gcj02
+from geo.routes import project_points
 
 STATIC_URL: Final = "app/static"
 """Where Streamlit serves the app's ``static/`` folder (relative to the app's root)."""
@@ -202,9 +204,28 @@ def add_points(
     legend_title: str,
     legend_labels: dict[str, str],
     basemap: str = "none",
+    id_column: str | None = None,
 ) -> None:
     """Circles at ``points`` coloured by a category and sized by a count (area ~ count),
-    with a legend of the categories. One GeoJSON layer, however many points."""
+    with a legend of the categories. One GeoJSON layer, however many points.
+
+    With ``id_column`` the points are drawn as small discs on the ground instead (a click on
+    one returns its feature, with ``id`` in its properties, as a click on an area does).
+    """
+    if id_column is not None:
+        _add_discs(
+            fmap,
+            points,
+            colour_column=colour_column,
+            colours=colours,
+            size_column=size_column,
+            tooltip_columns=tooltip_columns,
+            legend_title=legend_title,
+            legend_labels=legend_labels,
+            basemap=basemap,
+            id_column=id_column,
+        )
+        return
     gcj02 = _check_basemap(basemap)
     x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
     if gcj02:
@@ -224,6 +245,55 @@ def add_points(
             radius=5, weight=1, color="#333333", fill=True, fill_opacity=0.85
         ),
         style_function=_point_style,
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
+    ).add_to(fmap)
+    fmap.add_child(KindLegend(legend_title, {legend_labels[k]: c for k, c in colours.items()}))
+
+
+def _add_discs(
+    fmap: folium.Map,
+    points: gpd.GeoDataFrame,
+    *,
+    colour_column: str,
+    colours: dict[str, str],
+    size_column: str,
+    tooltip_columns: dict[str, str],
+    legend_title: str,
+    legend_labels: dict[str, str],
+    basemap: str,
+    id_column: str,
+) -> None:
+    sizes = pd.to_numeric(points[size_column], errors="coerce").fillna(0).to_numpy(float)
+    minx, miny, maxx, maxy = points.total_bounds
+    x, y = project_points(np.r_[points.geometry.x.to_numpy(), minx, maxx],
+                          np.r_[points.geometry.y.to_numpy(), miny, maxy])  # fmt: skip
+    extent_m = max(float(np.hypot(x[-1] - x[-2], y[-1] - y[-2])), 200.0)
+    # About 6 to 15 pixels across when the whole list fills the map, bigger for more people.
+    radius_m = extent_m / 250 * (1 + np.sqrt(np.clip(sizes, 0, None)) / 2)
+    discs = shapely.buffer(shapely.points(x[:-2], y[:-2]), radius_m, quad_segs=4)
+    to_wgs84 = Transformer.from_crs(
+        metric_crs_for_bounds((minx, miny, maxx, maxy)), WGS84, always_xy=True
+    )
+
+    def back(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
+
+    fields = list(tooltip_columns)
+    props = points[fields].astype(object).where(points[fields].notna(), "—").astype(str)
+    props["__fill"] = [colours.get(str(k), NO_DATA_COLOUR) for k in points[colour_column]]
+    props["id"] = points[id_column].astype(str).to_numpy()
+    shapes = gpd.GeoDataFrame(props, geometry=shapely.transform(discs, back), crs=WGS84)
+    shapes = _drawable(shapes, gcj02=_check_basemap(basemap))
+    folium.GeoJson(
+        shapes.to_json(drop_id=True),
+        name=legend_title,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["__fill"],
+            "color": "#333333",
+            "weight": 1,
+            "fillOpacity": 0.85,
+        },
+        highlight_function=lambda _f: {"weight": 3, "color": "#08306b"},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
     ).add_to(fmap)
     fmap.add_child(KindLegend(legend_title, {legend_labels[k]: c for k, c in colours.items()}))

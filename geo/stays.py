@@ -9,9 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 OPEN_END = date.max
+STAY_COLUMNS: Final = (
+    "person_id",
+    "property_id",
+    "room",
+    "moved_in",
+    "moved_out",
+    "reported_on",
+    "moved_out_reported_on",
+)
+"""What a stay records: who, where, from and until when, and when each was reported."""
 Stay = TypeVar("Stay", bound=Mapping[str, Any])
 
 

@@ -64,8 +64,10 @@ def priority(
     ...     "residents": [5, 1], "crowded": [True, False], "registered_on": [None, None],
     ...     "not_found": [0, 0]})
     >>> ranked = priority(units, as_of=date(2026, 11, 29))
-    >>> ranked[["property_id", "overdue_points", "crowded_points", "rank"]].values.tolist()
-    [[2, 3.0, 0.0, 1], [1, 0.0, 2.0, 2]]
+    >>> ranked["property_id"].tolist(), ranked["overdue_points"].tolist()
+    ([2, 1], [3.0, 0.0])
+    >>> ranked["crowded_points"].tolist(), ranked["rank"].tolist()
+    ([0.0, 2.0], [1, 2])
     """
     chosen = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = set(chosen) - set(FACTORS)
@@ -164,10 +166,15 @@ def field_to_record(found: pd.DataFrame, registered: pd.DataFrame, rule: Lqas) -
 
     ``found`` has community, address, room; ``registered`` has address and room.
     """
+    drawn = on_record(found, registered).groupby("community", sort=True, group_keys=False)
+    judged = drawn.head(rule.n)
+    return judged.assign(failed=~judged["registered"]).reset_index(drop=True)
+
+
+def on_record(found: pd.DataFrame, registered: pd.DataFrame) -> pd.DataFrame:
+    """``found`` (address, room) with ``registered``: whether a registered unit has them."""
     known = set(unit_key(registered["address"], registered["room"]))
-    drawn = found.groupby("community", sort=True, group_keys=False).head(rule.n)
-    failed = ~unit_key(drawn["address"], drawn["room"]).isin(known)
-    return drawn.assign(registered=~failed, failed=failed).reset_index(drop=True)
+    return found.assign(registered=unit_key(found["address"], found["room"]).isin(known))
 
 
 def lqas_verdicts(results: pd.DataFrame, rule: Lqas) -> pd.DataFrame:

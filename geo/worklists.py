@@ -22,9 +22,34 @@ LISTS: Final = (
     "late-reports",
     "unhoused-workers",
     "dormitory-outsiders",
+    "unknown-employers",
 )
 PERMIT_DUE_DAYS: Final = 30
 STALE_AFTER_DAYS: Final = 180
+
+
+def unknown_employers(residents: pd.DataFrame, worksite_names: pd.Series) -> pd.DataFrame:
+    """Residents who declared an employer that is not on record: no worksite has that name
+    (compared without spaces, brackets or full-width forms) and they hold no current job.
+
+    ``residents`` has employer_name and employed (bool).
+
+    >>> r = pd.DataFrame({"name": ["甲", "乙", "丙"], "employer_name": ["华兴 厂", "无名店", None],
+    ...                   "employed": [False, False, False]})
+    >>> unknown_employers(r, pd.Series(["华兴厂"]))["name"].tolist()
+    ['乙']
+    """
+    known = set(worksite_names.dropna().map(_employer_key))
+    declared = residents["employer_name"].fillna("").astype(str)
+    unknown = (declared.str.strip() != "") & ~declared.map(_employer_key).isin(known)
+    out = residents.loc[unknown & ~residents["employed"].astype(bool)]
+    return out.drop(columns=["employed"]).reset_index(drop=True)
+
+
+def _employer_key(name: str) -> str:
+    from geo.fields import normalise_header
+
+    return normalise_header(name)
 
 
 def crowded_units(

@@ -69,8 +69,22 @@ def draw_units(units: pd.DataFrame) -> None:
         legend_title=t(f"list_{name}"),
         legend_labels={"unit": t("lists_map_hint")},
         basemap=basemap,
+        id_column="external_ref",
     )
-    st_folium(fmap, returned_objects=[], height=460, use_container_width=True, key="lists_map")
+    clicked = st_folium(
+        fmap,
+        returned_objects=["last_active_drawing"],
+        height=460,
+        use_container_width=True,
+        key="lists_map",
+    )
+    feature = (clicked or {}).get("last_active_drawing") or {}
+    ref = (feature.get("properties") or {}).get("id")
+    if ref in set(placed["external_ref"].astype(str)):
+        unit = placed.loc[placed["external_ref"].astype(str) == ref].iloc[0]
+        st.caption(t("lists_map_picked", ref=ref, address=unit["address"]))
+        if st.button(t("lists_open_file"), key="lists_open_file"):
+            st.switch_page("pages/property.py", query_params={"ref": str(unit["external_ref"])})
 
 
 if "lon" in table and len(table):

@@ -177,6 +177,20 @@ if int(row["units"]) > 0:
                     key="sweep_download",
                 )
 
+    if "view_aggregates" in allowed:
+        st.subheader(t("sweeps_rates_title"))
+        rates = guarded(lambda: sweeps.registration_rates(handle, actor))
+        if rates is not None:
+            st.dataframe(
+                rates.rename(columns={c: t(f"sweeps_col_{c}") for c in rates.columns}),
+                hide_index=True,
+                column_config={
+                    t("sweeps_col_residence_rate"): st.column_config.NumberColumn(format="percent"),
+                    t("sweeps_col_rental_rate"): st.column_config.NumberColumn(format="percent"),
+                },
+            )
+            st.caption(t("sweeps_rates_rule"))
+
     if "view_records" in allowed:
         st.subheader(t("sweeps_backcheck_title"))
         n_col, d_col = st.columns(2)

@@ -290,3 +290,21 @@ def test_the_sweeps_page_draws_one_route_per_team_offline(demo_dir, tmp_path):
         save_screenshot(page, "sweeps")
         no_errors(page)
     assert blocked == []
+
+
+def test_a_unit_clicked_on_the_list_map_opens_its_property_file(app_url):
+    with offline_page(app_url) as (page, blocked):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-registrar")
+        open_page(page, "工作清单", "群租/拥挤房屋")
+        frame = map_frame(page)
+        # A click event on one drawn unit (Leaflet reads it as a click on that feature).
+        frame.locator(".leaflet-overlay-pane path").nth(10).dispatch_event("click")
+        picked = page.get_by_text(re.compile(r"^已选中 "))
+        picked.wait_for(timeout=30_000)
+        ref = picked.inner_text().removeprefix("已选中 ").split("：")[0]
+        page.get_by_role("button", name="打开房屋档案").click()
+        page.get_by_text("现住").first.wait_for(timeout=60_000)
+        assert page.get_by_label("房屋编号或地址").input_value() == ref
+        no_errors(page)
+    assert blocked == []

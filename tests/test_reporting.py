@@ -75,15 +75,23 @@ def working_days_by_hand(start: date, end: date) -> int:
     )
 
 
-def test_the_demo_late_move_ins_match_a_day_by_day_count(demo):
+def test_the_demo_late_move_ins_and_move_outs_match_a_day_by_day_count(demo):
     table = lists.staff_list(demo, ADMIN, "late-reports", as_of=AS_OF)
     landlords = table.loc[table["kind"] == "landlord"]
+    since = (AS_OF - timedelta(days=365)).isoformat()
     with sqlite3.connect(demo.db.engine.url.database) as conn:
         rows = conn.execute(
             "SELECT moved_in, reported_on FROM residence r JOIN property p ON p.id = "
             "r.property_id WHERE p.landlord_id IS NOT NULL AND moved_in >= ?",
-            ((AS_OF - timedelta(days=365)).isoformat(),),
+            (since,),
         ).fetchall()
+        leaving = conn.execute(
+            "SELECT moved_out, moved_out_reported_on FROM residence r JOIN property p ON p.id = "
+            "r.property_id WHERE p.landlord_id IS NOT NULL AND moved_out >= ?",
+            (since,),
+        ).fetchall()
+    assert leaving and all(reported for _, reported in leaving)
+    rows += leaving
     expected = 0
     for moved_in, reported in rows:
         made = date.fromisoformat(reported) if reported else AS_OF

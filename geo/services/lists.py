@@ -20,6 +20,7 @@ from geo.services.setup import Opened
 from geo.store import audit
 from geo.store.lists import (
     current_people,
+    declared_employers,
     dormitory_outsiders,
     hire_reports,
     latest_person_visits,
@@ -59,6 +60,12 @@ def staff_list(
     today = as_of or date.today()
     if name == "late-reports":
         return _late_reports(opened, actor, area=area, today=today)
+    if name == "unknown-employers":
+        with opened.db.read() as conn:
+            residents, names = declared_employers(
+                conn, as_of=today, communities=communities_for(conn, actor, area)
+            )
+        return worklists.unknown_employers(residents, names)
     if name in ("unhoused-workers", "dormitory-outsiders"):
         query = unhoused_workers if name == "unhoused-workers" else dormitory_outsiders
         with opened.db.read() as conn:

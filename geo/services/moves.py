@@ -87,7 +87,7 @@ def move_out(
         person_id, current = _current_stay(opened, conn, actor, number)
         if on < current["moved_in"]:
             raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
-        close_stay(conn, current["id"], moved_out=on)
+        close_stay(conn, current["id"], moved_out=on, reported_on=today or date.today())
         audit.append(
             conn,
             actor=actor.name,
@@ -125,7 +125,7 @@ def move(
             raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
         others = [s for s in stays_of(conn, person_id) if s["id"] != current["id"]]
         _refuse_overlap(others, on)
-        close_stay(conn, current["id"], moved_out=on)
+        close_stay(conn, current["id"], moved_out=on, reported_on=today or date.today())
         stay = _open_stay(
             conn,
             actor,

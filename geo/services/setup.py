@@ -16,6 +16,7 @@ from geo.privacy import Keys, mask_id, mask_phone
 from geo.services.access import Actor, require
 from geo.services.accounts import ensure_demo_accounts
 from geo.services.placement import bump_boundary_version, place
+from geo.stays import STAY_COLUMNS
 from geo.store import audit
 from geo.store.database import Database, database_url
 from geo.store.keys import key_path_for, load_or_create_keys
@@ -226,7 +227,7 @@ def _store_demo(conn: Any, demo: DemoDistrict, *, keys: Keys, url: str) -> dict[
     insert_frame(
         conn,
         residence,
-        stays[["person_id", "property_id", "room", "moved_in", "moved_out", "reported_on"]],
+        stays[list(STAY_COLUMNS)],
     )
     jobs = demo.employments.assign(
         person_id=demo.employments["person_key"].map(person_of_key),

@@ -211,8 +211,11 @@ def statistics_records(table: pd.DataFrame) -> list[dict[str, Any]]:
         ("residents_per_km2", 1),
         ("floating_per_km2", 1),
         ("overdue_share", 4),
+        ("residence_rate", 4),
+        ("rental_rate", 4),
     ):
-        out[column] = out[column].astype(float).round(places)
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round(places)
     out = out.astype(object)
     return [
         {

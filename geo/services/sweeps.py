@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import registration
 from geo import sweeps as rules
 from geo.columns import plan_columns
 from geo.coverage import COMPLETED_OUTCOMES
@@ -23,7 +24,7 @@ from geo.indicators import crowded
 from geo.io import arealists
 from geo.io.tables import read_table
 from geo.routes import Pace, project_points, split_among_teams
-from geo.services.access import Actor, require
+from geo.services.access import Actor, require, suppress_small_counts
 from geo.services.lists import crowding_thresholds
 from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
@@ -80,16 +81,7 @@ def create_sweep(
         for team_name, users in (members or {}).items():
             if team_name in ids:
                 store.add_members(conn, int(ids[team_name]), users)
-        audit.append(
-            conn,
-            actor=actor.name,
-            role=actor.role,
-            action="sweep.create",
-            object_type="sweep",
-            object_id=str(sweep_id),
-            detail={"areas": sorted(areas), "teams": names},
-            changes_data=False,
-        )
+        _audit(conn, actor, "sweep.create", sweep_id, {"areas": sorted(areas), "teams": names})
     return sweep_id
 
 
@@ -147,19 +139,16 @@ def plan_sweep(
     )
     with opened.db.write() as conn:
         stored = store.replace_assignment(conn, sweep_id, plan)
-        audit.append(
+        _audit(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action="sweep.plan",
-            object_type="sweep",
-            object_id=str(sweep_id),
-            detail={
+            actor,
+            "sweep.plan",
+            sweep_id,
+            {
                 "units": stored,
                 "teams": len(teams),
                 "weights": weights or rules.DEFAULT_WEIGHTS,
             },
-            changes_data=False,
         )
     per_day = units_per_team_day()
     summary = pd.DataFrame(
@@ -246,15 +235,12 @@ def area_list(
     title = f"{found['name']} · {team or '全部走访组'} · {today.isoformat()}"
     data = arealists.write(items, fmt, title=title)
     with opened.db.write() as conn:
-        audit.append(
+        _audit(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action="export.area_list",
-            object_type="sweep",
-            object_id=str(sweep_id),
-            detail={"format": fmt, "team": team, "area": area, "units": len(items)},
-            changes_data=False,
+            actor,
+            "export.area_list",
+            sweep_id,
+            {"format": fmt, "team": team, "area": area, "units": len(items)},
         )
     return data, len(items)
 
@@ -494,21 +480,57 @@ def field_backcheck(
     verdicts = rules.lqas_verdicts(judged.rename(columns={"community": "community_id"}), chosen)
     verdicts.insert(1, "community", verdicts["community_id"])
     with opened.db.write() as conn:
-        audit.append(
+        store.replace_field_finds(
+            conn, sweep_id, rules.on_record(found, registered), user=actor.name
+        )
+        _audit(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action="sweep.backcheck_field",
-            object_type="sweep",
-            object_id=str(sweep_id),
-            detail={
+            actor,
+            "sweep.backcheck_field",
+            sweep_id,
+            {
                 "finds": len(found),
                 "drawn": len(judged),
                 "failed": int(judged["failed"].sum()),
             },
-            changes_data=False,
         )
     return {"sample": judged, "verdicts": verdicts}
+
+
+def registration_rates(
+    opened: Opened, actor: Actor, *, window_days: int = 90, as_of: date | None = None
+) -> pd.DataFrame:
+    """Residence and rental registration rates per community over the window (see
+    :mod:`geo.registration`); small counts suppressed for roles that see aggregates only."""
+    require(actor, "view_aggregates")
+    today = as_of or date.today()
+    since = today - timedelta(days=window_days - 1)
+    with opened.db.read() as conn:
+        allowed = communities_in_scope(conn, actor)
+        seen = store.seen_and_registered(conn, since=since, until=today, communities=allowed)
+        finds = store.field_finds(conn, since=since, until=today)
+        if allowed is not None:
+            areas = load_areas(conn, level="community", geometry=False)
+            finds = finds.loc[finds["community"].isin(areas.loc[areas["id"].isin(allowed), "name"])]
+    table = registration.registration_rates(seen, finds)
+    if actor.aggregates_only:
+        counts = ["residents_seen", "registered_seen", "units_found", "units_registered"]
+        table = suppress_small_counts(table, counts)
+    return table
+
+
+def _audit(conn: Any, actor: Actor, action: str, sweep_id: int, detail: dict[str, Any]) -> None:
+    """One audit row about a sweep (planning, lists and back-checks change no counted data)."""
+    audit.append(
+        conn,
+        actor=actor.name,
+        role=actor.role,
+        action=action,
+        object_type="sweep",
+        object_id=str(sweep_id),
+        detail=detail,
+        changes_data=False,
+    )
 
 
 def _sweep(conn: Any, sweep_id: int) -> dict[str, Any]:

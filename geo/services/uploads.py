@@ -41,7 +41,7 @@ from geo.services.access import Actor, require
 from geo.services.placement import place
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
-from geo.stays import overlapping
+from geo.stays import STAY_COLUMNS, overlapping
 from geo.store import audit, batches, queries
 from geo.store import sweeps as sweep_store
 from geo.store.database import Connection
@@ -502,9 +502,11 @@ def _apply_residents(
         closing = pd.DataFrame(plan.closures, columns=["id", "moved_out"])
         existing = stays.set_index("id").loc[closing["id"]].reset_index()
         batches.update_changed(conn, residence, closing[["moved_out"]], existing, batch_id=batch_id)
-    columns = ["person_id", "property_id", "room", "moved_in", "moved_out", "reported_on"]
+    columns = list(STAY_COLUMNS)
     if plan.updates:
-        incoming = pd.DataFrame(plan.updates, columns=["id", "moved_out", "reported_on"])
+        incoming = pd.DataFrame(
+            plan.updates, columns=["id", "moved_out", "reported_on", "moved_out_reported_on"]
+        )
         existing = stays.set_index("id").loc[incoming["id"]].reset_index()
         batches.update_changed(
             conn, residence, incoming.drop(columns="id"), existing, batch_id=batch_id
@@ -522,7 +524,7 @@ def _apply_residents(
 class _StayPlan:
     new_rows: list[Any] = field(default_factory=list)
     closures: list[tuple[int, date]] = field(default_factory=list)
-    updates: list[tuple[int, date | None, date | None]] = field(default_factory=list)
+    updates: list[tuple[int, date | None, date | None, date | None]] = field(default_factory=list)
     unchanged: int = 0
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
 
@@ -549,7 +551,14 @@ def _plan_stays(frame: pd.DataFrame, stays: pd.DataFrame) -> _StayPlan:
         )
         if same is not None:
             if moved_out is not None and moved_out != same["moved_out"] and same.get("id"):
-                plan.updates.append((int(same["id"]), moved_out, row.get("reported_on")))
+                plan.updates.append(
+                    (
+                        int(same["id"]),
+                        moved_out,
+                        row.get("reported_on"),
+                        row.get("moved_out_reported_on"),
+                    )
+                )
                 same["moved_out"] = moved_out
             else:
                 plan.unchanged += 1

@@ -125,38 +125,49 @@ def latest_person_visits(conn: Connection, *, as_of: date) -> pd.DataFrame:
 def move_in_reports(
     conn: Connection, *, since: date, communities: Collection[int] | None = None
 ) -> pd.DataFrame:
-    """Move-ins since ``since`` with who had to report them: reporter (the landlord's name
-    and masked phone), event (moved_in), reported (reported_on)."""
+    """Move-ins and move-outs since ``since`` with who had to report them: reporter (the
+    landlord's name and masked phone), event (moved_in or moved_out), reported (the report
+    date of that event), change (``in`` or ``out``)."""
     reporter = (landlord.c.name + " " + func.coalesce(landlord.c.phone_masked, "")).label(
         "reporter"
     )
-    statement = (
-        select(
-            reporter, residence.c.moved_in.label("event"), residence.c.reported_on.label("reported")
+    frames = [
+        read_frame(
+            conn,
+            select(reporter, event.label("event"), reported.label("reported"))
+            .select_from(residence.join(property_).join(landlord))
+            .where(event >= since, *units_within(communities)),
+        ).assign(change=change)
+        for change, event, reported in (
+            ("in", residence.c.moved_in, residence.c.reported_on),
+            ("out", residence.c.moved_out, residence.c.moved_out_reported_on),
         )
-        .select_from(residence.join(property_).join(landlord))
-        .where(residence.c.moved_in >= since, *units_within(communities))
-    )
-    return read_frame(conn, statement)
+    ]
+    return pd.concat(frames, ignore_index=True)
 
 
 def hire_reports(
     conn: Connection, *, since: date, communities: Collection[int] | None = None
 ) -> pd.DataFrame:
-    """Hires since ``since`` with the employer who had to report them: reporter (worksite
-    name), event (since), reported (reported_on)."""
-    statement = (
-        select(
-            worksite.c.name.label("reporter"),
-            employment.c.since.label("event"),
-            employment.c.reported_on.label("reported"),
+    """Hires and departures since ``since`` with the employer who had to report them:
+    reporter (worksite name), event (since or until), reported (the report date of that
+    event), change (``in`` or ``out``)."""
+    frames = []
+    for change, event, reported in (
+        ("in", employment.c.since, employment.c.reported_on),
+        ("out", employment.c.until, employment.c.until_reported_on),
+    ):
+        statement = (
+            select(
+                worksite.c.name.label("reporter"), event.label("event"), reported.label("reported")
+            )
+            .select_from(employment.join(worksite))
+            .where(event >= since)
         )
-        .select_from(employment.join(worksite))
-        .where(employment.c.since >= since)
-    )
-    if communities is not None:
-        statement = statement.where(worksite.c.community_id.in_(sorted(communities)))
-    return read_frame(conn, statement)
+        if communities is not None:
+            statement = statement.where(worksite.c.community_id.in_(sorted(communities)))
+        frames.append(read_frame(conn, statement).assign(change=change))
+    return pd.concat(frames, ignore_index=True)
 
 
 def unhoused_workers(
@@ -185,6 +196,37 @@ def unhoused_workers(
     if communities is not None:
         statement = statement.where(worksite.c.community_id.in_(sorted(communities)))
     return read_frame(conn, statement)
+
+
+def declared_employers(
+    conn: Connection, *, as_of: date, communities: Collection[int] | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Current residents who declared an employer (community, external_ref, address, name,
+    id_masked, phone_masked, employer_name, employed: holds a job on ``as_of``), and the
+    names of every worksite on record."""
+    working = select(employment.c.person_id).where(employed_on(as_of))
+    community = _community()
+    statement = (
+        select(
+            community.c.name.label("community"),
+            property_.c.external_ref,
+            property_.c.address,
+            person.c.name,
+            person.c.id_masked,
+            person.c.phone_masked,
+            person.c.employer_name,
+            person.c.id.in_(working).label("employed"),
+        )
+        .select_from(
+            residence.join(property_)
+            .join(person)
+            .outerjoin(community, community.c.id == property_.c.community_id)
+        )
+        .where(living_on(as_of), person.c.employer_name.is_not(None), *units_within(communities))
+        .order_by(community.c.name, property_.c.external_ref, person.c.name)
+    )
+    names = read_frame(conn, select(worksite.c.name))["name"]
+    return read_frame(conn, statement), names
 
 
 def dormitory_outsiders(

@@ -72,6 +72,10 @@ def open_stay(
     return int(conn.execute(statement).scalar_one())
 
 
-def close_stay(conn: Connection, stay_id: int, *, moved_out: date) -> None:
-    """End a stay (its reported_on stays the move-in's report date)."""
-    conn.execute(residence.update().where(residence.c.id == stay_id).values(moved_out=moved_out))
+def close_stay(conn: Connection, stay_id: int, *, moved_out: date, reported_on: date) -> None:
+    """End a stay, reported on ``reported_on`` (its reported_on stays the move-in's)."""
+    conn.execute(
+        residence.update()
+        .where(residence.c.id == stay_id)
+        .values(moved_out=moved_out, moved_out_reported_on=reported_on)
+    )

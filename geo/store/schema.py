@@ -218,6 +218,7 @@ person = Table(
     Column("permit_expiry", Date),
     Column("anonymised_at", DateTime),
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
+    Column("employer_name", String(200)),  # as declared; matched with worksites on record
     CheckConstraint("sex = 'M' OR sex = 'F' OR sex IS NULL", name="sex"),
     Index(None, "phone_hmac"),
     Index(None, "batch_id"),
@@ -234,6 +235,7 @@ residence = Table(
     Column("moved_out", Date),
     Column("reported_on", Date),
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
+    Column("moved_out_reported_on", Date),
     Index(None, "person_id", "moved_out"),
     Index(None, "property_id", "moved_out"),
     Index(None, "batch_id"),
@@ -249,6 +251,7 @@ employment = Table(
     Column("until", Date),
     Column("reported_on", Date),
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
+    Column("until_reported_on", Date),
     Index(None, "person_id", "until"),
     Index(None, "worksite_id", "until"),
     Index(None, "batch_id"),
@@ -346,6 +349,23 @@ change_log = Table(
     Index(None, "table_name", "row_id"),
 )
 """Before-images of rows an import updated: the history of a record, and what undo restores."""
+
+field_find = Table(
+    "field_find",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sweep_id", Integer, ForeignKey("sweep.id"), nullable=False),
+    Column("community", String(200), nullable=False),
+    Column("address", String(500), nullable=False),
+    Column("room", String(32)),
+    Column("registered", Boolean, nullable=False),
+    Column("checked_on", Date, nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Index(None, "sweep_id"),
+    Index(None, "checked_on"),
+)
+"""Rental units a team found on the ground in a field-to-record back-check (倒查), and
+whether the registry had them: what the rental registration rate counts."""
 
 audit = Table(
     "audit",
