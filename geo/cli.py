@@ -176,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--teams", required=True, help="comma-separated team names")
     create.add_argument("--from", dest="starts_on", type=date.fromisoformat, required=True)
     create.add_argument("--to", dest="ends_on", type=date.fromisoformat, required=True)
+    create.add_argument(
+        "--member", action="append", default=[], metavar="TEAM=USER", help="a team member"
+    )
     assign = sweep_commands.add_parser(
         "assign", help="rank the units and split them among the teams, with walking routes"
     )
@@ -379,6 +382,7 @@ def _sweep(args: argparse.Namespace) -> Any:
             ends_on=args.ends_on,
             areas=[a.strip() for a in args.areas.split(",") if a.strip()],
             teams=[t.strip() for t in args.teams.split(",") if t.strip()],
+            members=_members(args.member),
         )
         return {"sweep": sweep_id}
     if args.action == "assign":
@@ -410,6 +414,16 @@ def _sweep(args: argparse.Namespace) -> Any:
             "by_community": result["by_community"].to_dict("records"),
         }
     return _export_area_list(opened, args)
+
+
+def _members(items: list[str]) -> dict[str, list[str]]:
+    members: dict[str, list[str]] = {}
+    for item in items:
+        team, sep, user = item.partition("=")
+        if not sep or not team.strip() or not user.strip():
+            raise InputError("value_invalid", name="--member", value=item)
+        members.setdefault(team.strip(), []).append(user.strip())
+    return members
 
 
 def _export(args: argparse.Namespace) -> Any:

@@ -100,6 +100,25 @@ def priority(
     return ordered.drop(columns="_since").reset_index(drop=True)
 
 
+def parse_teams(text: str) -> dict[str, list[str]]:
+    r"""Teams and their members from lines ``team: user, user`` (one team a line; a line
+    without a colon is a team without members yet), in the order given.
+
+    >>> parse_teams("一组：zhang, li\n二组\n\n一组: wang")
+    {'一组': ['zhang', 'li', 'wang'], '二组': []}
+    """
+    teams: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        name, _, members = line.replace("：", ":").partition(":")
+        if not name.strip():
+            continue
+        people = [m.strip() for m in members.replace("，", ",").split(",") if m.strip()]
+        teams.setdefault(name.strip(), []).extend(
+            p for p in people if p not in teams.get(name.strip(), [])
+        )
+    return teams
+
+
 def days_needed(units: int, *, teams: int, units_per_team_day: float) -> int:
     """Working days for ``teams`` to visit ``units`` at ``units_per_team_day`` each.
 

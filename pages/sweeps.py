@@ -41,7 +41,9 @@ if "plan_sweeps" in allowed:
         first, last = st.columns(2)
         starts_on = first.date_input(t("sweeps_from"), value=date.today())
         ends_on = last.date_input(t("sweeps_to"), value=date.today() + timedelta(days=14))
-        teams = st.text_area(t("sweeps_teams"), value="一组\n二组\n三组")
+        teams = st.text_area(
+            t("sweeps_teams"), value="一组\n二组\n三组", help=t("sweeps_teams_help")
+        )
         if st.form_submit_button(t("sweeps_create")):
             made = guarded(
                 lambda: sweeps.create_sweep(
@@ -51,7 +53,8 @@ if "plan_sweeps" in allowed:
                     starts_on=starts_on,
                     ends_on=ends_on,
                     areas=areas,
-                    teams=[n for line in teams.splitlines() for n in line.split(",")],
+                    teams=list(rules.parse_teams(teams)),
+                    members=rules.parse_teams(teams),
                 )
             )
             if made is not None:

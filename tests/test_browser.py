@@ -292,8 +292,17 @@ def test_the_sweeps_page_draws_one_route_per_team_offline(demo_dir, tmp_path):
     assert blocked == []
 
 
-def test_a_unit_clicked_on_the_list_map_opens_its_property_file(app_url):
-    with offline_page(app_url) as (page, blocked):
+def test_a_unit_clicked_on_the_list_map_opens_its_file_and_takes_a_move_in(demo_dir, tmp_path):
+    from geo.privacy import id_check_digit
+
+    for name in ("demo.sqlite", "demo.key"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    newcomer = "51102119950202003"
+    newcomer += id_check_digit(newcomer)
+    with (
+        streamlit_server(tmp_path / "demo.sqlite") as url,
+        offline_page(url) as (page, blocked),
+    ):
         page.get_by_text("登录").first.wait_for(timeout=60_000)
         sign_in(page, "demo-registrar")
         open_page(page, "工作清单", "群租/拥挤房屋")
@@ -304,7 +313,15 @@ def test_a_unit_clicked_on_the_list_map_opens_its_property_file(app_url):
         picked.wait_for(timeout=30_000)
         ref = picked.inner_text().removeprefix("已选中 ").split("：")[0]
         page.get_by_role("button", name="打开房屋档案").click()
-        page.get_by_text("现住").first.wait_for(timeout=60_000)
+        living = page.get_by_text(re.compile(r"现住 \d+ 人"))
+        living.first.wait_for(timeout=60_000)
         assert page.get_by_label("房屋编号或地址").input_value() == ref
+        before = int(re.search(r"\d+", living.first.inner_text()).group())
+        page.get_by_text("登记入住").first.click()
+        page.get_by_label("身份证号").fill(newcomer)
+        page.get_by_label("姓名（新登记人员必填）").fill("地图点选")
+        page.get_by_role("button", name="登记入住").click()
+        page.get_by_text(f"已登记入住 {ref}").wait_for(timeout=60_000)
+        page.get_by_text(f"现住 {before + 1} 人").wait_for(timeout=30_000)
         no_errors(page)
     assert blocked == []

@@ -60,3 +60,11 @@ def test_indicator_columns_all_have_labels():
     from geo.indicators import INDICATOR_COLUMNS
 
     assert all(f"col_{c}" in CATALOGUE for c in INDICATOR_COLUMNS)
+
+
+@pytest.mark.parametrize("prefix", ["col_", "sweeps_col_", "lists_col_"])
+def test_table_headings_of_one_family_differ_in_each_language(prefix):
+    """Two columns of a table with one heading make the table fail to draw."""
+    for language in (0, 1):
+        headings = [v[language] for k, v in CATALOGUE.items() if k.startswith(prefix)]
+        assert len(headings) == len(set(headings)), prefix

@@ -302,6 +302,13 @@ def test_back_checks_are_drawn_reproducibly_and_judged_by_lqas(db):
     assert (verdict["checked"], verdict["failures"], verdict["verdict"]) == (4, 2, "fail")
 
 
+def test_teams_and_members_are_read_from_lines():
+    assert rules.parse_teams("一组：a，b\n二组\n一组: c, a") == {
+        "一组": ["a", "b", "c"],
+        "二组": [],
+    }
+
+
 def test_lqas_verdicts_by_hand():
     results = pd.DataFrame(
         {
@@ -321,9 +328,17 @@ def test_the_command_line_creates_assigns_exports_and_reports(demo_dir, tmp_path
     created = run_cli(
         "--db", db, "sweep", "create", "--name", "冬季清查", "--areas", STREET,
         "--teams", "一组,二组,三组", "--from", "2026-12-01", "--to", "2026-12-31",
+        "--member", "二组=demo-sweeper",
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     sweep_id = json.loads(created.stdout)["sweep"]
+    with sqlite3.connect(db) as conn:
+        members = conn.execute(
+            "SELECT t.name, u.name FROM team_member m JOIN team t ON t.id = m.team_id"
+            " JOIN app_user u ON u.id = m.user_id WHERE t.sweep_id = ?",
+            (sweep_id,),
+        ).fetchall()
+    assert members == [("二组", "demo-sweeper")]
     assigned = run_cli(
         "--db", db, "sweep", "assign", str(sweep_id), "--as-of", AS_OF.isoformat(),
         "--weight", "overdue=5", "--limit", "900",
