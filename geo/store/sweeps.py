@@ -240,10 +240,13 @@ def assigned_units(
     ``as_of``)."""
     community = area.alias("community")
     grid = area.alias("grid")
+    mine = select(assignment.c.property_id).where(assignment.c.sweep_id == sweep_id)
+    if team_id is not None:
+        mine = mine.where(assignment.c.team_id == team_id)
     residents = (
         select(residence.c.property_id, func.count().label("residents"))
         .select_from(residence.join(property_))
-        .where(living_on(as_of))
+        .where(living_on(as_of), residence.c.property_id.in_(mine))
         .group_by(residence.c.property_id)
         .subquery()
     )
