@@ -392,3 +392,22 @@ def test_field_finds_missing_from_the_registry_fail_a_community_by_lqas(db):
     assert verdicts.loc[first, ["checked", "failures", "verdict"]].tolist() == [5, 2, "fail"]
     assert verdicts.loc[second, ["checked", "failures", "verdict"]].tolist() == [4, 0, "pass"]
     assert result["sample"]["registered"].sum() == 7
+
+
+def test_an_area_list_narrows_to_a_community_or_a_grid(db, small_sweep):
+    with db.db.read() as conn:
+        units = assigned_units(conn, small_sweep, as_of=AS_OF)
+        grids = load_areas(conn, level="grid", geometry=False)
+    community = _community(db, 2)
+    _, everything = sweeps.area_list(db, ADMIN, small_sweep, fmt="csv", as_of=AS_OF)
+    _, in_community = sweeps.area_list(
+        db, ADMIN, small_sweep, fmt="csv", area=community, as_of=AS_OF
+    )
+    assert everything == in_community == len(units)
+    grid = grids.loc[grids["name"].isin(units["grid"])].iloc[0]
+    data, in_grid = sweeps.area_list(
+        db, ADMIN, small_sweep, fmt="csv", area=str(grid["code"]), as_of=AS_OF
+    )
+    assert in_grid == (units["grid"] == grid["name"]).sum() > 0
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1:]
+    assert {r[5] for r in rows} == {grid["name"]}

@@ -30,8 +30,7 @@ from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
 from geo.store import audit
 from geo.store import sweeps as store
-from geo.store.records import id_map, load_areas
-from geo.store.schema import area as area_table
+from geo.store.records import load_areas
 
 ENV_UNITS_PER_DAY: Final = "GRIDHOUSE_UNITS_PER_TEAM_DAY"
 UNITS_PER_TEAM_DAY: Final = 25
@@ -220,11 +219,9 @@ def area_list(
             team_id = int(matching.iloc[0])
         allowed = communities_in_scope(conn, actor)
         area_ids = None
-        if area is not None:
-            codes = id_map(conn, area_table, "code")
-            if area not in codes:
-                raise NotFoundError("area_not_found", code=area)
-            area_ids = {codes[area]} | set(communities_for(conn, actor, area) or set())
+        if area is not None:  # a street or community (its communities), or one grid
+            whole, grids = _scope_ids(conn, actor, [area])
+            area_ids = whole | grids
         units = store.assigned_units(
             conn, sweep_id, team_id=team_id, area_ids=area_ids, as_of=today
         )
