@@ -40,6 +40,8 @@ def repeated_in_file(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep the first row of each key; report the later ones (reason ``duplicate_in_file``)."""
     repeat = key.duplicated(keep="first")
+    if not repeat.any():  # the usual case: no grouping of 100,000 keys needed
+        return frame, pd.DataFrame(columns=PROBLEM_COLUMNS)
     first_row = frame["row"].groupby(key).transform("first")
     problems = pd.DataFrame(
         {
