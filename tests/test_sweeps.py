@@ -19,7 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from geo import sweeps as rules
-from geo.errors import PermissionDeniedError
+from geo.errors import InputError, PermissionDeniedError
 from geo.routes import Pace, nearest_neighbour_path, path_length_m, project_points
 from geo.services import sweeps
 from geo.services.access import Actor
@@ -151,7 +151,7 @@ def test_every_format_opens_with_its_standard_reader_in_walking_order(db, small_
     refs = units.sort_values("position")["external_ref"].tolist()
     files = {
         fmt: sweeps.area_list(db, ADMIN, small_sweep, fmt=fmt, team="一组", as_of=AS_OF)
-        for fmt in ("csv", "xlsx", "geojson", "kml", "gpx", "pdf")
+        for fmt in ("csv", "xlsx", "geojson", "kml", "gpx")
     }
     assert {fmt: n for fmt, (_, n) in files.items()} == dict.fromkeys(files, len(refs))
 
@@ -180,7 +180,20 @@ def test_every_format_opens_with_its_standard_reader_in_walking_order(db, small_
     lines = pyogrio.read_dataframe(path.replace(".gpx", ".kml"), layer="路线")
     assert lines.geometry.iloc[0].geom_type == "LineString"
 
-    pdf = PdfReader(io.BytesIO(files["pdf"][0]))
+
+def test_the_printable_list_embeds_a_chinese_font(db, small_sweep):
+    from geo.io.arealists import cjk_font
+
+    with db.db.read() as conn:
+        units = assigned_units(conn, small_sweep, as_of=AS_OF).query("team == '一组'")
+    refs = units.sort_values("position")["external_ref"].tolist()
+    if cjk_font() is None:  # a machine without the fonts-noto-cjk package: a clear refusal
+        with pytest.raises(InputError) as refused:
+            sweeps.area_list(db, ADMIN, small_sweep, fmt="pdf", team="一组", as_of=AS_OF)
+        assert refused.value.key == "pdf_font_missing"
+        return
+    data, _ = sweeps.area_list(db, ADMIN, small_sweep, fmt="pdf", team="一组", as_of=AS_OF)
+    pdf = PdfReader(io.BytesIO(data))
     printed = "".join(p.extract_text() for p in pdf.pages).replace(" ", "").replace("\x00", "")
     assert "测试清查" in printed and refs[-1] in printed and "走访结果" in printed
     # The CJK font travels inside the file (a font program in its descriptor), so the list
@@ -190,6 +203,13 @@ def test_every_format_opens_with_its_standard_reader_in_walking_order(db, small_
     descriptors = [d["/FontDescriptor"].get_object() for d in descendants]
     assert any("CJK" in str(f["/BaseFont"]) or "WenQuanYi" in str(f["/BaseFont"]) for f in fonts)
     assert any({"/FontFile2", "/FontFile3"} & set(d.keys()) for d in descriptors)
+
+
+def test_a_font_file_that_is_not_there_is_named_in_a_clear_refusal(db, small_sweep, monkeypatch):
+    monkeypatch.setenv("GRIDHOUSE_PDF_FONT", "/nonexistent/font.ttf")
+    with pytest.raises(InputError) as refused:
+        sweeps.area_list(db, ADMIN, small_sweep, fmt="pdf", team="一组", as_of=AS_OF)
+    assert refused.value.key == "pdf_font_missing"
 
 
 def test_a_filled_list_comes_back_through_the_visits_upload_and_moves_progress(db, small_sweep):
