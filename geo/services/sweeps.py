@@ -217,16 +217,11 @@ def area_list(
             if matching.empty:
                 raise NotFoundError("team_not_found", team=team)
             team_id = int(matching.iloc[0])
-        allowed = communities_in_scope(conn, actor)
         area_ids = None
         if area is not None:  # a street or community (its communities), or one grid
             whole, grids = _scope_ids(conn, actor, [area])
             area_ids = whole | grids
-        units = store.assigned_units(
-            conn, sweep_id, team_id=team_id, area_ids=area_ids, as_of=today
-        )
-        if allowed is not None:
-            units = units.loc[units["community_id"].isin(allowed)]
+        units = _assigned(conn, actor, sweep_id, as_of=today, team_id=team_id, area_ids=area_ids)
         people = store.people_in_sweep(conn, sweep_id, as_of=today, team_id=team_id)
     items = _list_items(units, people, sweep_id=sweep_id)
     title = f"{found['name']} · {team or '全部走访组'} · {today.isoformat()}"
@@ -283,10 +278,7 @@ def sweep_progress(
     today = as_of or date.today()
     with opened.db.read() as conn:
         found = _sweep(conn, sweep_id)
-        units = store.assigned_units(conn, sweep_id, as_of=today)
-        allowed = communities_in_scope(conn, actor)
-        if allowed is not None:
-            units = units.loc[units["community_id"].isin(allowed)]
+        units = _assigned(conn, actor, sweep_id, as_of=today)
         visits = store.sweep_visits(conn, sweep_id, since=found["starts_on"], until=today)
         teams_named = store.sweep_teams(conn, sweep_id).set_index("id")["name"]
     status = unit_status(units, visits)
@@ -372,10 +364,7 @@ def backchecks(
     chosen = rule or rules.Lqas(seed=sweep_id)
     with opened.db.read() as conn:
         found = _sweep(conn, sweep_id)
-        units = store.assigned_units(conn, sweep_id, as_of=today)
-        allowed = communities_in_scope(conn, actor)
-        if allowed is not None:
-            units = units.loc[units["community_id"].isin(allowed)]
+        units = _assigned(conn, actor, sweep_id, as_of=today)
         visits = store.all_visits_to(conn, units["property_id"].tolist(), since=found["starts_on"])
     sweep_visits = visits.loc[visits["sweep_id"] == sweep_id]
     first = sweep_visits.sort_values("visited_at").drop_duplicates("property_id", keep="last")
@@ -420,10 +409,7 @@ def team_shapes(
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     with opened.db.read() as conn:
         _sweep(conn, sweep_id)
-        units = store.assigned_units(conn, sweep_id, as_of=as_of or date.today())
-        allowed = communities_in_scope(conn, actor)
-    if allowed is not None:
-        units = units.loc[units["community_id"].isin(allowed)]
+        units = _assigned(conn, actor, sweep_id, as_of=as_of or date.today())
     rows = []
     for _, team in units.dropna(subset=["lon", "lat"]).groupby("team_id", sort=True):
         team = team.sort_values("position")
@@ -514,6 +500,22 @@ def registration_rates(
         counts = ["residents_seen", "registered_seen", "units_found", "units_registered"]
         table = suppress_small_counts(table, counts)
     return table
+
+
+def _assigned(
+    conn: Any,
+    actor: Actor,
+    sweep_id: int,
+    *,
+    as_of: date,
+    team_id: int | None = None,
+    area_ids: set[int] | None = None,
+) -> pd.DataFrame:
+    """A sweep's units in walking order (see :func:`geo.store.sweeps.assigned_units`), only
+    those in the actor's areas."""
+    units = store.assigned_units(conn, sweep_id, as_of=as_of, team_id=team_id, area_ids=area_ids)
+    allowed = communities_in_scope(conn, actor)
+    return units if allowed is None else units.loc[units["community_id"].isin(allowed)]
 
 
 def _audit(conn: Any, actor: Actor, action: str, sweep_id: int, detail: dict[str, Any]) -> None:
