@@ -212,28 +212,19 @@ def add_points(
     With ``id_column`` the points are drawn as small discs on the ground instead (a click on
     one returns its feature, with ``id`` in its properties, as a click on an area does).
     """
-    if id_column is not None:
-        _add_discs(
-            fmap,
-            points,
-            colour_column=colour_column,
-            colours=colours,
-            size_column=size_column,
-            tooltip_columns=tooltip_columns,
-            legend_title=legend_title,
-            legend_labels=legend_labels,
-            basemap=basemap,
-            id_column=id_column,
-        )
-        return
-    gcj02 = _check_basemap(basemap)
-    x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
-    if gcj02:
-        x, y = wgs84_to_gcj02(x, y)
-    sizes = pd.to_numeric(points[size_column], errors="coerce").fillna(0).to_numpy(float)
     fields = list(tooltip_columns)
+    sizes = pd.to_numeric(points[size_column], errors="coerce").fillna(0).to_numpy(float)
     props = points[fields].astype(object).where(points[fields].notna(), "—").astype(str)
     props["__fill"] = [colours.get(str(k), NO_DATA_COLOUR) for k in points[colour_column]]
+    tooltip = folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values()))
+    fmap.add_child(KindLegend(legend_title, {legend_labels[k]: c for k, c in colours.items()}))
+    if id_column is not None:
+        props["id"] = points[id_column].astype(str).to_numpy()
+        _add_discs(fmap, points, props, sizes, basemap=basemap, name=legend_title, tooltip=tooltip)
+        return
+    x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+    if _check_basemap(basemap):
+        x, y = wgs84_to_gcj02(x, y)
     props["__radius"] = np.round(3 + np.sqrt(np.clip(sizes, 0, None)) * 0.8, 1).astype(str)
     data = gpd.GeoDataFrame(
         props, geometry=gpd.points_from_xy(np.round(x, 6), np.round(y, 6)), crs=points.crs
@@ -245,25 +236,21 @@ def add_points(
             radius=5, weight=1, color="#333333", fill=True, fill_opacity=0.85
         ),
         style_function=_point_style,
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
+        tooltip=tooltip,
     ).add_to(fmap)
-    fmap.add_child(KindLegend(legend_title, {legend_labels[k]: c for k, c in colours.items()}))
 
 
 def _add_discs(
     fmap: folium.Map,
     points: gpd.GeoDataFrame,
+    props: pd.DataFrame,
+    sizes: np.ndarray,
     *,
-    colour_column: str,
-    colours: dict[str, str],
-    size_column: str,
-    tooltip_columns: dict[str, str],
-    legend_title: str,
-    legend_labels: dict[str, str],
     basemap: str,
-    id_column: str,
+    name: str,
+    tooltip: folium.GeoJsonTooltip,
 ) -> None:
-    sizes = pd.to_numeric(points[size_column], errors="coerce").fillna(0).to_numpy(float)
+    """``points`` as discs on the ground carrying ``props`` (tooltip fields, fill, id)."""
     minx, miny, maxx, maxy = points.total_bounds
     x, y = project_points(np.r_[points.geometry.x.to_numpy(), minx, maxx],
                           np.r_[points.geometry.y.to_numpy(), miny, maxy])  # fmt: skip
@@ -278,15 +265,11 @@ def _add_discs(
     def back(xy: np.ndarray) -> np.ndarray:
         return np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
 
-    fields = list(tooltip_columns)
-    props = points[fields].astype(object).where(points[fields].notna(), "—").astype(str)
-    props["__fill"] = [colours.get(str(k), NO_DATA_COLOUR) for k in points[colour_column]]
-    props["id"] = points[id_column].astype(str).to_numpy()
     shapes = gpd.GeoDataFrame(props, geometry=shapely.transform(discs, back), crs=WGS84)
     shapes = _drawable(shapes, gcj02=_check_basemap(basemap))
     folium.GeoJson(
         shapes.to_json(drop_id=True),
-        name=legend_title,
+        name=name,
         style_function=lambda f: {
             "fillColor": f["properties"]["__fill"],
             "color": "#333333",
@@ -294,9 +277,8 @@ def _add_discs(
             "fillOpacity": 0.85,
         },
         highlight_function=lambda _f: {"weight": 3, "color": "#08306b"},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
+        tooltip=tooltip,
     ).add_to(fmap)
-    fmap.add_child(KindLegend(legend_title, {legend_labels[k]: c for k, c in colours.items()}))
 
 
 TEAM_COLOURS: Final = (

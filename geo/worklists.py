@@ -12,6 +12,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from geo.fields import normalise_header
 from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM, crowded
 
 LISTS: Final = (
@@ -39,17 +40,11 @@ def unknown_employers(residents: pd.DataFrame, worksite_names: pd.Series) -> pd.
     >>> unknown_employers(r, pd.Series(["华兴厂"]))["name"].tolist()
     ['乙']
     """
-    known = set(worksite_names.dropna().map(_employer_key))
+    known = set(worksite_names.dropna().map(normalise_header))
     declared = residents["employer_name"].fillna("").astype(str)
-    unknown = (declared.str.strip() != "") & ~declared.map(_employer_key).isin(known)
+    unknown = (declared.str.strip() != "") & ~declared.map(normalise_header).isin(known)
     out = residents.loc[unknown & ~residents["employed"].astype(bool)]
     return out.drop(columns=["employed"]).reset_index(drop=True)
-
-
-def _employer_key(name: str) -> str:
-    from geo.fields import normalise_header
-
-    return normalise_header(name)
 
 
 def crowded_units(

@@ -716,7 +716,7 @@ def _with_sweeps(conn: Connection, frame: pd.DataFrame, applied: _Applied) -> pd
             problems_for(frame, unknown, column="sweep", reason="sweep_unknown")
         )
         frame, sweep_id = frame.loc[~unknown], sweep_id.loc[~unknown]
-    out = frame.drop(columns=[c for c in ("sweep",) if c in frame]).assign(sweep_id=sweep_id)
+    out = frame.drop(columns="sweep", errors="ignore").assign(sweep_id=sweep_id)
     if "team" not in out:
         return out
     team_id = pd.Series(pd.NA, index=out.index, dtype="Int64")

@@ -24,9 +24,12 @@ def unit_places(conn: Connection) -> pd.DataFrame:
     return read_frame(conn, select(c.id, c.status, c.community_id, c.grid_id))
 
 
-def last_visits(conn: Connection, *, as_of: date) -> pd.DataFrame:
-    """Per unit: the latest completed visit and the latest visit of any outcome up to the end
-    of ``as_of`` (columns property_id, last_completed, last_attempt)."""
+def last_visits(
+    conn: Connection, *, as_of: date, communities: Collection[int] | None = None
+) -> pd.DataFrame:
+    """Per unit (in these communities, when given): the latest completed visit and the latest
+    visit of any outcome up to the end of ``as_of`` (columns property_id, last_completed,
+    last_attempt)."""
     end = datetime.combine(as_of + timedelta(days=1), time())
     completed = visit.c.outcome.in_(COMPLETED_OUTCOMES)
     statement = (
@@ -38,6 +41,10 @@ def last_visits(conn: Connection, *, as_of: date) -> pd.DataFrame:
         .where(visit.c.property_id.is_not(None), visit.c.visited_at < end)
         .group_by(visit.c.property_id)
     )
+    if communities is not None:
+        statement = statement.join(property_, property_.c.id == visit.c.property_id).where(
+            *units_within(communities)
+        )
     return read_frame(conn, statement)
 
 

@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, and_, case, delete, func, select
+from sqlalchemy import Connection, and_, delete, func, select
 
 from geo.coverage import COMPLETED_OUTCOMES
 from geo.store.conditions import living_on, units_within
+from geo.store.lists import latest_person_visits
+from geo.store.queries import last_visits
 from geo.store.records import insert_frame, read_frame
 from geo.store.schema import (
     app_user,
@@ -164,7 +166,6 @@ def candidates(
     """Active units in the communities with what a priority needs: property_id,
     external_ref, address, room, community_id, grid_id, lon, lat, rooms, floor_area_m2,
     registered_on, residents, not_found, last_completed, last_attempt."""
-    end = datetime.combine(as_of + timedelta(days=1), time())
     p = property_.c
     units = read_frame(
         conn,
@@ -182,40 +183,16 @@ def candidates(
             p.registered_on,
         ).where(p.status == "active", *units_within(communities)),
     )
-    completed = visit.c.outcome.in_(COMPLETED_OUTCOMES)
-    last = read_frame(
-        conn,
-        select(
-            visit.c.property_id,
-            func.max(case((completed, visit.c.visited_at))).label("last_completed"),
-            func.max(visit.c.visited_at).label("last_attempt"),
-        )
-        .join(property_, property_.c.id == visit.c.property_id)
-        .where(visit.c.visited_at < end, p.status == "active", *units_within(communities))
-        .group_by(visit.c.property_id),
-    )
+    last = last_visits(conn, as_of=as_of, communities=communities)
     people = read_frame(
         conn,
         select(residence.c.property_id, residence.c.person_id)
         .select_from(residence.join(property_))
         .where(living_on(as_of), *units_within(communities)),
     )
-    latest = (
-        select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
-        .where(visit.c.person_id.is_not(None), visit.c.visited_at < end)
-        .group_by(visit.c.person_id)
-        .subquery()
-    )
-    absent = read_frame(
-        conn,
-        select(visit.c.person_id)
-        .join(
-            latest,
-            and_(latest.c.person_id == visit.c.person_id, latest.c.at == visit.c.visited_at),
-        )
-        .where(visit.c.outcome == "not_found"),
-    )
-    people["not_found"] = people["person_id"].isin(set(absent["person_id"]))
+    latest = latest_person_visits(conn, as_of=as_of)
+    absent = latest.loc[latest["outcome"] == "not_found", "person_id"]
+    people["not_found"] = people["person_id"].isin(set(absent))
     per_unit = people.groupby("property_id").agg(
         residents=("person_id", "size"), not_found=("not_found", "sum")
     )
