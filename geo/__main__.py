@@ -2,4 +2,5 @@
 
 from geo.cli import run
 
-run()
+if __name__ == "__main__":  # not when a worker process of a batch job imports it
+    run()

@@ -162,6 +162,39 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "outcome_vacant": ("空置", "vacant"),
     "outcome_not_found": ("查无此人", "not found"),
     "edit_invalid": ("{field}：{reason}", "{field}: {reason}"),
+    "backup_other_backend": (
+        "该备份来自 {made} 数据库，不能恢复到 {here} 数据库",
+        "this backup is of a {made} database and cannot be restored into {here}",
+    ),
+    "backup_key_missing": (
+        "找不到密钥文件 {path}：请先把备份数据库所用的密钥文件放到此处",
+        "no key file at {path}: put the key file of the backed-up database there first",
+    ),
+    "backup_other_key": (
+        "密钥文件 {path} 与备份不符，恢复后将无法解密证件号码；请使用原密钥文件",
+        "the key file {path} is not the backup's: ID numbers could not be unsealed;"
+        " use the original key file",
+    ),
+    "restore_would_overwrite": (
+        "目标数据库已有数据；确认要用备份覆盖时请加 --replace",
+        "the target database holds data; add --replace to overwrite it with the backup",
+    ),
+    "backup_unreadable": ("{path} 不是 Gridhouse 备份文件", "{path} is not a Gridhouse backup"),
+    "backup_damaged": (
+        "备份中的数据库已损坏：{detail}",
+        "the backup's database is damaged: {detail}",
+    ),
+    "pg_tool_missing": (
+        "未安装 PostgreSQL 客户端程序 {program}（Debian 软件包 postgresql-client）",
+        "the PostgreSQL client program {program} is not installed (Debian: postgresql-client)",
+    ),
+    "pg_tool_failed": ("{program} 失败：{detail}", "{program} failed: {detail}"),
+    "edited_meanwhile": (
+        "房屋 {ref} 在您编辑期间已被他人修改（{fields}），本次修改未保存；"
+        "页面已显示最新内容，请核对后重新提交",
+        "Unit {ref} was changed by someone else while you edited it ({fields}); your changes"
+        " were not saved. The page now shows the latest facts: check them and submit again",
+    ),
     "edit_title": ("修改房屋信息", "Correct the unit's facts"),
     "edit_button": ("保存修改", "Save"),
     "edit_done": ("已保存：{fields}", "Saved: {fields}"),
@@ -608,6 +641,31 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "quality_col_distance_m": ("距边界（米）", "To the boundary (m)"),
     "worksite_not_found": ("找不到单位 {worksite}", "no worksite {worksite}"),
     "nav_admin": ("系统管理", "Administration"),
+    "nav_health": ("运行状态", "Health"),
+    "health_title": ("运行状态", "Health"),
+    "health_backend": ("数据库", "Database"),
+    "health_schema": ("结构版本", "Schema"),
+    "health_schema_old": (
+        "{revision}（程序为 {code}，重启应用即升级）",
+        "{revision} (code {code}; restart to upgrade)",
+    ),
+    "health_size": ("占用空间", "Size"),
+    "health_audit": ("审计链", "Audit chain"),
+    "health_audit_ok": ("完整", "intact"),
+    "health_audit_broken": ("已被改动！", "tampered with!"),
+    "health_rows": ("各表行数", "Rows per table"),
+    "health_table": ("表", "table"),
+    "health_count": ("行数", "rows"),
+    "health_last_import": ("最近一次导入", "Last import"),
+    "health_no_import": ("尚无导入", "no import yet"),
+    "health_import_line": (
+        "{at}，{user} 导入 {kind}（{file}）：入库 {accepted} 行，退回 {rejected} 行",
+        "{at}, {user} imported {kind} ({file}): {accepted} rows in, {rejected} rejected",
+    ),
+    "health_backup_hint": (
+        "备份：`gridhouse backup 文件名`；恢复：`gridhouse restore 文件名`（需原密钥文件）",
+        "Back up: `gridhouse backup FILE`; restore: `gridhouse restore FILE` (needs the key file)",
+    ),
     "nav_account": ("我的账户", "My account"),
     "admin_title": ("系统管理", "Administration"),
     "admin_users": ("用户", "Users"),

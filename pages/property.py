@@ -112,6 +112,12 @@ if unit["lon"] is not None and unit["lat"] is not None:
 show_flash()
 can_edit = "import" in PERMISSIONS.get(actor.role, frozenset())
 if can_edit:
+    # Saving checks the facts against those the form showed on the previous run (the one
+    # the user typed into) and refuses if someone changed them meanwhile.
+    seen_key = f"edit_seen_{unit['external_ref']}"
+    shown_now = {f: unit[f] for f in properties.EDITABLE if f in unit}
+    seen = st.session_state.get(seen_key, shown_now)
+    st.session_state[seen_key] = shown_now
     with st.expander(t("edit_title")), st.form("edit_unit"):
         first, second = st.columns(2)
         edits = {
@@ -133,7 +139,9 @@ if can_edit:
         }
         if st.form_submit_button(t("edit_button"), type="primary"):
             saved = guarded(
-                lambda: properties.edit_unit(opened().handle, actor, unit["external_ref"], edits)
+                lambda: properties.edit_unit(
+                    opened().handle, actor, unit["external_ref"], edits, seen=seen
+                )
             )
             if saved is not None:
                 changed = ", ".join(t(f"field_{f}") for f in saved["changed"])

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from geo.store.database import database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -51,12 +54,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(database: Path, **settings: str) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free port against ``database`` (with more
-    environment ``settings``); yield its URL."""
+def streamlit_server(database: str | Path, **settings: str) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free port against ``database`` (a URL or an SQLite
+    path, with more environment ``settings``); yield its URL."""
     port = free_port()
-    env = {**os.environ, "GRIDHOUSE_DATABASE_URL": f"sqlite:///{database}", **settings}
-    log = (database.parent / f"streamlit-{port}.log").open("w")
+    env = {**os.environ, "GRIDHOUSE_DATABASE_URL": database_url(str(database)), **settings}
+    log = (Path(tempfile.mkdtemp(prefix="streamlit-")) / f"streamlit-{port}.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable,

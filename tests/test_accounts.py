@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-
 import pytest
 
 from geo.errors import InputError, PermissionDeniedError
 from geo.services import accounts
 from geo.services.access import Actor
 from geo.services.setup import open_database
+from tests import databases
 from tests.conftest import ADMIN
 
 
 @pytest.fixture
-def db(demo_dir, tmp_path):
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    opened = open_database(str(tmp_path / "demo.sqlite"))
+def db(demo_copy):
+    opened = open_database(demo_copy)
     yield opened
     opened.db.dispose()
 
 
 def audit_actions(opened) -> list[str]:
-    with sqlite3.connect(opened.db.engine.url.database) as conn:
+    with databases.connect(opened.db.url) as conn:
         return [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY id")]
 
 
@@ -32,7 +28,7 @@ def test_demo_databases_have_one_account_per_role(db):
     for name, role in accounts.DEMO_USERS.items():
         actor = accounts.sign_in(db, name, "demo")
         assert (actor.name, actor.role) == (name, role)
-    with sqlite3.connect(db.db.engine.url.database) as conn:
+    with databases.connect(db.db.url) as conn:
         hashes = [r[0] for r in conn.execute("SELECT password_hash FROM app_user")]
     assert all(h.startswith("$argon2") and "demo" not in h for h in hashes)
 
@@ -90,7 +86,7 @@ def test_init_creates_a_first_admin_with_a_one_time_password(tmp_path, capsys):
 
     from geo.cli import main
 
-    path = str(tmp_path / "new.sqlite")
+    path = databases.new_database(tmp_path, "new")
     assert main(["--db", path, "init"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert first["admin"] == "admin" and len(first["one_time_password"]) >= 12

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sqlite3
 from datetime import date
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.store.database import database_url
+from tests import databases
 from tests.conftest import ROOT
 
 
 @pytest.fixture
-def app(demo_dir, monkeypatch):
-    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", f"sqlite:///{demo_dir / 'demo.sqlite'}")
+def app(demo_url, monkeypatch):
+    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", database_url(demo_url))
     monkeypatch.chdir(ROOT)
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
@@ -92,11 +92,9 @@ def test_a_registrar_sees_the_upload_page_and_a_planner_does_not(app):
 
 
 @pytest.fixture
-def own_app(demo_dir, tmp_path, monkeypatch):
+def own_app(demo_copy, monkeypatch):
     """The app on a copy of the demo database, for tests that change it."""
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", database_url(demo_copy))
     monkeypatch.chdir(ROOT)
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
@@ -150,8 +148,8 @@ def test_an_admin_unmasks_one_resident_and_it_is_audited(own_app):
     assert not own_app.exception and not own_app.error
     shown = own_app.warning[0].value
     assert "已记录审计" in shown and "*" not in shown.split("身份证号")[1].split("，")[0]
-    url = os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(url) as conn:
+    url = os.environ["GRIDHOUSE_DATABASE_URL"]
+    with databases.connect(url) as conn:
         last = conn.execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     assert last == ("demo-admin", "unmask")
 
@@ -183,7 +181,7 @@ def test_the_overview_shows_new_data_on_the_next_rerun(own_app):
 
     sign_in(own_app, "demo-admin")
     before = own_app.dataframe[0].value["出租房屋"].astype(int).sum()
-    url = os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///")
+    url = os.environ["GRIDHOUSE_DATABASE_URL"]
     handle = open_database(url)
     result = import_upload(
         handle,
@@ -267,8 +265,8 @@ def test_a_planner_sees_shares_but_no_record_lists_on_data_quality(app):
     assert len(registrar.dataframe) >= 3
 
 
-def test_a_registrar_opens_a_property_file_from_a_link(app, demo_dir):
-    with sqlite3.connect(demo_dir / "demo.sqlite") as conn:
+def test_a_registrar_opens_a_property_file_from_a_link(app, demo_url):
+    with databases.connect(demo_url) as conn:
         ref, address, living = conn.execute(
             "SELECT p.external_ref, p.address, count(r.id) FROM property p JOIN residence r "
             "ON r.property_id = p.id AND r.moved_out IS NULL GROUP BY p.id LIMIT 1"
@@ -292,8 +290,8 @@ def test_idle_time_past_the_limit_signs_the_user_out_and_says_so(own_app, monkey
     monkeypatch.setenv(accounts.ENV_IDLE_MINUTES, "0")  # any pause is too long now
     own_app.run()
     assert not own_app.dataframe  # nothing of the page is shown any more
-    url = os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(url) as conn:
+    url = os.environ["GRIDHOUSE_DATABASE_URL"]
+    with databases.connect(url) as conn:
         last = conn.execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     assert last == ("demo-planner", "logout.timeout")
 
@@ -305,13 +303,13 @@ def test_a_deactivated_users_open_session_ends_at_the_next_click(own_app):
 
     sign_in(own_app, "demo-registrar")
     assert own_app.title[0].value == "辖区总览"
-    handle = open_database(os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///"))
+    handle = open_database(os.environ["GRIDHOUSE_DATABASE_URL"])
     update_account(handle, Actor(name="boss", role="admin"), "demo-registrar", active=False)
     handle.db.dispose()
     own_app.run()
     assert not own_app.dataframe  # nothing of the page is shown any more
-    url = os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(url) as conn:
+    url = os.environ["GRIDHOUSE_DATABASE_URL"]
+    with databases.connect(url) as conn:
         last = conn.execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     assert last == ("demo-registrar", "logout.account_changed")
 
@@ -349,8 +347,8 @@ def test_each_list_opens_with_counts_per_community(app, name):
     assert pd.to_numeric(app.dataframe[0].value["条数"]).sum() == rows
 
 
-def test_a_unit_is_found_by_words_of_its_address_and_opened(app, demo_dir):
-    with sqlite3.connect(demo_dir / "demo.sqlite") as conn:
+def test_a_unit_is_found_by_words_of_its_address_and_opened(app, demo_url):
+    with databases.connect(demo_url) as conn:
         (address,) = conn.execute("SELECT address FROM property LIMIT 1").fetchone()
     sign_in(app, "demo-registrar")
     app.switch_page("pages/property.py").run()
@@ -362,8 +360,8 @@ def test_a_unit_is_found_by_words_of_its_address_and_opened(app, demo_dir):
     assert app.subheader[0].value.startswith(address)
 
 
-def test_a_registrar_corrects_a_unit_on_its_file_and_sees_the_change_listed(own_app, demo_dir):
-    with sqlite3.connect(demo_dir / "demo.sqlite") as conn:
+def test_a_registrar_corrects_a_unit_on_its_file_and_sees_the_change_listed(own_app, demo_url):
+    with databases.connect(demo_url) as conn:
         ref, rooms = conn.execute("SELECT external_ref, rooms FROM property LIMIT 1").fetchone()
     sign_in(own_app, "demo-registrar")
     own_app.switch_page("pages/property.py")
@@ -375,6 +373,28 @@ def test_a_registrar_corrects_a_unit_on_its_file_and_sees_the_change_listed(own_
     assert not own_app.exception and not own_app.error
     assert own_app.success[0].value == "已保存：房间数"
     assert "demo-registrar" in own_app.dataframe[-1].value.to_string()
+
+
+def test_an_edit_over_facts_another_session_changed_is_refused_and_names_them(own_app):
+    from geo.services import properties
+    from geo.services.access import Actor
+    from geo.services.setup import open_database
+
+    url = os.environ["GRIDHOUSE_DATABASE_URL"]
+    ref, rooms = databases.rows(url, "SELECT external_ref, rooms FROM property LIMIT 1")[0]
+    sign_in(own_app, "demo-registrar")
+    own_app.switch_page("pages/property.py")
+    own_app.query_params["ref"] = ref
+    own_app.run()
+    handle = open_database(url)  # meanwhile, someone else corrects the same unit
+    properties.edit_unit(handle, Actor(name="other", role="registrar"), ref, {"rooms": "9"})
+    handle.db.dispose()
+    next(w for w in own_app.text_input if w.label == "房间数").input(str(rooms + 1))
+    own_app.button(key="FormSubmitter:edit_unit-保存修改").click().run()
+    assert not own_app.exception
+    refused = own_app.error[0].value
+    assert "未保存" in refused and "房间数" in refused and ref in refused
+    assert databases.scalar(url, "SELECT rooms FROM property WHERE external_ref = ?", (ref,)) == 9
 
 
 def test_a_registrar_sees_the_chosen_worksites_workers_masked(app):
@@ -412,7 +432,7 @@ def test_a_registrar_exports_a_team_list_from_the_sweeps_page(own_app):
     from geo.services.access import Actor
     from geo.services.setup import open_database
 
-    url = os.environ["GRIDHOUSE_DATABASE_URL"].removeprefix("sqlite:///")
+    url = os.environ["GRIDHOUSE_DATABASE_URL"]
     handle = open_database(url)
     admin = Actor(name="setup", role="admin")
     made = sweeps.create_sweep(

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import re
-import shutil
-import sqlite3
 import time
 
 import pytest
 
+from tests import databases
 from tests.browser import map_frame, offline_page, open_page, save_screenshot, streamlit_server
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.usefixtures("browser_turn")
+
 
 @pytest.fixture(scope="module")
-def app_url(demo_dir, tmp_path_factory):
+def app_url(demo_master, tmp_path_factory):
     # A copy, so the browser session cannot change the shared demo database.
     directory = tmp_path_factory.mktemp("browser")
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, directory / name)
-    with streamlit_server(directory / "demo.sqlite") as url:
+    copy = databases.copy_database(demo_master, directory, per_test=False)
+    with streamlit_server(copy) as url:
         yield url
 
 
@@ -66,15 +66,15 @@ ID_OR_PHONE = re.compile(r"\d{17}[\dXx]|(?<!\d)1[3-9]\d{9}(?!\d)|\d{6}\*{8}|1\d{
 
 
 def personal_names(database) -> set[str]:
-    with sqlite3.connect(database) as conn:
+    with databases.connect(database) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM person WHERE length(name) = 3")}
         names |= {r[0] for r in conn.execute("SELECT name FROM landlord WHERE length(name) = 3")}
         areas = " ".join(r[0] for r in conn.execute("SELECT name FROM area"))
     return {n for n in names if n not in areas}
 
 
-def test_a_planners_pages_show_no_name_id_number_or_phone(app_url, demo_dir):
-    names = personal_names(demo_dir / "demo.sqlite")
+def test_a_planners_pages_show_no_name_id_number_or_phone(app_url, demo_url):
+    names = personal_names(demo_url)
     assert len(names) > 1000
     with offline_page(app_url) as (page, blocked):
         page.get_by_text("登录").first.wait_for(timeout=60_000)
@@ -123,8 +123,8 @@ def test_the_clusters_page_draws_one_hull_per_listed_cluster_offline(app_url):
     assert blocked == []
 
 
-def test_the_worksites_page_draws_every_worksite_and_a_kind_legend_offline(app_url, demo_dir):
-    with sqlite3.connect(demo_dir / "demo.sqlite") as conn:
+def test_the_worksites_page_draws_every_worksite_and_a_kind_legend_offline(app_url, demo_url):
+    with databases.connect(demo_url) as conn:
         expected = conn.execute(
             "SELECT count(*) FROM worksite WHERE status = 'active' AND lon IS NOT NULL"
         ).fetchone()[0]
@@ -170,11 +170,9 @@ def test_with_a_chinese_basemap_blocked_the_map_still_draws_every_layer(app_url)
     assert blocked and all("autonavi.com" in url for url in blocked)
 
 
-def test_an_idle_session_ends_and_the_sign_in_page_says_why(demo_dir, tmp_path):
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
+def test_an_idle_session_ends_and_the_sign_in_page_says_why(demo_copy):
     with (
-        streamlit_server(tmp_path / "demo.sqlite", GRIDHOUSE_IDLE_MINUTES="0.1") as url,
+        streamlit_server(demo_copy, GRIDHOUSE_IDLE_MINUTES="0.1") as url,
         offline_page(url) as (page, blocked),
     ):
         page.get_by_text("登录").first.wait_for(timeout=60_000)
@@ -185,19 +183,17 @@ def test_an_idle_session_ends_and_the_sign_in_page_says_why(demo_dir, tmp_path):
         page.get_by_text("长时间未操作，已自动退出").wait_for(timeout=30_000)
         page.get_by_label("用户名").wait_for(timeout=30_000)
     assert blocked == []
-    with sqlite3.connect(tmp_path / "demo.sqlite") as conn:
+    with databases.connect(demo_copy) as conn:
         actions = [
             r[0] for r in conn.execute("SELECT action FROM audit WHERE actor = 'demo-planner'")
         ]
     assert actions[-2:] == ["login", "logout.timeout"]
 
 
-def test_a_registrar_opens_a_property_file_records_a_move_in_and_sees_it(demo_dir, tmp_path):
+def test_a_registrar_opens_a_property_file_records_a_move_in_and_sees_it(demo_copy):
     from geo.privacy import id_check_digit
 
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    with sqlite3.connect(tmp_path / "demo.sqlite") as conn:
+    with databases.connect(demo_copy) as conn:
         ref, living = conn.execute(
             "SELECT p.external_ref, count(r.id) FROM property p JOIN residence r ON "
             "r.property_id = p.id AND r.moved_out IS NULL GROUP BY p.id LIMIT 1"
@@ -205,7 +201,7 @@ def test_a_registrar_opens_a_property_file_records_a_move_in_and_sees_it(demo_di
     newcomer = "51102119950101002"
     newcomer += id_check_digit(newcomer)
     with (
-        streamlit_server(tmp_path / "demo.sqlite") as url,
+        streamlit_server(demo_copy) as url,
         offline_page(url) as (page, blocked),
     ):
         page.get_by_text("登录").first.wait_for(timeout=60_000)
@@ -224,7 +220,7 @@ def test_a_registrar_opens_a_property_file_records_a_move_in_and_sees_it(demo_di
         save_screenshot(page, "property")
         no_errors(page)
     assert blocked == []
-    with sqlite3.connect(tmp_path / "demo.sqlite") as conn:
+    with databases.connect(demo_copy) as conn:
         assert conn.execute("SELECT count(*) FROM person WHERE name = '浏览器测试'").fetchone() == (
             1,
         )
@@ -257,16 +253,14 @@ def test_clicking_a_community_on_the_overview_map_drills_down_to_its_grids(app_u
     assert blocked == []
 
 
-def test_the_sweeps_page_draws_one_route_per_team_offline(demo_dir, tmp_path):
+def test_the_sweeps_page_draws_one_route_per_team_offline(demo_copy):
     from datetime import date
 
     from geo.services import sweeps
     from geo.services.access import Actor
     from geo.services.setup import open_database
 
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    handle = open_database(str(tmp_path / "demo.sqlite"))
+    handle = open_database(demo_copy)
     admin = Actor(name="setup", role="admin")
     made = sweeps.create_sweep(
         handle, admin, name="十二月清查", starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 20),
@@ -275,7 +269,7 @@ def test_the_sweeps_page_draws_one_route_per_team_offline(demo_dir, tmp_path):
     sweeps.plan_sweep(handle, admin, made, as_of=date(2026, 11, 29))
     handle.db.dispose()
     with (
-        streamlit_server(tmp_path / "demo.sqlite") as url,
+        streamlit_server(demo_copy) as url,
         offline_page(url) as (page, blocked),
     ):
         page.get_by_text("登录").first.wait_for(timeout=60_000)
@@ -292,15 +286,13 @@ def test_the_sweeps_page_draws_one_route_per_team_offline(demo_dir, tmp_path):
     assert blocked == []
 
 
-def test_a_unit_clicked_on_the_list_map_opens_its_file_and_takes_a_move_in(demo_dir, tmp_path):
+def test_a_unit_clicked_on_the_list_map_opens_its_file_and_takes_a_move_in(demo_copy):
     from geo.privacy import id_check_digit
 
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
     newcomer = "51102119950202003"
     newcomer += id_check_digit(newcomer)
     with (
-        streamlit_server(tmp_path / "demo.sqlite") as url,
+        streamlit_server(demo_copy) as url,
         offline_page(url) as (page, blocked),
     ):
         page.get_by_text("登录").first.wait_for(timeout=60_000)

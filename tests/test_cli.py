@@ -9,6 +9,7 @@ import json
 import pytest
 
 from geo.store.database import Database
+from tests import databases
 from tests.conftest import AS_OF, run_cli
 
 STATS_KEYS = {
@@ -27,10 +28,10 @@ STATS_KEYS = {
 }
 
 
-def stats(demo_dir, *extra: str):
+def stats(demo_url, *extra: str):
     return run_cli(
         "--db",
-        str(demo_dir / "demo.sqlite"),
+        demo_url,
         "stats",
         "areas",
         "--as-of",
@@ -39,8 +40,8 @@ def stats(demo_dir, *extra: str):
     )
 
 
-def test_stats_json_is_one_line_holding_one_object_per_community(demo_dir):
-    result = stats(demo_dir)
+def test_stats_json_is_one_line_holding_one_object_per_community(demo_url):
+    result = stats(demo_url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 1
     rows = json.loads(result.stdout)
@@ -62,8 +63,8 @@ def test_stats_json_is_one_line_holding_one_object_per_community(demo_dir):
     assert all(0 <= r["coverage"] <= 1 for r in rows)
 
 
-def test_stats_csv_has_a_header_and_one_row_per_grid(demo_dir):
-    result = stats(demo_dir, "--level", "grid", "--format", "csv")
+def test_stats_csv_has_a_header_and_one_row_per_grid(demo_url):
+    result = stats(demo_url, "--level", "grid", "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) > 100
@@ -71,28 +72,29 @@ def test_stats_csv_has_a_header_and_one_row_per_grid(demo_dir):
     assert all(r["level"] == "grid" for r in rows)
 
 
-def test_window_changes_coverage(demo_dir):
-    short = json.loads(stats(demo_dir, "--window", "30").stdout)
-    long = json.loads(stats(demo_dir, "--window", "365").stdout)
+def test_window_changes_coverage(demo_url):
+    short = json.loads(stats(demo_url, "--window", "30").stdout)
+    long = json.loads(stats(demo_url, "--window", "365").stdout)
     assert sum(r["coverage"] for r in short) < sum(r["coverage"] for r in long)
 
 
-def test_demo_refuses_a_database_that_already_holds_data(demo_dir):
-    result = run_cli("--db", str(demo_dir / "demo.sqlite"), "demo")
+def test_demo_refuses_a_database_that_already_holds_data(demo_url):
+    result = run_cli("--db", demo_url, "demo")
     assert result.returncode == 2
     assert "already holds data" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_init_is_idempotent_and_reports_the_revision(tmp_path):
+    database = databases.new_database(tmp_path, "g")
     for _ in range(2):
-        result = run_cli("--db", str(tmp_path / "g.sqlite"), "init")
+        result = run_cli("--db", database, "init")
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["revision"] == Database.head_revision()
 
 
 def test_stats_on_an_empty_database_explains_what_to_do(tmp_path):
-    result = run_cli("--db", str(tmp_path / "g.sqlite"), "stats", "areas")
+    result = run_cli("--db", databases.new_database(tmp_path, "g"), "stats", "areas")
     assert result.returncode == 2
     assert "gridhouse demo" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -109,7 +111,7 @@ def test_stats_on_an_empty_database_explains_what_to_do(tmp_path):
     ],
 )
 def test_bad_arguments_exit_2_without_a_traceback(tmp_path, args):
-    result = run_cli("--db", str(tmp_path / "g.sqlite"), *args)
+    result = run_cli("--db", databases.new_database(tmp_path, "g"), *args)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stdout == ""

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import sqlite3
 
 import pandas as pd
 import pytest
@@ -16,18 +14,18 @@ from geo.errors import NotFoundError, PermissionDeniedError
 from geo.services import lists, statistics
 from geo.services.access import Actor
 from geo.services.setup import open_database
+from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER
 
 TODAY = pd.Timestamp(AS_OF)
 
 
 @pytest.fixture(scope="module")
-def raw(demo_dir):
-    with sqlite3.connect(demo_dir / "demo.sqlite") as conn:
-        tables = {
-            name: pd.read_sql(f"SELECT * FROM {name}", conn)
-            for name in ("property", "residence", "person", "visit")
-        }
+def raw(demo_url):
+    tables = {
+        name: databases.read_sql(demo_url, f"SELECT * FROM {name}")
+        for name in ("property", "residence", "person", "visit")
+    }
     stays = tables["residence"]
     units = tables["property"]
     living = stays.loc[
@@ -98,7 +96,7 @@ def test_lists_are_for_roles_that_see_records_and_stay_in_their_areas(demo):
         lists.staff_list(demo, PLANNER, "crowded", as_of=AS_OF)
     everyone = lists.staff_list(demo, ADMIN, "not-found", as_of=AS_OF)
     community = everyone["community"].iloc[0]
-    with sqlite3.connect(demo.db.engine.url.database) as conn:
+    with databases.connect(demo.db.url) as conn:
         code = conn.execute("SELECT code FROM area WHERE name = ?", (community,)).fetchone()[0]
     scoped = Actor(name="cun", role="registrar", areas=frozenset({code}))
     mine = lists.staff_list(demo, scoped, "not-found", as_of=AS_OF)
@@ -108,10 +106,10 @@ def test_lists_are_for_roles_that_see_records_and_stay_in_their_areas(demo):
         lists.staff_list(demo, scoped, "not-found", as_of=AS_OF, area="330110901999")
 
 
-def test_the_cli_prints_a_list_with_counts_by_community_and_exports_csv(demo_dir, tmp_path, capsys):
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    db = str(tmp_path / "demo.sqlite")
+def test_the_cli_prints_a_list_with_counts_by_community_and_exports_csv(
+    demo_copy, tmp_path, capsys
+):
+    db = demo_copy
     args = ["--db", db, "lists", "not-found", "--as-of", AS_OF.isoformat()]
     assert main(args) == 0
     printed = json.loads(capsys.readouterr().out)
@@ -123,20 +121,18 @@ def test_the_cli_prints_a_list_with_counts_by_community_and_exports_csv(demo_dir
     assert text.startswith("\ufeff")
     assert len(pd.read_csv(io.StringIO(text.lstrip("\ufeff")))) == printed["rows"]
     opened = open_database(db)
-    with sqlite3.connect(db) as conn:
+    with databases.connect(db) as conn:
         last = conn.execute("SELECT action, count FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     opened.db.dispose()
     assert last == ("export.list.not-found", printed["rows"])
 
 
-def test_a_worker_who_moves_away_appears_among_the_unhoused(demo_dir, tmp_path):
+def test_a_worker_who_moves_away_appears_among_the_unhoused(demo_copy, tmp_path):
     from geo.services import moves, people
 
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    db = open_database(str(tmp_path / "demo.sqlite"))
+    db = open_database(demo_copy)
     assert lists.staff_list(db, ADMIN, "unhoused-workers", as_of=AS_OF).empty
-    with sqlite3.connect(tmp_path / "demo.sqlite") as conn:
+    with databases.connect(demo_copy) as conn:
         person_id, site = conn.execute(
             "SELECT e.person_id, w.name FROM employment e JOIN worksite w ON w.id = "
             "e.worksite_id JOIN residence r ON r.person_id = e.person_id AND r.moved_out IS NULL "
@@ -152,13 +148,12 @@ def test_a_worker_who_moves_away_appears_among_the_unhoused(demo_dir, tmp_path):
 
 def test_dormitory_outsiders_work_for_another_worksite_or_none(demo, raw):
     got = lists.staff_list(demo, ADMIN, "dormitory-outsiders", as_of=AS_OF)
-    with sqlite3.connect(demo.db.engine.url.database) as conn:
-        jobs = pd.read_sql(
-            "SELECT person_id, worksite_id FROM employment WHERE since <= ? AND "
-            "(until IS NULL OR until > ?)",
-            conn,
-            params=(AS_OF.isoformat(), AS_OF.isoformat()),
-        )
+    jobs = databases.read_sql(
+        demo.db.url,
+        "SELECT person_id, worksite_id FROM employment WHERE since <= ? AND "
+        "(until IS NULL OR until > ?)",
+        (AS_OF, AS_OF),
+    )
     dorms = raw["living"].loc[raw["living"]["worksite_id"].notna()]
     employed_there = dorms.merge(
         jobs, left_on=["person_id", "worksite_id"], right_on=["person_id", "worksite_id"]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 from datetime import date
 
 import pytest
@@ -15,6 +13,7 @@ from geo.privacy import id_check_digit
 from geo.services import moves, people
 from geo.services.access import Actor
 from geo.services.setup import open_database
+from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER
 
 NEWCOMER = "34122119900307001"
@@ -22,17 +21,14 @@ NEWCOMER += id_check_digit(NEWCOMER)
 
 
 @pytest.fixture
-def db(demo_dir, tmp_path):
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    opened = open_database(str(tmp_path / "demo.sqlite"))
+def db(demo_copy):
+    opened = open_database(demo_copy)
     yield opened
     opened.db.dispose()
 
 
 def query(opened, sql, *params):
-    with sqlite3.connect(opened.db.engine.url.database) as conn:
-        return conn.execute(sql, params).fetchall()
+    return databases.rows(opened.db.url, sql, params)
 
 
 def resident(opened):
@@ -145,7 +141,7 @@ def test_moves_are_for_roles_that_edit_and_stay_in_their_areas(db):
 
 def test_the_cli_records_a_move(db, capsys):
     person_id, number, ref = resident(db)
-    path = db.db.engine.url.database
+    path = db.db.url
     target = other_unit(db, ref)
     code = main(["--db", path, "move", "--id", number, "--to", target, "--on", AS_OF.isoformat()])
     assert code == 0

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-import shutil
-import sqlite3
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,21 +13,19 @@ from geo.services import people
 from geo.services.access import Actor
 from geo.services.setup import open_database
 from geo.services.statistics import area_statistics
+from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER
 
 
 @pytest.fixture
-def db(demo_dir, tmp_path):
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    opened = open_database(str(tmp_path / "demo.sqlite"))
+def db(demo_copy):
+    opened = open_database(demo_copy)
     yield opened
     opened.db.dispose()
 
 
-def query(opened, sql: str) -> list[tuple]:
-    with sqlite3.connect(opened.db.engine.url.database) as conn:
-        return conn.execute(sql).fetchall()
+def query(opened, sql: str, *params) -> list[tuple]:
+    return databases.rows(opened.db.url, sql, params)
 
 
 def test_unmasking_shows_the_identifiers_that_match_the_masks_and_is_audited(db):
@@ -54,11 +51,11 @@ def test_retention_anonymises_people_who_left_long_ago_and_keeps_the_counts(db, 
     left = query(
         db,
         "SELECT count(*) FROM person p WHERE NOT EXISTS (SELECT 1 FROM residence r "
-        "WHERE r.person_id = p.id AND (r.moved_out IS NULL OR r.moved_out >= "
-        "date('now', 'localtime', '-100 days')))",
+        "WHERE r.person_id = p.id AND (r.moved_out IS NULL OR r.moved_out >= ?))",
+        (date.today() - timedelta(days=100)).isoformat(),
     )[0][0]
     assert left > 0
-    assert main(["--db", db.db.engine.url.database, "retention", "run", "--days", "100"]) == 0
+    assert main(["--db", db.db.url, "retention", "run", "--days", "100"]) == 0
     assert capsys.readouterr().out.count('"anonymised"') == 1
     anonymised = query(
         db,
@@ -158,11 +155,15 @@ def test_a_property_file_holds_the_unit_its_residents_masked_and_its_visits(db):
 def test_units_are_found_by_words_of_their_address_in_the_users_areas(db):
     from geo.services.properties import search_units
 
-    ref, address, code = query(
-        db,
-        "SELECT p.external_ref, p.address, a.code FROM property p JOIN area a ON "
-        "a.id = p.community_id WHERE p.address GLOB '*[0-9]*' LIMIT 1",
-    )[0]
+    ref, address, code = next(
+        row
+        for row in query(
+            db,
+            "SELECT p.external_ref, p.address, a.code FROM property p JOIN area a ON "
+            "a.id = p.community_id ORDER BY p.id",
+        )
+        if re.search(r"\d", row[1])
+    )
     digits = re.search(r"\d+", address).group()  # the street number
     wide = "".join(chr(ord(ch) + 0xFEE0) for ch in digits)  # full-width, as typed on phones
     found = search_units(db, ADMIN, f"{address[:2]} {wide}", limit=500)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +14,7 @@ import pyogrio
 import pytest
 
 from geo.cli import main
+from tests import databases
 from tests.conftest import SHARED_DATA
 
 LISTINGS = SHARED_DATA / "guangzhou-lianjia" / "houses.csv"
@@ -90,7 +90,7 @@ def upload(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 def agreement(
     tmp_path: Path, boundaries: Path, upload: tuple[Path, dict[str, str]], crs: str, capsys
 ) -> tuple[float, dict]:
-    db = tmp_path / f"{crs}.sqlite"
+    db = databases.new_database(tmp_path, crs)
     assert (
         main(
             [
@@ -113,7 +113,7 @@ def agreement(
     listings, labels = upload
     assert main(["--db", str(db), "import", "rentals", str(listings), "--crs", crs]) == 0
     summary = json.loads(capsys.readouterr().out)
-    with sqlite3.connect(db) as conn:
+    with databases.connect(db) as conn:
         placed = dict(
             conn.execute(
                 "SELECT p.external_ref, a.code FROM property p JOIN area a ON a.id = p.community_id"

@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import sqlite3
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -16,24 +14,24 @@ from geo.privacy import id_check_digit
 from geo.services import lists, sweeps
 from geo.services.setup import open_database
 from geo.services.uploads import import_upload
+from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER, run_cli
 
 VILLAGE = "330110901201"
 
 
 @pytest.fixture(scope="module")
-def db(demo_dir, tmp_path_factory):
+def db(demo_master, tmp_path_factory):
     directory = tmp_path_factory.mktemp("registration")
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, directory / name)
-    opened = open_database(str(directory / "demo.sqlite"))
+    copy = databases.copy_database(demo_master, directory, per_test=False)
+    opened = open_database(copy)
     yield opened
     opened.db.dispose()
 
 
 def _expected_residence_rates(path: str, since: date, until: date) -> dict[str, tuple[int, int]]:
     """Per community name: (seen, registered and seen), from the raw tables row by row."""
-    with sqlite3.connect(path) as conn:
+    with databases.connect(path) as conn:
         visits = conn.execute(
             "SELECT v.property_id, v.visited_at, v.residents_seen, a.name FROM visit v"
             " JOIN property p ON p.id = v.property_id JOIN area a ON a.id = p.community_id"
@@ -91,9 +89,7 @@ def test_residence_and_rental_registration_rates_follow_the_field(db):
         db, ADMIN, sweep_id, data="\n".join(finds).encode(), filename="finds.csv"
     )
     table = sweeps.registration_rates(db, ADMIN, window_days=30, as_of=AS_OF).set_index("community")
-    expected = _expected_residence_rates(
-        db.db.engine.url.database, AS_OF - timedelta(days=29), AS_OF
-    )
+    expected = _expected_residence_rates(db.db.url, AS_OF - timedelta(days=29), AS_OF)
     for name, (seen, both) in expected.items():
         assert (table.loc[name, "residents_seen"], table.loc[name, "registered_seen"]) == (
             seen,
@@ -111,7 +107,7 @@ def test_residence_and_rental_registration_rates_follow_the_field(db):
     planner = sweeps.registration_rates(db, PLANNER, window_days=30, as_of=AS_OF)
     assert planner.set_index("community").loc[community, "units_found"] == "<5"
     printed = run_cli(
-        "--db", db.db.engine.url.database, "stats", "registration", "--window", "30",
+        "--db", db.db.url, "stats", "registration", "--window", "30",
         "--as-of", AS_OF.isoformat(),
     )  # fmt: skip
     assert printed.returncode == 0, printed.stderr
@@ -124,7 +120,7 @@ def _id_number(serial: int) -> str:
 
 
 def test_declared_employers_not_on_record_are_listed(db):
-    with sqlite3.connect(db.db.engine.url.database) as conn:
+    with databases.connect(db.db.url) as conn:
         worksite = conn.execute("SELECT name FROM worksite LIMIT 1").fetchone()[0]
         ref = conn.execute(
             "SELECT p.external_ref FROM property p JOIN area a ON a.id = p.community_id"
@@ -146,7 +142,7 @@ def test_declared_employers_not_on_record_are_listed(db):
 
 
 def test_move_outs_are_reported_and_counted_late_like_move_ins(db, tmp_path):
-    with sqlite3.connect(db.db.engine.url.database) as conn:
+    with databases.connect(db.db.url) as conn:
         ref, landlord = conn.execute(
             "SELECT p.external_ref, l.name FROM property p JOIN landlord l ON l.id = p.landlord_id"
             " JOIN area a ON a.id = p.community_id WHERE a.code = ? LIMIT 1",
@@ -166,7 +162,7 @@ def test_move_outs_are_reported_and_counted_late_like_move_ins(db, tmp_path):
         return int(rows.sum())
 
     assert late_of(after) == late_of(before) + 1
-    with sqlite3.connect(db.db.engine.url.database) as conn:
+    with databases.connect(db.db.url) as conn:
         reported = conn.execute(
             "SELECT r.moved_out_reported_on FROM residence r JOIN person p ON p.id = r.person_id"
             " WHERE p.name = '离开甲'"

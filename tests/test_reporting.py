@@ -3,7 +3,6 @@ and National Day (25-27 Sep and 1-7 Oct off; Sun 20 Sep and Sat 10 Oct worked)."
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -12,6 +11,7 @@ import pytest
 
 from geo.reporting import days_late, deadline, late_by_reporter, working_days_between
 from geo.services import lists
+from tests import databases
 from tests.conftest import ADMIN, AS_OF
 
 
@@ -79,7 +79,7 @@ def test_the_demo_late_move_ins_and_move_outs_match_a_day_by_day_count(demo):
     table = lists.staff_list(demo, ADMIN, "late-reports", as_of=AS_OF)
     landlords = table.loc[table["kind"] == "landlord"]
     since = (AS_OF - timedelta(days=365)).isoformat()
-    with sqlite3.connect(demo.db.engine.url.database) as conn:
+    with databases.connect(demo.db.url) as conn:
         rows = conn.execute(
             "SELECT moved_in, reported_on FROM residence r JOIN property p ON p.id = "
             "r.property_id WHERE p.landlord_id IS NOT NULL AND moved_in >= ?",

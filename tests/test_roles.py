@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from geo.services import (
     uploads,
 )
 from geo.services.access import Actor
+from tests import databases
 from tests.conftest import AS_OF, ROOT
 
 SAMPLE = (ROOT / "data" / "samples" / "rentals.csv").read_bytes()
@@ -70,11 +69,10 @@ MATRIX = {
 
 
 @pytest.fixture(scope="module")
-def db(demo_dir, tmp_path_factory):
+def db(demo_master, tmp_path_factory):
     directory = tmp_path_factory.mktemp("roles")
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, directory / name)
-    opened = setup.open_database(str(directory / "demo.sqlite"))
+    copy = databases.copy_database(demo_master, directory, per_test=False)
+    opened = setup.open_database(copy)
     yield opened
     opened.db.dispose()
 
@@ -172,10 +170,10 @@ def test_audit_entries_filter_by_user_and_action_newest_first(db):
 
 
 def test_audit_verify_passes_clean_and_names_an_edited_or_deleted_row(db, capsys):
-    path = db.db.engine.url.database
+    path = db.db.url
     assert main(["--db", path, "audit", "verify"]) == 0
     assert json.loads(capsys.readouterr().out)["ok"] is True
-    with sqlite3.connect(path) as conn:
+    with databases.connect(path) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM audit ORDER BY id")]
         conn.execute("UPDATE audit SET count = 999 WHERE id = ?", (ids[1],))
     assert main(["--db", path, "audit", "verify"]) == 1
@@ -184,11 +182,9 @@ def test_audit_verify_passes_clean_and_names_an_edited_or_deleted_row(db, capsys
     assert "Traceback" not in captured.err
 
 
-def test_audit_verify_notices_the_last_rows_removed(demo_dir, tmp_path, capsys):
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    path = str(tmp_path / "demo.sqlite")
-    with sqlite3.connect(path) as conn:
+def test_audit_verify_notices_the_last_rows_removed(demo_copy, tmp_path, capsys):
+    path = demo_copy
+    with databases.connect(path) as conn:
         last = conn.execute("SELECT max(id) FROM audit").fetchone()[0]
         conn.execute("DELETE FROM audit WHERE id = ?", (last,))
     assert main(["--db", path, "audit", "verify"]) == 1
@@ -196,7 +192,7 @@ def test_audit_verify_notices_the_last_rows_removed(demo_dir, tmp_path, capsys):
 
 
 def test_users_add_prints_a_one_time_password_that_signs_in(db, capsys):
-    path = db.db.engine.url.database
+    path = db.db.url
     assert (
         main(
             [
@@ -229,7 +225,7 @@ def test_what_a_planner_is_given_holds_no_name_id_number_or_phone(db):
     from geo.services import spatial
 
     planner = Actor(name="p", role="planner")
-    with sqlite3.connect(db.db.engine.url.database) as conn:
+    with databases.connect(db.db.url) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM person WHERE length(name) = 3")}
         names |= {r[0] for r in conn.execute("SELECT name FROM landlord WHERE length(name) = 3")}
         places = " ".join(

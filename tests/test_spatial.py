@@ -4,7 +4,6 @@ map layers that draw them."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import date, timedelta
 
 import geopandas as gpd
@@ -22,6 +21,7 @@ from geo.quality import near_boundary
 from geo.services import spatial, statistics
 from geo.store import queries
 from geo.store.records import get_setting
+from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER
 
 METRES_PER_DEGREE_LAT = 110_900.0
@@ -96,7 +96,7 @@ def test_the_sql_floating_rule_is_the_python_one(demo):
     assert local
     expected = is_floating(residents["origin"], local_region=local).sum()
     placed = homes["floating"].sum()
-    with sqlite3.connect(demo.db.engine.url.database) as conn:
+    with databases.connect(demo.db.url) as conn:
         unplaced = conn.execute(
             "SELECT count(*) FROM residence r JOIN property p ON p.id = r.property_id "
             "JOIN person s ON s.id = r.person_id WHERE p.lon IS NULL AND r.moved_out IS NULL "
@@ -125,7 +125,7 @@ def test_worker_homes_count_the_workers_who_live_here(demo):
     sites = spatial.worksite_layer(demo, ADMIN, as_of=AS_OF)
     biggest = int(sites.sort_values("workers").iloc[-1]["id"])
     homes = spatial.worker_homes(demo, ADMIN, biggest, as_of=AS_OF)
-    with sqlite3.connect(demo.db.engine.url.database) as conn:
+    with databases.connect(demo.db.url) as conn:
         here = conn.execute(
             "SELECT count(*) FROM employment e JOIN residence r ON r.person_id = e.person_id "
             "JOIN property p ON p.id = r.property_id WHERE e.worksite_id = ? "
@@ -248,8 +248,7 @@ def test_the_sql_resident_counts_follow_is_floating(demo):
     assert counted["residents"].sum() == len(residents)
     floating = is_floating(residents["origin"], local_region=local)
     assert counted["floating_residents"].sum() == floating.sum()
-    with sqlite3.connect(demo.db.engine.url.database) as conn:
-        visits = pd.read_sql("SELECT person_id, visited_at, outcome FROM visit", conn)
+    visits = databases.read_sql(demo.db.url, "SELECT person_id, visited_at, outcome FROM visit")
     latest = (
         visits.dropna(subset=["person_id"]).sort_values("visited_at").groupby("person_id").last()
     )
@@ -281,7 +280,7 @@ def test_a_worksite_file_lists_its_workers_masked_with_their_homes(demo):
 def test_the_monthly_inspection_rate_counts_each_calendar_month_against_the_target(demo):
     trend = statistics.coverage_trend(demo, ADMIN, as_of=AS_OF, window_days=0)
     assert trend["month_end"].tolist() == month_ends(AS_OF, 12)
-    with sqlite3.connect(demo.db.engine.url.database) as conn:
+    with databases.connect(demo.db.url) as conn:
         units = {
             r[0]
             for r in conn.execute(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -12,16 +11,16 @@ import pytest
 from geo.errors import NotFoundError, PermissionDeniedError
 from geo.services.access import Actor
 from geo.services.statistics import area_statistics
+from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER
 
 
 def raw_tables(demo) -> dict[str, pd.DataFrame]:
-    path = demo.db.engine.url.database
-    with sqlite3.connect(path) as conn:
-        return {
-            name: pd.read_sql_query(f"SELECT * FROM {name}", conn)
-            for name in ("area", "property", "residence", "person", "worksite", "visit")
-        }
+    path = demo.db.url
+    return {
+        name: databases.read_sql(path, f"SELECT * FROM {name}")
+        for name in ("area", "property", "residence", "person", "worksite", "visit")
+    }
 
 
 @pytest.fixture(scope="module")

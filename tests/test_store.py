@@ -1,4 +1,5 @@
-"""The SQLite store: schema and migrations, WAL, queued writers, the audit chain, keys."""
+"""The store on either backend: schema and migrations, WAL on SQLite, queued writers, the
+audit chain, keys, PostGIS columns on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,16 +17,22 @@ from geo.store import audit
 from geo.store.database import Database, database_url
 from geo.store.keys import key_path_for, load_or_create_keys
 from geo.store.schema import audit as audit_table
-from geo.store.schema import metadata, setting
+from geo.store.schema import is_postgis_only, metadata, setting
+from tests import databases
+from tests.databases import postgis_only, sqlite_only
 
 
 def test_migrations_build_exactly_the_schema_in_the_code(empty_db):
     assert empty_db.db.revision() == Database.head_revision()
     with empty_db.db.read() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(
+            conn, opts={"include_name": lambda name, kind, _: not is_postgis_only(name, kind)}
+        )
+        differences = compare_metadata(context, metadata)
     assert differences == []
 
 
+@sqlite_only
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(empty_db):
     with empty_db.db.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -38,6 +45,7 @@ def test_migrating_twice_changes_nothing(empty_db):
     assert empty_db.db.revision() == Database.head_revision()
 
 
+@sqlite_only
 def test_two_writers_queue_instead_of_failing(tmp_path):
     """BEGIN IMMEDIATE: the second writer waits for the first, then both commit."""
     db = Database(str(tmp_path / "w.sqlite"))
@@ -70,7 +78,7 @@ def test_two_writers_queue_instead_of_failing(tmp_path):
 
 
 def test_a_reader_is_not_blocked_by_an_open_write(tmp_path):
-    db = Database(str(tmp_path / "r.sqlite"))
+    db = Database(databases.new_database(tmp_path, "r"))
     db.migrate()
     with db.write() as writer:
         writer.execute(setting.insert().values(key="pending", value="1"))
@@ -138,9 +146,10 @@ def test_database_url_and_key_path_defaults(monkeypatch, tmp_path):
 def test_creating_the_schema_is_audited_once(tmp_path):
     from geo.services.setup import open_database
 
-    first = open_database(str(tmp_path / "a.sqlite"))
+    path = databases.new_database(tmp_path, "a")
+    first = open_database(path)
     first.db.dispose()
-    again = open_database(str(tmp_path / "a.sqlite"))
+    again = open_database(path)
     with again.db.read() as conn:
         rows = conn.execute(select(audit_table.c.action, audit_table.c.detail)).all()
     again.db.dispose()
@@ -153,13 +162,16 @@ def test_an_old_database_with_data_upgrades_to_the_newest_schema(tmp_path):
 
     from geo.store.schema import import_batch
 
-    db = Database(str(tmp_path / "old.sqlite"))
+    db = Database(databases.new_database(tmp_path, "old"))
     db.migrate("0001")
     with db.write() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO import_batch (kind, filename, sha256, user_name, rows, accepted, rejected,"
-            " status, created_at) VALUES ('rentals', 'a.csv', 'x', 'u', 1, 1, 0, 'committed', ?)",
-            (datetime(2026, 1, 1),),
+        conn.execute(
+            text(
+                "INSERT INTO import_batch (kind, filename, sha256, user_name, rows, accepted,"
+                " rejected, status, created_at)"
+                " VALUES ('rentals', 'a.csv', 'x', 'u', 1, 1, 0, 'committed', :at)"
+            ),
+            {"at": datetime(2026, 1, 1)},
         )
     db.migrate()
     assert db.revision() == Database.head_revision() != "0001"
@@ -184,6 +196,7 @@ def _schema_objects(db: Database) -> dict[str, set[str]]:
     return {"indexes": {n for t, n, _ in rows if t == "index"}, "checks": checks}
 
 
+@sqlite_only
 def test_rebuilding_tables_with_children_keeps_rows_indexes_and_checks(tmp_path):
     """0004 rebuilds tables that other tables point at: rows, links, indexes and enum
     checks come out as a fresh database has them."""
@@ -220,3 +233,21 @@ def test_rebuilding_tables_with_children_keeps_rows_indexes_and_checks(tmp_path)
         )
     old.dispose()
     fresh.dispose()
+
+
+@postgis_only
+def test_postgis_holds_geometry_in_srid_4326_with_gist_indexes(empty_db):
+    with empty_db.db.read() as conn:
+        columns = conn.exec_driver_sql(
+            "SELECT f_table_name, type, srid FROM geometry_columns ORDER BY f_table_name"
+        ).all()
+        indexes = conn.exec_driver_sql(
+            "SELECT tablename FROM pg_indexes WHERE indexdef LIKE '%%USING gist (geom)%%'"
+            " ORDER BY tablename"
+        ).all()
+    assert [tuple(c) for c in columns] == [
+        ("area", "GEOMETRY", 4326),
+        ("property", "POINT", 4326),
+        ("worksite", "POINT", 4326),
+    ]
+    assert [i[0] for i in indexes] == ["area", "property", "worksite"]

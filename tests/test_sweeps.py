@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from geo.services.setup import open_database
 from geo.services.uploads import import_upload
 from geo.store.records import load_areas
 from geo.store.sweeps import assigned_units
+from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER, run_cli
 
 STREET = "330110901"
@@ -34,11 +33,10 @@ SWEEPER = Actor(name="test-sweeper", role="sweeper")
 
 
 @pytest.fixture(scope="module")
-def db(demo_dir, tmp_path_factory):
+def db(demo_master, tmp_path_factory):
     directory = tmp_path_factory.mktemp("sweeps")
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, directory / name)
-    opened = open_database(str(directory / "demo.sqlite"))
+    copy = databases.copy_database(demo_master, directory, per_test=False)
+    opened = open_database(copy)
     yield opened
     opened.db.dispose()
 
@@ -138,14 +136,14 @@ def small_sweep(db):
     sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
     with db.db.read() as conn:
         first = assigned_units(conn, sweep_id, as_of=AS_OF).query("team == '一组'").iloc[0]
-    with sqlite3.connect(db.db.engine.url.database) as conn:
+    with databases.connect(db.db.url) as conn:
         conn.execute(
             "UPDATE property SET address = '=1+1' WHERE id = ?", (int(first["property_id"]),)
         )
     return sweep_id
 
 
-def test_every_format_opens_with_its_standard_reader_in_walking_order(db, small_sweep):
+def test_every_format_opens_with_its_standard_reader_in_walking_order(db, small_sweep, tmp_path):
     with db.db.read() as conn:
         units = assigned_units(conn, small_sweep, as_of=AS_OF).query("team == '一组'")
     refs = units.sort_values("position")["external_ref"].tolist()
@@ -169,7 +167,7 @@ def test_every_format_opens_with_its_standard_reader_in_walking_order(db, small_
     assert [r[3] for r in table[1:]] == refs and table[1][6] == "'=1+1"
 
     for fmt in ("geojson", "kml", "gpx"):
-        path = db.db.engine.url.database + f".{fmt}"
+        path = str(tmp_path / f"list.{fmt}")
         Path(path).write_bytes(files[fmt][0])
         layer = {"geojson": None, "kml": "走访点", "gpx": "route_points"}[fmt]
         frame = pyogrio.read_dataframe(path, layer=layer)
@@ -231,7 +229,7 @@ def test_a_filled_list_comes_back_through_the_visits_upload_and_moves_progress(d
     summary = result.summary
     assert summary["accepted"] == 5 and summary["rejected"] == 0
     assert summary["not_filled_in"] == sheet.max_row - 1 - 5
-    with sqlite3.connect(db.db.engine.url.database) as conn:
+    with databases.connect(db.db.url) as conn:
         stored = conn.execute(
             "SELECT v.sweep_id, t.name, t.sweep_id FROM visit v JOIN team t ON t.id = v.team_id"
             " WHERE v.batch_id = ?",
@@ -243,10 +241,10 @@ def test_a_filled_list_comes_back_through_the_visits_upload_and_moves_progress(d
     team = progress["by_team"].set_index("team").loc["二组"]
     with db.db.read() as conn:
         units = assigned_units(conn, small_sweep, as_of=AS_OF)
-    visited = pd.read_sql(
+    visited = databases.read_sql(
+        db.db.url,
         "SELECT property_id, outcome, visited_at FROM visit WHERE visited_at >= ?",
-        sqlite3.connect(db.db.engine.url.database),
-        params=(AS_OF.isoformat(),),
+        (AS_OF,),
     )
     latest = visited.sort_values("visited_at").drop_duplicates("property_id", keep="last")
     mine = units.loc[units["team"] == "二组"].merge(latest, on="property_id", how="left")
@@ -341,10 +339,8 @@ def test_lqas_verdicts_by_hand():
     assert table["failures"].tolist() == [1, 2, 0]
 
 
-def test_the_command_line_creates_assigns_exports_and_reports(demo_dir, tmp_path):
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    db = str(tmp_path / "demo.sqlite")
+def test_the_command_line_creates_assigns_exports_and_reports(demo_copy, tmp_path):
+    db = demo_copy
     created = run_cli(
         "--db", db, "sweep", "create", "--name", "冬季清查", "--areas", STREET,
         "--teams", "一组,二组,三组", "--from", "2026-12-01", "--to", "2026-12-31",
@@ -352,7 +348,7 @@ def test_the_command_line_creates_assigns_exports_and_reports(demo_dir, tmp_path
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     sweep_id = json.loads(created.stdout)["sweep"]
-    with sqlite3.connect(db) as conn:
+    with databases.connect(db) as conn:
         members = conn.execute(
             "SELECT t.name, u.name FROM team_member m JOIN team t ON t.id = m.team_id"
             " JOIN app_user u ON u.id = m.user_id WHERE t.sweep_id = ?",
@@ -385,7 +381,7 @@ def test_the_command_line_creates_assigns_exports_and_reports(demo_dir, tmp_path
 
 def test_field_finds_missing_from_the_registry_fail_a_community_by_lqas(db):
     sweep_id = _new_sweep(db, [STREET], ["甲"])
-    with sqlite3.connect(db.db.engine.url.database) as conn:
+    with databases.connect(db.db.url) as conn:
         rows = conn.execute(
             "SELECT a.name, p.address, p.room FROM property p JOIN area a ON a.id = p.community_id"
             " WHERE p.status = 'active' ORDER BY a.code, p.id"

@@ -4,17 +4,15 @@ traceback, and leaves the database untouched (exit 2) or changed by exactly its 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from geo.cli import main
 from geo.i18n import message
+from tests import databases
 from tests.conftest import ROOT
 
 BAD = ROOT / "tests" / "data" / "bad"
@@ -34,22 +32,12 @@ def test_the_corpus_is_large_enough():
 
 
 @pytest.fixture
-def database(demo_dir, tmp_path) -> Path:
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    return tmp_path / "demo.sqlite"
-
-
-def fingerprint(path: Path) -> str:
-    digest = hashlib.sha256(path.read_bytes())
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists():
-        digest.update(wal.read_bytes())
-    return digest.hexdigest()
+def database(demo_copy) -> str:
+    return demo_copy
 
 
 def count(path: Path, table: str) -> int:
-    with sqlite3.connect(path) as conn:
+    with databases.connect(path) as conn:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
@@ -66,7 +54,7 @@ def test_bad_file(case, database, capsys, monkeypatch, tmp_path):
     if case.get("before"):
         code, _, err = run(capsys, database, case["before"]["kind"], BAD / case["before"]["file"])
         assert code == 0, err
-    before = fingerprint(database)
+    before = databases.fingerprint(database)
     table = MAIN_TABLE[case["kind"]]
     rows_before = count(database, table)
     rejects = tmp_path / "rejects.csv"
@@ -79,7 +67,7 @@ def test_bad_file(case, database, capsys, monkeypatch, tmp_path):
         assert out == ""
         assert len(err.strip().splitlines()) == 1
         assert case["message"] in err
-        assert fingerprint(database) == before, "a refused file changed the database"
+        assert databases.fingerprint(database) == before, "a refused file changed the database"
         return
     summary = json.loads(out)
     with rejects.open(encoding="utf-8-sig", newline="") as handle:

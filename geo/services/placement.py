@@ -3,10 +3,13 @@ when boundaries change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from threading import Lock
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from geo.areas import AreaIndex
 from geo.store import queries
@@ -37,44 +40,75 @@ def area_index(conn: Connection, *, url: str, level: str) -> AreaIndex | None:
         return _cache[key]
 
 
+Assign = Callable[[AreaIndex, npt.NDArray[np.float64], npt.NDArray[np.float64]], npt.NDArray[Any]]
+"""How a batch of points gets its area positions: ``AreaIndex.assign`` here, or the same
+index partition by partition on a cluster (:func:`geo.batch.assign_points`)."""
+
+
+def _in_process(
+    index: AreaIndex, lon: npt.NDArray[np.float64], lat: npt.NDArray[np.float64]
+) -> npt.NDArray[Any]:
+    return index.assign(lon, lat)
+
+
 def place(
-    conn: Connection, lon: npt.ArrayLike, lat: npt.ArrayLike, *, url: str
+    conn: Connection,
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    *,
+    url: str,
+    assign: Assign = _in_process,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Each point's community id and grid id (NaN where it lies in none)."""
+    x = np.asarray(lon, dtype=np.float64)
+    y = np.asarray(lat, dtype=np.float64)
     out = []
     for level in ("community", "grid"):
         index = area_index(conn, url=url, level=level)
-        ids = np.full(np.size(lon), np.nan)
+        ids = np.full(np.size(x), np.nan)
         if index is not None:
-            positions = index.assign(lon, lat)
+            positions = assign(index, x, y)
             hit = positions >= 0
             ids[hit] = index.labels[positions[hit]]
         out.append(ids)
     return out[0], out[1]
 
 
-def replace_all(conn: Connection, *, url: str) -> int:
-    """Re-place every property and worksite after a boundary change; return rows moved."""
+def replace_all(conn: Connection, *, url: str, assign: Assign | None = None) -> int:
+    """Re-place every property and worksite after a boundary change; return rows moved.
+
+    PostGIS does it in one UPDATE per table; elsewhere, or when ``assign`` is given (a
+    cluster), the points are read, placed with the area index and the moved ones written.
+    """
+    if assign is None and conn.dialect.name == "postgresql":
+        return sum(queries.place_in_database(conn, table) for table in ("property", "worksite"))
     changed = 0
     for table in ("property", "worksite"):
         rows = queries.point_places(conn, table)
         if rows.empty:
             continue
         lon, lat = rows["lon"].to_numpy(float), rows["lat"].to_numpy(float)
-        community, grid = place(conn, lon, lat, url=url)
-        old_c = rows["community_id"].astype(float).fillna(-1).to_numpy()
-        old_g = rows["grid_id"].astype(float).fillna(-1).to_numpy()
-        new_c, new_g = np.nan_to_num(community, nan=-1), np.nan_to_num(grid, nan=-1)
-        moved = np.flatnonzero((new_c != old_c) | (new_g != old_g))
-        row_ids = rows["id"].to_numpy(dtype=np.int64)
-        records = [
-            {
-                "row_id": int(row_ids[i]),
-                "community_id": None if new_c[i] < 0 else int(new_c[i]),
-                "grid_id": None if new_g[i] < 0 else int(new_g[i]),
-            }
-            for i in moved
-        ]
+        community, grid = place(conn, lon, lat, url=url, assign=assign or _in_process)
+        records = moved_places(rows, community, grid)
         queries.update_places(conn, table, records)
         changed += len(records)
     return changed
+
+
+def moved_places(
+    rows: pd.DataFrame, community: npt.NDArray[np.float64], grid: npt.NDArray[np.float64]
+) -> list[dict[str, Any]]:
+    """The rows (columns id, community_id, grid_id) whose new ids differ, as update records."""
+    old_c = rows["community_id"].astype(float).fillna(-1).to_numpy()
+    old_g = rows["grid_id"].astype(float).fillna(-1).to_numpy()
+    new_c, new_g = np.nan_to_num(community, nan=-1), np.nan_to_num(grid, nan=-1)
+    moved = np.flatnonzero((new_c != old_c) | (new_g != old_g))
+    row_ids = rows["id"].to_numpy(dtype=np.int64)
+    return [
+        {
+            "row_id": int(row_ids[i]),
+            "community_id": None if new_c[i] < 0 else int(new_c[i]),
+            "grid_id": None if new_g[i] < 0 else int(new_g[i]),
+        }
+        for i in moved
+    ]

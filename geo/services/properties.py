@@ -4,12 +4,13 @@ and its visits; what a registrar opens to check or fix a record."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
 
-from geo.errors import InputError, NotFoundError
+from geo.errors import ConflictError, InputError, NotFoundError
 from geo.i18n import message
 from geo.services.access import Actor, require
 from geo.services.scope import communities_in_scope
@@ -67,9 +68,20 @@ EDITABLE: Final = ("address", "room", "kind", "rooms", "floor_area_m2", "max_occ
 """What a registrar may correct on a unit's file (its place comes from an upload)."""
 
 
-def edit_unit(opened: Opened, actor: Actor, ref: str, changes: dict[str, str]) -> dict[str, Any]:
+def edit_unit(
+    opened: Opened,
+    actor: Actor,
+    ref: str,
+    changes: dict[str, str],
+    *,
+    seen: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Correct a unit's facts with the upload rules (Chinese or English values, e.g. 单间);
-    the audit log keeps who changed what from what, and when. Returns the changed fields."""
+    the audit log keeps who changed what from what, and when. Returns the changed fields.
+
+    ``seen``: the facts as the form showed them. If someone else (another session, an
+    import) changed any of them since, nothing is saved and the conflict names the fields,
+    so no one silently overwrites a correction they never saw."""
     require(actor, "import")
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
@@ -84,6 +96,11 @@ def edit_unit(opened: Opened, actor: Actor, ref: str, changes: dict[str, str]) -
         allowed = communities_in_scope(conn, actor)
         if unit is None or (allowed is not None and unit["community_id"] not in allowed):
             raise NotFoundError("property_not_found", ref=ref)
+        if seen is not None:
+            moved = changed_since(unit, seen)
+            if moved:
+                names = "、".join(message(f"field_{f}") for f in moved)
+                raise ConflictError("edited_meanwhile", ref=ref, fields=names)
         native = {k: (v.item() if hasattr(v, "item") else v) for k, v in values.items()}
         changed = {k: v for k, v in native.items() if v != unit.get(k)}
         if changed:
@@ -102,6 +119,24 @@ def edit_unit(opened: Opened, actor: Actor, ref: str, changes: dict[str, str]) -
                 },
             )
     return {"property": ref, "changed": sorted(changed)}
+
+
+def changed_since(unit: Mapping[str, Any], seen: Mapping[str, Any]) -> list[str]:
+    """The editable facts whose stored value is no longer the one ``seen``.
+
+    >>> changed_since({"rooms": 2, "room": None}, {"rooms": 2.0, "room": float("nan")})
+    []
+    >>> changed_since({"rooms": 3, "room": "101"}, {"rooms": 2, "room": "101"})
+    ['rooms']
+    """
+    return [f for f in EDITABLE if f in seen and _comparable(unit.get(f)) != _comparable(seen[f])]
+
+
+def _comparable(value: Any) -> Any:
+    plain = _plain(value)
+    if isinstance(plain, float) and plain != plain:  # NaN: nothing shown
+        return None
+    return float(plain) if isinstance(plain, int) and not isinstance(plain, bool) else plain
 
 
 def unit_history(opened: Opened, actor: Actor, ref: str) -> list[dict[str, Any]]:

@@ -154,7 +154,14 @@ def insert_new(conn: Connection, table: Table, frame: pd.DataFrame, *, batch_id:
 
 def next_ids(conn: Connection, table: Table, count: int) -> list[int]:
     """Ids for ``count`` new rows, given before inserting them so that rows pointing at them
-    need no second lookup (the write transaction holds the lock, so nobody takes them)."""
+    need no second lookup. SQLite's write transaction holds the lock, so nobody takes them;
+    on PostgreSQL they come from the table's sequence, which concurrent writers share."""
+    if count and conn.dialect.name == "postgresql":
+        taken = conn.exec_driver_sql(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+            f"FROM generate_series(1, {int(count)})"
+        )
+        return sorted(int(i) for (i,) in taken)
     top = conn.execute(select(func.max(table.c.id))).scalar() or 0
     return list(range(int(top) + 1, int(top) + 1 + count))
 

@@ -62,7 +62,7 @@ def occupied_units(
             .outerjoin(last, last.c.property_id == p.id)
         )
         .where(living_on(as_of), *units_within(communities))
-        .group_by(p.id)
+        .group_by(p.id, community.c.name)  # the name too, as PostgreSQL requires
         .order_by(p.external_ref)
     )
     return read_frame(conn, statement)

@@ -90,6 +90,33 @@ def update_places(conn: Connection, table: str, records: list[dict[str, Any]]) -
     )
 
 
+def place_in_database(conn: Connection, table: str) -> int:
+    """PostGIS: set every row's community_id and grid_id from the areas' geometry in one
+    UPDATE (GiST index on both sides); return the rows that moved.
+
+    The tie rule is :class:`geo.areas.AreaIndex`'s: an area holding the point inside wins
+    over one it only touches on the boundary, then the lowest area code."""
+    if table not in _POINT_TABLES:
+        msg = f"not a table of points: {table}"
+        raise ValueError(msg)
+
+    def best(level: str) -> str:
+        return (
+            "(SELECT a.id FROM area a WHERE a.level = '" + level + "' AND a.geom && p.geom"
+            " AND ST_Intersects(a.geom, p.geom)"
+            " ORDER BY ST_Contains(a.geom, p.geom) DESC, a.code LIMIT 1)"
+        )
+
+    moved = conn.exec_driver_sql(
+        f"UPDATE {table} t SET community_id = s.community, grid_id = s.grid"
+        f" FROM (SELECT p.id, {best('community')} AS community, {best('grid')} AS grid"
+        f" FROM {table} p) s"
+        " WHERE t.id = s.id AND (t.community_id IS DISTINCT FROM s.community"
+        " OR t.grid_id IS DISTINCT FROM s.grid)"
+    )
+    return int(moved.rowcount)
+
+
 def existing_area_codes(conn: Connection, codes: Iterable[str]) -> set[str]:
     wanted = list(codes)
     return set(conn.execute(select(area.c.code).where(area.c.code.in_(wanted))).scalars())

@@ -52,6 +52,21 @@ class Geometry(TypeDecorator[BaseGeometry]):
         return None if value is None else shapely.from_wkb(bytes(value))
 
 
+POSTGIS_GEOMETRY = "geom"
+"""On PostgreSQL, areas, units and worksites also carry ``geom``: PostGIS geometry (SRID
+4326, GiST-indexed) generated from the portable columns by migration 0006, for spatial
+filters in SQL. The metadata here leaves it out, so the same tables serve SQLite."""
+
+
+def is_postgis_only(name: str | None, kind: str) -> bool:
+    """Objects PostGIS adds that the portable metadata does not describe (for Alembic)."""
+    if kind == "table":
+        return name in ("spatial_ref_sys",)
+    if kind == "column":
+        return name == POSTGIS_GEOMETRY
+    return kind == "index" and bool(name) and str(name).endswith(f"_{POSTGIS_GEOMETRY}")
+
+
 def enum_condition(column: str, values: tuple[str, ...]) -> str:
     """``column = 'a' OR column = 'b' ...``: SQLite builds a temporary table for every row it
     checks against an ``IN (...)`` list, which made bulk inserts a third slower.

@@ -384,6 +384,6 @@ def seen_and_registered(
             .join(community, community.c.id == property_.c.community_id)
         )
         .where(counted, *units_within(communities))
-        .group_by(latest.c.property_id, community.c.name)
+        .group_by(latest.c.property_id, latest.c.at, community.c.name)
     )
     return read_frame(conn, statement)

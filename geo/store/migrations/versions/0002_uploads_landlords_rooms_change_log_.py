@@ -74,9 +74,15 @@ def upgrade() -> None:
         batch_op.create_foreign_key(batch_op.f('fk_property_landlord_id_landlord'), 'landlord', ['landlord_id'], ['id'])
 
     # Move landlords off the units into their own table before the old columns go.
+    # PostgreSQL has no MIN over bytea; any one cipher of the same phone will do.
+    first_cipher = (
+        "(array_agg(landlord_phone_cipher))[1]"
+        if op.get_bind().dialect.name == "postgresql"
+        else "MIN(landlord_phone_cipher)"
+    )
     op.execute(
         "INSERT INTO landlord (name, phone_masked, phone_cipher, phone_hmac) "
-        "SELECT MIN(landlord_name), MIN(landlord_phone_masked), MIN(landlord_phone_cipher), "
+        f"SELECT MIN(landlord_name), MIN(landlord_phone_masked), {first_cipher}, "
         "landlord_phone_hmac FROM property WHERE landlord_phone_hmac IS NOT NULL "
         "GROUP BY landlord_phone_hmac"
     )
