@@ -45,6 +45,7 @@ if "plan_sweeps" in allowed or "view_records" in allowed:
     pages.append(st.Page("pages/sweeps.py", title=t("nav_sweeps")))
 if "setup" in allowed:
     pages.append(st.Page("pages/admin.py", title=t("nav_admin")))
+    pages.append(st.Page("pages/health.py", title=t("nav_health"), url_path="health"))
 pages.append(st.Page("pages/account.py", title=t("nav_account"), default=not pages))
 sign_out_button(actor)
 navigation = st.navigation(pages)

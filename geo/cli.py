@@ -28,8 +28,10 @@ from geo.io import arealists
 from geo.services import (
     accounts,
     auditing,
+    batchjobs,
     boundaries,
     moves,
+    operations,
     people,
     setup,
     statistics,
@@ -38,6 +40,7 @@ from geo.services import (
 )
 from geo.services import lists as staff_lists
 from geo.services.access import local_operator
+from geo.store.database import database_url
 from geo.store.schema import AREA_LEVELS, ROLES
 
 LOG_PATH = Path("data") / "gridhouse.log"
@@ -197,6 +200,33 @@ def build_parser() -> argparse.ArgumentParser:
     progress.add_argument("--as-of", type=date.fromisoformat, help="the day (default today)")
     sweep_export = sweep_commands.add_parser("export", help="a team's area list (see export)")
     _area_list_arguments(sweep_export, sweep_required=True)
+
+    saving = commands.add_parser("backup", help="copy the whole database to one file")
+    saving.add_argument("file", type=Path)
+    restoring = commands.add_parser(
+        "restore", help="put a backup into the database (its key file must be in place)"
+    )
+    restoring.add_argument("file", type=Path)
+    restoring.add_argument(
+        "--replace", action="store_true", help="overwrite a database that holds data"
+    )
+    commands.add_parser("health", help="server, schema, size, rows, last import, audit chain")
+
+    jobs = commands.add_parser("batch", help="jobs on a Dask cluster (local by default)")
+    job = jobs.add_subparsers(dest="job", required=True, parser_class=_Parser)
+    reassign = job.add_parser("reassign", help="re-place every point in its community and grid")
+    coverage = job.add_parser("coverage", help="coverage per community over every unit")
+    coverage.add_argument("--window", type=_positive_int, default=90, help="days")
+    coverage.add_argument("--as-of", type=date.fromisoformat, help="last day (default today)")
+    for command in (reassign, coverage):
+        command.add_argument(
+            "--scheduler",
+            help="a Dask scheduler's address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+        )
+        command.add_argument("--partitions", type=_positive_int, default=8)
+        command.add_argument(
+            "--workers", type=_positive_int, default=2, help="processes of a local cluster"
+        )
 
     export = commands.add_parser("export", help="files for the field")
     export_what = export.add_subparsers(dest="what", required=True, parser_class=_Parser)
@@ -445,7 +475,37 @@ def _export_area_list(opened: setup.Opened, args: argparse.Namespace) -> Any:
     return {"sweep": sweep_id, "format": args.format, "units": units, "file": str(args.out)}
 
 
+def _operations(args: argparse.Namespace) -> Any:
+    if args.command == "restore":
+        return operations.restore(
+            database_url(args.db), local_operator(), args.file, replace=args.replace
+        )
+    opened = setup.open_database(args.db, create=False)
+    if args.command == "backup":
+        return operations.backup(opened, local_operator(), args.file)
+    return operations.health(opened, local_operator())
+
+
+def _batch(args: argparse.Namespace) -> Any:
+    opened = setup.open_database(args.db)
+    cluster = {"scheduler": args.scheduler, "partitions": args.partitions, "workers": args.workers}
+    if args.job == "reassign":
+        return batchjobs.reassign_points(opened, local_operator(), **cluster)
+    table = batchjobs.coverage_job(
+        opened,
+        local_operator(),
+        as_of=args.as_of or date.today(),
+        window_days=args.window,
+        **cluster,
+    )
+    return statistics.statistics_records(table)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "batch": _batch,
+    "backup": _operations,
+    "restore": _operations,
+    "health": _operations,
     "sweep": _sweep,
     "export": _export,
     "retention": _retention,

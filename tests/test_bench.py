@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.conftest import AS_OF, ROOT, run_cli
+from tests.databases import postgis_only, sqlite_only
 
 
-def run_bench(name: str, *args: str) -> list[dict]:
+def run_bench(name: str, *args: str, own_keys: bool = True) -> list[dict]:
+    """Run ``bench/name.py``; with ``own_keys`` its SQLite files keep keys beside them."""
+    env = dict(os.environ)
+    if own_keys:
+        env.pop("GRIDHOUSE_KEY_FILE", None)
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / f"{name}.py"), *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env=env,
         timeout=600,
         check=False,
     )
@@ -22,6 +29,7 @@ def run_bench(name: str, *args: str) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
+@sqlite_only  # it builds SQLite files of its own: the PostGIS run adds nothing
 def test_assign_bench_prints_one_case_per_point_count_and_agrees_with_sjoin():
     cases = run_bench("assign", "--points", "2000", "5000", "--polygons", "30", "--repeat", "1")
     assert [c["points"] for c in cases] == [2000, 5000]
@@ -32,6 +40,7 @@ def test_assign_bench_prints_one_case_per_point_count_and_agrees_with_sjoin():
         assert case["gridhouse_s"] > 0 and case["sjoin_s"] > 0
 
 
+@sqlite_only  # it builds SQLite files of its own: the PostGIS run adds nothing
 def test_ingest_bench_prints_its_case_with_every_row_accepted():
     (case,) = run_bench("ingest", "--rows", "2000", "--repeat", "1")
     assert case["bench"] == "ingest"
@@ -40,12 +49,14 @@ def test_ingest_bench_prints_its_case_with_every_row_accepted():
     assert case["gridhouse_s"] > 0 and case["pandas_to_sql_s"] > 0
 
 
+@sqlite_only  # it builds SQLite files of its own: the PostGIS run adds nothing
 def test_demo_bench_prints_its_case():
     (case,) = run_bench("demo", "--scale", "1")
     assert case["bench"] == "demo"
     assert case["units"] == 13_000 and case["areas"] == 52
 
 
+@sqlite_only  # it builds SQLite files of its own: the PostGIS run adds nothing
 def test_maps_bench_prints_its_case():
     (case,) = run_bench("maps", "--scale", "1", "--naive-cap", "500")
     assert case["bench"] == "maps" and case["overview_level"] == "community"
@@ -55,19 +66,16 @@ def test_maps_bench_prints_its_case():
     assert case["build_warm_s"] > 0 and case["cluster_cold_s"] > 0
 
 
+@sqlite_only  # it builds SQLite files of its own: the PostGIS run adds nothing
 def test_search_bench_prints_its_case():
     (case,) = run_bench("search", "--scale", "1", "--repeat", "3")
     assert case["bench"] == "search" and case["units"] == 13_000
     assert case["id_lookup_s"] > 0 and case["phone_lookup_s"] > 0 and case["address_search_s"] > 0
 
 
-def test_sweep_bench_prints_a_plan_no_longer_than_nearest_neighbour(demo_dir, tmp_path):
-    import shutil
-
-    for name in ("demo.sqlite", "demo.key"):
-        shutil.copy(demo_dir / name, tmp_path / name)
+def test_sweep_bench_prints_a_plan_no_longer_than_nearest_neighbour(demo_copy):
     (case,) = run_bench(
-        "sweep", "--db", str(tmp_path / "demo.sqlite"), "--units", "1500", "--teams", "4",
+        "sweep", "--db", demo_copy, "--units", "1500", "--teams", "4",
         "--list-units", "300",
     )  # fmt: skip
     assert case["bench"] == "sweep"
@@ -75,3 +83,24 @@ def test_sweep_bench_prints_a_plan_no_longer_than_nearest_neighbour(demo_dir, tm
     assert case["imbalance"] <= 0.1
     assert case["route_km"] <= case["nearest_neighbour_km"]
     assert case["plan_s"] > 0 and case["xlsx_5000_s"] > 0
+
+
+def test_scale_bench_prints_dask_beside_one_process_and_they_agree():
+    (case,) = run_bench("scale", "--points", "20000", "--polygons", "40", "--partitions", "4")
+    assert case["bench"] == "scale" and (case["points"], case["polygons"]) == (20_000, 40)
+    assert case["equal"] is True
+    assert case["dask_s"] > 0 and case["single_s"] > 0
+
+
+@postgis_only
+def test_stats_bench_prints_postgis_beside_sqlite_on_the_same_district(demo_url, tmp_path):
+    sqlite = str(tmp_path / "demo.sqlite")
+    built = run_cli("--db", sqlite, "demo", "--as-of", AS_OF.isoformat())
+    assert built.returncode == 0, built.stderr
+    (case,) = run_bench(
+        "scale", "--points", "0", "--sqlite", sqlite, "--postgis", demo_url,
+        "--scale", "1", "--repeat", "1", own_keys=False,
+    )  # fmt: skip
+    assert case["bench"] == "stats" and case["scale"] == 1
+    assert case["units"] > 10_000
+    assert case["sqlite_s"] > 0 and case["postgis_s"] > 0

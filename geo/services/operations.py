@@ -1,0 +1,156 @@
+"""Running Gridhouse: back up and restore a whole database, and its health at a glance.
+
+A backup is one file (a tar archive): ``manifest.json`` (backend, schema revision, row
+counts, when, and a check value of the key file) and the database itself (an SQLite copy,
+or a ``pg_dump`` archive). The key file is *not* inside: identifiers in the backup stay
+sealed. Restore needs the same key file beside the target and refuses any other, and
+refuses to overwrite a database that holds data unless told to replace it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from geo.errors import ConflictError, InputError, NotFoundError
+from geo.services.access import Actor, require
+from geo.services.setup import Opened, open_database
+from geo.store import audit, maintenance
+from geo.store.database import Database
+from geo.store.keys import key_path_for, load_or_create_keys
+
+BACKUP_FORMAT = 1
+_MANIFEST = "manifest.json"
+_DATABASE = "database"
+_KEY_CHECK = "gridhouse-key-check"
+
+
+def health(opened: Opened, actor: Actor) -> dict[str, Any]:
+    """What an administrator checks: the server and its version, the schema revision
+    against the code's, size, rows per table, the last import and the audit chain."""
+    require(actor, "setup")
+    head = Database.head_revision()
+    with opened.db.read() as conn:
+        revision = opened.db.revision()
+        facts: dict[str, Any] = {
+            "database": opened.db.engine.url.render_as_string(hide_password=True),
+            "backend": maintenance.backend(conn),
+            "revision": revision,
+            "code_revision": head,
+            "schema_current": revision == head,
+            "size_bytes": maintenance.size_bytes(conn, opened.db.url),
+            "data_version": audit.data_version(conn),
+            "rows": maintenance.row_counts(conn),
+            "last_import": maintenance.last_import(conn),
+            "audit_ok": audit.verify(conn) is None,
+        }
+    return facts
+
+
+def backup(opened: Opened, actor: Actor, target: Path) -> dict[str, Any]:
+    """Write the whole database to ``target`` while others keep working; audited (the
+    backup holds its own audit row). Returns the manifest."""
+    require(actor, "setup")
+    with opened.db.write() as conn:
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="backup",
+            object_type="file",
+            object_id=target.name,
+            changes_data=False,
+        )
+    with opened.db.read() as conn:
+        manifest = {
+            "format": BACKUP_FORMAT,
+            "backend": opened.db.engine.dialect.name,
+            "revision": opened.db.revision(),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "rows": maintenance.row_counts(conn),
+            "key_check": opened.keys.digest(_KEY_CHECK),
+        }
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_name(target.name + ".part")
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / _DATABASE
+        maintenance.dump(opened.db, copy)
+        with tarfile.open(staged, "w") as archive:
+            data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+            info = tarfile.TarInfo(_MANIFEST)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+            archive.add(copy, arcname=_DATABASE)
+    staged.replace(target)
+    return {**manifest, "file": str(target), "bytes": target.stat().st_size}
+
+
+def restore(url: str, actor: Actor, source: Path, *, replace: bool = False) -> dict[str, Any]:
+    """Put the backup ``source`` in the database at ``url``; audited there afterwards."""
+    require(actor, "setup")
+    if not source.is_file():
+        raise NotFoundError("file_not_found", path=str(source))
+    db = Database(url)
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            manifest = _unpack(source, Path(scratch))
+            if manifest["backend"] != db.engine.dialect.name:
+                raise InputError(
+                    "backup_other_backend", made=manifest["backend"], here=db.engine.dialect.name
+                )
+            key_path = key_path_for(db.url)
+            if not key_path.exists():
+                raise ConflictError("backup_key_missing", path=str(key_path))
+            if load_or_create_keys(key_path).digest(_KEY_CHECK) != manifest["key_check"]:
+                raise ConflictError("backup_other_key", path=str(key_path))
+            if not replace and _holds_data(db):
+                raise ConflictError("restore_would_overwrite")
+            maintenance.load(db, Path(scratch) / _DATABASE)
+    finally:
+        db.dispose()
+    opened = open_database(url)  # a backup of an older schema is brought up to date
+    try:
+        with opened.db.write() as conn:
+            audit.append(
+                conn,
+                actor=actor.name,
+                role=actor.role,
+                action="restore",
+                object_type="file",
+                object_id=source.name,
+                detail={"made": manifest["created_at"], "revision": manifest["revision"]},
+            )
+            rows = maintenance.row_counts(conn)
+    finally:
+        opened.db.dispose()
+    return {"restored": str(source), "made": manifest["created_at"], "rows": rows}
+
+
+def _unpack(source: Path, into: Path) -> dict[str, Any]:
+    try:
+        with tarfile.open(source, "r") as archive:
+            names = set(archive.getnames())
+            if not {_MANIFEST, _DATABASE} <= names:
+                raise InputError("backup_unreadable", path=source.name)
+            archive.extractall(
+                into, members=[archive.getmember(n) for n in (_MANIFEST, _DATABASE)], filter="data"
+            )
+    except tarfile.TarError as exc:
+        raise InputError("backup_unreadable", path=source.name) from exc
+    manifest: dict[str, Any] = json.loads((into / _MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("format") != BACKUP_FORMAT:
+        raise InputError("backup_unreadable", path=source.name)
+    return manifest
+
+
+def _holds_data(db: Database) -> bool:
+    if db.revision() is None:
+        return False
+    with db.read() as conn:
+        counts = maintenance.row_counts(conn)
+    return any(counts[t] for t in ("area", "property", "person", "visit"))
