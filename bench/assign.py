@@ -24,10 +24,10 @@ from geo.areas import AreaIndex
 from geo.demo import irregular_tiling
 
 
-def polygons_near_hangzhou(count: int, *, seed: int = 1) -> gpd.GeoSeries:
-    """``count`` warped Voronoi polygons tiling a 30 km square (as a city's communities)."""
+def polygons_near_hangzhou(count: int, *, seed: int = 1, side: float = 30_000.0) -> gpd.GeoSeries:
+    """``count`` warped Voronoi polygons tiling a square of ``side`` metres (30 km: as a
+    city's communities)."""
     rng = np.random.default_rng(seed)
-    side = 30_000.0
     seeds = rng.uniform(0, side, (count, 2))
     tiles = irregular_tiling(
         shapely.box(0, 0, side, side), seeds, amplitude_m=60, wavelength_m=450, segment_m=60

@@ -36,7 +36,8 @@ AS_OF = date(2026, 11, 29)
 
 
 def scale_case(points: int, polygons: int, *, workers: int, partitions: int) -> dict:
-    shapes = polygons_near_hangzhou(polygons)
+    # Communities of a city's size at any count: 500 fill 30 km square, 5,000 about 95 km.
+    shapes = polygons_near_hangzhou(polygons, side=30_000.0 * max(1.0, (polygons / 500) ** 0.5))
     rng = np.random.default_rng(3)
     minx, miny, maxx, maxy = shapes.total_bounds
     x = rng.uniform(minx - 0.005, maxx + 0.005, points)
