@@ -24,10 +24,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from geo.areas import AreaIndex
+from geo.errors import ConflictError
 
 __all__ = ["assign_points", "cluster", "coverage_counts", "coverage_counts_partitioned"]
 
 COUNT_KEYS = ["community_id", "grid_id"]
+CONNECT_TIMEOUT = "5s"  # to a scheduler that does not answer
 COVERAGE_COLUMNS = ["rental_units", "covered", "attempted", "overdue_units"]
 
 
@@ -38,7 +40,11 @@ def cluster(scheduler: str | None = None, *, workers: int = 2) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise ConflictError("scheduler_unreachable", address=scheduler) from exc
+        with client:
             yield client
         return
     with (

@@ -184,6 +184,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "备份中的数据库已损坏：{detail}",
         "the backup's database is damaged: {detail}",
     ),
+    "scheduler_unreachable": (
+        "无法连接 Dask 调度器 {address}",
+        "the Dask scheduler at {address} does not answer",
+    ),
     "pg_tool_missing": (
         "未安装 PostgreSQL 客户端程序 {program}（Debian 软件包 postgresql-client）",
         "the PostgreSQL client program {program} is not installed (Debian: postgresql-client)",

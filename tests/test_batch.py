@@ -131,3 +131,10 @@ def test_the_coverage_job_matches_the_overview_and_is_for_administrators(demo, c
         batchjobs.coverage_job(demo, PLANNER, as_of=AS_OF)
     with pytest.raises(PermissionDeniedError):
         batchjobs.reassign_points(demo, Actor(name="r", role="registrar"))
+
+
+def test_an_unreachable_scheduler_is_one_clear_line(demo_url):
+    result = run_cli("--db", demo_url, "batch", "coverage", "--scheduler", "tcp://127.0.0.1:9")
+    assert result.returncode == 2
+    assert "tcp://127.0.0.1:9" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -39,7 +39,8 @@ def reassign_points(
 ) -> dict[str, Any]:
     """Re-place every unit and worksite in its community and grid, partition by partition
     on the cluster at ``scheduler`` (a local one of ``workers`` processes when None), and
-    write the moved ones in one transaction. Returns the rows moved."""
+    write the moved ones. It all runs in one write transaction: the points cannot change
+    under the job, and other writers wait until it ends. Returns the rows moved."""
     require(actor, "setup")
     _check(partitions, workers)
     with batch.cluster(scheduler, workers=workers) as client:

@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -98,9 +99,8 @@ def dump(db: Database, target: Path) -> None:
     SQLite's online backup, or ``pg_dump`` in its custom format."""
     path = sqlite_file(db.url)
     if path is not None:
-        with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(target)) as copy:
             source.backup(copy)
-        copy.close()
         return
     _pg_tool("pg_dump", db.url, ["--format=custom", "--no-owner", f"--file={target}"])
 
@@ -115,9 +115,8 @@ def load(db: Database, source: Path) -> None:
     if path is not None:
         staged = path.with_name(path.name + ".restoring")
         shutil.copyfile(source, staged)
-        with sqlite3.connect(staged) as check:
+        with closing(sqlite3.connect(staged)) as check:
             verdict = check.execute("PRAGMA integrity_check").fetchone()
-        check.close()
         if verdict != ("ok",):
             staged.unlink()
             raise ConflictError("backup_damaged", detail=str(verdict))
