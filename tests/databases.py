@@ -41,7 +41,7 @@ MIGRATED = "gh_migrated"  # the schema at head, empty
 sqlite_only = pytest.mark.skipif(POSTGIS, reason="SQLite's own behaviour")
 postgis_only = pytest.mark.skipif(not POSTGIS, reason="PostGIS's own behaviour")
 
-_server: dict[str, Any] = {"url": None, "directory": None, "created": []}
+_server: dict[str, Any] = {"url": None, "directory": None, "created": [], "kept": []}
 
 if BACKEND not in ("sqlite", "postgis"):
     msg = f"GRIDHOUSE_TEST_BACKEND must be sqlite or postgis, not {BACKEND!r}"
@@ -74,8 +74,12 @@ def start(directory: Path) -> None:
 
 
 def stop() -> None:
+    """Stop the server this run started; on a server given to it, drop what it made."""
     if _server["directory"] is not None:
         pgserver.stop(_server["directory"])
+    elif POSTGIS and _server["url"] is not None:
+        for name in _server["kept"]:
+            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def server_url(database: str) -> str:
@@ -96,8 +100,7 @@ def _database_name(url: str) -> str:
 def _new_postgres(template: str, *, per_test: bool = True) -> str:
     name = f"t_{uuid.uuid4().hex[:16]}"
     _admin(f"CREATE DATABASE {name} TEMPLATE {template}")
-    if per_test:  # else it lives as long as the server
-        _server["created"].append(name)
+    _server["created" if per_test else "kept"].append(name)  # kept: dropped at the end
     return server_url(name)
 
 
