@@ -6,8 +6,9 @@ itself in a temporary directory (``tests.pgserver``). Each test database is a da
 its own on that server, made from a template (an empty one with PostGIS, the migrated
 schema, or the demo district) and dropped when its test ends.
 
-Tests name databases through :func:`new_database` and :func:`copy_database` and read them
-back through :func:`rows`, never through a backend's own module.
+Tests name databases through :func:`new_database` and :func:`copy_database` and query them
+through :func:`rows`, :func:`connect` and :func:`read_sql` (``?`` placeholders, values as
+SQLite returns them), never through a backend's own driver.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from geo.services.setup import open_database
 from geo.store.database import database_url
 from tests import pgserver
 
@@ -68,8 +70,6 @@ def start(directory: Path) -> None:
     _admin(f"CREATE DATABASE {BLANK}")
     execute(server_url(BLANK), "CREATE EXTENSION postgis")
     _admin(f"CREATE DATABASE {MIGRATED} TEMPLATE {BLANK}")
-    from geo.services.setup import open_database
-
     open_database(server_url(MIGRATED)).db.dispose()
 
 
