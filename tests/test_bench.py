@@ -7,8 +7,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import AS_OF, ROOT, run_cli
-from tests.databases import postgis_only, sqlite_only
+from tests.databases import POSTGIS, postgis_only
+
+own_sqlite_files = pytest.mark.skipif(
+    POSTGIS, reason="the bench builds SQLite files of its own: the PostGIS run adds nothing"
+)
 
 
 def run_bench(name: str, *args: str, own_keys: bool = True) -> list[dict]:
@@ -29,7 +35,7 @@ def run_bench(name: str, *args: str, own_keys: bool = True) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-@sqlite_only  # it builds SQLite files of its own: the PostGIS run adds nothing
+@own_sqlite_files
 def test_assign_bench_prints_one_case_per_point_count_and_agrees_with_sjoin():
     cases = run_bench("assign", "--points", "2000", "5000", "--polygons", "30", "--repeat", "1")
     assert [c["points"] for c in cases] == [2000, 5000]
@@ -40,7 +46,7 @@ def test_assign_bench_prints_one_case_per_point_count_and_agrees_with_sjoin():
         assert case["gridhouse_s"] > 0 and case["sjoin_s"] > 0
 
 
-@sqlite_only  # it builds SQLite files of its own: the PostGIS run adds nothing
+@own_sqlite_files
 def test_ingest_bench_prints_its_case_with_every_row_accepted():
     (case,) = run_bench("ingest", "--rows", "2000", "--repeat", "1")
     assert case["bench"] == "ingest"
@@ -49,14 +55,14 @@ def test_ingest_bench_prints_its_case_with_every_row_accepted():
     assert case["gridhouse_s"] > 0 and case["pandas_to_sql_s"] > 0
 
 
-@sqlite_only  # it builds SQLite files of its own: the PostGIS run adds nothing
+@own_sqlite_files
 def test_demo_bench_prints_its_case():
     (case,) = run_bench("demo", "--scale", "1")
     assert case["bench"] == "demo"
     assert case["units"] == 13_000 and case["areas"] == 52
 
 
-@sqlite_only  # it builds SQLite files of its own: the PostGIS run adds nothing
+@own_sqlite_files
 def test_maps_bench_prints_its_case():
     (case,) = run_bench("maps", "--scale", "1", "--naive-cap", "500")
     assert case["bench"] == "maps" and case["overview_level"] == "community"
@@ -66,7 +72,7 @@ def test_maps_bench_prints_its_case():
     assert case["build_warm_s"] > 0 and case["cluster_cold_s"] > 0
 
 
-@sqlite_only  # it builds SQLite files of its own: the PostGIS run adds nothing
+@own_sqlite_files
 def test_search_bench_prints_its_case():
     (case,) = run_bench("search", "--scale", "1", "--repeat", "3")
     assert case["bench"] == "search" and case["units"] == 13_000
