@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from geo.areas import AreaIndex
+from geo.coverage import OVERDUE_AFTER_DAYS, unit_coverage
 from geo.errors import ConflictError
 
 __all__ = ["assign_points", "cluster", "coverage_counts", "coverage_counts_partitioned"]
@@ -102,40 +103,51 @@ def assign_points(
 
 
 def coverage_counts(
-    units: pd.DataFrame, *, start: datetime, end: datetime, overdue_from: datetime
+    units: pd.DataFrame,
+    *,
+    as_of: date,
+    window_days: int,
+    overdue_after_days: int = OVERDUE_AFTER_DAYS,
 ) -> pd.DataFrame:
-    """Active units per (community_id, grid_id) with the coverage flags counted.
+    """Active units per (community_id, grid_id) with the coverage flags of
+    :func:`geo.coverage.unit_coverage` counted (the database's own count,
+    ``queries.unit_counts_by_area``, follows the same definitions).
 
-    ``units``: one row per unit with ``community_id``, ``grid_id``, ``status``,
+    ``units``: one row per unit with ``id``, ``community_id``, ``grid_id``, ``status``,
     ``last_completed`` and ``last_attempt`` (latest completed visit and latest visit of any
-    outcome before ``end``). The same definitions as :func:`geo.coverage.unit_coverage` and
-    the database's own count (``queries.unit_counts_by_area``).
+    outcome up to the end of ``as_of``).
 
     >>> day = pd.Timestamp
-    >>> units = pd.DataFrame({"community_id": [1, 1, 2], "grid_id": [10, 10, 20],
-    ...     "status": ["active"] * 3, "last_completed": [day("2026-11-01"), None, None],
+    >>> units = pd.DataFrame({"id": [1, 2, 3], "community_id": [1, 1, 2],
+    ...     "grid_id": [10, 10, 20], "status": ["active"] * 3,
+    ...     "last_completed": [day("2026-11-01"), None, None],
     ...     "last_attempt": [day("2026-11-01"), day("2026-11-02"), None]})
-    >>> coverage_counts(units, start=day("2026-10-01"), end=day("2026-11-30"),
-    ...     overdue_from=day("2026-09-01")).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    >>> coverage_counts(units, as_of=date(2026, 11, 29), window_days=60).to_dict("records")
+    ... # doctest: +NORMALIZE_WHITESPACE
     [{'community_id': 1, 'grid_id': 10, 'rental_units': 2, 'covered': 1, 'attempted': 2,
       'overdue_units': 1},
      {'community_id': 2, 'grid_id': 20, 'rental_units': 1, 'covered': 0, 'attempted': 0,
       'overdue_units': 1}]
     """
-    active = units.loc[units["status"] == "active"]
-    completed = pd.to_datetime(active["last_completed"])
-    attempt = pd.to_datetime(active["last_attempt"])
-    flags = pd.DataFrame(
+    flags = unit_coverage(
+        units[["id", "status"]],
+        units[["id", "last_completed", "last_attempt"]].rename(columns={"id": "property_id"}),
+        as_of=as_of,
+        window_days=window_days,
+        overdue_after_days=overdue_after_days,
+    )
+    active = units.loc[flags.index]
+    counted = pd.DataFrame(
         {
             "community_id": active["community_id"],
             "grid_id": active["grid_id"],
             "rental_units": 1,
-            "covered": (completed >= start).astype("int64"),
-            "attempted": (attempt >= start).astype("int64"),
-            "overdue_units": (completed.isna() | (completed < overdue_from)).astype("int64"),
+            "covered": flags["covered"].astype("int64"),
+            "attempted": flags["attempted"].astype("int64"),
+            "overdue_units": flags["overdue"].astype("int64"),
         }
     )
-    return _sum_by_area(flags)
+    return _sum_by_area(counted)
 
 
 def _sum_by_area(frame: pd.DataFrame) -> pd.DataFrame:
@@ -146,20 +158,16 @@ def _sum_by_area(frame: pd.DataFrame) -> pd.DataFrame:
 def coverage_counts_partitioned(
     units: pd.DataFrame,
     *,
-    start: datetime,
-    end: datetime,
-    overdue_from: datetime,
+    as_of: date,
+    window_days: int,
     client: Any,
     partitions: int,
 ) -> pd.DataFrame:
     """:func:`coverage_counts` partition by partition on the cluster, the partial counts
     summed per area: equal to the single-process result."""
     if units.empty:
-        return coverage_counts(units, start=start, end=end, overdue_from=overdue_from)
+        return coverage_counts(units, as_of=as_of, window_days=window_days)
     table = _scattered(client, units, partitions)
-    meta = coverage_counts(units.iloc[:0], start=start, end=end, overdue_from=overdue_from)
-    parts = table.map_partitions(
-        coverage_counts, start=start, end=end, overdue_from=overdue_from, meta=meta
-    )
-    combined = client.compute(parts).result()
-    return _sum_by_area(combined)
+    meta = coverage_counts(units.iloc[:0], as_of=as_of, window_days=window_days)
+    parts = table.map_partitions(coverage_counts, as_of=as_of, window_days=window_days, meta=meta)
+    return _sum_by_area(client.compute(parts).result())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from geo.store.database import database_url
+from tests.pgserver import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -45,12 +45,6 @@ def chromium_path() -> str:
     if os.environ.get("CI"):
         pytest.fail("Chromium is not installed; .ci/run installs Debian's chromium package")
     pytest.skip("no Chromium on this machine (apt-get install chromium)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -32,6 +32,7 @@ from sqlalchemy.pool import NullPool
 
 from geo.services.setup import open_database
 from geo.store.database import database_url
+from geo.store.maintenance import sqlite_file
 from tests import pgserver
 
 BACKEND = os.environ.get("GRIDHOUSE_TEST_BACKEND", "sqlite")
@@ -165,26 +166,22 @@ def fingerprint(database: str) -> str:
 
 def sqlite_path(database: str) -> Path:
     """The file of an SQLite database given by path or URL."""
-    return Path(make_url(database_url(str(database))).database or "")
+    path = sqlite_file(database_url(str(database)))
+    assert path is not None, f"not an SQLite file: {database}"
+    return path
 
 
 def rows(database: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """Run one statement (``?`` placeholders) and return its rows as tuples."""
-    engine = _engine(database)
-    with engine.connect() as conn:
-        result = conn.exec_driver_sql(_placeholders(sql), tuple(params))
-        out = [_plain_row(r) for r in result] if result.returns_rows else []
-    engine.dispose()
-    return out
+    with connect(database) as conn:
+        result = conn.execute(sql, params)
+        return result.fetchall() if result.returns_rows else []
 
 
 def execute(database: str, sql: str, params: Sequence[Any] = ()) -> int:
     """Run one statement (``?`` placeholders) and commit; return the rows it touched."""
-    engine = _engine(database)
-    with engine.begin() as conn:
-        count = conn.exec_driver_sql(_placeholders(sql), tuple(params)).rowcount
-    engine.dispose()
-    return int(count)
+    with connect(database) as conn:
+        return conn.execute(sql, params).rowcount
 
 
 def _plain(value: Any) -> Any:
@@ -206,6 +203,11 @@ def _plain_row(row: Sequence[Any]) -> tuple[Any, ...]:
 class _Result:
     def __init__(self, result: Any) -> None:
         self._result = result
+        self.returns_rows = bool(result.returns_rows)
+        self.rowcount = int(result.rowcount)
+
+    def keys(self) -> list[str]:
+        return list(self._result.keys())
 
     def fetchone(self) -> tuple[Any, ...] | None:
         row = self._result.fetchone()
@@ -242,14 +244,9 @@ def connect(database: str | Path) -> Iterator[Connection]:
 
 def read_sql(database: str | Path, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """A query's rows as a DataFrame, like ``pandas.read_sql``."""
-    engine = _engine(str(database))
-    try:
-        with engine.connect() as conn:
-            result = conn.exec_driver_sql(_placeholders(sql), tuple(params))
-            rows = [_plain_row(r) for r in result.fetchall()]
-            return pd.DataFrame(rows, columns=list(result.keys()))
-    finally:
-        engine.dispose()
+    with connect(database) as conn:
+        result = conn.execute(sql, params)
+        return pd.DataFrame(result.fetchall(), columns=result.keys())
 
 
 def scalar(database: str, sql: str, params: Sequence[Any] = ()) -> Any:

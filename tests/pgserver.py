@@ -50,7 +50,8 @@ def _as_server_user(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on loopback now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -83,7 +84,7 @@ def start(directory: Path) -> str:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     options = (
         f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={directory}"
         " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

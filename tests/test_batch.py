@@ -59,9 +59,9 @@ def test_coverage_counted_in_partitions_equals_one_process_and_the_database(demo
             queries.last_visits(conn, as_of=AS_OF), left_on="id", right_on="property_id", how="left"
         )
         counted = queries.unit_counts_by_area(conn, start=start, end=end, overdue_from=overdue_from)
-    single = batch.coverage_counts(units, start=start, end=end, overdue_from=overdue_from)
+    single = batch.coverage_counts(units, as_of=AS_OF, window_days=90)
     spread = batch.coverage_counts_partitioned(
-        units, start=start, end=end, overdue_from=overdue_from, client=client, partitions=5
+        units, as_of=AS_OF, window_days=90, client=client, partitions=5
     )
     pd.testing.assert_frame_equal(spread, single)
     by_database = batch._sum_by_area(counted.astype({c: "int64" for c in batch.COVERAGE_COLUMNS}))

@@ -4,7 +4,7 @@ coverage counted per area over every unit. Each gives exactly what one process g
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,6 @@ import pandas as pd
 
 from geo import batch
 from geo.areas import AreaIndex
-from geo.coverage import OVERDUE_AFTER_DAYS, window_bounds
 from geo.errors import InputError, NotFoundError
 from geo.services.access import Actor, require
 from geo.services.placement import replace_all
@@ -79,7 +78,6 @@ def coverage_job(
     _check(partitions, workers)
     if window_days < 1:
         raise InputError("value_invalid", name="window", value=window_days)
-    start, end = window_bounds(as_of, window_days)
     with opened.db.read() as conn:
         areas = load_areas(conn, level="community", geometry=False)
         if areas.empty:
@@ -89,12 +87,7 @@ def coverage_job(
         )
     with batch.cluster(scheduler, workers=workers) as client:
         counts = batch.coverage_counts_partitioned(
-            units,
-            start=start,
-            end=end,
-            overdue_from=end - timedelta(days=OVERDUE_AFTER_DAYS),
-            client=client,
-            partitions=partitions,
+            units, as_of=as_of, window_days=window_days, client=client, partitions=partitions
         )
     return per_community(areas, counts)
 
