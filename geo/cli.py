@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
+from geo import clock, worklists
 from geo import sweeps as sweep_rules
-from geo import worklists
 from geo.errors import GridhouseError, InputError, NotFoundError
 from geo.fields import KINDS
 from geo.i18n import bilingual
@@ -494,7 +494,7 @@ def _batch(args: argparse.Namespace) -> Any:
     table = batchjobs.coverage_job(
         opened,
         local_operator(),
-        as_of=args.as_of or date.today(),
+        as_of=args.as_of or clock.today(),
         window_days=args.window,
         **cluster,
     )

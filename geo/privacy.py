@@ -22,6 +22,7 @@ import numpy as np
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from geo import clock
 from geo.errors import InputError
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -58,7 +59,7 @@ def normalise_id_number(raw: str, *, today: date | None = None) -> str:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
         raise InputError("id_birth_date") from exc
-    if born > (today or date.today()) or born.year < 1900:
+    if born > (today or clock.today()) or born.year < 1900:
         raise InputError("id_birth_date")
     if id_check_digit(value[:17]) != value[17]:
         raise InputError("id_check_digit")

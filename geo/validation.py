@@ -20,6 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from geo import clock
 from geo.crs import to_wgs84
 from geo.fields import ROW_RULES, Field, fields_of, normalise_header
 
@@ -559,7 +560,7 @@ def check_record(
         row_numbers=np.array([1]),
         source_crs=source_crs,
         jurisdiction=jurisdiction or Jurisdiction(CHINA_BOUNDS),
-        today=today or date.today(),
+        today=today or clock.today(),
     )
     problems = list(zip(result.problems["column"], result.problems["reason"], strict=True))
     if problems or result.good.empty:

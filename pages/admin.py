@@ -3,11 +3,12 @@ the audit log (filter, read, verify the chain)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
 
+from geo import clock
 from geo.services import accounts, auditing, boundaries
 from geo.store.schema import ROLES
 from pages.common import flash_and_rerun, guarded, opened, show_flash, signed_in_actor, t
@@ -117,8 +118,8 @@ with audit_tab:
     who, what, since, until = st.columns(4)
     user_filter = who.text_input(t("admin_filter_user"), key="audit_user")
     action_filter = what.text_input(t("admin_filter_action"), key="audit_action")
-    start = since.date_input(t("admin_filter_since"), value=date.today() - timedelta(days=30))
-    end = until.date_input(t("admin_filter_until"), value=date.today())
+    start = since.date_input(t("admin_filter_since"), value=clock.today() - timedelta(days=30))
+    end = until.date_input(t("admin_filter_until"), value=clock.today())
     rows = guarded(
         lambda: auditing.audit_entries(
             handle,

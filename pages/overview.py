@@ -3,14 +3,13 @@ per-area table beside it, and coverage over the last 12 months."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import maps
+from geo import clock, maps
 from geo.coverage import NEAR_TARGET, month_to_date_days
 from geo.services.statistics import COUNT_COLUMNS, inspection_target
 from pages.common import basemap_picker, is_demo, read, signed_in_actor, t
@@ -70,7 +69,7 @@ metric = left.selectbox(
 )
 monthly = metric == "monthly_inspection"  # coverage over the calendar month to date
 window = (
-    month_to_date_days(date.today())
+    month_to_date_days(clock.today())
     if monthly
     else middle.number_input(t("window_days"), min_value=7, max_value=730, value=90, step=1)
 )

@@ -3,12 +3,12 @@ progress and what carries over, and judge back-checks by LQAS."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import maps
+from geo import clock, maps
 from geo import sweeps as rules
 from geo.io.arealists import FORMATS
 from geo.services import boundaries, sweeps
@@ -39,8 +39,8 @@ if "plan_sweeps" in allowed:
             t("sweeps_areas"), codes, format_func=lambda c: f"{names.get(c, c)} ({c})"
         )
         first, last = st.columns(2)
-        starts_on = first.date_input(t("sweeps_from"), value=date.today())
-        ends_on = last.date_input(t("sweeps_to"), value=date.today() + timedelta(days=14))
+        starts_on = first.date_input(t("sweeps_from"), value=clock.today())
+        ends_on = last.date_input(t("sweeps_to"), value=clock.today() + timedelta(days=14))
         teams = st.text_area(
             t("sweeps_teams"), value="一组\n二组\n三组", help=t("sweeps_teams_help")
         )

@@ -86,7 +86,7 @@ def test_residence_and_rental_registration_rates_follow_the_field(db):
     finds = ["社区,地址,房间"] + [f"{community},{a},{r}" for a, r in registered]
     finds.append(f"{community},{community}新发现88号,")
     sweeps.field_backcheck(
-        db, ADMIN, sweep_id, data="\n".join(finds).encode(), filename="finds.csv"
+        db, ADMIN, sweep_id, data="\n".join(finds).encode(), filename="finds.csv", as_of=AS_OF
     )
     table = sweeps.registration_rates(db, ADMIN, window_days=30, as_of=AS_OF).set_index("community")
     expected = _expected_residence_rates(db.db.url, AS_OF - timedelta(days=29), AS_OF)
@@ -100,7 +100,7 @@ def test_residence_and_rental_registration_rates_follow_the_field(db):
     assert table.loc[community, "rental_rate"] == pytest.approx(2 / 3)
     # The same finds again replace, not add.
     sweeps.field_backcheck(
-        db, ADMIN, sweep_id, data="\n".join(finds).encode(), filename="finds.csv"
+        db, ADMIN, sweep_id, data="\n".join(finds).encode(), filename="finds.csv", as_of=AS_OF
     )
     again = sweeps.registration_rates(db, ADMIN, window_days=30, as_of=AS_OF)
     assert again.set_index("community").loc[community, "units_found"] == 3

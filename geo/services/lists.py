@@ -9,7 +9,7 @@ from typing import Final
 
 import pandas as pd
 
-from geo import worklists
+from geo import clock, worklists
 from geo.errors import InputError
 from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM
 from geo.io.exports import excel_csv
@@ -57,7 +57,7 @@ def staff_list(
     require(actor, "view_records")
     if name not in worklists.LISTS:
         raise InputError("value_invalid", name="list", value=name)
-    today = as_of or date.today()
+    today = as_of or clock.today()
     if name == "late-reports":
         return _late_reports(opened, actor, area=area, today=today)
     if name == "unknown-employers":

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo import clock
 from geo.errors import ConflictError, InputError, NotFoundError
 from geo.intake import person_rows
 from geo.privacy import normalise_id_number, normalise_mobile
@@ -47,7 +48,7 @@ def move_in(
     name. Refused when it overlaps a stay they already have (use :func:`move`)."""
     require(actor, "import")
     number = normalise_id_number(id_number, today=today)
-    reported = today or date.today()
+    reported = today or clock.today()
     with opened.db.write() as conn:
         unit = _unit(conn, actor, property_ref)
         known = person_by_hmac(conn, opened.keys.digest(number))
@@ -87,7 +88,7 @@ def move_out(
         person_id, current = _current_stay(opened, conn, actor, number)
         if on < current["moved_in"]:
             raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
-        close_stay(conn, current["id"], moved_out=on, reported_on=today or date.today())
+        close_stay(conn, current["id"], moved_out=on, reported_on=today or clock.today())
         audit.append(
             conn,
             actor=actor.name,
@@ -115,7 +116,7 @@ def move(
     the new one opens that day, in one transaction (both or neither)."""
     require(actor, "import")
     number = normalise_id_number(id_number, today=today)
-    reported = today or date.today()
+    reported = today or clock.today()
     with opened.db.write() as conn:
         person_id, current = _current_stay(opened, conn, actor, number)
         unit = _unit(conn, actor, to_property_ref)
@@ -125,7 +126,7 @@ def move(
             raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
         others = [s for s in stays_of(conn, person_id) if s["id"] != current["id"]]
         _refuse_overlap(others, on)
-        close_stay(conn, current["id"], moved_out=on, reported_on=today or date.today())
+        close_stay(conn, current["id"], moved_out=on, reported_on=today or clock.today())
         stay = _open_stay(
             conn,
             actor,

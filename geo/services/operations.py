@@ -13,10 +13,10 @@ import io
 import json
 import tarfile
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from geo import clock
 from geo.errors import ConflictError, InputError, NotFoundError
 from geo.services.access import Actor, require
 from geo.services.setup import Opened, open_database
@@ -71,7 +71,7 @@ def backup(opened: Opened, actor: Actor, target: Path) -> dict[str, Any]:
             "format": BACKUP_FORMAT,
             "backend": opened.db.engine.dialect.name,
             "revision": opened.db.revision(),
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "created_at": clock.utc_now().isoformat(timespec="seconds") + "Z",
             "rows": maintenance.row_counts(conn),
             "key_check": opened.keys.digest(_KEY_CHECK),
         }

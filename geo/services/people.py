@@ -9,6 +9,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from geo import clock
 from geo.errors import InputError, NotFoundError
 from geo.i18n import message
 from geo.privacy import normalise_id_number, normalise_mobile
@@ -111,7 +112,7 @@ def run_retention(
     $GRIDHOUSE_RETENTION_DAYS, else 730); counts per area stay as they were."""
     require(actor, "setup")
     keep_days = retention_days() if days is None else days
-    cutoff = (today or date.today()) - timedelta(days=keep_days)
+    cutoff = (today or clock.today()) - timedelta(days=keep_days)
     with opened.db.write() as conn:
         ids = departed_before(conn, cutoff)
         done = anonymise(conn, ids, when=now(), label=message("anonymised"))

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo import clock
 from geo.areas import areas_m2
 from geo.demo import LOCAL_REGION, DemoDistrict, generate_district
 from geo.errors import ConflictError
@@ -100,7 +101,7 @@ def load_demo(
     require(actor, "setup")
     if not is_empty(opened):
         raise ConflictError("database_not_empty", url=opened.db.url)
-    demo = generate_district(seed=seed, scale=scale, as_of=as_of or date.today())
+    demo = generate_district(seed=seed, scale=scale, as_of=as_of or clock.today())
     with opened.db.write() as conn:
         if count_rows(conn, area):  # another session loaded it meanwhile
             raise ConflictError("database_not_empty", url=opened.db.url)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import clock
 from geo.areas import sibling_issues
 from geo.clusters import (
     DEFAULT_EPS_M,
@@ -74,7 +75,7 @@ def floating_clusters(
     require(actor, "view_aggregates")
     if eps_m <= 0 or min_residents < 1:
         raise InputError("value_invalid", name="eps/min", value=f"{eps_m}/{min_residents}")
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     with opened.db.read() as conn:
         local = get_setting(conn, "local_region") or ""
         within = communities_for(conn, actor, area)
@@ -140,7 +141,7 @@ def floating_hexagons(
     require(actor, "view_aggregates")
     if not 5 <= resolution <= 11:
         raise InputError("value_invalid", name="resolution", value=resolution)
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     with opened.db.read() as conn:
         homes = queries.floating_homes(
             conn,
@@ -159,7 +160,7 @@ def worksite_layer(opened: Opened, actor: Actor, *, as_of: date | None = None) -
     require(actor, "view_aggregates")
     with opened.db.read() as conn:
         sites = _scoped(
-            conn, actor, queries.worksites_with_workers(conn, as_of=as_of or date.today())
+            conn, actor, queries.worksites_with_workers(conn, as_of=as_of or clock.today())
         )
     if actor.aggregates_only:
         sites = suppress_small_counts(sites, ["workers"])
@@ -207,7 +208,7 @@ def worker_homes(
     """The homes of a worksite's current workers aggregated to H3 hexagons, and the number
     of them living in crowded units (see :func:`geo.indicators.crowded`)."""
     require(actor, "view_aggregates")
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     with opened.db.read() as conn:
         sites = _scoped(conn, actor, queries.worksites_with_workers(conn, as_of=as_of))
         if worksite_id not in set(sites["id"]):
@@ -242,7 +243,7 @@ def worksite_file(
     none) and whether that unit is crowded, and the worksite's visits (roles that see
     records)."""
     require(actor, "view_records")
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     with opened.db.read() as conn:
         sites = _scoped(conn, actor, queries.worksites_with_workers(conn, as_of=as_of))
         if worksite_id not in set(sites["id"]):

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo import clock
 from geo.coverage import (
     INSPECTION_TARGET,
     OVERDUE_AFTER_DAYS,
@@ -70,7 +71,7 @@ def overview_figures(
         raise InputError("level_unknown", level=level, levels=", ".join(AREA_LEVELS))
     if window_days < 1:
         raise InputError("value_invalid", name="window", value=window_days)
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     areas, counts = _area_counts(opened, window_days=window_days, as_of=as_of)
 
     def indicators(at: str) -> pd.DataFrame:
@@ -123,7 +124,7 @@ def coverage_trend(
     its end), with the target and each month's status (met, near, below).
     """
     require(actor, "view_aggregates")
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     ends = month_ends(as_of, months)
     with opened.db.read() as conn:
         areas = load_areas(conn, geometry=False)

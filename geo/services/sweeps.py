@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import registration
+from geo import clock, registration
 from geo import sweeps as rules
 from geo.columns import plan_columns
 from geo.coverage import COMPLETED_OUTCOMES
@@ -114,7 +114,7 @@ def plan_sweep(
     """Rank the sweep's units by priority, keep the first ``limit`` (all by default), split
     them among the teams with balanced workloads and walking routes, and store the plan."""
     require(actor, "plan_sweeps")
-    today = as_of or date.today()
+    today = as_of or clock.today()
     pace = pace or Pace()
     with opened.db.read() as conn:
         units = _units_in_sweep(conn, actor, _sweep(conn, sweep_id), as_of=today)
@@ -205,7 +205,7 @@ def area_list(
     """One team's (or every team's) list of a sweep, in walking order, as a file; residents
     masked. Audited. Returns the file and its number of units."""
     require(actor, "export")
-    today = as_of or date.today()
+    today = as_of or clock.today()
     if fmt not in arealists.FORMATS:
         raise InputError("list_format_unknown", format=fmt, formats=", ".join(arealists.FORMATS))
     with opened.db.read() as conn:
@@ -275,7 +275,7 @@ def sweep_progress(
     not reached (nobody home or refused) and not yet visited; the units to carry to the
     next list; and the working days the rest needs at the configured pace."""
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
-    today = as_of or date.today()
+    today = as_of or clock.today()
     with opened.db.read() as conn:
         found = _sweep(conn, sweep_id)
         units = _assigned(conn, actor, sweep_id, as_of=today)
@@ -360,7 +360,7 @@ def backchecks(
     it saw a different number of residents. Each community passes with at most d failures.
     """
     require(actor, "view_records")
-    today = as_of or date.today()
+    today = as_of or clock.today()
     chosen = rule or rules.Lqas(seed=sweep_id)
     with opened.db.read() as conn:
         found = _sweep(conn, sweep_id)
@@ -409,7 +409,7 @@ def team_shapes(
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     with opened.db.read() as conn:
         _sweep(conn, sweep_id)
-        units = _assigned(conn, actor, sweep_id, as_of=as_of or date.today())
+        units = _assigned(conn, actor, sweep_id, as_of=as_of or clock.today())
     rows = []
     for _, team in units.dropna(subset=["lon", "lat"]).groupby("team_id", sort=True):
         team = team.sort_values("position")
@@ -436,11 +436,14 @@ def field_backcheck(
     data: bytes,
     filename: str,
     rule: rules.Lqas | None = None,
+    as_of: date | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Field-to-record back-checks (倒查) of a sweep: a file of the units a team found on the
     ground (community, address, room) is matched with the registry of the sweep's areas;
-    each community passes by LQAS when at most d of its first n finds are unregistered."""
+    each community passes by LQAS when at most d of its first n finds are unregistered. The
+    finds are dated ``as_of`` (default :func:`geo.clock.today`)."""
     require(actor, "view_records")
+    today = as_of or clock.today()
     chosen = rule or rules.Lqas(seed=sweep_id)
     raw = read_table(data, filename)
     plan = plan_columns(list(raw.frame.columns), kind="visits", explicit=None)
@@ -458,13 +461,13 @@ def field_backcheck(
         }
     )
     with opened.db.read() as conn:
-        registered = _units_in_sweep(conn, actor, _sweep(conn, sweep_id), as_of=date.today())
+        registered = _units_in_sweep(conn, actor, _sweep(conn, sweep_id), as_of=today)
     judged = rules.field_to_record(found, registered, chosen)
     verdicts = rules.lqas_verdicts(judged.rename(columns={"community": "community_id"}), chosen)
     verdicts.insert(1, "community", verdicts["community_id"])
     with opened.db.write() as conn:
         store.replace_field_finds(
-            conn, sweep_id, rules.on_record(found, registered), user=actor.name
+            conn, sweep_id, rules.on_record(found, registered), user=actor.name, on=today
         )
         _audit(
             conn,
@@ -486,7 +489,7 @@ def registration_rates(
     """Residence and rental registration rates per community over the window (see
     :mod:`geo.registration`); small counts suppressed for roles that see aggregates only."""
     require(actor, "view_aggregates")
-    today = as_of or date.today()
+    today = as_of or clock.today()
     since = today - timedelta(days=window_days - 1)
     with opened.db.read() as conn:
         allowed = communities_in_scope(conn, actor)

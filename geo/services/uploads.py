@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo import clock
 from geo.columns import ColumnPlan, plan_columns
 from geo.crs import parse_source_crs
 from geo.errors import InputError
@@ -153,7 +154,7 @@ def import_upload(
         row_numbers=row_numbers,
         source_crs=source,
         jurisdiction=jurisdiction,
-        today=today or date.today(),
+        today=today or clock.today(),
     )
     malformed = pd.DataFrame(
         [{"row": n, "column": "", "value": "", "reason": key} for n, key in raw.malformed],

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from geo import clock
 from geo.store.records import get_setting, put_setting
 from geo.store.schema import audit
 
@@ -45,7 +46,7 @@ def append(
     """
     last = conn.execute(select(audit.c.hash).order_by(audit.c.id.desc()).limit(1)).scalar()
     row: dict[str, Any] = {
-        "at": datetime.now(UTC).replace(tzinfo=None),
+        "at": clock.utc_now(),
         "actor": actor,
         "role": role,
         "action": action,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from geo import clock
 from geo.errors import ConflictError, NotFoundError
 from geo.store.records import frame_records, insert_frame, read_frame
 from geo.store.schema import (
@@ -73,7 +74,7 @@ def open_batch(
             user_name=user,
             source_crs=source_crs,
             status="committed",
-            created_at=datetime.now(UTC).replace(tzinfo=None),
+            created_at=clock.utc_now(),
         )
         .returning(import_batch.c.id)
     )
@@ -310,7 +311,7 @@ def undo_batch(conn: Connection, batch_id: int) -> dict[str, int]:
     except IntegrityError as exc:
         raise ConflictError("undo_blocked", batch=batch_id) from exc
     conn.execute(delete(change_log).where(change_log.c.batch_id == batch_id))
-    close_batch(conn, batch_id, status="undone", undone_at=datetime.now(UTC).replace(tzinfo=None))
+    close_batch(conn, batch_id, status="undone", undone_at=clock.utc_now())
     return {"restored": len(history), **{f"removed_{k}": v for k, v in removed.items() if v}}
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, and_, delete, func, select
 
+from geo import clock
 from geo.coverage import COMPLETED_OUTCOMES
 from geo.store.conditions import living_on, units_within
 from geo.store.lists import latest_person_visits
@@ -51,7 +52,7 @@ def create_sweep(
                 scope=json.dumps(sorted(set(scope)), ensure_ascii=False),
                 status="planned",
                 created_by=created_by,
-                created_at=datetime.now(UTC).replace(tzinfo=None),
+                created_at=clock.utc_now(),
             )
             .returning(sweep.c.id)
         ).scalar_one()
@@ -310,9 +311,11 @@ def people_in_sweep(
     return read_frame(conn, statement)
 
 
-def replace_field_finds(conn: Connection, sweep_id: int, finds: pd.DataFrame, *, user: str) -> int:
+def replace_field_finds(
+    conn: Connection, sweep_id: int, finds: pd.DataFrame, *, user: str, on: date
+) -> int:
     """Store a field-to-record back-check's finds (community, address, room, registered) for a
-    sweep; a unit found again replaces its earlier find."""
+    sweep, checked on ``on``; a unit found again replaces its earlier find."""
     rooms = finds["room"].map(lambda r: r.strip() if isinstance(r, str) and r.strip() else None)
     keyed = finds.assign(room=rooms).drop_duplicates(["community", "address", "room"], keep="last")
     for row in keyed[["community", "address", "room"]].itertuples(index=False):
@@ -325,7 +328,7 @@ def replace_field_finds(conn: Connection, sweep_id: int, finds: pd.DataFrame, *,
             )
         )
     rows = keyed[["community", "address", "room", "registered"]].assign(
-        sweep_id=sweep_id, checked_on=date.today(), user_name=user
+        sweep_id=sweep_id, checked_on=on, user_name=user
     )
     return insert_frame(conn, field_find, rows)
 

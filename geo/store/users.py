@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from geo import clock
 from geo.store.schema import app_user
 
 
@@ -38,4 +39,4 @@ def count_users(conn: Connection) -> int:
 
 
 def now() -> datetime:
-    return datetime.now()
+    return clock.now()

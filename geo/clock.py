@@ -1,0 +1,44 @@
+"""The clock: the one place Gridhouse reads today's date and the time.
+
+Every service, command and page that depends on "today" takes it as ``as_of`` (or
+``today``) and falls back to :func:`today`; nothing else in the product calls
+``date.today()`` or ``datetime.now()``. Setting ``GRIDHOUSE_TODAY=YYYY-MM-DD`` runs the
+app or the command line as of that day (the time of day stays the real one), so a
+street office can rehearse a month end and the browser tests work on a fixed day.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+
+TODAY_VARIABLE = "GRIDHOUSE_TODAY"
+
+
+def today() -> date:
+    """The day the product works on: ``GRIDHOUSE_TODAY`` when set, else the local date.
+
+    Raises
+    ------
+    ValueError
+        When ``GRIDHOUSE_TODAY`` is set but is not a date written ``YYYY-MM-DD``.
+    """
+    fixed = os.environ.get(TODAY_VARIABLE, "").strip()
+    if fixed:
+        return date.fromisoformat(fixed)
+    return date.today()  # the one read of the wall calendar
+
+
+def now() -> datetime:
+    """Local wall-clock time (naive), on the day :func:`today` gives."""
+    moment = datetime.now()  # the one read of the local wall clock
+    return datetime.combine(today(), moment.time())
+
+
+def utc_now() -> datetime:
+    """Coordinated universal time (naive, as stored in the database), on the day
+    :func:`today` gives when ``GRIDHOUSE_TODAY`` is set."""
+    moment = datetime.now(UTC).replace(tzinfo=None)  # the one read of the UTC clock
+    if os.environ.get(TODAY_VARIABLE, "").strip():
+        return datetime.combine(today(), moment.time())
+    return moment
