@@ -12,10 +12,9 @@ import hmac
 import os
 import re
 import struct
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from functools import cached_property
 
 import numpy as np
@@ -135,7 +134,7 @@ class Keys:
         key = base64.urlsafe_b64decode(self.fernet_key)
         signing, encryption = key[:16], key[16:]
         aes = Cipher(algorithms.AES(encryption), modes.ECB()).encryptor()
-        header = b"\x80" + struct.pack(">Q", int(time.time()))
+        header = b"\x80" + struct.pack(">Q", int(clock.utc_now().replace(tzinfo=UTC).timestamp()))
         tokens: list[bytes] = [b""] * len(plain)
         blocks = np.array([len(p) // 16 + 1 for p in plain])
         for count in np.unique(blocks):

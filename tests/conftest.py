@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,8 +20,21 @@ from tests import databases
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 AS_OF = date(2026, 11, 29)
+TRAVEL = "GRIDHOUSE_TEST_TRAVEL"
+"""Set to an ISO date-time, the run's clock starts there (see tests/test_clock.py)."""
 ADMIN = Actor(name="test-admin", role="admin")
 PLANNER = Actor(name="test-planner", role="planner")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With ``GRIDHOUSE_TEST_TRAVEL`` set, move the clock of this process (time-machine: the
+    date, datetime and time modules) and of the commands it starts (``GRIDHOUSE_TODAY``)."""
+    moment = os.environ.get(TRAVEL)
+    if moment:
+        import time_machine
+
+        time_machine.travel(datetime.fromisoformat(moment), tick=True).start()
+        os.environ["GRIDHOUSE_TODAY"] = moment[:10]
 
 
 @pytest.fixture(scope="session", autouse=True)
