@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime
+from typing import Final
+from zoneinfo import ZoneInfo
 
 TODAY_VARIABLE = "GRIDHOUSE_TODAY"
 
@@ -42,3 +44,30 @@ def utc_now() -> datetime:
     if os.environ.get(TODAY_VARIABLE, "").strip():
         return datetime.combine(today(), moment.time())
     return moment
+
+
+DISPLAY_ZONE: Final = ZoneInfo("Asia/Shanghai")
+"""Times are stored in UTC and shown to users in China Standard Time (UTC+8, no daylight
+saving), the time of every street office."""
+
+
+def shown_time(stored_utc: datetime | None) -> datetime | None:
+    """A stored UTC time (naive) as China Standard Time (naive, to the second), for display.
+
+    >>> shown_time(datetime(2026, 11, 29, 18, 30, 5, 120))
+    datetime.datetime(2026, 11, 30, 2, 30, 5)
+    """
+    if stored_utc is None:
+        return None
+    local = stored_utc.replace(tzinfo=UTC).astimezone(DISPLAY_ZONE)
+    return local.replace(tzinfo=None, microsecond=0)
+
+
+def stored_utc(shown: datetime) -> datetime:
+    """A China Standard Time moment (naive) as the stored UTC time (naive): the inverse of
+    :func:`shown_time`, for filters that users give in their own time.
+
+    >>> stored_utc(datetime(2026, 11, 30, 0, 0))
+    datetime.datetime(2026, 11, 29, 16, 0)
+    """
+    return shown.replace(tzinfo=DISPLAY_ZONE).astimezone(UTC).replace(tzinfo=None)

@@ -12,6 +12,7 @@ from geo import clock
 from geo.services import accounts, auditing, boundaries
 from geo.store.schema import ROLES
 from pages.common import flash_and_rerun, guarded, opened, show_flash, signed_in_actor, t
+from pages.tables import show_table
 
 actor = signed_in_actor()
 handle = opened().handle
@@ -40,11 +41,7 @@ with users_tab:
     )
     table["role"] = table["role"].map(role_label)
     table["areas"] = table["areas"].replace("", t("admin_all_areas"))
-    st.dataframe(
-        table.rename(columns={c: t(f"admin_col_{c}") for c in table.columns}),
-        hide_index=True,
-        width="stretch",
-    )
+    show_table(table, headings="admin_col_")
 
     add, edit = st.columns(2)
     with add, st.form("add_user", clear_on_submit=True):
@@ -126,8 +123,8 @@ with audit_tab:
             actor,
             user=user_filter.strip() or None,
             action=action_filter.strip() or None,
-            since=datetime.combine(start, time()),
-            until=datetime.combine(end + timedelta(days=1), time()),
+            since=clock.stored_utc(datetime.combine(start, time())),
+            until=clock.stored_utc(datetime.combine(end + timedelta(days=1), time())),
         )
     )
     entries = pd.DataFrame(
@@ -145,8 +142,4 @@ with audit_tab:
         ],
     )
     st.caption(t("admin_audit_shown", n=len(entries)))
-    st.dataframe(
-        entries.rename(columns={c: t(f"audit_col_{c}") for c in entries.columns}),
-        hide_index=True,
-        width="stretch",
-    )
+    show_table(entries, headings="audit_col_", coded={"role": "role_"}, times=["at"])

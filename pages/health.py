@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo import clock
 from geo.services import operations
 from pages.common import guarded, opened, signed_in_actor, t
 
@@ -38,7 +39,7 @@ else:
     st.write(
         t(
             "health_import_line",
-            at=f"{last['created_at']:%Y-%m-%d %H:%M}",
+            at=f"{clock.shown_time(last['created_at']):%Y-%m-%d %H:%M}",
             user=last["user_name"],
             kind=t(f"kind_{last['kind']}"),
             file=last["filename"],

@@ -8,6 +8,7 @@ import streamlit as st
 from geo.services import people
 from geo.services.access import PERMISSIONS
 from pages.common import guarded, opened, signed_in_actor, t
+from pages.tables import show_table
 
 COLUMNS = (
     "name",
@@ -45,8 +46,7 @@ if found is not None:
     if found.empty:
         st.info(t("people_none"))
     else:
-        shown = found[list(COLUMNS)].rename(columns={c: t(f"people_col_{c}") for c in COLUMNS})
-        st.dataframe(shown, hide_index=True, width="stretch")
+        show_table(found[list(COLUMNS)], headings="people_col_", coded={"sex": "sex_"})
         if "unmask" in PERMISSIONS.get(actor.role, frozenset()):
             labels = {
                 int(i): f"{n} {m or ''}"

@@ -22,6 +22,7 @@ from pages.common import (
     signed_in_actor,
     t,
 )
+from pages.tables import show_table
 
 actor = signed_in_actor()
 st.title(t("property_title"))
@@ -62,7 +63,7 @@ unit = found.unit
 st.subheader(f"{unit['address']} {unit['room'] or ''}".strip())
 facts = {
     t("field_kind"): t(f"property_kind_{unit['kind']}"),
-    t("field_status"): unit["status"],
+    t("field_status"): t(f"unit_status_{unit['status']}"),
     t("field_rooms"): unit["rooms"],
     t("field_floor_area_m2"): unit["floor_area_m2"],
     t("field_max_occupants"): unit["max_occupants"],
@@ -78,7 +79,7 @@ facts = {
 }
 st.dataframe(
     pd.DataFrame(
-        {t("property_fact"): list(facts), t("property_value"): [str(v) for v in facts.values()]}
+        {t("property_fact"): list(facts), t("property_value"): [_text(v) for v in facts.values()]}
     ),
     hide_index=True,
     width="stretch",
@@ -171,32 +172,17 @@ if can_edit:
             )
             if done is not None:
                 flash_and_rerun(t("move_in_done", property=unit["external_ref"]))
-st.dataframe(
-    found.stays.rename(columns={c: t(f"people_col_{c}") for c in found.stays.columns}),
-    hide_index=True,
-    width="stretch",
-)
+show_table(found.stays, headings="people_col_", coded={"sex": "sex_"})
 st.subheader(t("property_visits", n=len(found.visits)))
-visits = found.visits.assign(outcome=found.visits["outcome"].map(lambda o: t(f"outcome_{o}")))
-st.dataframe(
-    visits.rename(columns={c: t(f"property_col_{c}") for c in found.visits.columns}),
-    hide_index=True,
-    width="stretch",
-)
+show_table(found.visits, headings="property_col_", coded={"outcome": "outcome_"})
 
 st.subheader(t("history_title"))
 history = guarded(lambda: properties.unit_history(opened().handle, actor, unit["external_ref"]))
 if history:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("audit_col_at"): [h["at"] for h in history],
-                t("audit_col_actor"): [h["actor"] for h in history],
-                t("audit_col_detail"): [h["detail"] for h in history],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    show_table(
+        pd.DataFrame(history, columns=["at", "actor", "detail"]),
+        headings="audit_col_",
+        times=["at"],
     )
 else:
     st.caption(t("history_none"))

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.common import read, signed_in_actor, t
+from pages.tables import show_table
 
 actor = signed_in_actor()
 st.title(t("quality_title"))
@@ -70,18 +71,11 @@ for kind, frame in report["unplaced"].items():
         ["external_ref", "address", "lon", "lat", "batch_id", "reason"]
     ]
     st.caption(t(f"quality_kind_{kind}", n=len(listed)))
-    st.dataframe(
-        listed.rename(columns={c: t(f"quality_col_{c}") for c in listed.columns}),
-        hide_index=True,
-        width="stretch",
-    )
+    show_table(listed, headings="quality_col_")
 
 st.subheader(t("quality_near_boundary", n=len(report["near_boundary"])))
-st.dataframe(
-    report["near_boundary"].rename(
-        columns={c: t(f"quality_col_{c}") for c in report["near_boundary"].columns}
-    ),
-    hide_index=True,
-    width="stretch",
+show_table(
+    report["near_boundary"],
+    headings="quality_col_",
     column_config={t("quality_col_distance_m"): st.column_config.NumberColumn(format="%.1f")},
 )

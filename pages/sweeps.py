@@ -22,6 +22,7 @@ from pages.common import (
     signed_in_actor,
     t,
 )
+from pages.tables import show_table
 
 actor = signed_in_actor()
 handle = opened().handle
@@ -102,17 +103,17 @@ if "plan_sweeps" in allowed:
 plan = st.session_state.get("sweep_plan_result")
 if plan is not None and plan.sweep_id == chosen:
     st.subheader(t("sweeps_teams_title"))
-    st.dataframe(
-        plan.teams.rename(columns={c: t(f"sweeps_col_{c}") for c in plan.teams.columns}),
-        hide_index=True,
+    show_table(
+        plan.teams,
+        headings="sweeps_col_",
     )
     if plan.ranked is not None:
         st.subheader(t("sweeps_ranked_title"))
         shown = ["rank", "score", *[f"{f}_points" for f in rules.FACTORS], "external_ref",
                  "address", "residents", "days_overdue", "team", "position"]  # fmt: skip
-        st.dataframe(
-            plan.ranked[shown].head(500).rename(columns={c: t(f"sweeps_col_{c}") for c in shown}),
-            hide_index=True,
+        show_table(
+            plan.ranked[shown].head(500),
+            headings="sweeps_col_",
             height=320,
         )
 
@@ -145,18 +146,18 @@ if int(row["units"]) > 0:
         right.metric(t("sweeps_days"), progress["days_needed"])
         for key in ("by_team", "by_community"):
             table = progress[key]
-            st.dataframe(
-                table.rename(columns={c: t(f"sweeps_col_{c}") for c in table.columns}),
-                hide_index=True,
+            show_table(
+                table,
+                headings="sweeps_col_",
             )
         carry = progress["carry_over"]
         if carry is not None and len(carry):
             with st.expander(t("sweeps_carry", count=len(carry))):
                 shown = ["team", "position", "external_ref", "address", "room", "state"]
                 carry = carry.assign(state=carry["state"].map(lambda s: t(f"sweeps_state_{s}")))
-                st.dataframe(
-                    carry[shown].rename(columns={c: t(f"sweeps_col_{c}") for c in shown}),
-                    hide_index=True,
+                show_table(
+                    carry[shown],
+                    headings="sweeps_col_",
                 )
 
     if "export" in allowed:
@@ -184,9 +185,9 @@ if int(row["units"]) > 0:
         st.subheader(t("sweeps_rates_title"))
         rates = guarded(lambda: sweeps.registration_rates(handle, actor))
         if rates is not None:
-            st.dataframe(
-                rates.rename(columns={c: t(f"sweeps_col_{c}") for c in rates.columns}),
-                hide_index=True,
+            show_table(
+                rates,
+                headings="sweeps_col_",
                 column_config={
                     t("sweeps_col_residence_rate"): st.column_config.NumberColumn(format="percent"),
                     t("sweeps_col_rental_rate"): st.column_config.NumberColumn(format="percent"),
@@ -211,9 +212,9 @@ if int(row["units"]) > 0:
                     verdict=verdicts["verdict"].map(lambda v: t(f"sweeps_verdict_{v}"))
                 )
                 shown = verdicts.drop(columns="community_id")
-                st.dataframe(
-                    shown.rename(columns={c: t(f"sweeps_col_{c}") for c in shown.columns}),
-                    hide_index=True,
+                show_table(
+                    shown,
+                    headings="sweeps_col_",
                 )
                 st.caption(t("sweeps_backcheck_rule", n=int(n), d=int(d)))
             finds = st.file_uploader(t("sweeps_field_upload"), type=["csv", "xlsx"], key="finds")
@@ -233,7 +234,7 @@ if int(row["units"]) > 0:
                     judged = judged.assign(
                         verdict=judged["verdict"].map(lambda v: t(f"sweeps_verdict_{v}"))
                     )
-                    st.dataframe(
-                        judged.rename(columns={c: t(f"sweeps_col_{c}") for c in judged.columns}),
-                        hide_index=True,
+                    show_table(
+                        judged,
+                        headings="sweeps_col_",
                     )

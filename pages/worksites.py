@@ -10,6 +10,7 @@ from geo import maps
 from geo.services import spatial
 from geo.store.schema import WORKSITE_KINDS
 from pages.common import basemap_picker, guarded, opened, read, signed_in_actor, t
+from pages.tables import show_table
 
 # Up to this many worksites are drawn one by one; more are drawn as hexagons of declared
 # workers (a city's worth of circles would not load).
@@ -116,15 +117,6 @@ if chosen is not None and not signed_in_actor().aggregates_only:
         workers = file.workers.assign(
             crowded=file.workers["crowded"].map({True: t("yes"), False: ""})
         )
-        st.dataframe(
-            workers.rename(columns={c: t(f"worksite_col_{c}") for c in workers.columns}),
-            hide_index=True,
-            width="stretch",
-        )
+        show_table(workers, headings="worksite_col_", coded={"sex": "sex_"})
         st.subheader(t("worksite_file_visits", n=len(file.visits)))
-        visits = file.visits.assign(outcome=file.visits["outcome"].map(lambda o: t(f"outcome_{o}")))
-        st.dataframe(
-            visits.rename(columns={c: t(f"property_col_{c}") for c in visits.columns}),
-            hide_index=True,
-            width="stretch",
-        )
+        show_table(file.visits, headings="property_col_", coded={"outcome": "outcome_"})

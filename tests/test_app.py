@@ -65,7 +65,7 @@ def test_overview_switches_to_english(app):
 
 def test_overview_drills_down_to_grids(app):
     sign_in(app, "demo-planner")
-    app.selectbox(key="overview_level").select_index(1).run()  # grid
+    app.selectbox(key="overview_level").select("grid").run()
     assert not app.exception
     table = app.dataframe[0].value
     assert len(table) > 100
@@ -74,7 +74,7 @@ def test_overview_drills_down_to_grids(app):
 
 def test_planner_view_hides_small_counts(app):
     sign_in(app, "demo-planner")
-    app.selectbox(key="overview_level").select_index(1).run()
+    app.selectbox(key="overview_level").select("grid").run()
     worksites = app.dataframe[0].value["单位"]
     assert (worksites == "<5").any()
     assert not worksites.isin(["1", "2", "3", "4"]).any()

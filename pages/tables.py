@@ -1,0 +1,53 @@
+"""How every page draws a table: headings and coded values in the UI's language, missing
+values blank, times in China Standard Time, and an empty table said in words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo import clock
+from pages.common import t
+
+
+def show_table(
+    frame: pd.DataFrame,
+    *,
+    headings: str | None = None,
+    coded: Mapping[str, str] | None = None,
+    times: Iterable[str] = (),
+    empty: str = "table_empty",
+    **options: Any,
+) -> None:
+    """Draw ``frame`` as a table the user can read in the UI's language.
+
+    ``headings`` is the catalogue prefix of the column headings (``"people_col_"`` turns
+    column ``name`` into ``t("people_col_name")``); ``coded`` maps columns holding stored
+    codes to the catalogue prefix of their words (``{"sex": "sex_"}`` shows ``F`` as
+    ``t("sex_F")``, 女); ``times`` names columns of stored UTC times, shown in
+    China Standard Time. Missing values are blank (never ``None`` or ``nan``), and an empty
+    frame is the catalogue sentence ``empty`` instead of an empty grid. ``options`` go to
+    ``st.dataframe``.
+    """
+    if frame.empty:
+        st.caption(t(empty))
+        return
+    shown = frame.copy()
+    for column, prefix in (coded or {}).items():
+        if column in shown.columns:
+            shown[column] = shown[column].map(
+                lambda v, p=prefix: t(f"{p}{v}") if isinstance(v, str) and v else v
+            )
+    for column in times:
+        if column in shown.columns:
+            shown[column] = pd.to_datetime(shown[column]).map(
+                lambda v: clock.shown_time(v.to_pydatetime()) if pd.notna(v) else None
+            )
+    if headings is not None:
+        shown = shown.rename(columns={c: t(f"{headings}{c}") for c in shown.columns})
+    options.setdefault("hide_index", True)
+    options.setdefault("width", "stretch")
+    st.dataframe(shown, placeholder="", **options)
