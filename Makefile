@@ -9,19 +9,25 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint bench clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# Two stamps: `make run` installs only what the app needs; `make test` (and lint) adds the
+# test and development tools. Each is redone when pyproject.toml changes.
+$(VENV)/.installed-app: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-app
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed-app
 	$(BIN)/streamlit run app.py
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-test
 	$(BIN)/python -m tests.suites
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy geo
 
 clean:

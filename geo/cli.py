@@ -1,8 +1,10 @@
 """The ``gridhouse`` command: a thin shell over geo.services, like the pages.
 
-Each command prints its result as one JSON line on stdout. Errors print one line on stderr,
-in Chinese and English, and exit with code 2; no traceback reaches the terminal (unexpected
-failures are logged to data/gridhouse.log with a reference number).
+Each command prints its result as one JSON line on stdout. Errors, usage errors included,
+print one line on stderr, in Chinese and English, and exit with code 2; no traceback or
+library warning reaches the terminal (unexpected failures are logged with a reference number
+to ``gridhouse.log`` beside the database, see :func:`geo.services.setup.log_folder`).
+Every command but ``init``, ``demo`` and ``restore`` needs a database that holds the schema.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import argparse
 import io
 import json
 import logging
+import os
+import re
 import secrets
 import sys
 import uuid
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -40,26 +45,53 @@ from geo.services import (
 )
 from geo.services import lists as staff_lists
 from geo.services.access import local_operator
-from geo.store.database import database_url
+from geo.store.database import DEFAULT_PATH, database_url
 from geo.store.schema import AREA_LEVELS, ROLES
 
-LOG_PATH = Path("data") / "gridhouse.log"
+LOG_NAME = "gridhouse.log"
 EXIT_USAGE = 2
+
+_CHOICE = re.compile(
+    r"argument (?P<argument>.+?): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.*)\)$"
+)
+_VALUE = re.compile(r"argument (?P<argument>.+?): invalid (?P<type>\S+) value: (?P<value>.+)$")
+_REQUIRED = re.compile(r"the following arguments are required: (?P<arguments>.+)$")
+_UNRECOGNIZED = re.compile(r"unrecognized arguments: (?P<arguments>.+)$")
+_VALUE_KEYS = {"fromisoformat": "usage_date", "_positive_int": "usage_positive"}
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line in Chinese and English (exit 2);
+    ``--help`` still prints the usual help."""
+
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"gridhouse: {message}\n")
+        sys.stderr.write(f"gridhouse: {usage_message(message, prog=self.prog)}\n")
         raise SystemExit(EXIT_USAGE)
+
+
+def usage_message(message: str, *, prog: str = "gridhouse") -> str:
+    """argparse's English complaint as one line in both languages.
+
+    >>> usage_message("the following arguments are required: --level", prog="gridhouse")
+    '缺少参数：--level；用法见 gridhouse --help | missing argument: --level; see gridhouse --help'
+    """
+    if found := _CHOICE.match(message):
+        return bilingual("usage_choice", prog=prog, **found.groupdict())
+    if found := _VALUE.match(message):
+        key = _VALUE_KEYS.get(found["type"], "usage_value")
+        return bilingual(key, prog=prog, argument=found["argument"], value=found["value"])
+    if found := _REQUIRED.match(message):
+        return bilingual("usage_required", prog=prog, arguments=found["arguments"])
+    if found := _UNRECOGNIZED.match(message):
+        return bilingual("usage_unrecognized", prog=prog, arguments=found["arguments"])
+    return bilingual("usage_other", prog=prog, detail=message)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gridhouse", description="Gridhouse rental registry (以房管人)")
     parser.add_argument(
         "--db",
-        help="database URL or SQLite file (default: $GRIDHOUSE_DATABASE_URL "
-        "or data/gridhouse.sqlite)",
+        help=f"database URL or SQLite file (default: $GRIDHOUSE_DATABASE_URL, else {DEFAULT_PATH})",
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -101,11 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
             "--crs", default="wgs84", help="coordinates: wgs84, gcj02, bd09 or EPSG:n"
         )
         upload.add_argument("--dry-run", action="store_true", help="check and count, keep nothing")
+        _as_of(upload, "the day dates are checked against (no date after it)")
         upload.add_argument(
             "--rejects",
             type=Path,
             metavar="OUT.csv",
-            help="write the rejected rows (row, column, value, reason) here",
+            help="write the rejected rows here as given, with row number and reasons in front"
+            " (CSV, or XLSX when OUT ends in .xlsx); fix them and import the file again",
         )
     undo = kinds.add_parser("undo", help="undo an import batch")
     undo.add_argument("batch", type=int)
@@ -134,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep people this long after they moved out "
         "(default $GRIDHOUSE_RETENTION_DAYS or 730)",
     )
+    _as_of(run_retention, "the day the N days count back from")
 
     stats = commands.add_parser("stats", help="statistics")
     what = stats.add_subparsers(dest="what", required=True, parser_class=_Parser)
@@ -162,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--on", required=True, type=date.fromisoformat, help="the day")
     for command in (moving_in, moving):
         command.add_argument("--room")
+    for command in (moving_in, moving_out, moving):
+        _as_of(command, "the day the move is reported")
     moving_in.add_argument("--name", help="needed for a person not on record yet")
     moving_in.add_argument("--phone")
 
@@ -230,7 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="files for the field")
     export_what = export.add_subparsers(dest="what", required=True, parser_class=_Parser)
-    area_list = export_what.add_parser("area-list", help="a sweep team's units in walking order")
+    area_list = export_what.add_parser(
+        "area-list",
+        help="a sweep team's units, or (--area without --sweep) an area's units, in walking order",
+    )
     _area_list_arguments(area_list, sweep_required=False)
     return parser
 
@@ -239,7 +279,11 @@ def _area_list_arguments(command: argparse.ArgumentParser, *, sweep_required: bo
     if sweep_required:
         command.add_argument("sweep", type=_positive_int)
     else:
-        command.add_argument("--sweep", type=_positive_int, help="default: the newest sweep")
+        command.add_argument(
+            "--sweep",
+            type=_positive_int,
+            help="default: with --area, the area's units without a sweep; else the newest sweep",
+        )
     command.add_argument("--area", help="only this street, community or grid code")
     command.add_argument("--team", help="only this team (default: every team)")
     command.add_argument("--format", choices=arealists.FORMATS, required=True)
@@ -251,8 +295,19 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         msg = f"must be a whole number >= 1, got {text}"
-        raise argparse.ArgumentTypeError(msg)
+        raise ValueError(msg)  # argparse: "invalid _positive_int value: '0'"
     return value
+
+
+def _as_of(command: argparse.ArgumentParser, what: str = "the day") -> None:
+    command.add_argument(
+        "--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD", help=f"{what} (default today)"
+    )
+
+
+def _open(args: argparse.Namespace) -> setup.Opened:
+    """The database of ``--db``, which must hold the schema (else: run gridhouse init)."""
+    return setup.open_initialised(args.db)
 
 
 def _init(args: argparse.Namespace) -> Any:
@@ -265,14 +320,14 @@ def _init(args: argparse.Namespace) -> Any:
 
 
 def _demo(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
+    opened = setup.open_database(args.db)  # creates the schema when there is none
     return setup.load_demo(
         opened, local_operator(), scale=args.scale, seed=args.seed, as_of=args.as_of
     )
 
 
 def _import(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
+    opened = _open(args)
     if args.kind == "undo":
         return uploads.undo_batch(opened, local_operator(), args.batch)
     if args.kind in KINDS:
@@ -306,14 +361,17 @@ def _upload(opened: setup.Opened, args: argparse.Namespace) -> Any:
         mapping=mapping,
         crs=args.crs,
         dry_run=args.dry_run,
+        today=args.as_of,
     )
     if args.rejects is not None:
-        args.rejects.write_bytes(uploads.rejects_csv(result.rejects))
+        rows = result.rejected_rows
+        xlsx = args.rejects.suffix.lower() == ".xlsx"
+        args.rejects.write_bytes(uploads.rejects_xlsx(rows) if xlsx else uploads.rejects_csv(rows))
     return result.summary
 
 
 def _stats(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
+    opened = _open(args)
     if args.what == "registration":
         rates = sweeps.registration_rates(
             opened, local_operator(), window_days=args.window, as_of=args.as_of
@@ -330,7 +388,7 @@ def _stats(args: argparse.Namespace) -> Any:
 
 
 def _users(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
+    opened = _open(args)
     password = secrets.token_urlsafe(12)
     areas = frozenset(a.strip() for a in args.areas.split(",") if a.strip()) if args.areas else None
     accounts.add_account(
@@ -345,7 +403,7 @@ def _users(args: argparse.Namespace) -> Any:
 
 
 def _audit(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
+    opened = _open(args)
     result = auditing.verify_audit(opened, local_operator())
     if not result["ok"]:
         raise AuditBrokenError(result["first_bad_row"])
@@ -357,7 +415,7 @@ class AuditBrokenError(Exception):
 
 
 def _lists(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
+    opened = _open(args)
     if args.format == "csv":
         data = staff_lists.staff_list_csv(
             opened, local_operator(), args.name, area=args.area, as_of=args.as_of
@@ -375,7 +433,7 @@ def _lists(args: argparse.Namespace) -> Any:
 
 
 def _move(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
+    opened = _open(args)
     actor = local_operator()
     if args.command == "move-in":
         return moves.move_in(
@@ -387,21 +445,28 @@ def _move(args: argparse.Namespace) -> Any:
             name=args.name,
             phone=args.phone,
             room=args.room,
+            today=args.as_of,
         )
     if args.command == "move-out":
-        return moves.move_out(opened, actor, id_number=args.id, on=args.on)
+        return moves.move_out(opened, actor, id_number=args.id, on=args.on, today=args.as_of)
     return moves.move(
-        opened, actor, id_number=args.id, to_property_ref=args.to, on=args.on, room=args.room
+        opened,
+        actor,
+        id_number=args.id,
+        to_property_ref=args.to,
+        on=args.on,
+        room=args.room,
+        today=args.as_of,
     )
 
 
 def _retention(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
-    return people.run_retention(opened, local_operator(), days=args.days)
+    opened = _open(args)
+    return people.run_retention(opened, local_operator(), days=args.days, today=args.as_of)
 
 
 def _sweep(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
+    opened = _open(args)
     actor = local_operator()
     if args.action == "create":
         sweep_id = sweeps.create_sweep(
@@ -457,16 +522,32 @@ def _members(items: list[str]) -> dict[str, list[str]]:
 
 
 def _export(args: argparse.Namespace) -> Any:
-    return _export_area_list(setup.open_database(args.db), args)
+    return _export_area_list(_open(args), args)
 
 
 def _export_area_list(opened: setup.Opened, args: argparse.Namespace) -> Any:
     actor = local_operator()
     sweep_id = args.sweep
+    if sweep_id is None and args.area is not None:  # the area's units, no sweep needed
+        if args.team is not None:
+            raise InputError("value_invalid", name="--team", value=args.team)
+        data, units = sweeps.area_units_list(
+            opened, actor, args.area, fmt=args.format, as_of=args.as_of
+        )
+        args.out.write_bytes(data)
+        return {
+            "sweep": None,
+            "area": args.area,
+            "format": args.format,
+            "units": units,
+            "file": str(args.out),
+        }
     if sweep_id is None:
         known = sweeps.list_sweeps(opened, actor)
         if known.empty:
-            raise NotFoundError("sweep_not_found", sweep="-")
+            raise InputError(
+                "usage_required", arguments="--sweep | --area", prog="gridhouse export area-list"
+            )
         sweep_id = int(known["id"].iloc[0])
     data, units = sweeps.area_list(
         opened, actor, sweep_id, fmt=args.format, team=args.team, area=args.area, as_of=args.as_of
@@ -480,14 +561,14 @@ def _operations(args: argparse.Namespace) -> Any:
         return operations.restore(
             database_url(args.db), local_operator(), args.file, replace=args.replace
         )
-    opened = setup.open_database(args.db, create=False)
+    opened = _open(args)
     if args.command == "backup":
         return operations.backup(opened, local_operator(), args.file)
     return operations.health(opened, local_operator())
 
 
 def _batch(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)
+    opened = _open(args)
     cluster = {"scheduler": args.scheduler, "partitions": args.partitions, "workers": args.workers}
     if args.job == "reassign":
         return batchjobs.reassign_points(opened, local_operator(), **cluster)
@@ -535,8 +616,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except Exception:
         reference = uuid.uuid4().hex[:8]
-        _log_failure(reference)
-        sys.stderr.write(f"gridhouse: {bilingual('internal_error', ref=reference)}\n")
+        log = _log_failure(reference, args.db)
+        if log is None:
+            line = bilingual("internal_error", ref=reference)
+        else:
+            line = bilingual("internal_error_log", ref=reference, log=str(log))
+        sys.stderr.write(f"gridhouse: {line}\n")
         return EXIT_USAGE
     if isinstance(result, str):
         sys.stdout.write(result)
@@ -545,18 +630,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _log_failure(reference: str) -> None:
+def _quiet_libraries() -> None:
+    """No library warning on the terminal: stderr carries only Gridhouse's own one-line
+    messages. Warnings (pandas, pyogrio, shapely, dask, ...) are ignored in this process and
+    in the worker processes a local Dask cluster starts; log records without a handler of
+    their own are dropped instead of printed by logging's last resort."""
+    warnings.simplefilter("ignore")
+    os.environ["PYTHONWARNINGS"] = "ignore"
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
+def _log_failure(reference: str, url: str | None) -> Path | None:
+    """Write the traceback to ``gridhouse.log`` beside the database (SQLite: next to the
+    file; PostgreSQL: the data folder); returns the log's path, None when it cannot be
+    written."""
     try:
-        LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(LOG_PATH, encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()
-    logger = logging.getLogger("gridhouse")
+        path = setup.log_folder(url) / LOG_NAME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except Exception:  # an unusable URL or folder: the reference alone is reported
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("gridhouse.cli")
     logger.addHandler(handler)
+    logger.propagate = False
     logger.exception("command failed (reference %s)", reference)
     logger.removeHandler(handler)
     handler.close()
+    return path
 
 
 def run() -> None:
+    """The ``gridhouse`` command (and ``python -m geo``)."""
+    _quiet_libraries()
     raise SystemExit(main())

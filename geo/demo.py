@@ -185,6 +185,81 @@ _ORIGINS = (
 )
 
 
+SWEEP_STARTED_DAYS_AGO: Final = 8
+SWEEP_DAYS: Final = 30
+SWEEP_UNITS_PER_DAY: Final = 20
+"""Units a demo team visits a day (below the planning pace, as in real life)."""
+SWEEP_TEAMS: Final = {"一组": ("demo-sweeper",), "二组": ("demo-registrar",)}
+SWEEP_LIMIT: Final = 480
+SWEEP_OUTCOMES: Final = (
+    # (area-list label as a team writes it, share)
+    ("已核实", 0.70),
+    ("有变化", 0.08),
+    ("无人在家", 0.13),
+    ("拒绝", 0.04),
+    ("空置", 0.05),
+)
+
+
+@dataclass(frozen=True)
+class DemoSweep:
+    """The sweep in progress in the demo: two villages of middling coverage, two teams with
+    members, planned by the sweep service, worked for some days (the loader records those
+    visits through the visits upload, as a team returns its filled-in area list)."""
+
+    name: str
+    starts_on: date
+    ends_on: date
+    areas: tuple[str, ...]
+    teams: dict[str, tuple[str, ...]]
+    limit: int
+
+
+def _demo_sweep(coverage: pd.DataFrame, as_of: date) -> DemoSweep:
+    villages = coverage.loc[coverage["kind"] == "village"]
+    middling = villages.iloc[np.argsort(np.abs(villages["target"].to_numpy() - 0.7))[:2]]
+    starts = as_of - timedelta(days=SWEEP_STARTED_DAYS_AGO)
+    return DemoSweep(
+        name=f"{starts.year}年{starts.month}月出租房屋集中清查（演示）",
+        starts_on=starts,
+        ends_on=starts + timedelta(days=SWEEP_DAYS - 1),
+        areas=tuple(sorted(middling["code"])),
+        teams=dict(SWEEP_TEAMS),
+        limit=SWEEP_LIMIT,
+    )
+
+
+def fill_area_list(
+    items: pd.DataFrame, sweep: DemoSweep, *, as_of: date, seed: int
+) -> pd.DataFrame:
+    """An area list (the columns of :mod:`geo.io.arealists`) as the teams filled it in by
+    the day before ``as_of``: each team works down its list in walking order,
+    SWEEP_UNITS_PER_DAY units a working day from the sweep's start; rows not reached yet stay
+    blank. Outcomes drawn with ``seed``; residents seen as registered when completed."""
+    rng = np.random.default_rng([seed, 91])
+    out = items.copy()
+    position = pd.to_numeric(out["序号"]).to_numpy(int) - 1
+    day = position // SWEEP_UNITS_PER_DAY
+    worked = (as_of - sweep.starts_on).days  # days before as_of
+    done = day < worked
+    labels = [label for label, _ in SWEEP_OUTCOMES]
+    shares = np.array([share for _, share in SWEEP_OUTCOMES])
+    outcome = rng.choice(labels, size=len(out), p=shares / shares.sum())
+    registered = pd.to_numeric(out["登记人数"]).fillna(0).to_numpy(int)
+    outcome = np.where((outcome == "空置") & (registered > 0), "已核实", outcome)
+    outcome = np.where((registered == 0) & np.isin(outcome, ["已核实", "有变化"]), "空置", outcome)
+    minutes = 9 * 60 + (position % SWEEP_UNITS_PER_DAY) * 20 + rng.integers(0, 15, len(out))
+    when = [
+        f"{(sweep.starts_on + timedelta(days=int(d))).isoformat()} {m // 60:02d}:{m % 60:02d}"
+        for d, m in zip(day, minutes, strict=True)
+    ]
+    seen = np.where(np.isin(outcome, ["已核实", "有变化"]), registered, 0)
+    out["走访时间"] = np.where(done, when, "")
+    out["走访结果"] = np.where(done, outcome, "")
+    out["见到人数"] = np.where(done, seen.astype(str), "")
+    return out
+
+
 @dataclass(frozen=True)
 class DemoDistrict:
     """The demo data as frames keyed by external references (not database ids)."""
@@ -198,6 +273,7 @@ class DemoDistrict:
     teams: pd.DataFrame
     visits: pd.DataFrame
     as_of: date
+    sweep: DemoSweep
 
 
 def generate_district(*, seed: int = 2026, scale: int = 1, as_of: date) -> DemoDistrict:
@@ -244,6 +320,7 @@ def generate_district(*, seed: int = 2026, scale: int = 1, as_of: date) -> DemoD
         teams=frames["teams"],
         visits=frames["visits"],
         as_of=as_of,
+        sweep=_demo_sweep(copies[0]["coverage"], as_of),
     )
 
 
@@ -454,7 +531,10 @@ def _generate_street(
             "community_code": np.repeat(communities["code"].to_numpy(), 2),
         }
     )
-    visits = _visits(rng, communities, properties, residences, worksites, teams, as_of)
+    visits, targets = _visits(rng, communities, properties, residences, worksites, teams, as_of)
+    coverage = pd.DataFrame(
+        {"code": communities["code"], "kind": communities["kind"], "target": targets}
+    )
     return {
         "areas": areas,
         "worksites": worksites,
@@ -464,6 +544,7 @@ def _generate_street(
         "employments": employments,
         "teams": teams,
         "visits": visits,
+        "coverage": coverage,
     }
 
 
@@ -780,11 +861,13 @@ def _visits(
     worksites: pd.DataFrame,
     teams: pd.DataFrame,
     as_of: date,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, npt.NDArray[np.float64]]:
+    """The visits, and each community's 90-day coverage it was drawn for."""
     n_prop = len(properties)
     index = AreaLookup(communities)
     community = index.positions(properties)
-    target = rng.permutation(np.linspace(0.45, 0.97, len(communities)))[community]
+    targets = rng.permutation(np.linspace(0.45, 0.97, len(communities)))
+    target = targets[community]
     occupied = np.bincount(
         residences.loc[residences["moved_out"].isna(), "property"], minlength=n_prop
     )
@@ -793,6 +876,7 @@ def _visits(
     done = rng.random(n_prop) < target
     tried = ~done & (rng.random(n_prop) < 0.5)
     day = rng.integers(0, 90, n_prop)
+    day = np.where(done, _inspection_days(rng, target, as_of), day)
     completed_outcome = np.where(
         occupied == 0, "vacant", np.where(rng.random(n_prop) < 0.88, "verified", "changes_found")
     )
@@ -852,7 +936,7 @@ def _visits(
     combined: pd.DataFrame = pd.concat(
         [visits[columns], people[columns], site_visits[columns]], ignore_index=True
     )
-    return combined
+    return combined, targets
 
 
 class AreaLookup:
@@ -868,6 +952,29 @@ class AreaLookup:
         out = np.zeros(len(frame), dtype=np.int64)
         out[distance[0]] = distance[1]
         return out
+
+
+MONTHLY_GAP: Final = 0.03
+"""The demo's monthly inspection rate of a community sits this far below its 90-day
+coverage, so the overview's inspection map spreads over its three colours (met, near,
+below the 80 % target) instead of one."""
+
+
+def _inspection_days(
+    rng: np.random.Generator, target: npt.NDArray[np.float64], as_of: date
+) -> npt.NDArray[np.int64]:
+    """Days ago of each unit's completed visit of the last 90 days: with probability
+    (target - MONTHLY_GAP) / target in the calendar month up to ``as_of`` (so the month's
+    inspection rate is about target - MONTHLY_GAP), else earlier in the 90 days. Drawn from
+    a child generator: the rest of the district stays as the seed made it."""
+    child = rng.spawn(1)[0]
+    month_days = as_of.day  # days ago 0 .. day - 1 fall in this month
+    in_month = child.random(len(target)) < np.clip(target - MONTHLY_GAP, 0, 1) / target
+    return np.where(
+        in_month,
+        child.integers(0, month_days, len(target)),
+        child.integers(month_days, 90, len(target)),
+    )
 
 
 def _person_checks(

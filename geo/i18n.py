@@ -6,10 +6,12 @@ anywhere else. ``{name}`` placeholders are filled from keyword arguments.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Final
 
 LANGUAGES: Final = ("zh", "en")
 DEFAULT_LANGUAGE: Final = "zh"
+_log = logging.getLogger("gridhouse.i18n")
 
 CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     # --- errors (keys used by geo.errors subclasses)
@@ -47,6 +49,43 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "the database has no areas yet; run gridhouse init or gridhouse demo first",
     ),
     "database_unreachable": ("无法连接数据库：{url}", "cannot open the database: {url}"),
+    "database_uninitialised": (
+        "数据库尚未初始化：{url}，请先运行 gridhouse init（或用 gridhouse demo 载入演示数据）",
+        "the database has no schema yet: {url}; run gridhouse init first "
+        "(or gridhouse demo for the demo district)",
+    ),
+    "internal_error_log": (
+        "系统内部错误，已记录到日志 {log}（编号 {ref}），请联系管理员",
+        "internal error, logged as {ref} in {log}; please tell your administrator",
+    ),
+    "usage_choice": (
+        "{argument} 的取值无效：{value}（可选 {choices}）；用法见 {prog} --help",
+        "{argument}: invalid choice {value} (choose from {choices}); see {prog} --help",
+    ),
+    "usage_required": (
+        "缺少参数：{arguments}；用法见 {prog} --help",
+        "missing argument: {arguments}; see {prog} --help",
+    ),
+    "usage_value": (
+        "{argument} 的值无效：{value}；用法见 {prog} --help",
+        "{argument}: invalid value {value}; see {prog} --help",
+    ),
+    "usage_date": (
+        "{argument} 应为日期 YYYY-MM-DD，而不是 {value}；用法见 {prog} --help",
+        "{argument}: a date is written YYYY-MM-DD, not {value}; see {prog} --help",
+    ),
+    "usage_positive": (
+        "{argument} 应为不小于 1 的整数，而不是 {value}；用法见 {prog} --help",
+        "{argument}: a whole number >= 1 is needed, not {value}; see {prog} --help",
+    ),
+    "usage_unrecognized": (
+        "无法识别的参数：{arguments}；用法见 {prog} --help",
+        "unrecognised arguments: {arguments}; see {prog} --help",
+    ),
+    "usage_other": (
+        "命令用法有误：{detail}；用法见 {prog} --help",
+        "usage error: {detail}; see {prog} --help",
+    ),
     "permission_denied": ("当前角色（{role}）无权执行：{action}", "role {role} may not {action}"),
     "id_format": (
         "身份证号应为18位（末位可为X）",
@@ -382,6 +421,18 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "找不到中文字体，无法生成 PDF：请安装 fonts-noto-cjk，或用 {variable} 指定字体文件",
         "no Chinese font for the PDF: install fonts-noto-cjk, or name a font file in {variable}",
     ),
+    "arealist_summary": (
+        "共 {units} 户，按走访顺序排列；结果填：{outcomes}",
+        "{units} units in walking order; outcome: {outcomes}",
+    ),
+    "arealist_route_note": (
+        "走访路线：圆点为走访顺序号，上为正北",
+        "Walking route: dots numbered in visiting order, north up",
+    ),
+    "arealist_north": ("北", "N"),
+    "arealist_metres": ("{n} 米", "{n} m"),
+    "arealist_km": ("{n} 公里", "{n} km"),
+    "arealist_continued": ("{n}（续）", "{n} (cont.)"),
     "reference_missing": (
         "文件引用的 {parent} 记录已不存在（可能刚被撤销），请重新上传",
         "records this file refers to in {parent} no longer exist (perhaps just undone); "
@@ -515,6 +566,16 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "lists_col_days_left": ("剩余天数", "Days left"),
     "lists_col_moved_in": ("入住日期", "Moved in"),
     "lists_col_visited_at": ("走访时间", "Visited"),
+    "lists_col_lon": ("经度", "Longitude"),
+    "lists_col_lat": ("纬度", "Latitude"),
+    "lists_kind_landlord": ("房东", "Landlord"),
+    "lists_kind_employer": ("用工单位", "Employer"),
+    "lists_download_csv": ("下载 CSV", "Download CSV"),
+    "lists_download_xlsx": ("下载 Excel（XLSX）", "Download Excel (XLSX)"),
+    "lists_sheet": ("清单", "List"),
+    "lists_export_format": ("导出格式", "Export format"),
+    "lists_format_csv": ("CSV（逗号分隔）", "CSV"),
+    "lists_format_xlsx": ("Excel 工作簿（XLSX）", "Excel workbook (XLSX)"),
     "property_title": ("房屋档案", "Property file"),
     "property_hint": (
         "输入房屋编号或地址中的字词查看档案。",
@@ -663,8 +724,9 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "health_last_import": ("最近一次导入", "Last import"),
     "health_no_import": ("尚无导入", "no import yet"),
     "health_import_line": (
-        "{at}，{user} 导入 {kind}（{file}）：入库 {accepted} 行，退回 {rejected} 行",
-        "{at}, {user} imported {kind} ({file}): {accepted} rows in, {rejected} rejected",
+        "{at}（北京时间），{user} 导入 {kind}（{file}）：入库 {accepted} 行，退回 {rejected} 行",
+        "{at} (China Standard Time), {user} imported {kind} ({file}): "
+        "{accepted} rows in, {rejected} rejected",
     ),
     "health_backup_hint": (
         "备份：`gridhouse backup 文件名`；恢复：`gridhouse restore 文件名`（需原密钥文件）",
@@ -711,7 +773,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "admin_filter_until": ("截止日期", "To"),
     "admin_audit_shown": ("显示最近 {n} 条", "Newest {n} entries"),
     "audit_col_id": ("序号", "No."),
-    "audit_col_at": ("时间（UTC）", "Time (UTC)"),
+    "audit_col_at": ("时间（北京时间）", "Time (China Standard Time)"),
     "audit_col_actor": ("用户", "User"),
     "audit_col_role": ("角色", "Role"),
     "audit_col_action": ("操作", "Action"),
@@ -740,6 +802,13 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "people_col_id_masked": ("身份证号", "ID number"),
     "people_col_phone_masked": ("手机号", "Phone"),
     "people_col_sex": ("性别", "Sex"),
+    "sex_F": ("女", "female"),
+    "sex_M": ("男", "male"),
+    "table_empty": ("（暂无记录）", "(nothing to show)"),
+    "choose_areas": ("选择区域", "Choose areas"),
+    "trend_month": ("月份", "Month"),
+    "unit_status_active": ("在用", "in use"),
+    "unit_status_inactive": ("停用", "no longer rented"),
     "people_col_birth_year": ("出生年份", "Born"),
     "people_col_property_ref": ("房屋编号", "Property"),
     "people_col_address": ("地址", "Address"),
@@ -804,6 +873,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "field_team": ("走访组", "team"),
     "field_note": ("备注", "note"),
     "field_dates": ("起止日期", "dates"),
+    "field_moved_out_reported_on": ("退租登记日期", "move-out reported on"),
+    "field_employer_name": ("工作单位", "employer"),
+    "field_until_reported_on": ("离职登记日期", "leaving reported on"),
+    "field_sweep": ("任务编号", "sweep number"),
     # --- upload page
     "nav_upload": ("数据上传", "Uploads"),
     "upload_title": ("登记数据上传", "Upload registrations"),
@@ -863,6 +936,42 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     ),
     "upload_no_batches": ("还没有上传批次。", "No uploads yet."),
     "upload_batch": ("批次", "Batch"),
+    "upload_file_help": (
+        "CSV、Excel（.xlsx）或点图层（GeoJSON、GeoPackage、KML），每个文件不超过 {limit_mb} MB，"
+        "最多 {rows} 行。",
+        "CSV, Excel (.xlsx) or a point layer (GeoJSON, GeoPackage, KML), up to {limit_mb} MB "
+        "and {rows} rows per file.",
+    ),
+    "upload_file_limit": (
+        "选择文件（不超过 {limit_mb} MB）",
+        "Choose a file (up to {limit_mb} MB)",
+    ),
+    "upload_batch_choice": (
+        "批次 {batch}：{kind}，{file}，{rows} 行，{at}",
+        "Batch {batch}: {kind}, {file}, {rows} rows, {at}",
+    ),
+    "upload_undo_confirm": (
+        "确定撤销批次 {batch}（{file}，{rows} 行，{at} 上传）？该批次新增的记录将删除，"
+        "修改过的记录恢复原样。",
+        "Undo batch {batch} ({file}, {rows} rows, uploaded {at})? Records it added are "
+        "removed and records it changed go back to what they were.",
+    ),
+    "upload_undo_yes": ("确认撤销", "Yes, undo it"),
+    "upload_undo_cancel": ("取消", "Cancel"),
+    "upload_download_rejects_xlsx": (
+        "下载问题行（Excel）",
+        "Download the rejected rows (Excel)",
+    ),
+    "upload_rejects_hint": (
+        "下载的问题行保留原表头和原内容，前面加了行号和原因；改正后直接重新上传即可，"
+        "行号和原因列会被忽略。",
+        "The download holds your rows as you sent them, with the row number and the reason "
+        "in front: correct them and upload the file again (those columns are ignored).",
+    ),
+    "rejects_col_row": ("原行号", "row"),
+    "rejects_col_reason": ("问题原因", "reason"),
+    "batch_status_committed": ("已入库", "committed"),
+    "batch_status_undone": ("已撤销", "undone"),
     "progress_reading": ("读取文件……", "Reading the file…"),
     "progress_validating": ("逐行检查……", "Checking every row…"),
     "progress_writing": ("写入数据库……", "Writing to the database…"),
@@ -945,15 +1054,35 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
 def message(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
     """The text for ``key`` in ``lang`` with placeholders filled.
 
+    A key the catalogue lacks never raises: the key itself comes back, and a warning is
+    logged once per key.
+
     >>> message("file_not_found", "en", path="a.csv")
     'file not found: a.csv'
+    >>> missing = "no_such_key"
+    >>> message(missing)
+    'no_such_key'
     """
-    zh, en = CATALOGUE[key]
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        _missing(key)
+        return key
+    zh, en = entry
     template = en if lang == "en" else zh
     try:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+_reported: set[str] = set()
+
+
+def _missing(key: str) -> None:
+    """Log a key the catalogue lacks, once per key (the page shows the key itself)."""
+    if key not in _reported:
+        _reported.add(key)
+        _log.warning("no catalogue entry for %r; showing the key", key)
 
 
 def bilingual(key: str, **params: Any) -> str:

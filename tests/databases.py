@@ -115,7 +115,10 @@ def new_database(directory: Path, name: str, *, migrated: bool = False) -> str:
     """A new, empty database: an SQLite file ``name.sqlite`` in ``directory``, or a new
     PostgreSQL database with PostGIS (with the schema already in place when ``migrated``)."""
     if not POSTGIS:
-        return str(directory / f"{name}.sqlite")
+        path = str(directory / f"{name}.sqlite")
+        if migrated:
+            open_database(path).db.dispose()
+        return path
     return _new_postgres(MIGRATED if migrated else BLANK)
 
 

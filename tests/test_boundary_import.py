@@ -75,7 +75,7 @@ def test_each_format_imports_and_the_broken_polygon_is_repaired(tmp_path, fmt):
         frame = frame.rename(columns={"名称": "Name"})
     name_field = "Name" if fmt == "kml" else "名称"
     path = write(frame, tmp_path, fmt)
-    db = databases.new_database(tmp_path, "g")
+    db = databases.new_database(tmp_path, "g", migrated=True)
     result = run_cli(
         "--db",
         str(db),
@@ -107,7 +107,7 @@ def test_each_format_imports_and_the_broken_polygon_is_repaired(tmp_path, fmt):
 
 
 def test_codes_parents_and_reimport_replace_instead_of_duplicating(tmp_path):
-    db = databases.new_database(tmp_path, "g")
+    db = databases.new_database(tmp_path, "g", migrated=True)
     street = gpd.GeoDataFrame(
         {"name": ["示范街道"], "code": ["330110901"]},
         geometry=[shapely.box(X0, Y0, X0 + 3 * STEP, Y0 + STEP)],
@@ -158,7 +158,7 @@ def test_gcj02_boundaries_are_stored_in_wgs84(tmp_path):
     shifted = shapely.transform(wgs, lambda xy: np.column_stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1])))
     frame = gpd.GeoDataFrame({"name": ["A"]}, geometry=[shifted], crs=4326)
     path = write(frame, tmp_path, "geojson")
-    db = databases.new_database(tmp_path, "g")
+    db = databases.new_database(tmp_path, "g", migrated=True)
     result = run_cli(
         "--db", str(db), "import", "areas", str(path), "--level", "community", "--crs", "gcj02"
     )
@@ -184,7 +184,7 @@ def test_gcj02_boundaries_are_stored_in_wgs84(tmp_path):
 def test_unusable_boundary_files_exit_2_with_one_line_and_no_change(tmp_path, content, suffix, key):
     path = tmp_path / f"bad{suffix}"
     path.write_bytes(content)
-    db = databases.new_database(tmp_path, "g")
+    db = databases.new_database(tmp_path, "g", migrated=True)
     result = run_cli("--db", str(db), "import", "areas", str(path), "--level", "community")
     assert result.returncode == 2
     assert result.stdout == ""
@@ -196,7 +196,7 @@ def test_unusable_boundary_files_exit_2_with_one_line_and_no_change(tmp_path, co
 def test_a_missing_file_exits_2(tmp_path):
     result = run_cli(
         "--db",
-        databases.new_database(tmp_path, "g"),
+        databases.new_database(tmp_path, "g", migrated=True),
         "import",
         "areas",
         str(tmp_path / "nope.geojson"),

@@ -11,11 +11,16 @@ import pytest
 import shapely
 
 from geo.areas import sibling_issues
+from geo.coverage import inspection_status, month_to_date_days
 from geo.demo import LOCAL_REGION, generate_district
 from geo.privacy import id_check_digit
+from geo.services import sweeps
+from geo.services.access import Actor
+from geo.services.statistics import area_statistics
 from geo.store.records import load_areas, read_frame
 from geo.store.schema import person, property_, residence
-from tests.conftest import AS_OF
+from tests import databases
+from tests.conftest import ADMIN, AS_OF
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +141,47 @@ def test_scale_two_lays_two_streets_side_by_side():
     assert within(len(small.properties), 26_000)
     assert small.properties["external_ref"].is_unique
     assert small.persons["id_number"].is_unique
+
+
+def test_the_same_seed_plans_the_same_sweep(generated):
+    again = generate_district(seed=2026, scale=1, as_of=AS_OF)
+    assert again.sweep == generated.sweep
+    assert generated.sweep.starts_on <= AS_OF <= generated.sweep.ends_on
+    assert len(generated.sweep.areas) == 2
+
+
+def test_the_demo_has_a_sweep_in_progress_with_work_for_the_demo_sweeper(demo):
+    known = sweeps.list_sweeps(demo, ADMIN)
+    assert len(known) == 1
+    found = known.iloc[0]
+    assert found["starts_on"] <= AS_OF <= found["ends_on"]
+    assert found["teams"] == 2 and found["units"] > 100
+    teams = databases.rows(
+        demo.db.url,
+        "SELECT t.name, u.name FROM team_member m JOIN team t ON t.id = m.team_id"
+        " JOIN app_user u ON u.id = m.user_id WHERE t.sweep_id = ?",
+        (int(found["id"]),),
+    )
+    assert {team for team, _ in teams} == {"一组", "二组"}  # every team has members
+    assert ("一组", "demo-sweeper") in set(teams)
+    sweeper = Actor(name="demo-sweeper", role="sweeper")
+    progress = sweeps.sweep_progress(demo, sweeper, int(found["id"]), as_of=AS_OF)
+    by_team = progress["by_team"].set_index("team")
+    assert (by_team["assigned"] > 0).all()
+    assert (by_team["visits_recorded"] > 0).all()  # some visits done, by both teams
+    assert (by_team["completed"] > 0).all()
+    assert by_team["not_reached"].sum() > 0  # nobody home or refused: carried over
+    assert by_team["open"].sum() > 0  # still to visit
+    carried = progress["carry_over"]
+    assert set(carried["state"]) == {"not_reached", "open"}
+    assert progress["remaining"] == len(carried) < by_team["assigned"].sum()
+    assert progress["days_needed"] >= 1
+
+
+def test_the_monthly_inspection_rate_spreads_over_every_colour(demo):
+    monthly = area_statistics(demo, ADMIN, window_days=month_to_date_days(AS_OF), as_of=AS_OF)
+    rates = monthly["coverage"].to_numpy(float)
+    statuses = {inspection_status(r) for r in rates}
+    assert statuses == {"met", "near", "below"}
+    assert rates.max() - rates.min() > 0.4
+    assert len(np.unique(np.round(rates, 2))) > 30

@@ -90,7 +90,7 @@ def upload(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 def agreement(
     tmp_path: Path, boundaries: Path, upload: tuple[Path, dict[str, str]], crs: str, capsys
 ) -> tuple[float, dict]:
-    db = databases.new_database(tmp_path, crs)
+    db = databases.new_database(tmp_path, crs, migrated=True)
     assert (
         main(
             [

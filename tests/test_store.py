@@ -6,6 +6,7 @@ from __future__ import annotations
 import stat
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -134,13 +135,16 @@ def test_key_file_is_created_once_with_owner_only_permissions(tmp_path):
 def test_database_url_and_key_path_defaults(monkeypatch, tmp_path):
     monkeypatch.delenv("GRIDHOUSE_DATABASE_URL", raising=False)
     monkeypatch.delenv("GRIDHOUSE_KEY_FILE", raising=False)
-    assert database_url() == "sqlite:///data/gridhouse.sqlite"
+    project_data = Path(__file__).resolve().parents[1] / "data"
+    assert database_url() == f"sqlite:///{project_data / 'gridhouse.sqlite'}"
+    monkeypatch.chdir(tmp_path)  # the default does not depend on the current directory
+    assert database_url() == f"sqlite:///{project_data / 'gridhouse.sqlite'}"
     assert database_url(str(tmp_path / "x.sqlite")) == f"sqlite:///{tmp_path}/x.sqlite"
     monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", "sqlite:////srv/g.sqlite")
     assert database_url() == "sqlite:////srv/g.sqlite"
     assert database_url("sqlite:////other.sqlite") == "sqlite:////other.sqlite"
     assert str(key_path_for("sqlite:////srv/g.sqlite")) == "/srv/g.key"
-    assert str(key_path_for("postgresql+psycopg://h/db")) == "data/gridhouse.key"
+    assert key_path_for("postgresql+psycopg://h/db") == project_data / "gridhouse.key"
 
 
 def test_creating_the_schema_is_audited_once(tmp_path):

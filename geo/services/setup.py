@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from geo import clock
 from geo.areas import areas_m2
-from geo.demo import LOCAL_REGION, DemoDistrict, generate_district
+from geo.demo import LOCAL_REGION, DemoDistrict, fill_area_list, generate_district
 from geo.errors import ConflictError
 from geo.intake import seal_phones
 from geo.privacy import Keys, mask_id, mask_phone
@@ -19,7 +21,13 @@ from geo.services.accounts import ensure_demo_accounts
 from geo.services.placement import bump_boundary_version, place
 from geo.stays import STAY_COLUMNS
 from geo.store import audit
-from geo.store.database import Database, database_url
+from geo.store.database import (
+    Database,
+    data_folder,
+    database_url,
+    shown_url,
+    sqlite_file_missing,
+)
 from geo.store.keys import key_path_for, load_or_create_keys
 from geo.store.records import (
     count_rows,
@@ -54,8 +62,34 @@ class Opened:
 
 
 def configured_url() -> str:
-    """The database URL from the configuration ($GRIDHOUSE_DATABASE_URL, else the default)."""
+    """The database URL from the configuration ($GRIDHOUSE_DATABASE_URL, else the default:
+    ``gridhouse.sqlite`` in the data folder, :data:`geo.store.database.DATA_DIR`, whatever
+    the current directory). The app and the command line both start here."""
     return database_url()
+
+
+def log_folder(url: str | None = None) -> Path:
+    """Where a database's failure log goes: beside an SQLite file, else the data folder."""
+    return data_folder(database_url(url))
+
+
+def open_initialised(url: str | None = None) -> Opened:
+    """Open a database that holds Gridhouse's schema (brought to the newest revision, as
+    every start does). A database without one, a new SQLite file or an empty PostgreSQL
+    database, is refused with a ConflictError that says to run ``gridhouse init``; nothing is
+    created (no file, no key)."""
+    resolved = database_url(url)
+    if sqlite_file_missing(resolved):
+        raise ConflictError("database_uninitialised", url=shown_url(resolved))
+    db = Database(resolved)
+    try:
+        if db.revision() is None:
+            raise ConflictError("database_uninitialised", url=shown_url(resolved))
+        _migrate(db, actor=SYSTEM)
+    except BaseException:
+        db.dispose()
+        raise
+    return Opened(db=db, keys=load_or_create_keys(key_path_for(db.url)))
 
 
 def open_database(url: str | None = None, *, create: bool = True) -> Opened:
@@ -117,7 +151,44 @@ def load_demo(
             detail=counts,
         )
     ensure_demo_accounts(opened)
+    counts |= _demo_sweep(opened, actor, demo, seed=seed)
     return {"scale": scale, "seed": seed, "as_of": demo.as_of.isoformat(), **counts}
+
+
+def _demo_sweep(opened: Opened, actor: Actor, demo: DemoDistrict, *, seed: int) -> dict[str, int]:
+    """Start the demo's sweep as staff would, through the services: create it with its teams
+    and members, plan it on its first day, hand out the area list, and take back the list
+    the teams filled in so far through the visits upload."""
+    from geo.services import sweeps, uploads  # they build on this module
+
+    spec = demo.sweep
+    sweep_id = sweeps.create_sweep(
+        opened,
+        actor,
+        name=spec.name,
+        starts_on=spec.starts_on,
+        ends_on=spec.ends_on,
+        areas=list(spec.areas),
+        teams=list(spec.teams),
+        members={team: list(users) for team, users in spec.teams.items()},
+    )
+    sweeps.plan_sweep(opened, actor, sweep_id, as_of=spec.starts_on, limit=spec.limit)
+    data, units = sweeps.area_list(opened, actor, sweep_id, fmt="csv", as_of=spec.starts_on)
+    listed = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    filled = fill_area_list(listed, spec, as_of=demo.as_of, seed=seed)
+    result = uploads.import_upload(
+        opened,
+        actor,
+        kind="visits",
+        data=filled.to_csv(index=False).encode("utf-8-sig"),
+        filename=f"sweep-{sweep_id}-visits.csv",
+        today=demo.as_of,
+    )
+    return {
+        "sweep": sweep_id,
+        "sweep_units": units,
+        "sweep_visits": int(result.summary["accepted"]),
+    }
 
 
 def _store_demo(conn: Any, demo: DemoDistrict, *, keys: Keys, url: str) -> dict[str, int]:

@@ -237,7 +237,59 @@ def area_list(
     return data, len(items)
 
 
-def _list_items(units: pd.DataFrame, people: pd.DataFrame, *, sweep_id: int) -> pd.DataFrame:
+def area_units_list(
+    opened: Opened,
+    actor: Actor,
+    area: str,
+    *,
+    fmt: str,
+    as_of: date | None = None,
+    pace: Pace | None = None,
+) -> tuple[bytes, int]:
+    """The area list of a street, community (village) or grid without a sweep: its active
+    units in walking order (grid by grid, routed as one team's share), residents masked,
+    the same columns and formats as a sweep's list (任务编号 and 走访组 left blank).
+    Audited. Returns the file and its number of units."""
+    require(actor, "export")
+    today = as_of or clock.today()
+    if fmt not in arealists.FORMATS:
+        raise InputError("list_format_unknown", format=fmt, formats=", ".join(arealists.FORMATS))
+    with opened.db.read() as conn:
+        # The same units a sweep over the area would rank (a code outside the scope is not found).
+        units = _units_in_sweep(conn, actor, {"scope": [area]}, as_of=today)
+        units = units.loc[units["lon"].notna() & units["lat"].notna()].reset_index(drop=True)
+        names = load_areas(conn, geometry=False).set_index("id")["name"]
+        people = store.people_in_units(conn, units["property_id"].tolist(), as_of=today)
+    if len(units):
+        x, y = project_points(units["lon"], units["lat"])
+        route = split_among_teams(
+            x, y, teams=1, groups=units["grid_id"].fillna(-1).to_numpy(), pace=pace or Pace()
+        )
+        units = units.assign(position=route.position + 1).sort_values("position")
+    else:
+        units = units.assign(position=pd.Series(dtype=int))
+    units = units.assign(
+        team="",
+        community=units["community_id"].map(names),
+        grid=units["grid_id"].map(names),
+    )
+    items = _list_items(units, people, sweep_id=None)
+    data = arealists.write(items, fmt, title=f"{area} · {today.isoformat()}")
+    with opened.db.write() as conn:
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="export.area_list",
+            object_type="area",
+            object_id=area,
+            detail={"format": fmt, "area": area, "units": len(items)},
+            changes_data=False,
+        )
+    return data, len(items)
+
+
+def _list_items(units: pd.DataFrame, people: pd.DataFrame, *, sweep_id: int | None) -> pd.DataFrame:
     """The list's rows; each unit's residents as masked names and ID numbers (张三 -> 张*,
     欧阳娜娜 -> 欧***): enough to greet and confirm, not to identify."""
     by_unit: dict[int, list[str]] = {}
@@ -253,7 +305,7 @@ def _list_items(units: pd.DataFrame, people: pd.DataFrame, *, sweep_id: int) -> 
     return pd.DataFrame(
         {
             "序号": units["position"].astype(int).to_numpy(),
-            "任务编号": sweep_id,
+            "任务编号": "" if sweep_id is None else sweep_id,
             "走访组": units["team"].to_numpy(),
             "房屋编号": units["external_ref"].fillna("").to_numpy(),
             "社区": units["community"].fillna("").to_numpy(),

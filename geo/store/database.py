@@ -23,10 +23,34 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.types import UserDefinedType
 
-__all__ = ["Connection", "Database", "database_url"]
+__all__ = [
+    "DATA_DIR",
+    "Connection",
+    "Database",
+    "data_folder",
+    "database_url",
+    "shown_url",
+    "sqlite_file_missing",
+]
 
 ENV_URL = "GRIDHOUSE_DATABASE_URL"
-DEFAULT_PATH = Path("data") / "gridhouse.sqlite"
+
+
+def _data_dir() -> Path:
+    """Where Gridhouse keeps its own files when not told otherwise, whatever the current
+    directory: the ``data/`` folder of the project that holds this package (a source
+    checkout, as ``make run`` installs it), else the per-user data folder
+    ($XDG_DATA_HOME/gridhouse, by default ~/.local/share/gridhouse)."""
+    project = Path(__file__).resolve().parents[2]
+    if (project / "pyproject.toml").is_file() and (project / "app.py").is_file():
+        return project / "data"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "gridhouse"
+
+
+DATA_DIR = _data_dir()
+"""The one place that decides the default location of the database, key file and logs."""
+DEFAULT_PATH = DATA_DIR / "gridhouse.sqlite"
 BUSY_TIMEOUT_MS = 30_000
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _READ = "gridhouse_read"
@@ -34,7 +58,8 @@ WRITE_LOCK = 0x6772_6964  # "grid": the advisory lock PostgreSQL writers queue o
 
 
 def database_url(explicit: str | None = None) -> str:
-    """The URL to use: ``--db`` if given, else $GRIDHOUSE_DATABASE_URL, else data/gridhouse.sqlite.
+    """The URL to use: ``--db`` if given, else $GRIDHOUSE_DATABASE_URL, else
+    :data:`DEFAULT_PATH` (``gridhouse.sqlite`` in :data:`DATA_DIR`).
 
     A bare file path is accepted for SQLite.
     """
@@ -42,6 +67,32 @@ def database_url(explicit: str | None = None) -> str:
     if "://" not in url:
         url = f"sqlite:///{Path(url).expanduser()}"
     return url
+
+
+def data_folder(url: str) -> Path:
+    """The folder beside a database where its own files go (logs): an SQLite file's folder,
+    else :data:`DATA_DIR`."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        return Path(parsed.database).parent
+    return DATA_DIR
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be shown to a user: an SQLite file's path, else the URL with its
+    password hidden."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return parsed.database
+    return parsed.render_as_string(hide_password=True)
+
+
+def sqlite_file_missing(url: str) -> bool:
+    """True for an SQLite URL whose file does not exist yet (opening it would create it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return False
+    return parsed.database != ":memory:" and not Path(parsed.database).exists()
 
 
 def _sqlite_engine(url: str) -> Engine:

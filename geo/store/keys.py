@@ -10,19 +10,21 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from geo.privacy import Keys
+from geo.store.database import DATA_DIR
 
 ENV_KEY_FILE = "GRIDHOUSE_KEY_FILE"
 
 
 def key_path_for(database_url: str) -> Path:
-    """$GRIDHOUSE_KEY_FILE, else beside an SQLite file (``x.sqlite`` -> ``x.key``), else data/."""
+    """$GRIDHOUSE_KEY_FILE, else beside an SQLite file (``x.sqlite`` -> ``x.key``), else
+    ``gridhouse.key`` in the data folder (:data:`geo.store.database.DATA_DIR`)."""
     explicit = os.environ.get(ENV_KEY_FILE)
     if explicit:
         return Path(explicit).expanduser()
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).with_suffix(".key")
-    return Path("data") / "gridhouse.key"
+    return DATA_DIR / "gridhouse.key"
 
 
 def load_or_create_keys(path: Path) -> Keys:

@@ -311,6 +311,20 @@ def people_in_sweep(
     return read_frame(conn, statement)
 
 
+def people_in_units(
+    conn: Connection, property_ids: Collection[int], *, as_of: date
+) -> pd.DataFrame:
+    """Masked facts of the current residents of these units, for an area list without a
+    sweep: property_id, name, id_masked."""
+    statement = (
+        select(residence.c.property_id, person.c.name, person.c.id_masked)
+        .select_from(residence.join(property_).join(person))
+        .where(living_on(as_of), residence.c.property_id.in_(sorted(property_ids)))
+        .order_by(residence.c.property_id, person.c.name)
+    )
+    return read_frame(conn, statement)
+
+
 def replace_field_finds(
     conn: Connection, sweep_id: int, finds: pd.DataFrame, *, user: str, on: date
 ) -> int:
