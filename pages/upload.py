@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
+from geo import clock
 from geo.crs import parse_source_crs
 from geo.fields import FIELDS, KINDS
 from geo.services import uploads
-from pages.common import guarded, opened, signed_in_actor, t
+from pages.common import flash_and_rerun, guarded, opened, show_flash, signed_in_actor, t
 
 REJECTS_SHOWN = 20
 CRS_CHOICES = ("wgs84", "gcj02", "bd09", "EPSG:4490")
 
 st.title(t("upload_title"))
 st.caption(t("upload_caption"))
+show_flash()
 actor = signed_in_actor()
 handle = opened().handle
 
@@ -24,12 +30,18 @@ kind = left.selectbox(
 crs = right.selectbox(
     t("upload_crs"), CRS_CHOICES, format_func=lambda c: t(f"crs_{c}"), key="upload_crs"
 )
+limits = uploads.UploadLimits.from_environment()
+limit_mb = max(1, round(limits.max_bytes / 2**20))
 file = st.file_uploader(
-    t("upload_file"), type=["csv", "txt", "tsv", "xlsx", "geojson", "gpkg", "kml"]
+    t("upload_file_limit", limit_mb=limit_mb),
+    type=["csv", "txt", "tsv", "xlsx", "geojson", "gpkg", "kml"],
+    help=t("upload_file_help", limit_mb=limit_mb, rows=f"{limits.max_rows:,}"),
+    max_upload_size=limit_mb,
+    key="upload_file",
 )
 
 
-def show_result(result: uploads.UploadResult) -> None:
+def show_result(result: uploads.UploadResult, filename: str) -> None:
     summary = result.summary
     if "duplicate_of" in summary:
         st.info(t("upload_result_duplicate", batch=summary["duplicate_of"]))
@@ -60,11 +72,24 @@ def show_result(result: uploads.UploadResult) -> None:
             hide_index=True,
             width="stretch",
         )
-        st.download_button(
+        st.caption(t("upload_rejects_hint"))
+        stem = f"{PurePath(filename).stem}-rejects"
+        csv_button, xlsx_button = st.columns(2)
+        csv_button.download_button(
             t("upload_download_rejects"),
-            uploads.rejects_csv(result.rejects),
-            file_name=f"rejects-{kind}.csv",
+            uploads.rejects_csv(result.rejected_rows),
+            file_name=f"{stem}.csv",
             mime="text/csv",
+            on_click="ignore",
+            key="rejects_csv",
+        )
+        xlsx_button.download_button(
+            t("upload_download_rejects_xlsx"),
+            uploads.rejects_xlsx(result.rejected_rows),
+            file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
+            key="rejects_xlsx",
         )
 
 
@@ -112,7 +137,7 @@ def run_import(data: bytes, filename: str, mapping: dict[str, str], *, dry_run: 
         )
     )
     if result is not None:
-        show_result(result)
+        show_result(result, filename)
 
 
 if file is not None:
@@ -152,6 +177,70 @@ if file is not None:
         if commit.button(t("upload_commit"), type="primary", key="upload_commit"):
             run_import(data, file.name, mapping, dry_run=False)
 
+
+def shown_at(value: Any) -> str:
+    """A stored UTC time as China Standard Time, to the minute."""
+    if value is None or pd.isna(value):
+        return ""
+    local = clock.shown_time(pd.Timestamp(value).to_pydatetime())
+    return "" if local is None else local.strftime("%Y-%m-%d %H:%M")
+
+
+def batch_choice(batch: pd.Series) -> str:
+    return t(
+        "upload_batch_choice",
+        batch=int(batch["id"]),
+        kind=t(f"kind_{batch['kind']}"),
+        file=batch["filename"],
+        rows=int(batch["rows"]),
+        at=shown_at(batch["created_at"]),
+    )
+
+
+def undo_picker(history: pd.DataFrame) -> None:
+    """Pick a committed batch (the newest first and preselected), ask to confirm naming it,
+    undo it, then show the page again so that the history says what happened."""
+    committed = history.loc[history["status"] == "committed"].set_index("id", drop=False)
+    if committed.empty:
+        return
+    ids = [int(i) for i in committed["id"]]
+    pick, act = st.columns([3, 1])
+    # The key names the newest batch: after a commit or an undo the picker starts again
+    # at the newest batch instead of keeping a choice made among the batches before.
+    batch = pick.selectbox(
+        t("upload_batch"),
+        ids,
+        format_func=lambda i: batch_choice(committed.loc[i]),
+        key=f"undo_batch_{ids[0]}_{len(ids)}",
+    )
+    if act.button(t("upload_undo"), key="undo_button"):
+        st.session_state["undo_pending"] = int(batch)
+    pending = st.session_state.get("undo_pending")
+    if pending is None:
+        return
+    if pending not in committed.index:
+        st.session_state.pop("undo_pending", None)
+        return
+    chosen = committed.loc[pending]
+    st.warning(
+        t(
+            "upload_undo_confirm",
+            batch=pending,
+            file=chosen["filename"],
+            rows=int(chosen["rows"]),
+            at=shown_at(chosen["created_at"]),
+        )
+    )
+    yes, no = st.columns(2)
+    if yes.button(t("upload_undo_yes"), type="primary", key="undo_confirm"):
+        st.session_state.pop("undo_pending", None)
+        if guarded(lambda: uploads.undo_batch(handle, actor, pending)):
+            flash_and_rerun(t("upload_undo_done", batch=pending))
+    if no.button(t("upload_undo_cancel"), key="undo_cancel"):
+        st.session_state.pop("undo_pending", None)
+        st.rerun()
+
+
 st.subheader(t("upload_history"))
 history = guarded(lambda: uploads.list_batches(handle, actor))
 if history is not None and len(history):
@@ -166,17 +255,14 @@ if history is not None and len(history):
         "user_name",
         "created_at",
     ]
-    shown = history[columns].assign(kind=history["kind"].map(lambda k: t(f"kind_{k}")))
+    shown = history[columns].assign(
+        kind=history["kind"].map(lambda k: t(f"kind_{k}")),
+        status=history["status"].map(lambda s: t(f"batch_status_{s}")),
+        created_at=history["created_at"].map(shown_at),
+    )
     st.dataframe(
         shown.rename(columns={c: t(f"col_{c}") for c in columns}), hide_index=True, width="stretch"
     )
-    committed = history.loc[history["status"] == "committed", "id"].tolist()
-    if committed:
-        pick, act = st.columns([3, 1])
-        batch = pick.selectbox(t("upload_batch"), committed, key="undo_batch")
-        if act.button(t("upload_undo"), key="undo_button") and guarded(
-            lambda: uploads.undo_batch(handle, actor, int(batch))
-        ):
-            st.success(t("upload_undo_done", batch=batch))
+    undo_picker(history)
 elif history is not None:
     st.caption(t("upload_no_batches"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -71,10 +72,15 @@ def test_bad_file(case, database, capsys, monkeypatch, tmp_path):
         return
     summary = json.loads(out)
     with rejects.open(encoding="utf-8-sig", newline="") as handle:
-        found = sorted(
-            (int(r["行号 row"]), r["字段 field"], r["reason"]) for r in csv.DictReader(handle)
-        )
-    expected = sorted((row, column, message(key, "en")) for row, column, key in case["rejects"])
+        reported = list(csv.DictReader(handle))
+    # One line per rejected row, as the registrar wrote it; its reasons one a line, each
+    # after the header(s) of its column.
+    found = sorted(
+        (int(r["原行号 | row"]), re.sub(r"^[^:]*: ", "", part) if part.count(": ") else part)
+        for r in reported
+        for part in r["reason"].split("\n")
+    )
+    expected = sorted((row, message(key, "en")) for row, _column, key in case["rejects"])
     assert found == expected
     assert summary["accepted"] == case["accepted"]
     assert summary["rejected"] == len({r[0] for r in case["rejects"]})
@@ -104,8 +110,8 @@ def test_rejects_report_reads_in_excel_and_neutralises_formulas(database, capsys
     data = rejects.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["行号 row", "列 column", "字段 field", "值 value", "原因", "reason"]
-    assert rows[1][1] == "详细地址"  # the registrar's own header, not the field name
-    values = [r[3] for r in rows[1:]]
-    assert all(not v.startswith(("=", "+", "-", "@")) for v in values)
-    assert "'=HYPERLINK" in values[0]
+    assert rows[0][:3] == ["原行号 | row", "问题原因", "reason"]
+    assert "详细地址" in rows[0]  # the registrar's own headers, not the field names
+    values = [v for r in rows[1:] for v in r[3:]]
+    assert all(not v.startswith(("=", "+", "@")) for v in values)
+    assert "'=HYPERLINK" in rows[1][3 + rows[0][3:].index("详细地址")]

@@ -321,3 +321,188 @@ def test_a_row_pointing_at_a_missing_record_stops_the_whole_batch(db):
             conn.exec_driver_sql("SELECT count(*) FROM property WHERE address = '一村1号'").scalar()
             == 0
         )
+
+
+# --------------------------------------------------------------------------- rejected rows
+
+SAMPLES = ROOT / "data" / "samples"
+SAMPLE_FILES = {
+    "rentals": "rentals.csv",
+    "residents": "residents.csv",
+    "worksites": "worksites.xlsx",
+    "employment": "employment.csv",
+    "visits": "visits.csv",
+}
+EXTRA = ["原行号 | row", "问题原因", "reason"]
+
+
+def read_csv_bytes(data: bytes) -> list[list[str]]:
+    assert data.startswith("\ufeff".encode())  # Excel opens the Chinese right
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_the_rejects_file_holds_the_registrars_own_rows_with_row_and_reason(db):
+    from geo.services.uploads import rejects_csv
+
+    data = (SAMPLES / "rentals_with_mistakes.csv").read_bytes()
+    result = import_upload(
+        db, REGISTRAR, kind="rentals", data=data, filename="m.csv", crs="gcj02", today=AS_OF
+    )
+    sent = read_csv_bytes(data)
+    table = read_csv_bytes(rejects_csv(result.rejected_rows))
+    own = [h for h in sent[0] if h != "民族"]  # the sensitive column is never given back
+    assert table[0] == [*EXTRA, *own]
+    assert [r[0] for r in table[1:]] == ["3", "4", "5", "6"]
+    for row in table[1:]:
+        given = dict(zip(sent[0], sent[int(row[0]) - 1], strict=True))
+        assert row[3:] == [given[h] for h in own]  # the same cell text, nothing re-typed
+    reasons = {r[0]: (r[1], r[2]) for r in table[1:]}
+    assert "经度" in reasons["3"][0] and "swapped" in reasons["3"][1]
+    assert "房屋类型：不是可选值" in reasons["4"][0]
+    assert "房间数" in reasons["5"][0] and "房东电话" in reasons["5"][0]
+    assert "详细地址：必填项为空" in reasons["6"][0] and "required" in reasons["6"][1]
+
+
+def test_fixed_rejected_rows_upload_again_and_are_imported(db):
+    from geo.services.uploads import rejects_csv
+
+    data = (SAMPLES / "rentals_with_mistakes.csv").read_bytes()
+    first = import_upload(
+        db, REGISTRAR, kind="rentals", data=data, filename="m.csv", crs="gcj02", today=AS_OF
+    )
+    assert first.summary["rejected"] == 4
+    table = read_csv_bytes(rejects_csv(first.rejected_rows))
+    header = table[0]
+    fixed = []
+    for row in table[1:]:
+        cells = dict(zip(header, row, strict=True))
+        if cells["原行号 | row"] == "3":
+            cells["经度"], cells["纬度"] = cells["纬度"], cells["经度"]
+        cells["房屋类型"] = cells["房屋类型"].replace("城中村", "单间")
+        cells["房间数"] = cells["房间数"].replace("两间", "2")
+        cells["房东电话"] = "13957100011"
+        cells["详细地址"] = cells["详细地址"] or "青山村1组7号"
+        fixed.append([cells[h] for h in header])
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *fixed])
+    again = import_upload(
+        db,
+        REGISTRAR,
+        kind="rentals",
+        data=("\ufeff" + buffer.getvalue()).encode(),
+        filename="m-rejects.csv",
+        crs="gcj02",
+        today=AS_OF,
+    )
+    assert "duplicate_of" not in again.summary
+    assert set(EXTRA) <= set(again.summary["ignored_columns"])
+    assert (again.summary["accepted"], again.summary["rejected"]) == (4, 0)
+    assert again.summary["inserted"] == 4
+    refs = rows_of(db, "SELECT external_ref FROM property WHERE external_ref LIKE 'S-01%'")
+    assert sorted(r[0] for r in refs) == [f"S-010{i}" for i in range(1, 7)]
+
+
+def test_rejects_keep_negative_numbers_and_neutralise_only_formulas(db):
+    from geo.services.uploads import rejects_csv, rejects_xlsx
+
+    data = rentals(
+        ["R-1", '=HYPERLINK("http://x")', "119.95", "30.05", "单间", "-60", "@SUM(A1)", ""],
+        ["R-2", "路 1 号", "-1+A1", "30.05", "单间", "+5", "", ""],
+    )
+    result = upload(db, data)
+    assert result.summary["rejected"] == 2
+    text = rejects_csv(result.rejected_rows).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    first, second = rows[1][3:], rows[2][3:]
+    assert first[1] == '\'=HYPERLINK("http://x")' and first[5] == "-60"
+    assert first[6] == "'@SUM(A1)" and second[2] == "'-1+A1" and second[5] == "+5"
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(rejects_xlsx(result.rejected_rows)))
+    sheet = book.worksheets[0]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
+    values = [[c.value or "" for c in row] for row in sheet.iter_rows()]
+    assert values[0] == [*EXTRA, *HEADER]
+    assert values[1][3:][:6] == ["R-1", '=HYPERLINK("http://x")', "119.95", "30.05", "单间", "-60"]
+
+
+def test_the_command_line_writes_the_same_rejects_file(demo_copy, tmp_path):
+    from tests.conftest import run_cli
+
+    out = tmp_path / "fix-me.csv"
+    result = run_cli(
+        "--db",
+        demo_copy,
+        "import",
+        "rentals",
+        str(SAMPLES / "rentals_with_mistakes.csv"),
+        "--crs",
+        "gcj02",
+        "--rejects",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    table = read_csv_bytes(out.read_bytes())
+    assert table[0][:3] == EXTRA and "民族" not in table[0]
+    assert [r[0] for r in table[1:]] == ["3", "4", "5", "6"]
+    assert table[1][3:6] == ["S-0102", "青山村1组4号", ""]
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def page(url: str, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from geo.store.database import database_url
+
+    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", database_url(url))
+    monkeypatch.chdir(ROOT)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.text_input(key="login_name").input("demo-registrar")
+    app.text_input(key="login_password").input("demo")
+    app.button[0].click().run()
+    app.switch_page("pages/upload.py").run()
+    return app
+
+
+def give_file(app, kind: str, name: str, data: bytes) -> None:
+    app.selectbox(key="upload_kind").select(kind).run()
+    app.file_uploader(key="upload_file").set_value((name, data, "text/csv")).run()
+
+
+@pytest.mark.parametrize("kind", list(SAMPLE_FILES))
+def test_every_upload_kind_shows_its_check_and_commit_buttons(kind, demo_url, monkeypatch, caplog):
+    import logging
+
+    app = page(demo_url, monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="gridhouse.i18n"):
+        give_file(app, kind, SAMPLE_FILES[kind], (SAMPLES / SAMPLE_FILES[kind]).read_bytes())
+    assert not app.exception and not app.error
+    labels = [b.label for b in app.button]
+    assert "试算（不保存）" in labels and "提交入库" in labels
+    assert [r.getMessage() for r in caplog.records if r.name == "gridhouse.i18n"] == []
+
+
+def test_undo_offers_the_batch_just_made_and_asks_naming_it(demo_copy, monkeypatch):
+    app = page(demo_copy, monkeypatch)
+    give_file(app, "rentals", "rentals.csv", (SAMPLES / "rentals.csv").read_bytes())
+    app.button(key="upload_commit").click().run()
+    assert not app.exception and not app.error
+    done = app.success[0].value
+    batch = int(done.split("批次")[1].strip(" 。."))
+    history = app.dataframe[-1].value
+    assert history.iloc[0]["批次"] == batch and history.iloc[0]["状态"] == "已入库"
+    picker = next(s for s in app.selectbox if s.key and s.key.startswith("undo_batch_"))
+    assert picker.value == batch and picker.options[0].startswith(f"批次 {batch}：出租房屋")
+    app.button(key="undo_button").click().run()
+    warning = app.warning[-1].value
+    assert f"批次 {batch}" in warning and "rentals.csv" in warning
+    app.button(key="undo_confirm").click().run()
+    assert not app.exception and not app.error
+    assert f"批次 {batch} 已撤销" in app.success[0].value
+    history = app.dataframe[-1].value.set_index("批次")
+    assert history.loc[batch, "状态"] == "已撤销"
+    assert "committed" not in set(history["状态"]) and "undone" not in set(history["状态"])

@@ -26,7 +26,7 @@ from geo.columns import ColumnPlan, plan_columns
 from geo.crs import parse_source_crs
 from geo.errors import InputError
 from geo.fields import KINDS
-from geo.i18n import message
+from geo.i18n import bilingual, message
 from geo.intake import (
     PROBLEM_COLUMNS,
     natural_key,
@@ -35,8 +35,8 @@ from geo.intake import (
     repeated_in_file,
     seal_phones,
 )
-from geo.io.exports import excel_csv
-from geo.io.tables import MAX_BYTES, MAX_ROWS, read_table
+from geo.io.exports import excel_csv, text_xlsx
+from geo.io.tables import MAX_BYTES, MAX_ROWS, RawTable, read_table
 from geo.privacy import Keys, mask_phone
 from geo.services.access import Actor, require
 from geo.services.placement import place
@@ -73,7 +73,11 @@ class UploadResult:
 
     summary: dict[str, Any]
     rejects: pd.DataFrame
+    """one row per rejected cell: row, column, header, value, reason, reason_zh, reason_en"""
     preview: list[dict[str, str]] = field(default_factory=list)
+    rejected_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """the registrar's own rejected rows, cells as given, with the row number and the reasons
+    in front (:func:`rejected_rows`): the file to fix and upload again"""
 
 
 @dataclass
@@ -202,7 +206,7 @@ def import_upload(
                 unchanged=applied.unchanged,
                 mapping=json.dumps(plan.mapping, ensure_ascii=False),
                 dropped_columns=json.dumps(plan.dropped, ensure_ascii=False),
-                rejects_csv=gzip.compress(rejects_csv(rejects)) if rejected else None,
+                rejects_csv=gzip.compress(_problems_csv(rejects)) if rejected else None,
             )
             audit.append(
                 conn,
@@ -219,7 +223,9 @@ def import_upload(
     except _RollBackError:
         summary.update(batch=None, dry_run=True)
     step(1.0, "progress_done")
-    return UploadResult(summary, rejects, plan.preview())
+    return UploadResult(
+        summary, rejects, plan.preview(), rejected_rows(raw, rejects, dropped=plan.dropped)
+    )
 
 
 def preview_upload(
@@ -272,8 +278,71 @@ def _rejects_frame(problems: pd.DataFrame, mapping: dict[str, str] | None = None
     return out.reset_index(drop=True)
 
 
-def rejects_csv(rejects: pd.DataFrame) -> bytes:
-    """The rejected-rows report as CSV for Excel (UTF-8 with BOM, Chinese then English heads)."""
+REJECTS_SHEET = "问题行 rejected"
+
+
+def rejected_rows(raw: RawTable, rejects: pd.DataFrame, *, dropped: list[str]) -> pd.DataFrame:
+    """The rows of the file that were rejected, as the registrar wrote them: their own
+    headers and cell text (sensitive columns, dropped at intake, left out), preceded by the
+    row number and the reasons in Chinese and in English, one a line, each naming the column.
+
+    Fixed and uploaded again, the file is read like the first: the three added columns match
+    no field and are ignored, and its content differs, so it is no duplicate.
+    """
+    own = [c for c in raw.frame.columns if c not in dropped]
+    extra = [
+        bilingual("rejects_col_row"),
+        *(message("rejects_col_reason", g) for g in ("zh", "en")),
+    ]
+    extra = [_free_name(name, own) for name in extra]
+    if rejects.empty:
+        return pd.DataFrame(columns=[*extra, *own], dtype=object)
+    reasons: dict[int, tuple[list[str], list[str]]] = {}
+    for row, header, zh, en in rejects[["row", "header", "reason_zh", "reason_en"]].itertuples(
+        index=False
+    ):
+        zh_text, en_text = (f"{header}：{zh}", f"{header}: {en}") if header else (zh, en)
+        said = reasons.setdefault(int(row), ([], []))
+        if zh_text not in said[0]:
+            said[0].append(zh_text)
+            said[1].append(en_text)
+    numbers = sorted(reasons)
+    position = pd.Series(np.arange(len(raw.frame)), index=raw.row_numbers)
+    found = position.reindex(numbers)
+    cells = pd.DataFrame("", index=range(len(numbers)), columns=own, dtype=object)
+    known = found.notna().to_numpy()
+    if known.any():  # rows that could not be split into columns come back with blank cells
+        taken = raw.frame.iloc[found[known].astype(int).to_numpy()][own]
+        cells.loc[known, own] = taken.fillna("").astype(str).to_numpy()
+    front = pd.DataFrame(
+        {
+            extra[0]: [str(n) for n in numbers],
+            extra[1]: ["\n".join(reasons[n][0]) for n in numbers],  # one reason a line
+            extra[2]: ["\n".join(reasons[n][1]) for n in numbers],
+        }
+    )
+    return pd.concat([front, cells], axis=1)
+
+
+def _free_name(name: str, taken: list[str]) -> str:
+    while name in taken:
+        name += "*"
+    return name
+
+
+def rejects_csv(rows: pd.DataFrame) -> bytes:
+    """The rejected rows (:func:`rejected_rows`) as CSV for Excel: UTF-8 with BOM, every
+    cell text as given, only cells that would run as formulas neutralised."""
+    return excel_csv(rows)
+
+
+def rejects_xlsx(rows: pd.DataFrame) -> bytes:
+    """The rejected rows (:func:`rejected_rows`) as XLSX, every cell text."""
+    return text_xlsx(rows, sheet=REJECTS_SHEET)
+
+
+def _problems_csv(rejects: pd.DataFrame) -> bytes:
+    """The rejected cells, one a line, as stored with the batch (CSV for Excel)."""
     headers = {
         "row": "行号 row",
         "header": "列 column",
