@@ -49,7 +49,12 @@ with users_tab:
         name = st.text_input(t("login_name"), key="add_name")
         role = st.selectbox(t("admin_col_role"), ROLES, format_func=role_label, key="add_role")
         scope = st.multiselect(
-            t("admin_col_areas"), area_codes, format_func=area_label, key="add_areas"
+            t("admin_col_areas"),
+            area_codes,
+            format_func=area_label,
+            key="add_areas",
+            placeholder=t("choose_areas"),
+            select_all=False,
         )
         st.caption(t("admin_scope_hint"))
         password = st.text_input(t("login_password"), type="password", key="add_password")
@@ -82,7 +87,12 @@ with users_tab:
                 )
                 known = [c for c in current["areas"].split(",") if c in area_codes]
                 new_scope = st.multiselect(
-                    t("admin_col_areas"), area_codes, default=known, format_func=area_label
+                    t("admin_col_areas"),
+                    area_codes,
+                    default=known,
+                    format_func=area_label,
+                    placeholder=t("choose_areas"),
+                    select_all=False,
                 )
                 active = st.checkbox(t("admin_col_active"), value=current["active"])
                 unlock = st.checkbox(t("admin_unlock"), value=False, disabled=not current["locked"])

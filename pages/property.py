@@ -9,7 +9,7 @@ import streamlit as st
 from shapely.geometry import Point
 from streamlit_folium import st_folium
 
-from geo import maps
+from geo import clock, maps
 from geo.services import moves, properties
 from geo.services.access import PERMISSIONS
 from geo.store.schema import PROPERTY_KINDS
@@ -156,7 +156,7 @@ if can_edit:
         name = second.text_input(t("move_name"), key="move_name")
         phone = first.text_input(t("field_phone"), key="move_phone")
         room = second.text_input(t("field_room"), key="move_room")
-        day = first.date_input(t("field_moved_in"), key="move_on")
+        day = first.date_input(t("field_moved_in"), value=clock.today(), key="move_on")
         if st.form_submit_button(t("move_in_button"), type="primary"):
             done = guarded(
                 lambda: moves.move_in(

@@ -37,7 +37,11 @@ if "plan_sweeps" in allowed:
         names = {} if choices is None else dict(zip(choices["code"], choices["name"], strict=True))
         title = st.text_input(t("sweeps_name"))
         areas = st.multiselect(
-            t("sweeps_areas"), codes, format_func=lambda c: f"{names.get(c, c)} ({c})"
+            t("sweeps_areas"),
+            codes,
+            format_func=lambda c: f"{names.get(c, c)} ({c})",
+            placeholder=t("choose_areas"),
+            select_all=False,
         )
         first, last = st.columns(2)
         starts_on = first.date_input(t("sweeps_from"), value=clock.today())
