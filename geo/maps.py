@@ -423,13 +423,52 @@ def base_map(
         tiles=None,
         zoom_start=12,
         height=height_px,
-        control_scale=True,
     )
+    fmap.add_child(MapControls())
     if tiles is not None:
         url, attribution = tiles
         folium.TileLayer(url, attr=attribution, subdomains="1234", max_zoom=18).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
+
+
+class MapControls(MacroElement):
+    """What every map shares: a metric scale bar (no miles), a plain-text attribution
+    prefix (Leaflet 1.9 puts a flag and a link there), and a click that counts the first time.
+
+    Leaflet's keyboard handler focuses the map container on mousedown and then restores
+    only the scroll of its own window. Inside Streamlit's iframe the focus scrolls the
+    *app's* page instead, so a map partly below the fold jumps up between mousedown and
+    mouseup, the mouseup lands on another element and the click never reaches the shape
+    under the pointer: only a second click worked. Focusing with ``preventScroll`` keeps
+    the page still (keyboard panning and zooming still work once the map has focus).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            L.control.scale({metric: true, imperial: false}).addTo(map);
+            map.attributionControl.setPrefix({{ this.prefix|tojson }});
+            var keyboard = map.keyboard;
+            if (keyboard) {
+                keyboard.disable();
+                keyboard._onMouseDown = function () {
+                    if (!this._focused) {
+                        this._map.getContainer().focus({preventScroll: true});
+                    }
+                };
+                keyboard.enable();
+            }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, prefix: str = "Leaflet") -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "MapControls"
+        self.prefix = prefix
 
 
 class Legend(MacroElement):

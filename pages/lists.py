@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 from geo import maps
 from geo.services import lists
 from geo.worklists import LISTS, counts_by_community
-from pages.common import basemap_picker, guarded, opened, signed_in_actor, t
+from pages.common import basemap_picker, guarded, language, opened, signed_in_actor, t
 
 actor = signed_in_actor()
 handle = opened().handle
@@ -91,13 +91,26 @@ if "lon" in table and len(table):
     basemap = basemap_picker(st.sidebar)
     draw_units(table)
 
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+export_format = st.radio(
+    t("lists_export_format"),
+    lists.EXPORT_FORMATS,
+    format_func=lambda f: t(f"lists_format_{f}"),
+    horizontal=True,
+    key="lists_export_format",
+)
 if st.button(t("lists_prepare_export"), key="lists_export"):
-    data = guarded(lambda: lists.staff_list_csv(handle, actor, name))
+    data = guarded(
+        lambda: lists.staff_list_file(handle, actor, name, fmt=export_format, language=language())
+    )
     if data is not None:
         st.download_button(
-            t("clusters_download"),
+            t(f"lists_download_{export_format}"),
             data=data,
-            file_name=f"list_{name}.csv",
-            mime="text/csv",
+            file_name=f"list_{name}.{export_format}",
+            mime=MIME[export_format],
             key="lists_download",
         )

@@ -172,12 +172,18 @@ with table_column:
         },
     )
 
+
+def month_labels(month_ends: pd.Series) -> pd.Index:
+    """Months as 2026-03 (the same in both languages, no English month names), in order."""
+    return pd.Index(pd.to_datetime(month_ends).dt.strftime("%Y-%m"), name=t("trend_month"))
+
+
 st.subheader(t("trend_title", window=window))
 trend = read("coverage_trend", months=12, window_days=int(window), area=area)
 if trend is not None:
     chart = pd.DataFrame(
         {t("col_coverage"): pd.to_numeric(trend["coverage"]).to_numpy() * 100},
-        index=pd.to_datetime(trend["month_end"]),
+        index=month_labels(trend["month_end"]),
     )
     st.line_chart(chart, y_label="%", height=260)
 
@@ -187,7 +193,7 @@ if monthly_trend is not None:
     rates = pd.to_numeric(monthly_trend["coverage"]).to_numpy() * 100
     chart = pd.DataFrame(
         {t("inspection_rate"): rates, t("inspection_target"): target * 100},
-        index=pd.to_datetime(monthly_trend["month_end"]),
+        index=month_labels(monthly_trend["month_end"]),
     )
     st.line_chart(chart, y_label="%", height=260)
     latest = monthly_trend.iloc[-1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from geo.errors import InputError
+from geo.i18n import message
 from geo.io.exports import excel_csv
 
 LIST_COLUMNS: Final = (
@@ -230,7 +232,28 @@ def _collection_index(path: Path) -> int:
     return 0
 
 
+PDF_COLUMNS: Final = (
+    ("序号", 13),
+    ("房屋编号", 26),
+    ("地址", 62),
+    ("房间", 14),
+    ("登记人数", 14),
+    ("登记人员", 52),
+    ("走访结果", 30),
+    ("见到人数", 15),
+    ("备注", 51),
+)
+"""The printed table's columns and their widths in mm (277 mm: A4 landscape inside 10 mm)."""
+RESIDENTS_PER_ROW: Final = 25
+"""A unit with more residents goes on over continuation rows (a row must fit on a page)."""
+_INK: Final = 0
+_RULE: Final = 170
+_HEADING_FILL: Final = (238, 238, 238)
+
+
 def _pdf(items: pd.DataFrame, title: str) -> bytes:
+    """A4 landscape: the route sketch on the first page, then the table, black on white
+    with light grey rules, every resident of a unit on a line of their own."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -238,46 +261,79 @@ def _pdf(items: pd.DataFrame, title: str) -> bytes:
     if font is None:
         raise InputError("pdf_font_missing", variable=FONT_ENV)
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.set_margins(10, 10, 10)
+    pdf.set_auto_page_break(auto=True, margin=10)
     pdf.add_font("cjk", fname=str(font), collection_font_number=_collection_index(font))
+    pdf.set_text_color(_INK)
     pdf.set_font("cjk", size=14)
     pdf.add_page()
-    pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9)
-    pdf.cell(
-        0,
-        6,
-        f"共 {len(items)} 户，按走访顺序排列；结果填：{OUTCOME_HINT}",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    _route_map(pdf, _located(items), top=pdf.get_y() + 2, height=150)
+    summary = message("arealist_summary", units=len(items), outcomes=OUTCOME_HINT)
+    pdf.cell(0, 5, summary, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, message("arealist_route_note"), new_x="LMARGIN", new_y="NEXT")
+    top = pdf.get_y() + 2
+    _route_map(pdf, _located(items), top=top, height=pdf.h - pdf.b_margin - top - 10)
     pdf.add_page()
-    table = sheet(items)[
-        ["序号", "房屋编号", "地址", "房间", "登记人数", "登记人员", "走访结果", "见到人数", "备注"]
-    ]
-    widths = (12, 28, 78, 16, 14, 48, 24, 16, 41)
+    columns = [name for name, _ in PDF_COLUMNS]
+    table = sheet(items)[columns].astype(str)
     pdf.set_font("cjk", size=8)
+    pdf.set_text_color(_INK)
+    pdf.set_draw_color(_RULE)
+    pdf.set_fill_color(255)
+    pdf.set_line_width(0.2)
     with pdf.table(
-        col_widths=widths,
-        headings_style=FontFace(emphasis=None, fill_color=(230, 230, 230)),
-        line_height=5,
+        col_widths=[width for _, width in PDF_COLUMNS],
+        width=sum(width for _, width in PDF_COLUMNS),
+        headings_style=FontFace(emphasis=None, color=_INK, fill_color=_HEADING_FILL),
+        cell_fill_mode="NONE",
+        line_height=4.2,
+        text_align="LEFT",
+        v_align="TOP",
+        padding=(0.8, 1),
+        min_row_height=7,  # room to write the outcome by hand
         repeat_headings=1,
     ) as rows:
-        rows.row([str(c) for c in table.columns])
+        rows.row(columns)
         for values in table.itertuples(index=False):
-            rows.row([_short(str(v), 60) for v in values])
+            for row in _printed_rows(dict(zip(columns, values, strict=True))):
+                rows.row(row)
     return bytes(pdf.output())
 
 
-def _short(text: str, limit: int) -> str:
-    """A cell that fits a printed row: long text cut with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _printed_rows(unit: dict[str, str]) -> list[list[str]]:
+    """A unit's printed row(s): its residents one a line, and a unit with more than
+    :data:`RESIDENTS_PER_ROW` of them goes on over rows marked as continued."""
+    people = [p.strip() for p in unit["登记人员"].split("；") if p.strip()]
+    chunks = [
+        people[i : i + RESIDENTS_PER_ROW] for i in range(0, len(people), RESIDENTS_PER_ROW)
+    ] or [[]]
+    rows = []
+    for number, chunk in enumerate(chunks):
+        if number == 0:
+            row = {**unit, "登记人员": "\n".join(chunk)}
+        else:
+            row = {name: "" for name in unit}
+            row["序号"] = message("arealist_continued", n=unit["序号"])
+            row["登记人员"] = "\n".join(chunk)
+        rows.append(list(row.values()))
+    return rows
+
+
+def _nice_length(limit: float) -> int:
+    """The longest 1, 2 or 5 times a power of ten not above ``limit`` (metres).
+
+    >>> _nice_length(740), _nice_length(180), _nice_length(12)
+    (500, 100, 10)
+    """
+    power: int = 10 ** math.floor(math.log10(max(limit, 1.0)))
+    return max(m * power for m in (1, 2, 5) if m * power <= max(limit, 1.0))
 
 
 def _route_map(pdf: object, points: pd.DataFrame, *, top: float, height: float) -> None:
-    """The route drawn to scale (equirectangular at the list's latitude is exact enough for
-    a few kilometres), every unit a dot, every tenth numbered, start and end marked."""
+    """The route drawn to scale, north up (equirectangular at the list's latitude is exact
+    enough for a few kilometres): the walking line, every stop a dot with its number, the
+    start and the end marked, a north arrow and a metric scale bar."""
     from fpdf import FPDF
 
     assert isinstance(pdf, FPDF)
@@ -285,25 +341,118 @@ def _route_map(pdf: object, points: pd.DataFrame, *, top: float, height: float) 
         return
     import numpy as np
 
-    lat0 = float(np.radians(points["lat"].mean()))
-    x = (points["lon"].to_numpy(float) * np.cos(lat0)) * 111_320.0
-    y = points["lat"].to_numpy(float) * 110_574.0
     left, width = pdf.l_margin, pdf.w - pdf.l_margin - pdf.r_margin
-    span = max(float(np.ptp(x)), float(np.ptp(y)), 1.0)
-    scale = min(width, height) / span
-    px = left + (x - x.min()) * scale
-    py = top + height - (y - y.min()) * scale
-    pdf.set_draw_color(40, 90, 200)
+    pdf.set_draw_color(_RULE)
+    pdf.set_line_width(0.2)
+    pdf.rect(left, top, width, height)
+    lat0 = float(np.radians(points["lat"].mean()))
+    x = points["lon"].to_numpy(float) * np.cos(lat0) * 111_320.0
+    y = points["lat"].to_numpy(float) * 110_574.0
+    inner = 12.0  # mm kept free inside the frame for labels, the arrow and the scale
+    span_x, span_y = max(float(np.ptp(x)), 1.0), max(float(np.ptp(y)), 1.0)
+    scale = min((width - 2 * inner) / span_x, (height - 2 * inner) / span_y)  # mm a metre
+    x0 = left + (width - span_x * scale) / 2
+    y0 = top + (height + span_y * scale) / 2
+    px = x0 + (x - x.min()) * scale
+    py = y0 - (y - y.min()) * scale
+    pdf.set_draw_color(37, 99, 235)
+    pdf.set_line_width(0.6)
+    if len(px) >= 2:
+        pdf.polyline(list(zip(px.tolist(), py.tolist(), strict=True)))
+    numbers = points["序号"].astype(str).tolist()
+    size = 7 if len(px) <= 200 else 6
+    pdf.set_line_width(0.25)
+    pdf.set_draw_color(_INK)
+    last = len(px) - 1
+    for i, (a, b) in enumerate(zip(px.tolist(), py.tolist(), strict=True)):
+        colour = (22, 163, 74) if i == 0 else (220, 38, 38) if i == last else (255, 255, 255)
+        pdf.set_fill_color(*colour)
+        pdf.circle(x=a, y=b, radius=1.6 if i in (0, last) else 0.9, style="DF")
+    pdf.set_font("cjk", size=size)
+    pdf.set_fill_color(255)
+    height_mm = size * 0.3528 + 0.4
+    boxes = _label_boxes(
+        px, py, [pdf.get_string_width(n) + 0.8 for n in numbers], height_mm, keep=(0, last)
+    )
+    for label, box in zip(numbers, boxes, strict=True):
+        if box is not None:
+            bx, by, bw, bh = box
+            pdf.rect(bx, by, bw, bh, style="F")
+            pdf.text(bx + 0.4, by + bh - 0.6, label)
+    _north_arrow(pdf, left + width - 10, top + 4)
+    _scale_bar(pdf, left + 6, top + height - 6, scale=scale, limit_mm=width / 4)
+
+
+def _label_boxes(
+    px: Any, py: Any, widths: list[float], height: float, *, keep: tuple[int, ...]
+) -> list[tuple[float, float, float, float] | None]:
+    """Where each stop's number goes (x, y, width, height in mm): the first place beside its
+    dot that covers no other label and no other dot; none where every place is taken (the
+    stops in ``keep``, the start and the end, are always numbered)."""
+    import numpy as np
+
+    xs, ys = np.asarray(px, float), np.asarray(py, float)
+    placed: list[tuple[float, float, float, float]] = []
+    found: list[tuple[float, float, float, float] | None] = []
+    gap, dot = 1.2, 1.0
+    for i, (a, b, w) in enumerate(zip(xs.tolist(), ys.tolist(), widths, strict=True)):
+        choice = None
+        options = [
+            (a + gap, b - height - 0.3),
+            (a + gap, b + 0.3),
+            (a - gap - w, b - height - 0.3),
+            (a - gap - w, b + 0.3),
+            (a - w / 2, b - gap - height),
+            (a - w / 2, b + gap),
+        ]
+        for x, y in options:
+            near = (xs > x - dot) & (xs < x + w + dot) & (ys > y - dot) & (ys < y + height + dot)
+            near[i] = False
+            overlaps = any(
+                x < ox + ow and ox < x + w and y < oy + oh and oy < y + height
+                for ox, oy, ow, oh in placed
+            )
+            if not near.any() and not overlaps:
+                choice = (x, y, w, height)
+                break
+        if choice is None and i in keep:
+            choice = (options[0][0], options[0][1], w, height)
+        if choice is not None:
+            placed.append(choice)
+        found.append(choice)
+    return found
+
+
+def _north_arrow(pdf: object, x: float, y: float) -> None:
+    from fpdf import FPDF
+
+    assert isinstance(pdf, FPDF)
+    pdf.set_draw_color(_INK)
+    pdf.set_fill_color(_INK)
+    pdf.set_line_width(0.4)
+    pdf.polygon([(x, y + 2), (x - 2.2, y + 8), (x, y + 6.6), (x + 2.2, y + 8)], style="DF")
+    pdf.set_font("cjk", size=9)
+    label = message("arealist_north")
+    pdf.text(x - pdf.get_string_width(label) / 2, y + 12, label)
+
+
+def _scale_bar(pdf: object, x: float, y: float, *, scale: float, limit_mm: float) -> None:
+    """A bar of a round number of metres (or kilometres), at most ``limit_mm`` long."""
+    from fpdf import FPDF
+
+    assert isinstance(pdf, FPDF)
+    metres = _nice_length(limit_mm / scale)
+    length = metres * scale
+    pdf.set_draw_color(_INK)
+    pdf.set_fill_color(_INK)
     pdf.set_line_width(0.3)
-    for i in range(1, len(px)):
-        pdf.line(float(px[i - 1]), float(py[i - 1]), float(px[i]), float(py[i]))
-    pdf.set_fill_color(200, 40, 40)
-    pdf.set_font("cjk", size=6)
-    for i, (a, b) in enumerate(zip(px, py, strict=True)):
-        pdf.circle(x=float(a), y=float(b), radius=0.6, style="F")
-        if i % 10 == 0 or i == len(px) - 1:
-            pdf.text(float(a) + 1, float(b) - 1, str(points["序号"].iloc[i]))
-    metres = 10 ** int(np.floor(np.log10(span / 4))) if span > 4 else 1
-    pdf.set_draw_color(0, 0, 0)
-    pdf.line(left, top + height + 4, left + metres * scale, top + height + 4)
-    pdf.text(left, top + height + 8, f"{metres} 米")
+    pdf.rect(x, y - 1.2, length / 2, 1.2, style="DF")
+    pdf.rect(x + length / 2, y - 1.2, length / 2, 1.2, style="D")
+    pdf.set_font("cjk", size=8)
+    label = (
+        message("arealist_km", n=f"{metres / 1000:g}")
+        if metres >= 1000
+        else message("arealist_metres", n=f"{metres:g}")
+    )
+    pdf.text(x, y - 2.2, "0")
+    pdf.text(x + length - pdf.get_string_width(label) / 2, y - 2.2, label)

@@ -3,21 +3,115 @@ cell that a spreadsheet would run as a formula."""
 
 from __future__ import annotations
 
+import io
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
 import pandas as pd
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def safe_cell(value: str) -> str:
-    """Quote a cell that a spreadsheet would run as a formula.
+    """Quote a cell that a spreadsheet would run as a formula; a plain signed number such
+    as ``-60`` is left as it is.
 
-    >>> safe_cell("=HYPERLINK(1)"), safe_cell("王")
-    ("'=HYPERLINK(1)", '王')
+    >>> safe_cell("=HYPERLINK(1)"), safe_cell("王"), safe_cell("-60"), safe_cell("-1+A1")
+    ("'=HYPERLINK(1)", '王', '-60', "'-1+A1")
     """
-    return "'" + value if value[:1] in _FORMULA_STARTS else value
+    if value[:1] not in _FORMULA_STARTS or _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def cell_text(value: Any) -> str:
+    """A value as a spreadsheet user reads it: missing values (None, NaN, NaT) empty, whole
+    numbers without ``.0``, a date as 2026-11-29 and a time to the minute.
+
+    >>> [cell_text(v) for v in (None, float("nan"), pd.NaT, 3.0, 2.5, -60, "0123")]
+    ['', '', '', '3', '2.5', '-60', '0123']
+    >>> cell_text(pd.Timestamp("2026-10-15 09:19")), cell_text(pd.Timestamp("2026-10-15"))
+    ('2026-10-15 09:19', '2026-10-15')
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        midnight = (value.hour, value.minute, value.second) == (0, 0, 0)
+        return value.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def excel_csv(table: pd.DataFrame) -> bytes:
-    """CSV as UTF-8 with a BOM and CRLF line ends, every cell text and formula-safe."""
-    text = table.astype(str).map(safe_cell).to_csv(index=False, lineterminator="\r\n")
+    """CSV as UTF-8 with a BOM and CRLF line ends, every cell text and formula-safe, missing
+    values empty (never ``None`` or ``nan``)."""
+    cells = table.astype(object).map(lambda v: safe_cell(cell_text(v)))
+    text = cells.to_csv(index=False, lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
+
+
+def typed_xlsx(table: pd.DataFrame, *, sheet: str) -> bytes:
+    """An XLSX for a list to work with: columns of numbers as numbers (sums and sorting
+    work), every other cell text exactly as :func:`cell_text` gives it, so long digit
+    strings (permit numbers, references) stay whole instead of becoming 3.3E+15; nothing
+    becomes a link or a formula; missing values are empty cells."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    options = {"strings_to_formulas": False, "strings_to_numbers": False}
+    book = xlsxwriter.Workbook(out, {**options, "strings_to_urls": False, "in_memory": True})
+    ws = book.add_worksheet(sheet)
+    text = book.add_format({"num_format": "@"})
+    heading = book.add_format({"num_format": "@", "bold": True})
+    numeric = [
+        pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+        for c in table.columns
+    ]
+    for place, is_number in enumerate(numeric):
+        width = max(10, min(40, 2 * len(str(table.columns[place])) + 2))
+        ws.set_column(place, place, width, None if is_number else text)
+    ws.freeze_panes(1, 0)
+    for place, name in enumerate(table.columns):
+        ws.write_string(0, place, str(name), heading)
+    for number, row in enumerate(table.astype(object).itertuples(index=False), start=1):
+        for place, value in enumerate(row):
+            shown = cell_text(value)
+            if not shown:
+                continue  # an empty cell keeps the column's format
+            if numeric[place]:
+                ws.write_number(number, place, float(value))
+            else:
+                ws.write_string(number, place, shown, text)
+    book.close()
+    return out.getvalue()
+
+
+def text_xlsx(table: pd.DataFrame, *, sheet: str) -> bytes:
+    """An XLSX whose every cell, headings included, is text exactly as in ``table``: nothing
+    becomes a number, a date, a link or a formula (text cells never run)."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    options = {"strings_to_formulas": False, "strings_to_numbers": False}
+    book = xlsxwriter.Workbook(out, {**options, "strings_to_urls": False, "in_memory": True})
+    ws = book.add_worksheet(sheet)
+    text = book.add_format({"num_format": "@"})
+    ws.set_column(0, max(len(table.columns) - 1, 0), 14, text)
+    ws.freeze_panes(1, 0)
+    for place, heading in enumerate(table.columns):
+        ws.write_string(0, place, str(heading), text)
+    cells = table.astype(object).where(table.notna(), "").astype(str)
+    for number, row in enumerate(cells.itertuples(index=False, name=None), start=1):
+        for place, value in enumerate(row):
+            if value:  # blank cells keep the column's text format
+                ws.write_string(number, place, value, text)
+    book.close()
+    return out.getvalue()

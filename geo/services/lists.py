@@ -11,8 +11,9 @@ import pandas as pd
 
 from geo import clock, worklists
 from geo.errors import InputError
+from geo.i18n import CATALOGUE, DEFAULT_LANGUAGE, message
 from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM
-from geo.io.exports import excel_csv
+from geo.io.exports import excel_csv, typed_xlsx
 from geo.reporting import REPORT_WITHIN_WORKING_DAYS, late_by_reporter
 from geo.services.access import Actor, require
 from geo.services.scope import communities_for
@@ -33,6 +34,7 @@ ENV_CROWDED_PER_ROOM: Final = "GRIDHOUSE_CROWDED_PER_ROOM"
 ENV_CROWDED_M2: Final = "GRIDHOUSE_CROWDED_M2_PER_PERSON"
 ENV_REPORT_WITHIN: Final = "GRIDHOUSE_REPORT_WITHIN_DAYS"
 LATE_REPORT_LOOKBACK_DAYS: Final = 365
+EXPORT_FORMATS: Final = ("csv", "xlsx")
 
 
 def crowding_thresholds() -> tuple[float, float]:
@@ -128,9 +130,30 @@ def staff_list_csv(
     *,
     area: str | None = None,
     as_of: date | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> bytes:
-    """A list as CSV for Excel; the export is audited (who, which list, how many rows)."""
+    """A list as CSV for Excel (see :func:`staff_list_file`)."""
+    return staff_list_file(
+        opened, actor, name, fmt="csv", area=area, as_of=as_of, language=language
+    )
+
+
+def staff_list_file(
+    opened: Opened,
+    actor: Actor,
+    name: str,
+    *,
+    fmt: str = "csv",
+    area: str | None = None,
+    as_of: date | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> bytes:
+    """A list as a file for Excel and WPS: CSV (UTF-8 with a BOM) or XLSX (numbers as
+    numbers, every other cell text), headed in ``language``; the export is audited (who,
+    which list, how many rows)."""
     require(actor, "export")
+    if fmt not in EXPORT_FORMATS:
+        raise InputError("value_invalid", name="format", value=fmt)
     table = staff_list(opened, actor, name, area=area, as_of=as_of)
     with opened.db.write() as conn:
         audit.append(
@@ -143,4 +166,25 @@ def staff_list_csv(
             count=len(table),
             changes_data=False,
         )
-    return excel_csv(table)
+    shown = readable(table, language)
+    if fmt == "xlsx":
+        return typed_xlsx(shown, sheet=message("lists_sheet", language))
+    return excel_csv(shown)
+
+
+def readable(table: pd.DataFrame, language: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """A list as its readers see it: headers (and the kinds of reporter) in ``language``
+    instead of the internal names."""
+    shown = table.copy()
+    if "kind" in shown:
+        shown["kind"] = [
+            message(f"lists_kind_{k}", language) if f"lists_kind_{k}" in CATALOGUE else k
+            for k in shown["kind"]
+        ]
+    return shown.rename(
+        columns={
+            c: message(f"lists_col_{c}", language)
+            for c in shown.columns
+            if f"lists_col_{c}" in CATALOGUE
+        }
+    )
