@@ -104,7 +104,7 @@ st.subheader(t("clusters_table"))
 columns = ["cluster", "residents", "units", "origins", "worksites"]
 table = shapes[columns].astype({"residents": str, "units": str})  # may hold "<5"
 table = table.rename(columns={c: t(f"clusters_col_{c}") for c in columns})
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch", placeholder="")
 if len(shapes) and st.button(t("clusters_prepare_export"), key="clusters_export"):
     data = guarded(lambda: spatial.clusters_csv(opened().handle, actor, shapes))
     if data is not None:

@@ -12,6 +12,7 @@ from geo import maps
 from geo.services import lists
 from geo.worklists import LISTS, counts_by_community
 from pages.common import basemap_picker, guarded, language, opened, signed_in_actor, t
+from pages.tables import show_table
 
 actor = signed_in_actor()
 handle = opened().handle
@@ -31,15 +32,11 @@ with summary:
         counts.rename(columns={"community": t("property_community"), "count": t("lists_rows")}),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
 with body:
     listed = table.drop(columns=[c for c in ("lon", "lat") if c in table])
-    st.dataframe(
-        listed.rename(columns={c: t(f"lists_col_{c}") for c in listed.columns}),
-        hide_index=True,
-        width="stretch",
-        height=520,
-    )
+    show_table(listed, headings="lists_col_", height=520)
 MAX_POINTS = 3000  # more units than this are listed but not drawn one by one
 
 

@@ -13,6 +13,7 @@ from geo import clock, maps
 from geo.coverage import NEAR_TARGET, month_to_date_days
 from geo.services.statistics import COUNT_COLUMNS, inspection_target
 from pages.common import basemap_picker, is_demo, read, signed_in_actor, t
+from pages.tables import show_table
 
 METRICS = {
     "rental_units": "{:,.0f}",
@@ -157,11 +158,10 @@ with table_column:
     listed = table[list(TABLE_ORDER)].copy()
     if signed_in_actor().aggregates_only:
         listed[COUNT_COLUMNS] = listed[COUNT_COLUMNS].astype(str)
-    st.dataframe(
-        listed.rename(columns={c: t(f"col_{c}") for c in listed.columns}),
-        hide_index=True,
+    show_table(
+        listed,
+        headings="col_",
         height=560,
-        width="stretch",
         column_config={
             t("col_coverage"): st.column_config.NumberColumn(format="percent"),
             t("col_attempted_coverage"): st.column_config.NumberColumn(format="percent"),

@@ -13,6 +13,7 @@ from geo.crs import parse_source_crs
 from geo.fields import FIELDS, KINDS
 from geo.services import uploads
 from pages.common import flash_and_rerun, guarded, opened, show_flash, signed_in_actor, t
+from pages.tables import show_table
 
 REJECTS_SHOWN = 20
 CRS_CHOICES = ("wgs84", "gcj02", "bd09", "EPSG:4490")
@@ -166,11 +167,11 @@ if file is not None:
             }
             for r in plan.preview()
         ]
-        st.dataframe(rows, hide_index=True, width="stretch")
+        st.dataframe(rows, hide_index=True, width="stretch", placeholder="")
         if plan.dropped:
             st.warning(t("upload_dropped", columns="、".join(plan.dropped)))
         with st.expander(t("upload_preview")):
-            st.dataframe(first_rows, hide_index=True, width="stretch")
+            st.dataframe(first_rows, hide_index=True, width="stretch", placeholder="")
         check, commit = st.columns(2)
         if check.button(t("upload_dry_run"), key="upload_check"):
             run_import(data, file.name, mapping, dry_run=True)
@@ -260,9 +261,7 @@ if history is not None and len(history):
         status=history["status"].map(lambda s: t(f"batch_status_{s}")),
         created_at=history["created_at"].map(shown_at),
     )
-    st.dataframe(
-        shown.rename(columns={c: t(f"col_{c}") for c in columns}), hide_index=True, width="stretch"
-    )
+    show_table(shown[columns], headings="col_")
     undo_picker(history)
 elif history is not None:
     st.caption(t("upload_no_batches"))
