@@ -352,9 +352,10 @@ def _upload(opened: setup.Opened, args: argparse.Namespace) -> Any:
         if not sep or not field_name or not column:
             raise InputError("value_invalid", name="--map", value=item)
         mapping[field_name.strip()] = column.strip()
+    actor = local_operator()
     result = uploads.import_upload(
         opened,
-        local_operator(),
+        actor,
         kind=args.kind,
         data=args.file.read_bytes(),
         filename=args.file.name,
@@ -367,6 +368,13 @@ def _upload(opened: setup.Opened, args: argparse.Namespace) -> Any:
         rows = result.rejected_rows
         xlsx = args.rejects.suffix.lower() == ".xlsx"
         args.rejects.write_bytes(uploads.rejects_xlsx(rows) if xlsx else uploads.rejects_csv(rows))
+        uploads.record_rejects_export(
+            opened,
+            actor,
+            source=args.file.name,
+            rows=len(rows),
+            file_format="xlsx" if xlsx else "csv",
+        )
     return result.summary
 
 

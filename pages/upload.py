@@ -75,13 +75,26 @@ def show_result(result: uploads.UploadResult, filename: str) -> None:
         )
         st.caption(t("upload_rejects_hint"))
         stem = f"{PurePath(filename).stem}-rejects"
+
+        def record_export(file_format: str) -> None:
+            guarded(
+                lambda: uploads.record_rejects_export(
+                    handle,
+                    actor,
+                    source=filename,
+                    rows=len(result.rejected_rows),
+                    file_format=file_format,
+                )
+            )
+
         csv_button, xlsx_button = st.columns(2)
         csv_button.download_button(
             t("upload_download_rejects"),
             uploads.rejects_csv(result.rejected_rows),
             file_name=f"{stem}.csv",
             mime="text/csv",
-            on_click="ignore",
+            on_click=record_export,
+            args=("csv",),
             key="rejects_csv",
         )
         xlsx_button.download_button(
@@ -89,7 +102,8 @@ def show_result(result: uploads.UploadResult, filename: str) -> None:
             uploads.rejects_xlsx(result.rejected_rows),
             file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            on_click="ignore",
+            on_click=record_export,
+            args=("xlsx",),
             key="rejects_xlsx",
         )
 

@@ -447,6 +447,12 @@ def test_the_command_line_writes_the_same_rejects_file(demo_copy, tmp_path):
     assert table[0][:3] == EXTRA and "民族" not in table[0]
     assert [r[0] for r in table[1:]] == ["3", "4", "5", "6"]
     assert table[1][3:6] == ["S-0102", "青山村1组4号", ""]
+    # The registrar's rows left the product: the export is in the audit log.
+    with databases.connect(demo_copy) as conn:
+        exported = conn.execute(
+            "SELECT object_id FROM audit WHERE action = 'export.rejects'"
+        ).fetchall()
+    assert [r[0] for r in exported] == ["rentals_with_mistakes.csv"]
 
 
 # --------------------------------------------------------------------------- the page

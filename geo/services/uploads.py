@@ -341,6 +341,26 @@ def rejects_xlsx(rows: pd.DataFrame) -> bytes:
     return text_xlsx(rows, sheet=REJECTS_SHEET)
 
 
+def record_rejects_export(
+    opened: Opened, actor: Actor, *, source: str, rows: int, file_format: str
+) -> None:
+    """Write to the audit log that the rejected rows of the upload ``source`` (a file name)
+    left the product as a ``file_format`` file of ``rows`` rows: they are the registrar's own
+    rows, personal data included, so their download is an export like any other."""
+    require(actor, "import")
+    with opened.db.write() as conn:
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action="export.rejects",
+            object_type="upload",
+            object_id=source,
+            detail={"rows": rows, "format": file_format},
+            changes_data=False,
+        )
+
+
 def _problems_csv(rejects: pd.DataFrame) -> bytes:
     """The rejected cells, one a line, as stored with the batch (CSV for Excel)."""
     headers = {
