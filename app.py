@@ -1,53 +1,103 @@
 """Gridhouse: sign in, pick the language, route to the pages the role may use.
 
-Run with ``streamlit run app.py`` (or ``make run``). Pages only draw; everything they show
-comes from geo.services, which enforce the same roles again.
+Run with ``streamlit run app.py`` (or ``make run``). This file has two faces: imported by
+the server (``streamlit run`` finds ``app`` below), it is the ``st.App`` that serves the
+page script together with the session cookie routes of :mod:`session_api`; run as the page
+script (``__main__``, also under AppTest), it draws the app. Pages only draw; everything
+they show comes from geo.services, which enforce the same roles again.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
-from geo.services.access import PERMISSIONS
-from pages.common import (
-    current_actor,
-    guarded,
-    language_picker,
-    opened,
-    sign_in_form,
-    sign_out_button,
-    t,
-)
+from geo.services.access import PERMISSIONS, Actor
 
-st.set_page_config(page_title="Gridhouse", layout="wide")  # the default icon is served locally
-language_picker()
-guarded(lambda: opened().start(Path(__file__).with_name("static")))
+_Rule = Callable[[frozenset[str]], bool]
 
-actor = current_actor()
-if actor is None:
-    sign_in_form()
-    st.stop()
 
-allowed = PERMISSIONS.get(actor.role, frozenset())
-pages = []
-if "view_aggregates" in allowed:
-    pages.append(st.Page("pages/overview.py", title=t("nav_overview"), default=True))
-    pages.append(st.Page("pages/clusters.py", title=t("nav_clusters")))
-    pages.append(st.Page("pages/worksites.py", title=t("nav_worksites")))
-    pages.append(st.Page("pages/quality.py", title=t("nav_quality")))
-if "import" in allowed:
-    pages.append(st.Page("pages/upload.py", title=t("nav_upload")))
-if "view_records" in allowed:
-    pages.append(st.Page("pages/people.py", title=t("nav_people")))
-    pages.append(st.Page("pages/property.py", title=t("nav_property"), url_path="property"))
-    pages.append(st.Page("pages/lists.py", title=t("nav_lists")))
-if "plan_sweeps" in allowed or "view_records" in allowed:
-    pages.append(st.Page("pages/sweeps.py", title=t("nav_sweeps")))
-if "setup" in allowed:
-    pages.append(st.Page("pages/admin.py", title=t("nav_admin")))
-    pages.append(st.Page("pages/health.py", title=t("nav_health"), url_path="health"))
-pages.append(st.Page("pages/account.py", title=t("nav_account"), default=not pages))
-sign_out_button(actor)
-navigation = st.navigation(pages)
-st.sidebar.caption(t("app_title"))
-guarded(navigation.run)
+def _any_of(*permissions: str) -> _Rule:
+    return lambda allowed: bool(allowed.intersection(permissions))
+
+
+def pages_in_order() -> list[tuple[str, str, _Rule]]:
+    """Every page in menu order: its script, its title and who may open it. A page's URL is
+    its file's stem (``/property``)."""
+    from pages.common import t
+
+    return [
+        ("pages/overview.py", t("nav_overview"), _any_of("view_aggregates")),
+        ("pages/clusters.py", t("nav_clusters"), _any_of("view_aggregates")),
+        ("pages/worksites.py", t("nav_worksites"), _any_of("view_aggregates")),
+        ("pages/quality.py", t("nav_quality"), _any_of("view_aggregates")),
+        ("pages/upload.py", t("nav_upload"), _any_of("import")),
+        ("pages/people.py", t("nav_people"), _any_of("view_records")),
+        ("pages/property.py", t("nav_property"), _any_of("view_records")),
+        ("pages/lists.py", t("nav_lists"), _any_of("view_records")),
+        ("pages/sweeps.py", t("nav_sweeps"), _any_of("plan_sweeps", "view_records")),
+        ("pages/admin.py", t("nav_admin"), _any_of("setup")),
+        ("pages/health.py", t("nav_health"), _any_of("setup")),
+        ("pages/account.py", t("nav_account"), lambda _allowed: True),
+    ]
+
+
+def signed_in_pages(actor: Actor) -> list[st.Page]:
+    allowed = PERMISSIONS.get(actor.role, frozenset())
+    return [
+        st.Page(script, title=title, url_path=Path(script).stem)
+        for script, title, rule in pages_in_order()
+        if rule(allowed)
+    ]
+
+
+def signed_out_pages() -> list[st.Page]:
+    """The sign-in form only, at the root and at every page's URL: a typed URL shows the
+    form, and after sign-in the page of that URL (when the role may open it)."""
+    from pages.common import sign_in_form, t
+
+    stand_ins = [
+        st.Page(sign_in_form, title=t("login_title"), url_path=Path(script).stem)
+        for script, _title, _rule in pages_in_order()
+    ]
+    sign_in = st.Page(sign_in_form, title=t("login_title"), url_path="sign-in", default=True)
+    return [sign_in, *stand_ins]
+
+
+def main() -> None:
+    # Imported here, not by the server process that imports this file as the st.App.
+    from pages.common import (
+        current_actor,
+        guarded,
+        language_picker,
+        opened,
+        session_cookie_sync,
+        sign_out_button,
+        t,
+    )
+
+    st.set_page_config(page_title="Gridhouse", layout="wide")  # the default icon is local
+    language_picker()
+    guarded(lambda: opened().start(Path(__file__).with_name("static")))
+    actor = current_actor()
+    if actor is None:
+        navigation = st.navigation(signed_out_pages(), position="hidden")
+    else:
+        sign_out_button(actor)
+        navigation = st.navigation(signed_in_pages(actor))
+        st.sidebar.caption(t("app_title"))
+    session_cookie_sync()
+    guarded(navigation.run)
+
+
+if __name__ == "__main__":
+    main()
+else:
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from session_api import ROUTES
+
+    # Routing is st.navigation's alone, from the very first run: without this, the first
+    # run after start would list pages/ by file name (Streamlit's older page folder).
+    PagesManager.uses_pages_directory = False
+    app = st.App(__file__, routes=ROUTES)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -37,8 +36,10 @@ def t(key: str, **params: Any) -> str:
 
 
 def language_picker() -> None:
+    """The language switch. Its label is the same in both languages: a widget whose label
+    changes is a new widget to Streamlit, which would forget the choice on the next run."""
     st.sidebar.radio(
-        message("language", language()),
+        " / ".join(message("language", lang) for lang in LANGUAGES),
         LANGUAGES,
         format_func=_LANGUAGE_NAMES.__getitem__,
         key="lang",
@@ -46,29 +47,75 @@ def language_picker() -> None:
     )
 
 
-def current_actor() -> Actor | None:
-    """The signed-in user, or None: also after the idle timeout without activity,
-    and once an admin has deactivated the account or changed its role or areas."""
-    actor = st.session_state.get("actor")
-    if actor is None:
-        return _single_sign_on()
-    last = st.session_state.get("last_seen")
-    now = time.monotonic()
-    if last is not None and now - last > accounts.idle_timeout_minutes() * 60:
-        accounts.sign_out(opened().handle, actor, reason="logout.timeout")
+def current_actor(*, use: bool = True) -> Actor | None:
+    """The signed-in user, or None: also after the idle timeout without activity, after
+    sign-out, and once an admin has deactivated the account or changed its role or areas.
+    A new tab or a reload is signed in by the session cookie, as long as its session stands.
+    ``use``: this run counts as activity (app.py's call, once per run, before the cookie is
+    renewed by :func:`session_cookie_sync`; the pages' later calls only look)."""
+    session = st.session_state.get("session")
+    from_cookie = session is None
+    if session is None:
+        session = _cookie_session()
+        if session is None:
+            return _single_sign_on()
+    check = accounts.check_session(opened().handle, session, use=use)
+    if check.actor is None:
         _forget_user()
-        st.session_state["timed_out"] = True
+        if check.ended == accounts.TIMED_OUT:
+            st.session_state["timed_out"] = True
+        if from_cookie:
+            st.session_state["cookie_refused"] = session
+        st.session_state["cookie_action"] = "DELETE"  # the browser drops the dead cookie
         return None
-    if not accounts.still_signed_in(opened().handle, actor):
-        accounts.sign_out(opened().handle, actor, reason="logout.account_changed")
-        _forget_user()
+    st.session_state["session"] = session
+    st.session_state["actor"] = check.actor
+    if not check.ticket_pending:
+        st.session_state.pop("session_ticket", None)
+    if check.touched:
+        st.session_state["cookie_action"] = "PUT"  # the cookie lives on with the session
+    return check.actor
+
+
+def _cookie_session() -> str | None:
+    """The session id in this browser's session cookie (signature checked), unless it was
+    already refused in this tab."""
+    value = st.context.cookies.get(accounts.SESSION_COOKIE)
+    session = accounts.session_from_cookie(opened().handle, value)
+    if session is None or session == st.session_state.get("cookie_refused"):
         return None
-    st.session_state["last_seen"] = now
-    return actor  # type: ignore[no-any-return]
+    return session
+
+
+def _begin_session(actor: Actor) -> None:
+    """Start the session of a user who just signed in; the browser gets its cookie next."""
+    started = accounts.start_session(opened().handle, actor)
+    st.session_state["actor"] = actor
+    st.session_state["session"] = started.id
+    st.session_state["session_ticket"] = started.ticket
+
+
+def session_cookie_sync() -> None:
+    """Have the browser fetch what the session cookie needs from our server (the cookie is
+    HttpOnly: only an HTTP response may set it): the cookie for a fresh sign-in's ticket,
+    a renewed lifetime, or its removal once its session ended."""
+    ticket = st.session_state.get("session_ticket")
+    action = st.session_state.pop("cookie_action", None)
+    if ticket:
+        call = f'{{method: "POST", credentials: "same-origin", body: "{ticket}"}}'
+    elif action in ("PUT", "DELETE"):
+        call = f'{{method: "{action}", credentials: "same-origin"}}'
+    else:
+        return
+    nonce = uuid.uuid4().hex if not ticket else ""  # a new element runs its script again
+    st.sidebar.html(
+        f'<script data-run="{nonce}">fetch("/api/session", {call});</script>',
+        unsafe_allow_javascript=True,
+    )
 
 
 def _forget_user() -> None:
-    for key in ("actor", "last_seen", "people_found", "people_unmasked"):
+    for key in ("actor", "session", "session_ticket", "people_found", "people_unmasked"):
         st.session_state.pop(key, None)
 
 
@@ -95,14 +142,13 @@ def _single_sign_on() -> Actor | None:
     if actor is None:
         st.session_state["sso_refused"] = True
         return None
-    st.session_state["actor"] = actor
-    st.session_state["last_seen"] = time.monotonic()
+    guarded(lambda: _begin_session(actor))
     return actor  # type: ignore[no-any-return]
 
 
 def signed_in_actor() -> Actor:
     """The signed-in user on a page (app.py shows pages to signed-in users only)."""
-    actor = current_actor()
+    actor = current_actor(use=False)
     if actor is None:
         st.stop()
     return actor
@@ -121,8 +167,7 @@ def sign_in_form() -> None:
     if submitted:
         actor = guarded(lambda: accounts.sign_in(opened().handle, name, password))
         if actor is not None:
-            st.session_state["actor"] = actor
-            st.session_state["last_seen"] = time.monotonic()
+            guarded(lambda: _begin_session(actor))
             st.rerun()
     if single_sign_on_configured() and st.button(t("login_sso_button"), key="sso"):
         st.session_state.pop("sso_refused", None)
@@ -132,8 +177,9 @@ def sign_in_form() -> None:
 def sign_out_button(actor: Actor) -> None:
     st.sidebar.caption(t("signed_in_as", name=actor.name, role=t(f"role_{actor.role}")))
     if st.sidebar.button(t("logout"), key="logout"):
-        accounts.sign_out(opened().handle, actor)
+        accounts.sign_out(opened().handle, actor, session=st.session_state.get("session"))
         _forget_user()
+        st.session_state["cookie_action"] = "DELETE"
         if single_sign_on_configured() and _provider_signed_in():
             st.logout()
         st.rerun()

@@ -152,3 +152,34 @@ def open_page(page, link: str, heading: str, *, attempts: int = 3) -> None:
         except PlaywrightTimeout:
             if attempt == attempts - 1:
                 raise
+
+
+IDLE_SCRIPT = """() => {
+  const busy = document.querySelector(
+    '[data-testid="stStatusWidgetRunningIcon"], [data-stale="true"], [data-testid="stSkeleton"]'
+  );
+  const now = performance.now();
+  if (busy) { window.__gridhouseIdleSince = undefined; return false; }
+  if (window.__gridhouseIdleSince === undefined) { window.__gridhouseIdleSince = now; }
+  return now - window.__gridhouseIdleSince > 500;
+}"""
+
+
+def wait_until_idle(page, *, timeout_ms: int = 60_000) -> None:
+    """Wait until the app has finished its run: no running indicator, no stale or skeleton
+    element, for half a second in a row (a condition, not a fixed sleep)."""
+    page.wait_for_function(IDLE_SCRIPT, polling=100, timeout=timeout_ms)
+
+
+def wait_for_tiles(page, *, timeout_s: float = 60) -> None:
+    """Wait until a map frame holds tile images (a basemap layer was added)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.query_selector(".leaflet-tile-pane img"):
+                    return
+            except Exception:  # a frame navigating away while we look
+                continue
+        page.wait_for_timeout(200)
+    pytest.fail("no basemap tiles were requested")

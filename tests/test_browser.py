@@ -8,7 +8,15 @@ import time
 import pytest
 
 from tests import databases
-from tests.browser import map_frame, offline_page, open_page, save_screenshot, streamlit_server
+from tests.browser import (
+    map_frame,
+    offline_page,
+    open_page,
+    save_screenshot,
+    streamlit_server,
+    wait_for_tiles,
+    wait_until_idle,
+)
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("browser_turn")
@@ -33,7 +41,7 @@ def test_overview_map_draws_every_community_and_a_legend_offline(app_url):
         legend = frame.query_selector(".gridhouse-legend")
         assert legend is not None
         assert "出租房屋" in legend.inner_text()
-        time.sleep(1)
+        wait_until_idle(page)
         save_screenshot(page, "overview")
         assert page.query_selector("[data-testid='stException']") is None
         assert page.query_selector("[data-testid='stAlertContentError']") is None
@@ -99,7 +107,7 @@ def test_a_planners_pages_show_no_name_id_number_or_phone(app_url, demo_url):
         seen = []
         for link in links:
             page.get_by_role("link", name=link).click()
-            page.wait_for_timeout(3000)
+            wait_until_idle(page)
             page.wait_for_load_state("networkidle")
             seen.append(page.content())
             for frame in page.frames:
@@ -133,7 +141,7 @@ def test_the_clusters_page_draws_one_hull_per_listed_cluster_offline(app_url):
         paths = frame.query_selector_all(".leaflet-overlay-pane path")
         assert len(paths) == listed + 52  # the hulls over the 52 community and village outlines
         assert "聚集区流动人口" in frame.query_selector(".gridhouse-legend").inner_text()
-        time.sleep(1)
+        wait_until_idle(page)
         save_screenshot(page, "clusters")
         no_errors(page)
     assert blocked == []
@@ -152,7 +160,7 @@ def test_the_worksites_page_draws_every_worksite_and_a_kind_legend_offline(app_u
         paths = frame.query_selector_all(".leaflet-overlay-pane path")
         assert len(paths) == expected + 52  # a circle each, over 52 community and village outlines
         assert "工厂" in frame.query_selector(".gridhouse-legend").inner_text()
-        time.sleep(1)
+        wait_until_idle(page)
         save_screenshot(page, "worksites")
         no_errors(page)
     assert blocked == []
@@ -164,7 +172,7 @@ def test_the_data_quality_page_shows_mapped_shares(app_url):
         sign_in(page, "demo-registrar")
         open_page(page, "数据质量", "各社区上图率")
         page.get_by_text("距网格边界 5 米以内").first.wait_for(timeout=30_000)
-        time.sleep(1)
+        wait_until_idle(page)
         save_screenshot(page, "quality")
         no_errors(page)
     assert blocked == []
@@ -178,12 +186,26 @@ def test_with_a_chinese_basemap_blocked_the_map_still_draws_every_layer(app_url)
         map_frame(page)
         page.get_by_test_id("stSelectbox").filter(has_text="底图").click()
         page.get_by_role("option", name="高德地图（GCJ-02）").click()
-        time.sleep(3)
+        wait_until_idle(page)
+        wait_for_tiles(page)
         frame = map_frame(page)
         assert len(frame.query_selector_all(".leaflet-overlay-pane path")) == 52
         assert frame.query_selector(".gridhouse-legend") is not None
         no_errors(page)
     assert blocked and all("autonavi.com" in url for url in blocked)
+
+
+def wait_until_the_session_expires(page, url: str, *, timeout_s: float = 60) -> None:
+    """Wait until the browser holds the session cookie, then until the server says the
+    session it names no longer stands (GET /api/session with that cookie is not activity)."""
+    deadline = time.monotonic() + timeout_s
+    while not (cookies := [c for c in page.context.cookies() if c["name"] == "gridhouse_session"]):
+        assert time.monotonic() < deadline, "the session cookie was never set"
+        page.wait_for_timeout(200)
+    cookie = {"Cookie": f"gridhouse_session={cookies[0]['value']}"}
+    while page.request.get(url + "api/session", headers=cookie).status == 204:
+        assert time.monotonic() < deadline, "the session did not expire"
+        page.wait_for_timeout(500)
 
 
 def test_an_idle_session_ends_and_the_sign_in_page_says_why(demo_copy):
@@ -194,7 +216,7 @@ def test_an_idle_session_ends_and_the_sign_in_page_says_why(demo_copy):
         page.get_by_text("登录").first.wait_for(timeout=60_000)
         sign_in(page, "demo-planner")
         page.get_by_text("辖区总览").wait_for(timeout=60_000)
-        time.sleep(8)  # longer than the 6 idle seconds allowed here
+        wait_until_the_session_expires(page, url)  # the 6 idle seconds allowed here
         page.get_by_role("link", name="我的账户").click()
         page.get_by_text("长时间未操作，已自动退出").wait_for(timeout=30_000)
         page.get_by_label("用户名").wait_for(timeout=30_000)
@@ -254,17 +276,64 @@ def test_the_listed_units_are_drawn_on_a_map_offline(app_url):
     assert blocked == []
 
 
-def test_clicking_a_community_on_the_overview_map_drills_down_to_its_grids(app_url):
+@pytest.mark.parametrize("viewport", [(1366, 768), (1400, 900)], ids=["1366x768", "1400x900"])
+def test_clicking_a_community_on_the_overview_map_drills_down_to_its_grids(
+    app_url, demo_url, viewport
+):
+    from playwright.sync_api import expect
+
+    grids = databases.read_sql(
+        demo_url,
+        "SELECT c.name, count(g.id) AS grids FROM area c JOIN area g ON g.parent_id = c.id "
+        "WHERE c.level = 'community' GROUP BY c.name",
+    )
+    grids_of = dict(zip(grids["name"], grids["grids"].astype(int), strict=True))
+    width, height = viewport
     with offline_page(app_url) as (page, blocked):
+        page.set_viewport_size({"width": width, "height": height})
         page.get_by_text("登录").first.wait_for(timeout=60_000)
         sign_in(page, "demo-planner")
         page.get_by_text("辖区总览").wait_for(timeout=60_000)
-        frame = map_frame(page)
-        frame.query_selector_all(".leaflet-overlay-pane path")[10].click(force=True)
-        page.get_by_role("button", name="返回上一级").wait_for(timeout=60_000)
-        time.sleep(2)
-        grids = map_frame(page).query_selector_all(".leaflet-overlay-pane path")
-        assert 1 < len(grids) < 52  # the grids of one community
+        drawn = page.frame_locator("iframe[title*='st_folium']")
+        shapes = drawn.locator(".leaflet-overlay-pane path")
+        expect(shapes).to_have_count(52, timeout=60_000)
+        # Plain-text attribution (no flag, no link) and a scale in metres only.
+        expect(drawn.locator(".leaflet-control-attribution")).to_have_text("Leaflet")
+        expect(
+            drawn.locator(".leaflet-control-attribution svg, .leaflet-control-attribution a")
+        ).to_have_count(0)
+        expect(drawn.locator(".leaflet-control-scale-line")).to_have_count(1)
+        expect(drawn.locator(".leaflet-control-scale-line")).to_have_text(re.compile(r"^\d+ k?m$"))
+        # As a user on a laptop meets it: the map runs below the fold, and the community
+        # clicked is the lowest one in sight (its middle its own, not a neighbour's).
+        iframe = page.locator("iframe[title*='st_folium']").bounding_box()
+        assert iframe is not None and iframe["y"] + iframe["height"] > height
+        frame = shapes.first.element_handle().owner_frame()
+        found = frame.wait_for_function(
+            """(limit) => {
+                const paths = [...document.querySelectorAll(".leaflet-overlay-pane path")];
+                let best = -1, bestY = -1;
+                paths.forEach((path, i) => {
+                    const box = path.getBoundingClientRect();
+                    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+                    if (y < limit && y > bestY && document.elementFromPoint(x, y) === path) {
+                        best = i;
+                        bestY = y;
+                    }
+                });
+                return best + 1;  // 0 (not laid out yet) keeps Playwright waiting
+            }""",
+            arg=height - iframe["y"] - 20,
+            timeout=30_000,
+        )
+        lowest = int(found.json_value()) - 1
+        shapes.nth(lowest).click()  # one real click: mouse moved there, pressed, released
+        page.get_by_role("button", name="返回上一级").wait_for(timeout=30_000)
+        crumb = page.locator("h3").filter(has_text=re.compile("|".join(grids_of))).first
+        name = crumb.inner_text().strip()
+        assert name in grids_of
+        expect(shapes).to_have_count(grids_of[name], timeout=30_000)
+        assert 0 < grids_of[name] < 52  # the grids of one community, not the 52 communities
         no_errors(page)
     assert blocked == []
 
@@ -296,7 +365,7 @@ def test_the_sweeps_page_draws_one_route_per_team_offline(demo_copy):
         assert len(routes) == 3
         legend = frame.query_selector(".gridhouse-legend").inner_text()
         assert all(team in legend for team in ("一组", "二组", "三组"))
-        time.sleep(1)
+        wait_until_idle(page)
         save_screenshot(page, "sweeps")
         no_errors(page)
     assert blocked == []

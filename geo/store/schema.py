@@ -287,6 +287,23 @@ app_user = Table(
     _enum("role", ROLES),
 )
 
+app_session = Table(
+    "app_session",
+    metadata,
+    Column("id", String(64), primary_key=True),  # random; the cookie carries it, signed
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("role", String(16), nullable=False),  # the account as it was at sign-in
+    Column("area_scope", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("ticket_hash", String(64), index=True),  # the one-time ticket for the cookie
+    Column("ticket_expires", DateTime),
+    Column("ended_at", DateTime),  # signed out, timed out or revoked
+    Column("end_reason", String(40)),
+)
+"""A signed-in session (UTC times): what the browser's session cookie stands for, until it
+ends by sign-out, idle timeout or a change of the account."""
+
 sweep = Table(
     "sweep",
     metadata,
