@@ -28,7 +28,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m tests.suites
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy geo
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy geo && $(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV)

@@ -18,9 +18,10 @@ import time
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Transformer
+import shapely.affinity
 
 from geo.areas import AreaIndex
+from geo.crs import geometries_to_degrees
 from geo.demo import irregular_tiling
 
 
@@ -32,12 +33,8 @@ def polygons_near_hangzhou(count: int, *, seed: int = 1, side: float = 30_000.0)
     tiles = irregular_tiling(
         shapely.box(0, 0, side, side), seeds, amplitude_m=60, wavelength_m=450, segment_m=60
     )
-    to_wgs = Transformer.from_crs(4549, 4326, always_xy=True)
-
-    def place(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack(to_wgs.transform(xy[:, 0] + 480_000, xy[:, 1] + 3_310_000))
-
-    return gpd.GeoSeries([shapely.transform(t, place) for t in tiles], crs=4326)
+    placed = [shapely.affinity.translate(t, 480_000, 3_310_000) for t in tiles]
+    return gpd.GeoSeries(geometries_to_degrees(placed, crs=4549), crs=4326)
 
 
 def best_of(repeat: int, action):

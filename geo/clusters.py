@@ -18,10 +18,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from sklearn.cluster import DBSCAN
 
-from geo.crs import WGS84, metric_crs_for_bounds
+from geo.crs import MetricCRS, geometries_to_degrees, metric_crs_for_points, to_metres
 
 DEFAULT_EPS_M: Final = 150.0
 """Two dwellings closer than this are neighbours (about one village block)."""
@@ -34,29 +33,18 @@ NOISE: Final = -1
 
 @dataclass(frozen=True)
 class Projected:
-    """Points in metres, and the transformer that brings metres back to WGS-84."""
+    """Points in metres, and the metric CRS they are in (to bring shapes back to WGS-84)."""
 
     x: npt.NDArray[np.float64]
     y: npt.NDArray[np.float64]
-    to_wgs84: Transformer
+    crs: MetricCRS
 
 
 def project(lon: npt.ArrayLike, lat: npt.ArrayLike) -> Projected:
     """WGS-84 degrees to metres in the projected CRS chosen for the points' extent."""
-    x = np.asarray(lon, dtype=float)
-    y = np.asarray(lat, dtype=float)
-    if x.size == 0:
-        bounds = (120.0, 30.0, 120.0, 30.0)
-    else:
-        bounds = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))
-    metric = metric_crs_for_bounds(bounds)
-    forward = Transformer.from_crs(WGS84, metric, always_xy=True)
-    mx, my = forward.transform(x, y)
-    return Projected(
-        np.asarray(mx, dtype=float),
-        np.asarray(my, dtype=float),
-        Transformer.from_crs(metric, WGS84, always_xy=True),
-    )
+    metric = metric_crs_for_points(lon, lat)
+    x, y = to_metres(lon, lat, crs=metric)
+    return Projected(x, y, metric)
 
 
 def density_clusters(
@@ -101,12 +89,7 @@ def cluster_hulls(
         members = labels == label
         points = shapely.multipoints(np.column_stack([projected.x[members], projected.y[members]]))
         hull = shapely.buffer(shapely.convex_hull(points), pad_m, quad_segs=4)
-        hulls.append(
-            shapely.transform(
-                hull,
-                lambda xy: np.column_stack(projected.to_wgs84.transform(xy[:, 0], xy[:, 1])),
-            )
-        )
+        hulls.append(geometries_to_degrees([hull], crs=projected.crs)[0])
     return hulls
 
 

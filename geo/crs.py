@@ -4,7 +4,11 @@ Gridhouse stores WGS-84 only. Uploads arrive in whatever the collector used (AMa
 Tencent give GCJ-02, Baidu gives BD-09, surveys give CGCS2000), so every coordinate is turned
 into WGS-84 on the way in with :func:`to_wgs84`; maps drawn over a Chinese basemap shift to
 GCJ-02 with :func:`wgs84_to_gcj02` on the way out. Areas and distances are measured in the
-projected CRS chosen by :func:`metric_crs_for_bounds`, never in degrees or Web Mercator.
+projected CRS chosen by :func:`metric_crs_for_bounds` (or :func:`metric_crs_for_points`), never
+in degrees or Web Mercator: :func:`to_metres` and :func:`to_degrees` carry points there and back,
+:func:`geometries_to_metres` and :func:`geometries_to_degrees` shapes, :func:`widen_bounds` grows
+a box by metres. This is the only module that imports pyproj and the only one that knows how
+long a degree is.
 
 GCJ-02 is the published obfuscation on the Krasovsky ellipsoid; its inverse has no closed
 form, so :func:`gcj02_to_wgs84` iterates the forward transform until the residual is below
@@ -15,7 +19,7 @@ through unchanged, as AMap does.
 from __future__ import annotations
 
 import math
-from typing import Final
+from typing import Final, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +29,11 @@ from pyproj import CRS, Transformer
 from geo.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
+MetricCRS: TypeAlias = CRS
+"""A projected CRS in metres, as :func:`metric_crs_for_bounds` returns it (callers hold it
+without importing pyproj)."""
+CRSLike: TypeAlias = CRS | int | str
+"""A CRS, an EPSG code or a name pyproj reads ("EPSG:4549")."""
 
 WGS84: Final = "EPSG:4326"
 CGCS2000: Final = "EPSG:4490"
@@ -42,6 +51,11 @@ _CHINA_LON: Final = (72.004, 137.8347)
 _CHINA_LAT: Final = (0.8293, 55.8271)
 _INVERSE_TOLERANCE_DEG: Final = 1e-9
 _INVERSE_MAX_ITER: Final = 30
+# Where the metric CRS of an empty set of points is taken (the product's home, Zhejiang).
+_DEFAULT_CENTRE: Final = (120.0, 30.0)
+# Points along each side of a box projected between degrees and metres, so that a curved
+# image of a straight side is still inside the box drawn around it.
+_EDGE_SAMPLES: Final = 16
 
 
 def _as_arrays(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -223,3 +237,107 @@ def geometries_to_wgs84(geoms: npt.ArrayLike, *, source: str) -> npt.NDArray[np.
         return np.column_stack([x, y])
 
     return np.asarray(shapely.transform(values, convert), dtype=object)
+
+
+def metric_crs_for_points(lon: npt.ArrayLike, lat: npt.ArrayLike) -> MetricCRS:
+    """The metric CRS (:func:`metric_crs_for_bounds`) of WGS-84 points' extent; of
+    120 E, 30 N when there are none. NaN coordinates are left out of the extent.
+
+    >>> metric_crs_for_points([119.95, 120.05], [30.0, 30.1]).to_epsg()
+    4549
+    """
+    x, y = _as_arrays(lon, lat)
+    finite = np.isfinite(x) & np.isfinite(y)
+    if not finite.any():
+        return metric_crs_for_bounds((*_DEFAULT_CENTRE, *_DEFAULT_CENTRE))
+    x, y = x[finite], y[finite]
+    return metric_crs_for_bounds((float(x.min()), float(y.min()), float(x.max()), float(y.max())))
+
+
+def _transformer(source: CRSLike, target: CRSLike) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def to_metres(
+    lon: npt.ArrayLike, lat: npt.ArrayLike, *, crs: CRSLike | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """WGS-84 degrees to metres (easting, northing) in ``crs``; by default in the metric CRS
+    of the points' own extent (:func:`metric_crs_for_points`).
+
+    >>> x, y = to_metres([120.0, 120.0], [30.0, 30.001], crs=4549)
+    >>> round(float(y[1] - y[0]), 1)  # a thousandth of a degree of latitude
+    110.9
+    """
+    x, y = _as_arrays(lon, lat)
+    target = metric_crs_for_points(x, y) if crs is None else crs
+    mx, my = _transformer(WGS84, target).transform(x, y)
+    return np.asarray(mx, dtype=np.float64), np.asarray(my, dtype=np.float64)
+
+
+def to_degrees(
+    x: npt.ArrayLike, y: npt.ArrayLike, *, crs: CRSLike
+) -> tuple[FloatArray, FloatArray]:
+    """Metres (easting, northing) in ``crs`` back to WGS-84 degrees (lon, lat).
+
+    >>> lon, lat = to_degrees(*to_metres([120.0], [30.0], crs=4549), crs=4549)
+    >>> round(float(lon[0]), 9), round(float(lat[0]), 9)
+    (120.0, 30.0)
+    """
+    mx, my = _as_arrays(x, y)
+    lon, lat = _transformer(crs, WGS84).transform(mx, my)
+    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+
+
+def _transform_geometries(
+    geoms: npt.ArrayLike, transformer: Transformer
+) -> npt.NDArray[np.object_]:
+    def convert(xy: FloatArray) -> FloatArray:
+        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+
+    return np.asarray(shapely.transform(np.asarray(geoms, dtype=object), convert), dtype=object)
+
+
+def geometries_to_metres(geoms: npt.ArrayLike, *, crs: CRSLike) -> npt.NDArray[np.object_]:
+    """Every vertex of WGS-84 shapely geometries to metres in ``crs``."""
+    return _transform_geometries(geoms, _transformer(WGS84, crs))
+
+
+def geometries_to_degrees(geoms: npt.ArrayLike, *, crs: CRSLike) -> npt.NDArray[np.object_]:
+    """Every vertex of shapely geometries in metres of ``crs`` back to WGS-84 degrees."""
+    return _transform_geometries(geoms, _transformer(crs, WGS84))
+
+
+def _box_outline(bounds: tuple[float, float, float, float]) -> tuple[FloatArray, FloatArray]:
+    """Points along the four sides of a box (its corners included)."""
+    minx, miny, maxx, maxy = bounds
+    t = np.linspace(0.0, 1.0, _EDGE_SAMPLES)
+    xs = np.concatenate([minx + (maxx - minx) * t, np.full_like(t, maxx)])
+    ys = np.concatenate([np.full_like(t, miny), miny + (maxy - miny) * t])
+    xs = np.concatenate([xs, maxx - (maxx - minx) * t, np.full_like(t, minx)])
+    ys = np.concatenate([ys, np.full_like(t, maxy), maxy - (maxy - miny) * t])
+    return xs, ys
+
+
+def widen_bounds(
+    bounds: tuple[float, float, float, float], *, margin_m: float
+) -> tuple[float, float, float, float]:
+    """A WGS-84 box grown by ``margin_m`` metres on every side, measured in the metric CRS of
+    the box: the returned box, projected, holds every point within ``margin_m`` of the
+    original box (and hardly more).
+
+    >>> minx, miny, maxx, maxy = widen_bounds((120.0, 30.0, 120.0, 30.0), margin_m=100.0)
+    >>> round((maxy - miny) * 1e5, 1), round((maxx - minx) * 1e5, 1)  # 200 m, in 1e-5 degrees
+    (180.4, 207.3)
+    """
+    if not margin_m:
+        return bounds
+    crs = metric_crs_for_bounds(bounds)
+    x, y = to_metres(*_box_outline(bounds), crs=crs)
+    grown = (
+        float(x.min()) - margin_m,
+        float(y.min()) - margin_m,
+        float(x.max()) + margin_m,
+        float(y.max()) + margin_m,
+    )
+    lon, lat = to_degrees(*_box_outline(grown), crs=crs)
+    return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())

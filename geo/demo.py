@@ -24,13 +24,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from geo.coverage import COMPLETED_OUTCOMES
-from geo.crs import WGS84
-from geo.privacy import id_check_digit
+from geo.crs import WGS84, geometries_to_degrees, to_degrees, to_metres
+from geo.identifiers import id_check_digit
 
 CENTRE_LON: Final = 119.95
 CENTRE_LAT: Final = 30.05
@@ -286,9 +285,8 @@ def generate_district(*, seed: int = 2026, scale: int = 1, as_of: date) -> DemoD
     if scale < 1:
         msg = f"scale must be a whole number >= 1, got {scale}"
         raise ValueError(msg)
-    to_wgs = Transformer.from_crs(METRIC_EPSG, WGS84, always_xy=True)
-    from_wgs = Transformer.from_crs(WGS84, METRIC_EPSG, always_xy=True)
-    cx, cy = from_wgs.transform(CENTRE_LON, CENTRE_LAT)
+    centre_x, centre_y = to_metres([CENTRE_LON], [CENTRE_LAT], crs=METRIC_EPSG)
+    cx, cy = float(centre_x[0]), float(centre_y[0])
     width = math.ceil(math.sqrt(scale))
     copies = []
     taken_ids: set[str] = set()  # ID numbers must be unique across every copy
@@ -303,12 +301,9 @@ def generate_district(*, seed: int = 2026, scale: int = 1, as_of: date) -> DemoD
         )
     frames = {name: pd.concat([c[name] for c in copies], ignore_index=True) for name in copies[0]}
     areas = frames["areas"]
-    areas["geometry"] = shapely.transform(
-        np.asarray(areas["geometry"], dtype=object),
-        lambda xy: np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1])),
-    )
+    areas["geometry"] = geometries_to_degrees(areas["geometry"], crs=METRIC_EPSG)
     for name in ("worksites", "properties"):
-        lon, lat = to_wgs.transform(frames[name]["x"].to_numpy(), frames[name]["y"].to_numpy())
+        lon, lat = to_degrees(frames[name]["x"], frames[name]["y"], crs=METRIC_EPSG)
         frames[name] = frames[name].drop(columns=["x", "y"]).assign(lon=lon, lat=lat)
     return DemoDistrict(
         areas=gpd.GeoDataFrame(areas, geometry="geometry", crs=WGS84),

@@ -96,7 +96,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "the birth date in the ID number is not a real date",
     ),
     "id_check_digit": ("身份证号校验位错误", "the ID number's check digit is wrong"),
-    "phone_format": ("手机号应为11位，以1开头", "a mobile number has 11 digits starting with 1"),
+    "phone_format": (
+        "电话应为11位手机号，或带区号的固定电话（如0571-87654321，不含分机）",
+        "a phone is an 11-digit mobile or a landline with its area code "
+        "(e.g. 0571-87654321, no extension)",
+    ),
     "value_invalid": ("参数无效：{name} = {value}", "invalid value: {name} = {value}"),
     # --- uploads: whole files
     "file_too_large": (
@@ -899,6 +903,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "crs_bd09": ("百度（BD-09）", "Baidu (BD-09)"),
     "crs_EPSG:4490": ("CGCS2000（EPSG:4490）", "CGCS2000 (EPSG:4490)"),
     "upload_file": ("选择文件", "Choose a file"),
+    "upload_browse": ("浏览文件", "Browse files"),
     "upload_mapping": ("列的识别结果", "How the columns were understood"),
     "upload_column": ("文件中的列", "Column in the file"),
     "upload_field": ("对应字段", "Field"),

@@ -21,10 +21,15 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
-from pyproj import Transformer
 
-from geo.crs import WGS84, metric_crs_for_bounds, wgs84_to_gcj02
-from geo.routes import project_points
+from geo.crs import (
+    WGS84,
+    geometries_to_degrees,
+    metric_crs_for_bounds,
+    to_metres,
+    wgs84_to_gcj02,
+    widen_bounds,
+)
 
 STATIC_URL: Final = "app/static"
 """Where Streamlit serves the app's ``static/`` folder (relative to the app's root)."""
@@ -252,20 +257,14 @@ def _add_discs(
 ) -> None:
     """``points`` as discs on the ground carrying ``props`` (tooltip fields, fill, id)."""
     minx, miny, maxx, maxy = points.total_bounds
-    x, y = project_points(np.r_[points.geometry.x.to_numpy(), minx, maxx],
-                          np.r_[points.geometry.y.to_numpy(), miny, maxy])  # fmt: skip
+    metric = metric_crs_for_bounds((minx, miny, maxx, maxy))
+    x, y = to_metres(np.r_[points.geometry.x.to_numpy(), minx, maxx],
+                     np.r_[points.geometry.y.to_numpy(), miny, maxy], crs=metric)  # fmt: skip
     extent_m = max(float(np.hypot(x[-1] - x[-2], y[-1] - y[-2])), 200.0)
     # About 6 to 15 pixels across when the whole list fills the map, bigger for more people.
     radius_m = extent_m / 250 * (1 + np.sqrt(np.clip(sizes, 0, None)) / 2)
     discs = shapely.buffer(shapely.points(x[:-2], y[:-2]), radius_m, quad_segs=4)
-    to_wgs84 = Transformer.from_crs(
-        metric_crs_for_bounds((minx, miny, maxx, maxy)), WGS84, always_xy=True
-    )
-
-    def back(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
-
-    shapes = gpd.GeoDataFrame(props, geometry=shapely.transform(discs, back), crs=WGS84)
+    shapes = gpd.GeoDataFrame(props, geometry=geometries_to_degrees(discs, crs=metric), crs=WGS84)
     shapes = _drawable(shapes, gcj02=_check_basemap(basemap))
     folium.GeoJson(
         shapes.to_json(drop_id=True),
@@ -412,9 +411,7 @@ def base_map(
     every side (so that a single point shows its street), shifted for a GCJ-02 basemap."""
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     if margin_m:
-        dlat = margin_m / 110_574.0  # metres per degree of latitude
-        dlon = margin_m / (111_320.0 * max(math.cos(math.radians((miny + maxy) / 2)), 0.01))
-        minx, miny, maxx, maxy = minx - dlon, miny - dlat, maxx + dlon, maxy + dlat
+        minx, miny, maxx, maxy = widen_bounds((minx, miny, maxx, maxy), margin_m=margin_m)
     if _check_basemap(basemap):
         (minx, maxx), (miny, maxy) = wgs84_to_gcj02([minx, maxx], [miny, maxy])
     tiles = BASEMAPS[basemap]

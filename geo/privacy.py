@@ -1,4 +1,7 @@
-"""Validate, mask, match and seal personal identifiers (resident ID numbers and phones).
+"""Mask, match and seal personal identifiers (resident ID numbers and phones).
+
+How an identifier is written and checked (GB 11643, mobiles and landlines) is
+:mod:`geo.identifiers`; this module takes the normalised value from there.
 
 Identifiers are never stored in clear: a keyed HMAC matches them, Fernet encryption keeps
 them recoverable for the roles allowed to unmask, and a masked form is what pages show.
@@ -10,11 +13,10 @@ from __future__ import annotations
 import base64
 import hmac
 import os
-import re
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC
 from functools import cached_property
 
 import numpy as np
@@ -22,59 +24,6 @@ from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from geo import clock
-from geo.errors import InputError
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
-_MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
-
-
-def id_check_digit(first17: str) -> str:
-    """The GB 11643-1999 check character for the first 17 digits of an ID number.
-
-    >>> id_check_digit("11010519491231002")
-    'X'
-    """
-    if len(first17) != 17 or not first17.isdigit():
-        msg = f"need 17 digits, got {first17!r}"
-        raise ValueError(msg)
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
-
-
-def normalise_id_number(raw: str, *, today: date | None = None) -> str:
-    """Return an 18-character resident ID number, or raise InputError saying what is wrong.
-
-    Checks the form, a real birth date not in the future, and the check digit.
-
-    >>> normalise_id_number(" 11010519491231002x ")
-    '11010519491231002X'
-    """
-    value = str(raw).strip().upper()
-    if not _ID_PATTERN.match(value):
-        raise InputError("id_format")
-    try:
-        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError as exc:
-        raise InputError("id_birth_date") from exc
-    if born > (today or clock.today()) or born.year < 1900:
-        raise InputError("id_birth_date")
-    if id_check_digit(value[:17]) != value[17]:
-        raise InputError("id_check_digit")
-    return value
-
-
-def normalise_mobile(raw: str) -> str:
-    """Return an 11-digit mainland mobile number (spaces, dashes and +86 removed).
-
-    >>> normalise_mobile("+86 138-0000-0000")
-    '13800000000'
-    """
-    value = re.sub(r"[\s-]", "", str(raw)).removeprefix("+86")
-    if not _MOBILE_PATTERN.match(value):
-        raise InputError("phone_format")
-    return value
 
 
 def mask_id(value: str) -> str:

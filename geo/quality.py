@@ -6,9 +6,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
-from geo.crs import WGS84, metric_crs_for_bounds
+from geo.crs import geometries_to_metres, metric_crs_for_bounds, to_metres
 
 
 def near_boundary(
@@ -26,16 +25,11 @@ def near_boundary(
         return np.zeros(0)
     shapes = geometries.loc[np.unique(area_ids)]
     metric = metric_crs_for_bounds(tuple(shapely.total_bounds(shapes.to_numpy())))
-    forward = Transformer.from_crs(WGS84, metric, always_xy=True)
-
-    def to_metres(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack(forward.transform(xy[:, 0], xy[:, 1]))
-
     edges = pd.Series(
-        shapely.transform(shapely.boundary(shapes.to_numpy()), to_metres), index=shapes.index
+        geometries_to_metres(shapely.boundary(shapes.to_numpy()), crs=metric), index=shapes.index
     )
-    x, y = forward.transform(lon, lat)
-    points = shapely.points(np.asarray(x), np.asarray(y))
+    x, y = to_metres(lon, lat, crs=metric)
+    points = shapely.points(x, y)
     distances: npt.NDArray[np.float64] = shapely.distance(
         points, edges.reindex(pd.Index(area_ids)).to_numpy()
     ).astype(float)

@@ -16,10 +16,9 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from geo.crs import WGS84, metric_crs_for_bounds
+from geo.crs import to_metres
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -49,15 +48,7 @@ def project_points(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, 
     lon_a, lat_a = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     if lon_a.size == 0:
         return lon_a.copy(), lat_a.copy()
-    bounds = (
-        float(lon_a.min()),
-        float(lat_a.min()),
-        float(lon_a.max()),
-        float(lat_a.max()),
-    )
-    to_metres = Transformer.from_crs(WGS84, metric_crs_for_bounds(bounds), always_xy=True)
-    x, y = to_metres.transform(lon_a, lat_a)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return to_metres(lon_a, lat_a)
 
 
 def path_length_m(x: FloatArray, y: FloatArray, order: npt.ArrayLike) -> float:

@@ -21,18 +21,19 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from geo import clock
-from geo.crs import to_wgs84
+from geo.cells import formula_cells, nfkc
+from geo.crs import to_wgs84, widen_bounds
 from geo.fields import ROW_RULES, Field, fields_of, normalise_header
+from geo.identifiers import (
+    id_number_checks,
+    normalise_id_numbers,
+    normalise_phones,
+    phones_ok,
+)
 
 CHINA_BOUNDS: Final = (73.4, 18.1, 135.1, 53.6)
 DEFAULT_MARGIN_M: Final = 5_000.0
-_FORMULA = re.compile(r"^\s*(=|@|[+\-].*[(!])")
-_ID = re.compile(r"^\d{17}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 _REGION = re.compile(r"^\d{6}$")
-_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-_ID_CHECK = np.array(list("10X98765432"))
 ROW_RULE_COLUMNS: Final = {
     "coord_incomplete": "lon,lat",
     "coord_zero": "lon,lat",
@@ -56,10 +57,7 @@ class Jurisdiction:
         """The loaded areas' extent grown by ``margin_m``; all of China when there are none."""
         if bounds is None:
             return cls(CHINA_BOUNDS)
-        minx, miny, maxx, maxy = bounds
-        dlat = margin_m / 111_320.0
-        dlon = margin_m / (111_320.0 * max(np.cos(np.radians(max(abs(miny), abs(maxy)))), 0.01))
-        return cls((minx - dlon, miny - dlat, maxx + dlon, maxy + dlat))
+        return cls(widen_bounds(bounds, margin_m=margin_m))
 
     def contains(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         minx, miny, maxx, maxy = self.bounds
@@ -77,13 +75,6 @@ class Validated:
 
 
 # --------------------------------------------------------------------------- parsing
-
-
-def nfkc(values: pd.Series) -> pd.Series:
-    """Full-width digits, letters and punctuation as their plain forms (NFKC); a column of
-    plain ASCII, the usual case, is returned as it is."""
-    ascii_only = values.str.fullmatch(r"[\x00-\x7f]*").fillna(True).all()
-    return values if ascii_only else values.str.normalize("NFKC")
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
@@ -141,29 +132,6 @@ def parse_dates(values: pd.Series, *, with_time: bool = False) -> pd.Series:
     return pd.to_datetime(frame, errors="coerce")
 
 
-def id_numbers_ok(values: pd.Series, *, today: date) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Vectorised GB 11643 checks: (form ok, birth date ok, check digit ok)."""
-    upper = values.str.strip().str.upper()
-    form = upper.str.match(_ID)
-    digits = upper.where(form, "000000190001010000")
-    born = pd.to_datetime(digits.str.slice(6, 14), format="%Y%m%d", errors="coerce")
-    birth = born.notna() & (born <= pd.Timestamp(today)) & (born.dt.year >= 1900)
-    raw = np.frombuffer("".join(digits.str.slice(0, 17)).encode(), dtype=np.uint8)
-    matrix = (raw.reshape(-1, 17).astype(np.int64) - ord("0")) if len(digits) else np.zeros((0, 17))
-    expected = _ID_CHECK[(matrix @ _ID_WEIGHTS) % 11] if len(digits) else np.array([], dtype=str)
-    check = pd.Series(expected == digits.str.slice(17, 18).to_numpy(), index=values.index)
-    return form, birth, check
-
-
-def normalise_phones(values: pd.Series) -> pd.Series:
-    out: pd.Series = nfkc(values).str.replace(r"[\s\-()（）]", "", regex=True)
-    prefixed = out.str.startswith(("+86", "86")).fillna(False).astype(bool)
-    if prefixed.any():  # only these few need the country code taken off
-        out = out.copy()
-        out[prefixed] = out[prefixed].str.replace(r"^\+?86(1\d{10})$", r"\1", regex=True)
-    return out
-
-
 # --------------------------------------------------------------------------- checks
 
 
@@ -213,7 +181,9 @@ class ParsedColumns:
         )
 
     def id_parts(self, column: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-        return self._get(column, "id", lambda: id_numbers_ok(self.text[column], today=self.today))
+        return self._get(
+            column, "id", lambda: id_number_checks(self.text[column], today=self.today)
+        )
 
     def wgs84(self, source_crs: str) -> tuple[np.ndarray, np.ndarray]:
         """Every row's point converted to WGS-84 once (NaN where it has none)."""
@@ -257,7 +227,7 @@ def _field_checks(spec: Field, parsed: ParsedColumns) -> list[tuple[str, CheckFn
     kind = spec.type
     if kind == "text":
         checks.append(("too_long", lambda s: s.str.len() <= spec.max_length))
-        checks.append(("formula", lambda s: ~s.str.match(_FORMULA)))
+        checks.append(("formula", lambda s: ~formula_cells(s)))
     elif kind in ("int", "float", "lon", "lat"):
 
         def finite(_: pd.Series) -> pd.Series:
@@ -310,10 +280,7 @@ def _field_checks(spec: Field, parsed: ParsedColumns) -> list[tuple[str, CheckFn
             )
         )
     elif kind == "phone":
-        pattern = f"{_MOBILE.pattern}|{_LANDLINE.pattern}"
-        checks.append(
-            ("phone_format", lambda s: absent(s) | parsed.phones(name).str.match(pattern))
-        )
+        checks.append(("phone_format", lambda s: absent(s) | phones_ok(parsed.phones(name))))
     elif kind == "region":
         checks.append(
             ("region_format", lambda s: absent(s) | parsed.stripped(name).str.match(_REGION))
@@ -530,7 +497,7 @@ def typed(parsed: ParsedColumns, keep: np.ndarray, *, kind: str, source_crs: str
         elif spec.type == "enum":
             out[name] = parsed.choice_keys(name)[keep].map(spec.choices).where(~empty)
         elif spec.type == "id_number":
-            out[name] = parsed.stripped(name)[keep].str.upper().where(~empty)
+            out[name] = normalise_id_numbers(parsed.text[name][keep]).where(~empty)
         elif spec.type == "phone":
             out[name] = parsed.phones(name)[keep].where(~empty)
         else:

@@ -229,7 +229,7 @@ def test_an_idle_session_ends_and_the_sign_in_page_says_why(demo_copy):
 
 
 def test_a_registrar_opens_a_property_file_records_a_move_in_and_sees_it(demo_copy):
-    from geo.privacy import id_check_digit
+    from geo.identifiers import id_check_digit
 
     with databases.connect(demo_copy) as conn:
         ref, living = conn.execute(
@@ -372,7 +372,7 @@ def test_the_sweeps_page_draws_one_route_per_team_offline(demo_copy):
 
 
 def test_a_unit_clicked_on_the_list_map_opens_its_file_and_takes_a_move_in(demo_copy):
-    from geo.privacy import id_check_digit
+    from geo.identifiers import id_check_digit
 
     newcomer = "51102119950202003"
     newcomer += id_check_digit(newcomer)

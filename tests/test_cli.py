@@ -15,7 +15,7 @@ import pytest
 
 from geo.cli import build_parser
 from geo.errors import NotFoundError, PermissionDeniedError
-from geo.privacy import id_check_digit
+from geo.identifiers import id_check_digit
 from geo.services import sweeps
 from geo.services.access import Actor
 from geo.store.database import Database

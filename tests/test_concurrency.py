@@ -17,7 +17,7 @@ import pytest
 
 from geo.errors import ConflictError
 from geo.i18n import message
-from geo.privacy import id_check_digit
+from geo.identifiers import id_check_digit
 from geo.services import moves, properties
 from geo.services.access import Actor
 from geo.services.setup import open_database

@@ -13,7 +13,7 @@ import shapely
 from geo.areas import sibling_issues
 from geo.coverage import inspection_status, month_to_date_days
 from geo.demo import LOCAL_REGION, generate_district
-from geo.privacy import id_check_digit
+from geo.identifiers import id_check_digit
 from geo.services import sweeps
 from geo.services.access import Actor
 from geo.services.statistics import area_statistics

@@ -16,9 +16,10 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from geo.cells import neutralise
 from geo.cli import main
 from geo.io import arealists
-from geo.io.exports import excel_csv, safe_cell, typed_xlsx
+from geo.io.exports import excel_csv, typed_xlsx
 from geo.services import lists
 from geo.services.setup import open_database
 from tests.conftest import ADMIN, AS_OF
@@ -27,11 +28,11 @@ MISSING = {"None", "nan", "NaN", "NaT", "<NA>"}
 
 
 def test_only_formula_looking_text_is_neutralised():
-    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
-    assert safe_cell("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
-    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert safe_cell("-1+A1") == "'-1+A1"
-    assert [safe_cell(v) for v in ("-60", "-1.5", "+86", "0123", "王")] == [
+    assert neutralise('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert neutralise("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
+    assert neutralise("@SUM(A1)") == "'@SUM(A1)"
+    assert neutralise("-1+A1") == "'-1+A1"
+    assert [neutralise(v) for v in ("-60", "-1.5", "+86", "0123", "王")] == [
         "-60",
         "-1.5",
         "+86",

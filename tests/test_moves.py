@@ -9,7 +9,7 @@ import pytest
 
 from geo.cli import main
 from geo.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
-from geo.privacy import id_check_digit
+from geo.identifiers import id_check_digit
 from geo.services import moves, people
 from geo.services.access import Actor
 from geo.services.setup import open_database

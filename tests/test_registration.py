@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from geo.privacy import id_check_digit
+from geo.identifiers import id_check_digit
 from geo.services import lists, sweeps
 from geo.services.setup import open_database
 from geo.services.uploads import import_upload

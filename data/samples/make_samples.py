@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 
-from geo.privacy import id_check_digit
+from geo.identifiers import id_check_digit
 
 HERE = Path(__file__).resolve().parent
 

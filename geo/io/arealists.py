@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
+from geo.crs import to_metres
 from geo.errors import InputError
 from geo.i18n import message
 from geo.io.exports import excel_csv
@@ -331,9 +332,9 @@ def _nice_length(limit: float) -> int:
 
 
 def _route_map(pdf: object, points: pd.DataFrame, *, top: float, height: float) -> None:
-    """The route drawn to scale, north up (equirectangular at the list's latitude is exact
-    enough for a few kilometres): the walking line, every stop a dot with its number, the
-    start and the end marked, a north arrow and a metric scale bar."""
+    """The route drawn to scale, north up (in metres of the list's Gauss-Kruger zone, whose
+    grid north is true north to within a degree or two): the walking line, every stop a dot
+    with its number, the start and the end marked, a north arrow and a metric scale bar."""
     from fpdf import FPDF
 
     assert isinstance(pdf, FPDF)
@@ -345,9 +346,7 @@ def _route_map(pdf: object, points: pd.DataFrame, *, top: float, height: float) 
     pdf.set_draw_color(_RULE)
     pdf.set_line_width(0.2)
     pdf.rect(left, top, width, height)
-    lat0 = float(np.radians(points["lat"].mean()))
-    x = points["lon"].to_numpy(float) * np.cos(lat0) * 111_320.0
-    y = points["lat"].to_numpy(float) * 110_574.0
+    x, y = to_metres(points["lon"].to_numpy(float), points["lat"].to_numpy(float))
     inner = 12.0  # mm kept free inside the frame for labels, the arrow and the scale
     span_x, span_y = max(float(np.ptp(x)), 1.0), max(float(np.ptp(y)), 1.0)
     scale = min((width - 2 * inner) / span_x, (height - 2 * inner) / span_y)  # mm a metre

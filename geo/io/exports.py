@@ -1,30 +1,16 @@
 """Tables as files for spreadsheet users: CSV that Chinese Excel opens correctly, with no
-cell that a spreadsheet would run as a formula."""
+cell that a spreadsheet would run as a formula (the rule is :mod:`geo.cells`)."""
 
 from __future__ import annotations
 
 import io
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-
-
-def safe_cell(value: str) -> str:
-    """Quote a cell that a spreadsheet would run as a formula; a plain signed number such
-    as ``-60`` is left as it is.
-
-    >>> safe_cell("=HYPERLINK(1)"), safe_cell("王"), safe_cell("-60"), safe_cell("-1+A1")
-    ("'=HYPERLINK(1)", '王', '-60', "'-1+A1")
-    """
-    if value[:1] not in _FORMULA_STARTS or _PLAIN_NUMBER.fullmatch(value):
-        return value
-    return "'" + value
+from geo.cells import neutralise
 
 
 def cell_text(value: Any) -> str:
@@ -53,7 +39,7 @@ def cell_text(value: Any) -> str:
 def excel_csv(table: pd.DataFrame) -> bytes:
     """CSV as UTF-8 with a BOM and CRLF line ends, every cell text and formula-safe, missing
     values empty (never ``None`` or ``nan``)."""
-    cells = table.astype(object).map(lambda v: safe_cell(cell_text(v)))
+    cells = table.astype(object).map(lambda v: neutralise(cell_text(v)))
     text = cells.to_csv(index=False, lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
 

@@ -14,8 +14,8 @@ import pandas as pd
 
 from geo import clock
 from geo.errors import ConflictError, InputError, NotFoundError
+from geo.identifiers import normalise_id_number, normalise_phone
 from geo.intake import person_rows
-from geo.privacy import normalise_id_number, normalise_mobile
 from geo.services.access import Actor, require
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
@@ -213,7 +213,7 @@ def _refuse_overlap(stays: list[dict[str, Any]], start: date) -> None:
 def _new_person(opened: Opened, conn: Connection, number: str, name: str, phone: str | None) -> int:
     frame = pd.DataFrame({"id_number": [number], "name": [name]})
     if phone:
-        frame["phone"] = [normalise_mobile(phone)]
+        frame["phone"] = [normalise_phone(phone)]
     row = person_rows(frame, opened.keys).iloc[0]
     values: dict[str, Any] = {str(k): (None if pd.isna(v) else v) for k, v in row.items()}
     values["birth_year"] = int(row["birth_year"])

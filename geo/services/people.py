@@ -12,7 +12,7 @@ import pandas as pd
 from geo import clock
 from geo.errors import InputError, NotFoundError
 from geo.i18n import message
-from geo.privacy import normalise_id_number, normalise_mobile
+from geo.identifiers import normalise_id_number, normalise_phone
 from geo.services.access import Actor, require
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
@@ -39,7 +39,8 @@ def search_people(
     name: str | None = None,
     limit: int = 50,
 ) -> pd.DataFrame:
-    """People by exact ID number or mobile number (matched by HMAC) or by name prefix, in
+    """People by exact ID number or phone number (mobile or landline, in any spelling
+    :func:`geo.identifiers.normalise_phone` folds, matched by HMAC) or by name prefix, in
     the actor's areas, identifiers masked. The search is audited without its terms."""
     require(actor, "view_records")
     id_number, phone, name = (v.strip() if v else None for v in (id_number, phone, name))
@@ -47,7 +48,7 @@ def search_people(
         raise InputError("search_empty")
     keys = opened.keys
     id_hmac = keys.digest(normalise_id_number(id_number)) if id_number else None
-    phone_hmac = keys.digest(normalise_mobile(phone)) if phone else None
+    phone_hmac = keys.digest(normalise_phone(phone)) if phone else None
     with opened.db.write() as conn:
         found = find_people(
             conn,

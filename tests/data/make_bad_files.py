@@ -19,7 +19,7 @@ from pathlib import Path
 
 import openpyxl
 
-from geo.privacy import id_check_digit
+from geo.identifiers import id_check_digit
 
 HERE = Path(__file__).resolve().parent / "bad"
 FULLWIDTH_LON = "\uff11\uff11\uff19\uff0e\uff19\uff15"  # 119.95 in full-width digits
