@@ -73,11 +73,13 @@ def main() -> None:
         opened,
         session_cookie_sync,
         sign_out_button,
+        streamlit_words,
         t,
     )
 
     st.set_page_config(page_title="Gridhouse", layout="wide")  # the default icon is local
     language_picker()
+    streamlit_words()
     guarded(lambda: opened().start(Path(__file__).with_name("static")))
     actor = current_actor()
     if actor is None:

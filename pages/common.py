@@ -47,6 +47,23 @@ def language_picker() -> None:
     )
 
 
+def streamlit_words() -> None:
+    """Streamlit draws a few words of its own in English only: the file drop zone's "Drag and
+    drop file here", its size line and "Browse files". In Chinese they are hidden and the
+    button says the catalogue's word (each uploader's label and help state the limits)."""
+    if language() == "en":
+        return
+    browse = t("upload_browse").replace("'", "")
+    st.html(
+        "<style>"
+        "[data-testid='stFileUploaderDropzoneInstructions'] {display: none}"
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer']"
+        " {display: none}"
+        f"[data-testid='stFileUploaderDropzone'] button > div::after {{content: '{browse}'}}"
+        "</style>"
+    )
+
+
 def current_actor(*, use: bool = True) -> Actor | None:
     """The signed-in user, or None: also after the idle timeout without activity, after
     sign-out, and once an admin has deactivated the account or changed its role or areas.
