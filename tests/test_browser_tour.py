@@ -123,5 +123,13 @@ def test_every_page_of_the_role_opens_clean_in_the_browser(app_url, role, langua
         # F5 keeps the session: the sidebar is there again, without signing in.
         page.reload()
         assert len(sidebar_links(page)) == len(links)
+        if language == "zh":
+            # Switching language redraws the page in place: title, menu and controls.
+            open_from_menu(page, *links[0])
+            page.get_by_text("English", exact=True).click()
+            page.get_by_role("button", name="Sign out").wait_for(timeout=60_000)
+            wait_until_idle(page)
+            assert not HAN.search(page.locator("h1").first.inner_text())
+            assert not any(HAN.search(title) for title, _ in sidebar_links(page))
     assert report == {}
     assert blocked == []
