@@ -51,6 +51,18 @@ def _drop_test_databases() -> Iterator[None]:
     databases.drop_created()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_app_caches() -> Iterator[None]:
+    """Each AppTest starts as a new server process would: no database handle or read cached
+    by an earlier test (a handle kept across tests outlived other tests' work on its file)."""
+    yield
+    if "streamlit" in sys.modules:
+        import streamlit as st
+
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The PostGIS run keeps the browser tests for last: run beside the SQLite run
     (``tests.suites``), whose browser tests come early, the two seldom wait for each other."""
