@@ -49,6 +49,31 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "the database has no areas yet; run gridhouse init or gridhouse demo first",
     ),
     "database_unreachable": ("无法连接数据库：{url}", "cannot open the database: {url}"),
+    "database_folder_missing": (
+        "文件夹不存在：{folder}，无法在其中打开或创建数据库 {path}",
+        "folder does not exist: {folder}; no database can be opened or made at {path}",
+    ),
+    "database_is_folder": (
+        "数据库路径是文件夹而不是文件：{path}",
+        "the database path is a folder, not a file: {path}",
+    ),
+    "database_not_sqlite": (
+        "该文件不是 SQLite 数据库：{path}",
+        "not an SQLite database: {path}",
+    ),
+    "database_damaged": (
+        "SQLite 数据库文件已损坏或不完整：{path}，请用 gridhouse restore 从备份恢复",
+        "the SQLite database file is damaged or incomplete: {path}; "
+        "restore it from a backup (gridhouse restore)",
+    ),
+    "database_unreadable": (
+        "没有读取数据库文件的权限：{path}",
+        "no permission to read the database file: {path}",
+    ),
+    "database_read_only": (
+        "没有写入数据库文件或其所在文件夹的权限：{path}",
+        "no permission to write the database file or its folder: {path}",
+    ),
     "database_uninitialised": (
         "数据库尚未初始化：{url}，请先运行 gridhouse init（或用 gridhouse demo 载入演示数据）",
         "the database has no schema yet: {url}; run gridhouse init first "
@@ -344,6 +369,12 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "sweeps_export_title": ("下发走访清单", "Area lists for the teams"),
     "sweeps_all_teams": ("全部走访组", "All teams"),
     "sweeps_format": ("格式", "Format"),
+    "arealist_format_csv": ("CSV（逗号分隔）", "CSV"),
+    "arealist_format_xlsx": ("Excel 工作簿（XLSX）", "Excel workbook (XLSX)"),
+    "arealist_format_geojson": ("GeoJSON（地图软件）", "GeoJSON (GIS software)"),
+    "arealist_format_kml": ("KML（奥维、Google 地球）", "KML (Ovital, Google Earth)"),
+    "arealist_format_gpx": ("GPX（GPS 设备）", "GPX (GPS devices)"),
+    "arealist_format_pdf": ("PDF（打印）", "PDF (to print)"),
     "sweeps_download": ("下载（{units} 户）", "Download ({units} units)"),
     "sweeps_backcheck_title": ("复核（顺查，LQAS 判定）", "Back-checks (record to field, LQAS)"),
     "sweeps_backcheck_rule": (
@@ -810,6 +841,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "sex_M": ("男", "male"),
     "table_empty": ("（暂无记录）", "(nothing to show)"),
     "choose_areas": ("选择区域", "Choose areas"),
+    "page_not_allowed_title": ("无权访问", "Not allowed"),
+    "page_not_allowed": (
+        "您的角色不能打开此页面，请从左侧菜单选择。",
+        "Your role may not open this page; choose one from the menu on the left.",
+    ),
     "trend_month": ("月份", "Month"),
     "unit_status_active": ("在用", "in use"),
     "unit_status_inactive": ("停用", "no longer rented"),

@@ -1,5 +1,9 @@
 """Turn aggregated frames into folium maps; the only module that knows folium.
 
+Every text drawn on a map (tooltips, popups, legends, layer names) goes through
+:func:`geo.markup.html_text`: Leaflet inserts it as HTML, and stored names and addresses
+are data, never markup. Colours must be CSS colours (:func:`css_colour`).
+
 Maps load Leaflet from the app's own static files (see geo.io.assets), never from a CDN,
 and carry no plugin that would fetch anything. Basemap tiles are optional: with
 ``basemap="none"`` a map needs no network at all. Geometries arrive in WGS-84; for the
@@ -8,9 +12,9 @@ GCJ-02 basemap (AMap) every layer is shifted to GCJ-02 so it sits on the right s
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
+import re
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -22,6 +26,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo import markup
 from geo.crs import (
     WGS84,
     geometries_to_degrees,
@@ -144,7 +149,7 @@ def add_choropleth(
     shapes = _drawable(areas, gcj02=_check_basemap(basemap))
     breaks = class_breaks(areas[value_column])
     fields = list(tooltip_columns)
-    props = shapes[fields].astype(object).where(shapes[fields].notna(), "—")
+    props = _shown(shapes, fields)
     if classes is None:
         props["__fill"] = [colour_for(v, breaks) for v in areas[value_column]]
     else:
@@ -155,10 +160,10 @@ def add_choropleth(
     data = gpd.GeoDataFrame(props.astype(str), geometry=shapes.geometry.to_numpy(), crs=shapes.crs)
     folium.GeoJson(
         data.to_json(drop_id=True),
-        name=legend_title,
+        name=markup.html_text(legend_title),
         style_function=_style,
         highlight_function=lambda _feature: {"weight": 3, "color": "#08306b"},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
+        tooltip=_tooltip(tooltip_columns),
     ).add_to(fmap)
     if classes is None:
         fmap.add_child(Legend(legend_title, breaks, value_format=value_format))
@@ -187,14 +192,14 @@ def add_outlines(fmap: folium.Map, areas: gpd.GeoDataFrame, *, basemap: str = "n
     other layers (not counted as data: no fill, no legend)."""
     shapes = _drawable(areas, gcj02=_check_basemap(basemap))
     data = gpd.GeoDataFrame(
-        {"name": shapes["name"].astype(str)},
+        _shown(shapes, ["name"]),
         geometry=shapely.boundary(shapes.geometry.to_numpy()),
         crs=shapes.crs,
     )
     folium.GeoJson(
         data.to_json(drop_id=True),
         style_function=lambda _f: {"color": "#737373", "weight": 1, "dashArray": "4 3"},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        tooltip=_tooltip({"name": ""}, labels=False),
     ).add_to(fmap)
 
 
@@ -219,9 +224,9 @@ def add_points(
     """
     fields = list(tooltip_columns)
     sizes = pd.to_numeric(points[size_column], errors="coerce").fillna(0).to_numpy(float)
-    props = points[fields].astype(object).where(points[fields].notna(), "—").astype(str)
-    props["__fill"] = [colours.get(str(k), NO_DATA_COLOUR) for k in points[colour_column]]
-    tooltip = folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values()))
+    props = _shown(points, fields)
+    props["__fill"] = [css_colour(colours.get(str(k))) for k in points[colour_column]]
+    tooltip = _tooltip(tooltip_columns)
     fmap.add_child(KindLegend(legend_title, {legend_labels[k]: c for k, c in colours.items()}))
     if id_column is not None:
         props["id"] = points[id_column].astype(str).to_numpy()
@@ -236,7 +241,7 @@ def add_points(
     )
     folium.GeoJson(
         data.to_json(drop_id=True),
-        name=legend_title,
+        name=markup.html_text(legend_title),
         marker=folium.CircleMarker(
             radius=5, weight=1, color="#333333", fill=True, fill_opacity=0.85
         ),
@@ -268,7 +273,7 @@ def _add_discs(
     shapes = _drawable(shapes, gcj02=_check_basemap(basemap))
     folium.GeoJson(
         shapes.to_json(drop_id=True),
-        name=name,
+        name=markup.html_text(name),
         style_function=lambda f: {
             "fillColor": f["properties"]["__fill"],
             "color": "#333333",
@@ -302,20 +307,20 @@ def add_shares(
     colours = {n: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, n in enumerate(dict.fromkeys(names))}
     fields = list(tooltip_columns)
     data = gpd.GeoDataFrame(
-        shapes[fields].astype(str).assign(__colour=[colours[n] for n in names]),
+        _shown(shapes, fields).assign(__colour=[colours[n] for n in names]),
         geometry=shapes.geometry,
         crs=shapes.crs,
     )
     folium.GeoJson(
         data.to_json(drop_id=True),
-        name=legend_title,
+        name=markup.html_text(legend_title),
         style_function=lambda f: {
             "color": f["properties"]["__colour"],
             "fillColor": f["properties"]["__colour"],
             "weight": 2,
             "fillOpacity": 0.25,
         },
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=list(tooltip_columns.values())),
+        tooltip=_tooltip(tooltip_columns),
     ).add_to(fmap)
     fmap.add_child(KindLegend(legend_title, colours))
 
@@ -357,6 +362,41 @@ def add_lines(
             "opacity": 0.6,
         },
     ).add_to(fmap)
+
+
+def _shown(frame: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
+    """The ``fields`` of ``frame`` as the text a tooltip shows: HTML-escaped (GeoJsonTooltip
+    inserts property values as HTML), "—" where missing, numbers as written."""
+    values = frame[fields].astype(object)
+    values = values.where(values.notna(), "—")
+    return pd.DataFrame(
+        {f: [markup.html_text(v) for v in values[f]] for f in fields}, index=frame.index
+    )
+
+
+def _tooltip(columns: dict[str, str], *, labels: bool = True) -> folium.GeoJsonTooltip:
+    """A tooltip of the properties named by ``columns`` (already escaped by :func:`_shown`),
+    labelled by its values, escaped here (the labels are inserted as HTML too)."""
+    return folium.GeoJsonTooltip(
+        fields=list(columns),
+        aliases=[markup.html_text(label) for label in columns.values()],
+        labels=labels,
+    )
+
+
+_CSS_COLOUR: Final = re.compile(r"#[0-9A-Fa-f]{3,8}|[A-Za-z]{3,20}")
+
+
+def css_colour(value: object) -> str:
+    """``value`` if it is a CSS colour (``#rgb`` to ``#rrggbbaa`` or a name), else the grey
+    of missing data: a colour is written into a style, where anything else could load an
+    image or break out of the attribute.
+
+    >>> css_colour("#e31a1c"), css_colour("red"), css_colour("red;background:url(x)")
+    ('#e31a1c', 'red', '#d9d9d9')
+    """
+    text = str(value) if value is not None else ""
+    return text if _CSS_COLOUR.fullmatch(text) else NO_DATA_COLOUR
 
 
 def _check_basemap(basemap: str) -> bool:
@@ -424,7 +464,9 @@ def base_map(
     fmap.add_child(MapControls())
     if tiles is not None:
         url, attribution = tiles
-        folium.TileLayer(url, attr=attribution, subdomains="1234", max_zoom=18).add_to(fmap)
+        folium.TileLayer(
+            url, attr=markup.html_text(attribution), subdomains="1234", max_zoom=18
+        ).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
 
@@ -492,13 +534,13 @@ class Legend(MacroElement):
     def __init__(self, title: str, breaks: list[float], *, value_format: str) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
-        rows = [f"<b>{html.escape(title)}</b>"]
+        rows = [f"<b>{markup.html_text(title)}</b>"]
         for low, high in itertools.pairwise(breaks):
             swatch = colour_for((low + high) / 2, breaks)
             label = f"{value_format.format(low)} - {value_format.format(high)}"
             rows.append(
                 f'<div><i style="display:inline-block;width:14px;height:10px;'
-                f'background:{swatch};margin-right:4px"></i>{html.escape(label)}</div>'
+                f'background:{css_colour(swatch)};margin-right:4px"></i>{markup.html_text(label)}</div>'
             )
         rows.append(
             f'<div><i style="display:inline-block;width:14px;height:10px;'
@@ -515,10 +557,10 @@ class KindLegend(MacroElement):
     def __init__(self, title: str, colours: dict[str, str]) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
-        rows = [f"<b>{html.escape(title)}</b>"]
+        rows = [f"<b>{markup.html_text(title)}</b>"]
         rows += [
             f'<div><i style="display:inline-block;width:10px;height:10px;border-radius:5px;'
-            f'background:{colour};margin-right:4px"></i>{html.escape(label)}</div>'
+            f'background:{css_colour(colour)};margin-right:4px"></i>{markup.html_text(label)}</div>'
             for label, colour in colours.items()
         ]
         self.html = "".join(rows)

@@ -10,12 +10,14 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import date, time, timedelta
+from numbers import Number
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from geo import maps
+from geo import maps, markup
 from geo.errors import GridhouseError
 from geo.i18n import LANGUAGES, message
 from geo.io.assets import publish_map_assets
@@ -31,13 +33,45 @@ def language() -> str:
 
 
 def t(key: str, **params: Any) -> str:
-    """The catalogue text for ``key`` in the session's language."""
+    """The catalogue text for ``key`` in the session's language, as Markdown: the template
+    is trusted, its parameters are data and are filled in inert (see :func:`plain`), so the
+    result may go to any Markdown sink (titles, captions, notes, errors, widget labels)."""
+    return message(key, language(), **{k: _inert(v) for k, v in params.items()})
+
+
+def t_raw(key: str, **params: Any) -> str:
+    """The catalogue text for ``key`` with its parameters as they are, for the sinks that
+    show text as it is: selectbox and multiselect options, table cells, file names, map
+    text (which ``geo.maps`` escapes for HTML itself). Never for a Markdown sink."""
     return message(key, language(), **params)
+
+
+def plain(text: object) -> str:
+    """Stored text as Markdown that shows its characters and nothing else (no image, link,
+    emphasis, heading or HTML; control and bidirectional characters dropped): for every
+    Markdown sink that is given data without :func:`t` (``st.subheader(plain(address))``)."""
+    return markup.markdown_text(text)
+
+
+def _inert(value: Any) -> Any:
+    """A catalogue parameter as inert Markdown; numbers, dates and times stay as they are
+    (a template may format them: ``{n:,}``)."""
+    if isinstance(value, Number | date | time | timedelta):
+        return value
+    return markup.markdown_text(value)
+
+
+LANGUAGE_COOKIE = "gridhouse_lang"
+"""The browser remembers the chosen language (no personal data: a plain cookie), so a
+reload, a typed address or a second tab speaks it too."""
 
 
 def language_picker() -> None:
     """The language switch. Its label is the same in both languages: a widget whose label
     changes is a new widget to Streamlit, which would forget the choice on the next run."""
+    remembered = _remembered_language()
+    if "lang" not in st.session_state and remembered is not None:
+        st.session_state["lang"] = remembered
     st.sidebar.radio(
         " / ".join(message("language", lang) for lang in LANGUAGES),
         LANGUAGES,
@@ -45,18 +79,34 @@ def language_picker() -> None:
         key="lang",
         horizontal=True,
     )
+    if language() != (remembered or LANGUAGES[0]):
+        st.sidebar.html(
+            f"<script>document.cookie = '{LANGUAGE_COOKIE}={language()}; Path=/; "
+            "SameSite=Strict; Max-Age=31536000';</script>",
+            unsafe_allow_javascript=True,
+        )
+
+
+def _remembered_language() -> str | None:
+    try:
+        value = st.context.cookies.get(LANGUAGE_COOKIE)
+    except Exception:  # no browser behind this run (AppTest, bare mode)
+        return None
+    return value if value in LANGUAGES else None
 
 
 def streamlit_words() -> None:
-    """Streamlit draws a few words of its own in English only: the file drop zone's "Drag and
-    drop file here", its size line and "Browse files". In Chinese they are hidden and the
-    button says the catalogue's word (each uploader's label and help state the limits)."""
+    """Streamlit draws a few words of its own in English only: the file drop zone's size line
+    and its "Upload" button, and "Press Enter to submit form" under text fields. In Chinese
+    they are hidden and the button says the catalogue's word (each uploader's label and help
+    state the limits)."""
     if language() == "en":
         return
     browse = t("upload_browse").replace("'", "")
     st.html(
         "<style>"
         "[data-testid='stFileUploaderDropzoneInstructions'] {display: none}"
+        "[data-testid='InputInstructions'] {display: none}"
         "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer']"
         " {display: none}"
         f"[data-testid='stFileUploaderDropzone'] button > div::after {{content: '{browse}'}}"
@@ -191,6 +241,13 @@ def sign_in_form() -> None:
         guarded(st.login)
 
 
+def not_allowed() -> None:
+    """What a typed address of a page the role may not open shows (the services refuse the
+    same actions again, whatever the address)."""
+    st.title(t("page_not_allowed_title"))
+    st.warning(t("page_not_allowed"))
+
+
 def sign_out_button(actor: Actor) -> None:
     st.sidebar.caption(t("signed_in_as", name=actor.name, role=t(f"role_{actor.role}")))
     if st.sidebar.button(t("logout"), key="logout"):
@@ -233,8 +290,14 @@ class AppDatabase:
 
 
 def opened() -> AppDatabase:
-    """The database named by the configuration, opened once per server process."""
-    return _opened(setup.configured_url())
+    """The database named by the configuration, opened once per server process. One that
+    cannot be used (a missing folder, a file that is no SQLite database or is damaged, ...)
+    is said in the catalogue's words and the run stops there (tried again on the next)."""
+    try:
+        return _opened(setup.configured_url())
+    except GridhouseError as exc:
+        st.error(t(exc.key, **exc.params))
+        st.stop()
 
 
 @st.cache_resource

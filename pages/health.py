@@ -8,7 +8,7 @@ import streamlit as st
 
 from geo import clock
 from geo.services import operations
-from pages.common import guarded, opened, signed_in_actor, t
+from pages.common import guarded, opened, plain, signed_in_actor, t
 
 actor = signed_in_actor()
 st.title(t("health_title"))
@@ -17,9 +17,9 @@ if facts is None:
     st.stop()
 
 first, second, third, fourth = st.columns(4)
-first.metric(t("health_backend"), facts["backend"])
+first.metric(t("health_backend"), plain(facts["backend"]))
 schema = (
-    facts["revision"]
+    plain(facts["revision"])
     if facts["schema_current"]
     else t("health_schema_old", revision=facts["revision"], code=facts["code_revision"])
 )
@@ -29,7 +29,7 @@ third.metric(t("health_size"), "—" if size is None else f"{size / 2**20:,.0f} 
 fourth.metric(
     t("health_audit"), t("health_audit_ok") if facts["audit_ok"] else t("health_audit_broken")
 )
-st.caption(facts["database"])
+st.caption(plain(facts["database"]))
 
 st.subheader(t("health_last_import"))
 last = facts["last_import"]

@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 from geo import clock, maps
 from geo.coverage import NEAR_TARGET, month_to_date_days
 from geo.services.statistics import COUNT_COLUMNS, inspection_target
-from pages.common import basemap_picker, is_demo, read, signed_in_actor, t
+from pages.common import basemap_picker, is_demo, plain, read, signed_in_actor, t, t_raw
 from pages.tables import show_table
 
 METRICS = {
@@ -93,10 +93,10 @@ if figures is None or shapes is None:
     st.stop()
 table = figures.table.assign(monthly_inspection=figures.table["coverage"])
 target = inspection_target()
-CLASSES = (
-    (0.0, "#d7301f", t("inspection_below", low=f"{target - NEAR_TARGET:.0%}")),
-    (target - NEAR_TARGET, "#fdae61", t("inspection_near", target=f"{target:.0%}")),
-    (target, "#1a9850", t("inspection_met", target=f"{target:.0%}")),
+CLASSES = (  # the map's legend labels (geo.maps escapes map text for HTML)
+    (0.0, "#d7301f", t_raw("inspection_below", low=f"{target - NEAR_TARGET:.0%}")),
+    (target - NEAR_TARGET, "#fdae61", t_raw("inspection_near", target=f"{target:.0%}")),
+    (target, "#1a9850", t_raw("inspection_met", target=f"{target:.0%}")),
 )
 
 
@@ -106,7 +106,7 @@ def shown(value: Any, fmt: str) -> str:
 
 if trail:
     crumb, back = st.columns([4, 1])
-    crumb.subheader(" / ".join(name for _code, _level, name in trail))
+    crumb.subheader(" / ".join(plain(name) for _code, _level, name in trail))
     if back.button(t("overview_back"), key="overview_back"):
         trail.pop()
         st.rerun()

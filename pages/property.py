@@ -18,6 +18,7 @@ from pages.common import (
     flash_and_rerun,
     guarded,
     opened,
+    plain,
     show_flash,
     signed_in_actor,
     t,
@@ -60,7 +61,7 @@ found = guarded(lambda: properties.property_file(opened().handle, actor, ref))
 if found is None:
     st.stop()
 unit = found.unit
-st.subheader(f"{unit['address']} {unit['room'] or ''}".strip())
+st.subheader(plain(f"{unit['address']} {unit['room'] or ''}".strip()))
 facts = {
     t("field_kind"): t(f"property_kind_{unit['kind']}"),
     t("field_status"): t(f"unit_status_{unit['status']}"),

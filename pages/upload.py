@@ -12,7 +12,15 @@ from geo import clock
 from geo.crs import parse_source_crs
 from geo.fields import FIELDS, KINDS
 from geo.services import uploads
-from pages.common import flash_and_rerun, guarded, opened, show_flash, signed_in_actor, t
+from pages.common import (
+    flash_and_rerun,
+    guarded,
+    opened,
+    show_flash,
+    signed_in_actor,
+    t,
+    t_raw,
+)
 from pages.tables import show_table
 
 REJECTS_SHOWN = 20
@@ -202,7 +210,8 @@ def shown_at(value: Any) -> str:
 
 
 def batch_choice(batch: pd.Series) -> str:
-    return t(
+    """A batch as a choice of the undo picker (a selectbox shows its options as they are)."""
+    return t_raw(
         "upload_batch_choice",
         batch=int(batch["id"]),
         kind=t(f"kind_{batch['kind']}"),

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 KEY_PATTERNS = [
     re.compile(r'Error\(\s*"([a-z0-9_]+)"'),  # raise InputError("key", ...)
-    re.compile(r'\bt\(\s*"([a-z0-9_]+)"'),  # t("key") in pages
+    re.compile(r'\bt(?:_raw)?\(\s*"([a-z0-9_]+)"'),  # t("key") and t_raw("key") in pages
     re.compile(r'\bmessage\(\s*"([a-z0-9_]+)"'),
     re.compile(r"\bbilingual\(\s*['\"]([a-z0-9_]+)['\"]"),
 ]
@@ -114,6 +114,7 @@ def vocabulary_keys() -> dict[str, set[str]]:
     from geo.areas import LEVELS
     from geo.fields import FIELDS, KINDS, STATUS_CHOICES
     from geo.indicators import INDICATOR_COLUMNS
+    from geo.io.arealists import FORMATS as AREA_LIST_FORMATS
     from geo.maps import BASEMAPS
     from geo.services.lists import EXPORT_FORMATS
     from geo.services.properties import EDITABLE
@@ -179,6 +180,7 @@ def vocabulary_keys() -> dict[str, set[str]]:
             "state",
         },
         "lists_format_{}": set(EXPORT_FORMATS),
+        "arealist_format_{}": set(AREA_LIST_FORMATS),
         "lists_download_{}": set(EXPORT_FORMATS),
         "lists_kind_{}": {"landlord", "employer"},
         "unit_status_{}": set(STATUS_CHOICES.values()),
