@@ -43,12 +43,24 @@ def pages_in_order() -> list[tuple[str, str, _Rule]]:
 
 
 def signed_in_pages(actor: Actor) -> list[st.Page]:
+    """The role's pages in the menu, each at its own address (``/overview`` too: the root
+    opens the first of them); a typed address of a page the role may not open says so in
+    the UI's language instead of Streamlit's English "page not found"."""
+    from pages.common import not_allowed
+
     allowed = PERMISSIONS.get(actor.role, frozenset())
-    return [
-        st.Page(script, title=title, url_path=Path(script).stem)
+    shown = [(script, title) for script, title, rule in pages_in_order() if rule(allowed)]
+    first = shown[0][0]
+    home = st.Page(
+        lambda: st.switch_page(first), url_path="home", default=True, visibility="hidden"
+    )
+    menu = [st.Page(script, title=title, url_path=Path(script).stem) for script, title in shown]
+    refused = [
+        st.Page(not_allowed, title=title, url_path=Path(script).stem, visibility="hidden")
         for script, title, rule in pages_in_order()
-        if rule(allowed)
+        if not rule(allowed)
     ]
+    return [home, *menu, *refused]
 
 
 def signed_out_pages() -> list[st.Page]:

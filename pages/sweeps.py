@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -150,9 +151,15 @@ if int(row["units"]) > 0:
         right.metric(t("sweeps_days"), progress["days_needed"])
         for key in ("by_team", "by_community"):
             table = progress[key]
+            share = table.get("done_share")
             show_table(
                 table,
                 headings="sweeps_col_",
+                column_config=(
+                    {t("sweeps_col_done_share"): st.column_config.NumberColumn(format="percent")}
+                    if share is not None and pd.api.types.is_numeric_dtype(share)
+                    else None
+                ),
             )
         carry = progress["carry_over"]
         if carry is not None and len(carry):
@@ -173,7 +180,12 @@ if int(row["units"]) > 0:
             [None, *team_names],
             format_func=lambda n: t("sweeps_all_teams") if n is None else n,
         )
-        kind = fmt.selectbox(t("sweeps_format"), FORMATS, index=FORMATS.index("xlsx"))
+        kind = fmt.selectbox(
+            t("sweeps_format"),
+            FORMATS,
+            index=FORMATS.index("xlsx"),
+            format_func=lambda f: t(f"arealist_format_{f}"),
+        )
         if st.button(t("lists_prepare_export"), key="sweep_export"):
             made = guarded(lambda: sweeps.area_list(handle, actor, chosen, fmt=kind, team=team))
             if made is not None:

@@ -97,7 +97,7 @@ def test_the_sweepers_area_list_downloads_in_every_format(app_url):
         open_from_menu(page, "走访清查", dict(sidebar_links(page))["走访清查"])
         opened = {}
         for fmt in FORMATS:
-            choose(page, "格式", fmt)
+            choose(page, "格式", message(f"arealist_format_{fmt}"))
             opened[fmt] = download(page, "导出清单", "下载", suffix=f".{fmt}")
         rows = list(csv.reader(io.StringIO(opened["csv"].decode("utf-8-sig"))))
         assert len(rows) > 10 and "地址" in rows[0]
