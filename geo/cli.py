@@ -45,7 +45,7 @@ from geo.services import (
 )
 from geo.services import lists as staff_lists
 from geo.services.access import local_operator
-from geo.store.database import DEFAULT_PATH, database_url
+from geo.store.database import DEFAULT_PATH, database_url, unusable_database
 from geo.store.schema import AREA_LEVELS, ROLES
 
 LOG_NAME = "gridhouse.log"
@@ -622,7 +622,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(json.dumps({"ok": False, "first_bad_row": exc.args[0]}) + "\n")
         sys.stderr.write(f"gridhouse: {bilingual('audit_broken', row=exc.args[0])}\n")
         return 1
-    except Exception:
+    except Exception as exc:
+        found = unusable_database(exc, database_url(args.db))
+        if found is not None:  # a file found damaged past its first pages, mid-command
+            sys.stderr.write(f"gridhouse: {bilingual(found.key, **found.params)}\n")
+            return EXIT_USAGE
         reference = uuid.uuid4().hex[:8]
         log = _log_failure(reference, args.db)
         if log is None:

@@ -27,7 +27,7 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from geo.coverage import COMPLETED_OUTCOMES
+from geo.coverage import COMPLETED_OUTCOMES, month_ends
 from geo.crs import WGS84, geometries_to_degrees, to_degrees, to_metres
 from geo.identifiers import id_check_digit
 
@@ -870,7 +870,7 @@ def _visits(
     # The last 90 days: a completed visit with the community's probability, else maybe an attempt.
     done = rng.random(n_prop) < target
     tried = ~done & (rng.random(n_prop) < 0.5)
-    day = rng.integers(0, 90, n_prop)
+    day = rng.integers(0, COVERAGE_DAYS, n_prop)
     day = np.where(done, _inspection_days(rng, target, as_of), day)
     completed_outcome = np.where(
         occupied == 0, "vacant", np.where(rng.random(n_prop) < 0.88, "verified", "changes_found")
@@ -882,10 +882,15 @@ def _visits(
                 {"property": np.flatnonzero(mask), "days_ago": day[mask], "outcome": outcome[mask]}
             )
         )
-    # Seven earlier quarters: visited more often where coverage is good now.
+    # The earlier months of the overview's year: monthly inspection, as in the current month.
+    rows.append(_monthly_history(rng, targets, community, done, occupied, as_of))
+    history_days = (as_of - month_ends(as_of, HISTORY_MONTHS)[0].replace(day=1)).days
+    # Seven earlier quarters, kept before that year: visited more often where coverage is
+    # good now.
     for quarter in range(1, 8):
         visited = rng.random(n_prop) < 0.35 + 0.55 * target
         ago = quarter * 91 + rng.integers(0, 91, n_prop)
+        visited &= ago > history_days
         roll = rng.random(n_prop)
         outcome = np.select(
             [roll < 0.70, roll < 0.80, roll < 0.92, roll < 0.95],
@@ -949,6 +954,8 @@ class AreaLookup:
         return out
 
 
+COVERAGE_DAYS: Final = 90
+"""The window of the coverage each community's visits are drawn for."""
 MONTHLY_GAP: Final = 0.03
 """The demo's monthly inspection rate of a community sits this far below its 90-day
 coverage, so the overview's inspection map spreads over its three colours (met, near,
@@ -968,8 +975,78 @@ def _inspection_days(
     return np.where(
         in_month,
         child.integers(0, month_days, len(target)),
-        child.integers(month_days, 90, len(target)),
+        child.integers(month_days, COVERAGE_DAYS, len(target)),
     )
+
+
+HISTORY_MONTHS: Final = 12
+"""Calendar months of monthly inspection behind the demo (the overview charts as many):
+the current one up to ``as_of`` and the eleven before it."""
+HISTORY_NOISE: Final = 0.035
+"""Spread of a community's rate from month to month around its 90-day coverage less
+MONTHLY_GAP."""
+SPRING_FESTIVAL_DIP: Final = 0.06
+"""How much lower every community's rate is in February, when many tenants go home for the
+Spring Festival."""
+HARD_UNIT_VISIT: Final = 0.04
+HARD_UNIT_ATTEMPT: Final = 0.15
+"""Monthly chances of a completed visit and of an attempt (nobody home, refused) at a unit
+that the 90-day window finds uncovered, in the part of a month before that window."""
+
+
+def _monthly_history(
+    rng: np.random.Generator,
+    targets: npt.NDArray[np.float64],
+    community: npt.NDArray[np.int64],
+    done: npt.NDArray[np.bool_],
+    occupied: npt.NDArray[np.int64],
+    as_of: date,
+) -> pd.DataFrame:
+    """Completed visits and attempts of the HISTORY_MONTHS - 1 calendar months before the
+    one of ``as_of`` (property positions, days ago, outcomes), so every month of the
+    overview's inspection chart has a believable rate of its own.
+
+    Each community's rate in a month is its 90-day coverage less MONTHLY_GAP (as in the
+    current month), moved by a draw of its own (HISTORY_NOISE) and lower in February
+    (SPRING_FESTIVAL_DIP). The units covered in the last 90 days (``done``) carry the rate;
+    the others get a visit or an attempt now and then, only before the 90-day window, so the
+    90-day coverage stays what it was drawn for. Drawn from a child generator: the rest of
+    the district stays as the seed made it."""
+    child = rng.spawn(1)[0]
+    n_prop = len(community)
+    rows = []
+    for end in month_ends(as_of, HISTORY_MONTHS)[:-1]:
+        first = end.replace(day=1)
+        newest, oldest = (as_of - end).days, (as_of - first).days
+        rate = targets - MONTHLY_GAP + child.normal(0, HISTORY_NOISE, len(targets))
+        if first.month == 2:
+            rate -= SPRING_FESTIVAL_DIP
+        share = np.clip(rate / targets, 0, 1)[community]
+        visited = done & (child.random(n_prop) < share)
+        days = child.integers(newest, oldest + 1, n_prop)
+        roll = child.random(n_prop)
+        outcome = np.where(
+            occupied == 0, "vacant", np.where(roll < 0.9, "verified", "changes_found")
+        )
+        before = max(newest, COVERAGE_DAYS)  # the hard units' part of the month
+        if before <= oldest:
+            hard_day = child.integers(before, oldest + 1, n_prop)
+            hard = child.random(n_prop)
+            reached = ~done & (hard < HARD_UNIT_VISIT)
+            tried = ~done & ~reached & (hard < HARD_UNIT_VISIT + HARD_UNIT_ATTEMPT)
+            days = np.where(visited, days, hard_day)
+            outcome = np.where(tried, np.where(roll < 0.8, "nobody_home", "refused"), outcome)
+            visited |= reached | tried
+        rows.append(
+            pd.DataFrame(
+                {
+                    "property": np.flatnonzero(visited),
+                    "days_ago": days[visited],
+                    "outcome": outcome[visited],
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
 
 
 def _person_checks(

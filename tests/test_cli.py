@@ -7,6 +7,8 @@ import io
 import json
 import os
 import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -347,10 +349,18 @@ def test_the_default_database_is_in_the_project_data_folder_whatever_the_directo
     assert list(tmp_path.iterdir()) == []
 
 
+def sqlite_file_of_an_unknown_revision(path):
+    """An SQLite database whose schema revision no Gridhouse knows: upgrading it fails."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        conn.execute("INSERT INTO alembic_version VALUES ('ffffffffffff')")
+    conn.close()
+
+
 @databases.sqlite_only
 def test_an_internal_error_is_logged_beside_the_database_with_its_reference(tmp_path):
     broken = tmp_path / "broken.sqlite"
-    broken.write_bytes(b"this is not an SQLite database, just bytes" * 100)
+    sqlite_file_of_an_unknown_revision(broken)
     result = run_cli("--db", str(broken), "health", cwd=ROOT)
     assert result.returncode == 2
     line = one_bilingual_line(result.stderr)
@@ -359,3 +369,78 @@ def test_an_internal_error_is_logged_beside_the_database_with_its_reference(tmp_
     assert str(log) in line and reference in line.split("|")[0]
     text = log.read_text(encoding="utf-8")
     assert reference in text and "Traceback" in text
+
+
+def truncated_database(demo_master: str, path) -> None:
+    shutil.copyfile(demo_master, path)
+    os.truncate(path, path.stat().st_size // 2)
+
+
+def broken_location(kind: str, tmp_path, demo_master: str):
+    """A --db value no database can be at or be made at, and the words that must say why."""
+    if kind == "text file":
+        path = tmp_path / "junk.sqlite"
+        path.write_text("name,phone\n张三,13800000000\n", encoding="utf-8")
+        return path, ("不是 SQLite 数据库", "not an SQLite database", str(path))
+    if kind == "truncated":
+        path = tmp_path / "cut.sqlite"
+        truncated_database(demo_master, path)
+        return path, ("已损坏或不完整", "damaged or incomplete", str(path))
+    if kind == "header only":
+        path = tmp_path / "cut.sqlite"
+        path.write_bytes(b"SQLite format 3\x00\x10\x00")
+        return path, ("已损坏或不完整", "damaged or incomplete", str(path))
+    if kind == "folder":
+        path = tmp_path / "data.sqlite"
+        path.mkdir()
+        return path, ("是文件夹而不是文件", "a folder, not a file", str(path))
+    assert kind == "missing folder"
+    path = tmp_path / "no" / "such" / "x.sqlite"
+    folder = str(tmp_path / "no" / "such")
+    return path, ("文件夹不存在", f"folder does not exist: {folder}")
+
+
+@databases.sqlite_only
+@pytest.mark.parametrize("command", [("health",), ("init",), ("demo",), ("stats", "areas")])
+@pytest.mark.parametrize(
+    "kind", ["text file", "truncated", "header only", "folder", "missing folder"]
+)
+def test_a_database_location_that_cannot_hold_a_database_says_why(
+    tmp_path, demo_master, kind, command
+):
+    path, words = broken_location(kind, tmp_path, demo_master)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    result = run_cli("--db", str(path), *command, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    line = one_bilingual_line(result.stderr)
+    for word in words:
+        assert word in line
+    assert "internal error" not in line and "gridhouse init" not in line
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # no key, log or folder made
+
+
+@databases.sqlite_only
+def test_init_makes_a_new_file_in_a_folder_that_exists(tmp_path):
+    result = run_cli("--db", str(tmp_path / "new.sqlite"), "init")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "new.sqlite").is_file() and (tmp_path / "new.key").is_file()
+
+
+@databases.sqlite_only
+@pytest.mark.parametrize("kind", ["text file", "truncated", "missing folder"])
+def test_the_app_says_what_the_command_line_says_about_an_unusable_database(
+    tmp_path, demo_master, monkeypatch, kind
+):
+    from streamlit.testing.v1 import AppTest
+
+    path, words = broken_location(kind, tmp_path, demo_master)
+    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", str(path))
+    monkeypatch.chdir(ROOT)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    assert not app.exception
+    chinese = run_cli("--db", str(path), "health").stderr.split("gridhouse: ")[1].split(" | ")[0]
+    shown = [e.value.replace("\\", "") for e in app.error]  # Markdown escapes in the path
+    assert shown == [chinese]
+    assert words[0] in shown[0]

@@ -14,7 +14,7 @@ from geo.areas import sibling_issues
 from geo.coverage import inspection_status, month_to_date_days
 from geo.demo import LOCAL_REGION, generate_district
 from geo.identifiers import id_check_digit
-from geo.services import sweeps
+from geo.services import statistics, sweeps
 from geo.services.access import Actor
 from geo.services.statistics import area_statistics
 from geo.store.records import load_areas, read_frame
@@ -185,3 +185,27 @@ def test_the_monthly_inspection_rate_spreads_over_every_colour(demo):
     assert statuses == {"met", "near", "below"}
     assert rates.max() - rates.min() > 0.4
     assert len(np.unique(np.round(rates, 2))) > 30
+
+
+def test_every_month_of_the_inspection_chart_has_a_believable_rate(demo):
+    trend = statistics.coverage_trend(demo, ADMIN, window_days=0, as_of=AS_OF)
+    assert len(trend) == 12
+    rates = trend["coverage"].to_numpy(float)
+    assert (rates > 0).all()  # no month of the last twelve without inspections
+    assert ((rates > 0.5) & (rates < 0.85)).all(), rates
+    table = area_statistics(demo, ADMIN, window_days=90, as_of=AS_OF).sort_values("coverage")
+    low, high = (
+        statistics.coverage_trend(demo, ADMIN, window_days=0, as_of=AS_OF, area=code)
+        for code in (table["code"].iloc[0], table["code"].iloc[-1])
+    )
+    # each community keeps its own level, month after month, and moves a little
+    assert (high["coverage"].to_numpy(float) - low["coverage"].to_numpy(float) > 0.3).all()
+    assert low["coverage"].std() > 0.005 and high["coverage"].std() > 0.005
+
+
+def test_the_monthly_history_follows_the_day_it_is_built_for(generated):
+    visited = pd.to_datetime(generated.visits["visited_at"])
+    assert visited.max() < pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
+    later = generate_district(seed=2026, scale=1, as_of=date(2027, 3, 15))
+    months = pd.to_datetime(later.visits["visited_at"]).dt.to_period("M").value_counts()
+    assert (months.loc[pd.period_range("2026-04", "2027-03", freq="M")] > 5_000).all()

@@ -3,6 +3,8 @@ audit chain, keys, PostGIS columns on PostgreSQL."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import stat
 import threading
 import time
@@ -14,8 +16,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from geo.errors import GridhouseError
 from geo.store import audit
-from geo.store.database import Database, database_url
+from geo.store import database as store_database
+from geo.store.database import Database, check_sqlite_file, database_url
 from geo.store.keys import key_path_for, load_or_create_keys
 from geo.store.schema import audit as audit_table
 from geo.store.schema import is_postgis_only, metadata, setting
@@ -255,3 +259,77 @@ def test_postgis_holds_geometry_in_srid_4326_with_gist_indexes(empty_db):
         ("worksite", "POINT", 4326),
     ]
     assert [i[0] for i in indexes] == ["area", "property", "worksite"]
+
+
+def refusal(url: str) -> tuple[str, dict[str, str]]:
+    """The catalogue key and parameters opening ``url`` is refused with."""
+    with pytest.raises(GridhouseError) as refused:
+        from geo.services.setup import open_database
+
+        open_database(url)
+    return refused.value.key, refused.value.params
+
+
+@sqlite_only
+def test_a_location_no_database_can_be_at_is_refused_before_anything_is_made(tmp_path):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("not a database\n", encoding="utf-8")
+    assert refusal(str(junk)) == ("database_not_sqlite", {"path": str(junk)})
+    assert refusal(str(tmp_path)) == ("database_is_folder", {"path": str(tmp_path)})
+    missing = tmp_path / "nowhere" / "g.sqlite"
+    assert refusal(str(missing)) == (
+        "database_folder_missing",
+        {"folder": str(tmp_path / "nowhere"), "path": str(missing)},
+    )
+    short = tmp_path / "short.sqlite"
+    short.write_bytes(b"SQLite format")
+    assert refusal(str(short))[0] == "database_damaged"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.sqlite", "short.sqlite"]
+
+
+@sqlite_only
+def test_a_database_cut_short_is_reported_damaged_at_its_first_query(tmp_path, demo_master):
+    cut = tmp_path / "cut.sqlite"
+    shutil.copyfile(demo_master, cut)
+    os.truncate(cut, cut.stat().st_size // 3)
+    check_sqlite_file(database_url(str(cut)))  # its header is whole: SQLite itself finds out
+    assert refusal(str(cut)) == ("database_damaged", {"path": str(cut)})
+    from geo.services.setup import open_initialised
+
+    with pytest.raises(GridhouseError, match="database_damaged"):
+        open_initialised(str(cut))
+    assert not cut.with_suffix(".key").exists()
+
+
+@sqlite_only
+def test_a_file_that_may_not_be_read_or_written_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "g.sqlite"
+    Database(str(path)).migrate()
+    check_sqlite_file(database_url(str(path)))
+    real_open = Path.open
+
+    def unreadable(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    with monkeypatch.context() as patch:  # as root, chmod would not stop the reading
+        patch.setattr(Path, "open", unreadable)
+        with pytest.raises(GridhouseError, match="database_unreadable"):
+            check_sqlite_file(database_url(str(path)))
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "access", lambda p, mode: mode != os.W_OK or Path(p) != path)
+        with pytest.raises(GridhouseError, match="database_read_only"):
+            check_sqlite_file(database_url(str(path)))
+
+
+@sqlite_only
+def test_only_the_data_folder_is_made_when_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_database, "DATA_DIR", tmp_path / "data")
+    db = Database(str(tmp_path / "data" / "gridhouse.sqlite"))
+    db.migrate()
+    db.dispose()
+    assert (tmp_path / "data" / "gridhouse.sqlite").is_file()
+    with pytest.raises(GridhouseError, match="database_folder_missing"):
+        Database(str(tmp_path / "other" / "gridhouse.sqlite"))
+    assert not (tmp_path / "other").exists()

@@ -23,6 +23,7 @@ from geo.stays import STAY_COLUMNS
 from geo.store import audit
 from geo.store.database import (
     Database,
+    check_sqlite_file,
     data_folder,
     database_url,
     shown_url,
@@ -77,8 +78,11 @@ def open_initialised(url: str | None = None) -> Opened:
     """Open a database that holds Gridhouse's schema (brought to the newest revision, as
     every start does). A database without one, a new SQLite file or an empty PostgreSQL
     database, is refused with a ConflictError that says to run ``gridhouse init``; nothing is
-    created (no file, no key)."""
+    created (no file, no key). A location no database can be at (see
+    :func:`geo.store.database.check_sqlite_file`: a missing folder, a folder, a file that is
+    no SQLite database, damaged or not readable) is refused first, naming the path."""
     resolved = database_url(url)
+    check_sqlite_file(resolved)
     if sqlite_file_missing(resolved):
         raise ConflictError("database_uninitialised", url=shown_url(resolved))
     db = Database(resolved)
@@ -94,10 +98,17 @@ def open_initialised(url: str | None = None) -> Opened:
 
 def open_database(url: str | None = None, *, create: bool = True) -> Opened:
     """Open the database and load or create its key file; with ``create``, bring the schema
-    to the newest revision first (audited when it changes)."""
+    to the newest revision first (audited when it changes). A location no database can be
+    at, or a damaged SQLite file, is refused with a GridhouseError that names it (the same
+    checks as :func:`open_initialised`), before any key is made."""
     db = Database(url)
-    if create:
-        _migrate(db, actor=SYSTEM)
+    try:
+        db.revision()  # the first query: a damaged file or an unreachable server says so here
+        if create:
+            _migrate(db, actor=SYSTEM)
+    except BaseException:
+        db.dispose()
+        raise
     return Opened(db=db, keys=load_or_create_keys(key_path_for(db.url)))
 
 

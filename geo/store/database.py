@@ -10,6 +10,7 @@ snapshots, so a page sees one state of the data whatever commits meanwhile.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,16 +22,21 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.types import UserDefinedType
+
+from geo.errors import ConflictError, GridhouseError, InputError, NotFoundError
 
 __all__ = [
     "DATA_DIR",
     "Connection",
     "Database",
+    "check_sqlite_file",
     "data_folder",
     "database_url",
     "shown_url",
     "sqlite_file_missing",
+    "unusable_database",
 ]
 
 ENV_URL = "GRIDHOUSE_DATABASE_URL"
@@ -95,10 +101,76 @@ def sqlite_file_missing(url: str) -> bool:
     return parsed.database != ":memory:" and not Path(parsed.database).exists()
 
 
-def _sqlite_engine(url: str) -> Engine:
+SQLITE_MAGIC = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file."""
+_SQLITE_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL; None for other databases and in-memory SQLite."""
     parsed = make_url(url)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return None if parsed.database == ":memory:" else Path(parsed.database)
+
+
+def check_sqlite_file(url: str) -> None:
+    """Refuse, with an error that names the path, an SQLite location no Gridhouse database
+    can be at or made at: a folder, a path whose folder does not exist (the data folder
+    excepted: Gridhouse makes it), a file it may not read or write (or in a folder it may
+    not write: SQLite keeps its journal beside the file), a file that is no SQLite database,
+    or one cut short before its first page ends. A file that does not exist yet passes (the
+    caller creates it or says to run ``gridhouse init``); so does any other URL. Creates
+    nothing. The one check of the location before any connection, for every face."""
+    path = _sqlite_path(url)
+    if path is None:
+        return
+    shown = str(path)
+    if path.is_dir():
+        raise InputError("database_is_folder", path=shown)
+    folder = path.parent
+    if not folder.is_dir():
+        if _is_data_folder(folder):
+            return  # Gridhouse's own folder: made when the database is
+        raise NotFoundError("database_folder_missing", folder=str(folder), path=shown)
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except PermissionError as exc:
+        raise ConflictError("database_unreadable", path=shown) from exc
+    except OSError as exc:  # a device, a broken mount, ...
+        raise InputError("database_not_sqlite", path=shown) from exc
+    if not (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
+        raise ConflictError("database_read_only", path=shown)
+    if not header:
+        return  # an empty file: SQLite makes a new database in it
+    if not header.startswith(SQLITE_MAGIC) and not SQLITE_MAGIC.startswith(header):
+        raise InputError("database_not_sqlite", path=shown)
+    if len(header) < 100:  # cut short within SQLite's own header
+        raise ConflictError("database_damaged", path=shown)
+
+
+def _is_data_folder(folder: Path) -> bool:
+    return folder.expanduser().absolute() == DATA_DIR.absolute()
+
+
+def unusable_database(exc: BaseException, url: str) -> GridhouseError | None:
+    """The error to report for a driver failure that says an SQLite file is no database or
+    is damaged (truncated, overwritten: SQLite finds out when it reads the pages concerned,
+    at the first query for a file cut short); None for any other failure."""
+    if not isinstance(exc, DBAPIError) or not isinstance(exc.orig, sqlite3.DatabaseError):
+        return None
+    if getattr(exc.orig, "sqlite_errorcode", None) not in _SQLITE_DAMAGED:
+        return None
+    return ConflictError("database_damaged", path=shown_url(url))
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = _sqlite_path(url)
+    if path is not None and _is_data_folder(path.parent):
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -153,6 +225,7 @@ class Database:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = database_url(url)
+        check_sqlite_file(self.url)
         if make_url(self.url).get_backend_name() == "sqlite":
             self.engine = _sqlite_engine(self.url)
         elif make_url(self.url).get_backend_name() == "postgresql":
@@ -227,9 +300,18 @@ class Database:
         return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
     def revision(self) -> str | None:
-        """The schema's current Alembic revision, None for an empty database."""
-        with self.read() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+        """The schema's current Alembic revision, None for an empty database. The first
+        query of every start: a damaged SQLite file, or a PostgreSQL server that cannot be
+        reached, is reported as such (a GridhouseError naming it)."""
+        try:
+            with self.read() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except DBAPIError as exc:
+            if (found := unusable_database(exc, self.url)) is not None:
+                raise found from exc
+            if self.engine.dialect.name == "postgresql" and isinstance(exc, OperationalError):
+                raise ConflictError("database_unreachable", url=shown_url(self.url)) from exc
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()
