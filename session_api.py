@@ -22,17 +22,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from geo.services import accounts, setup
+from geo.settings import settings
 
 PATH: Final = "/api/session"
 
 
 @functools.cache
 def _opened(url: str) -> setup.Opened:
-    return setup.open_database(url, create=False)  # the app's first page run migrated it
+    return setup.open_database(
+        url, create=False, config=settings()
+    )  # the app's first page run migrated it
 
 
 def opened() -> setup.Opened:
-    return _opened(setup.configured_url())
+    return _opened(setup.configured_url(settings()))
 
 
 async def session(request: Request) -> Response:
@@ -73,7 +76,7 @@ def _set_cookie(response: Response, request: Request, value: str) -> None:
     response.set_cookie(
         accounts.SESSION_COOKIE,
         value,
-        max_age=max(1, round(accounts.idle_timeout_minutes() * 60)),
+        max_age=max(1, round(accounts.idle_timeout_minutes(opened()) * 60)),
         path="/",
         secure=_https(request),
         httponly=True,

@@ -45,7 +45,8 @@ from geo.services import (
 )
 from geo.services import lists as staff_lists
 from geo.services.access import local_operator
-from geo.store.database import DEFAULT_PATH, database_url, unusable_database
+from geo.settings import settings
+from geo.store.database import DEFAULT_PATH, unusable_database
 from geo.store.schema import AREA_LEVELS, ROLES
 
 LOG_NAME = "gridhouse.log"
@@ -307,11 +308,11 @@ def _as_of(command: argparse.ArgumentParser, what: str = "the day") -> None:
 
 def _open(args: argparse.Namespace) -> setup.Opened:
     """The database of ``--db``, which must hold the schema (else: run gridhouse init)."""
-    return setup.open_initialised(args.db)
+    return setup.open_initialised(args.db, config=settings())
 
 
 def _init(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db, create=False)
+    opened = setup.open_database(args.db, create=False, config=settings())
     result = setup.initialise(opened, local_operator())
     password = accounts.ensure_first_admin(opened)
     if password is not None:
@@ -320,7 +321,9 @@ def _init(args: argparse.Namespace) -> Any:
 
 
 def _demo(args: argparse.Namespace) -> Any:
-    opened = setup.open_database(args.db)  # creates the schema when there is none
+    opened = setup.open_database(
+        args.db, config=settings()
+    )  # creates the schema when there is none
     return setup.load_demo(
         opened, local_operator(), scale=args.scale, seed=args.seed, as_of=args.as_of
     )
@@ -566,8 +569,13 @@ def _export_area_list(opened: setup.Opened, args: argparse.Namespace) -> Any:
 
 def _operations(args: argparse.Namespace) -> Any:
     if args.command == "restore":
+        config = settings()
         return operations.restore(
-            database_url(args.db), local_operator(), args.file, replace=args.replace
+            setup.resolved_url(args.db, config),
+            local_operator(),
+            args.file,
+            replace=args.replace,
+            config=config,
         )
     opened = _open(args)
     if args.command == "backup":
@@ -614,6 +622,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        settings()  # every setting checked before any work: an invalid one is one line
         result = COMMANDS[args.command](args)
     except GridhouseError as exc:
         sys.stderr.write(f"gridhouse: {bilingual(exc.key, **exc.params)}\n")
@@ -623,7 +632,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"gridhouse: {bilingual('audit_broken', row=exc.args[0])}\n")
         return 1
     except Exception as exc:
-        found = unusable_database(exc, database_url(args.db))
+        found = unusable_database(exc, setup.resolved_url(args.db))
         if found is not None:  # a file found damaged past its first pages, mid-command
             sys.stderr.write(f"gridhouse: {bilingual(found.key, **found.params)}\n")
             return EXIT_USAGE

@@ -9,12 +9,15 @@ street office can rehearse a month end and the browser tests work on a fixed day
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-TODAY_VARIABLE = "GRIDHOUSE_TODAY"
+from geo.settings import ENV_PREFIX, read_day
+
+TODAY_VARIABLE: Final = f"{ENV_PREFIX}TODAY"
+"""The setting (:attr:`geo.settings.Settings.today`) read afresh at every call, so a
+changed environment is seen at once."""
 
 
 def today() -> date:
@@ -22,12 +25,12 @@ def today() -> date:
 
     Raises
     ------
-    ValueError
+    geo.errors.InputError
         When ``GRIDHOUSE_TODAY`` is set but is not a date written ``YYYY-MM-DD``.
     """
-    fixed = os.environ.get(TODAY_VARIABLE, "").strip()
-    if fixed:
-        return date.fromisoformat(fixed)
+    fixed = read_day()
+    if fixed is not None:
+        return fixed
     return date.today()  # the one read of the wall calendar
 
 
@@ -41,7 +44,7 @@ def utc_now() -> datetime:
     """Coordinated universal time (naive, as stored in the database), on the day
     :func:`today` gives when ``GRIDHOUSE_TODAY`` is set."""
     moment = datetime.now(UTC).replace(tzinfo=None)  # the one read of the UTC clock
-    if os.environ.get(TODAY_VARIABLE, "").strip():
+    if read_day() is not None:
         return datetime.combine(today(), moment.time())
     return moment
 

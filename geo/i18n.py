@@ -456,6 +456,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "找不到中文字体，无法生成 PDF：请安装 fonts-noto-cjk，或用 {variable} 指定字体文件",
         "no Chinese font for the PDF: install fonts-noto-cjk, or name a font file in {variable}",
     ),
+    "setting_invalid": (
+        "配置项 {variable} 的值 {value} 无效：{rule}",
+        "setting {variable}={value} is invalid: {rule}",
+    ),
     "arealist_summary": (
         "共 {units} 户，按走访顺序排列；结果填：{outcomes}",
         "{units} units in walking order; outcome: {outcomes}",

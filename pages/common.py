@@ -23,6 +23,7 @@ from geo.i18n import LANGUAGES, message
 from geo.io.assets import publish_map_assets
 from geo.services import accounts, boundaries, setup, spatial, statistics
 from geo.services.access import Actor
+from geo.settings import settings
 
 _LANGUAGE_NAMES = {"zh": "简体中文", "en": "English"}
 _log = logging.getLogger("gridhouse.app")
@@ -294,15 +295,18 @@ def opened() -> AppDatabase:
     cannot be used (a missing folder, a file that is no SQLite database or is damaged, ...)
     is said in the catalogue's words and the run stops there (tried again on the next)."""
     try:
-        return _opened(setup.configured_url())
+        config = settings()  # read once per configuration; a changed value reopens
+        return _opened(setup.configured_url(config), config.model_dump_json())
     except GridhouseError as exc:
         st.error(t(exc.key, **exc.params))
         st.stop()
 
 
 @st.cache_resource
-def _opened(url: str) -> AppDatabase:
-    return AppDatabase(setup.open_database(url))
+def _opened(url: str, configuration: str) -> AppDatabase:
+    """``configuration`` (the settings as JSON) is part of the cache key only."""
+    del configuration
+    return AppDatabase(setup.open_database(url, config=settings()))
 
 
 def data_version() -> str:

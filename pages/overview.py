@@ -11,7 +11,8 @@ from streamlit_folium import st_folium
 
 from geo import clock, maps
 from geo.coverage import NEAR_TARGET, month_to_date_days
-from geo.services.statistics import COUNT_COLUMNS, inspection_target
+from geo.services.statistics import COUNT_COLUMNS
+from geo.settings import settings
 from pages.common import basemap_picker, is_demo, plain, read, signed_in_actor, t, t_raw
 from pages.tables import show_table
 
@@ -92,7 +93,7 @@ shapes = read("area_shapes", level=level)
 if figures is None or shapes is None:
     st.stop()
 table = figures.table.assign(monthly_inspection=figures.table["coverage"])
-target = inspection_target()
+target = settings().inspection_target
 CLASSES = (  # the map's legend labels (geo.maps escapes map text for HTML)
     (0.0, "#d7301f", t_raw("inspection_below", low=f"{target - NEAR_TARGET:.0%}")),
     (target - NEAR_TARGET, "#fdae61", t_raw("inspection_near", target=f"{target:.0%}")),

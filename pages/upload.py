@@ -12,6 +12,7 @@ from geo import clock
 from geo.crs import parse_source_crs
 from geo.fields import FIELDS, KINDS
 from geo.services import uploads
+from geo.settings import settings
 from pages.common import (
     flash_and_rerun,
     guarded,
@@ -39,7 +40,7 @@ kind = left.selectbox(
 crs = right.selectbox(
     t("upload_crs"), CRS_CHOICES, format_func=lambda c: t(f"crs_{c}"), key="upload_crs"
 )
-limits = uploads.UploadLimits.from_environment()
+limits = uploads.UploadLimits.from_settings(settings())
 limit_mb = max(1, round(limits.max_bytes / 2**20))
 file = st.file_uploader(
     t("upload_file_limit", limit_mb=limit_mb),

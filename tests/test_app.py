@@ -283,11 +283,9 @@ def test_a_registrar_opens_a_property_file_from_a_link(app, demo_url):
 
 
 def test_idle_time_past_the_limit_signs_the_user_out_and_says_so(own_app, monkeypatch):
-    from geo.services import accounts
-
     sign_in(own_app, "demo-planner")
     assert own_app.title[0].value == "辖区总览"
-    monkeypatch.setenv(accounts.ENV_IDLE_MINUTES, "0")  # any pause is too long now
+    monkeypatch.setenv("GRIDHOUSE_IDLE_MINUTES", "0")  # any pause is too long now
     own_app.run()
     assert not own_app.dataframe  # nothing of the page is shown any more
     url = os.environ["GRIDHOUSE_DATABASE_URL"]

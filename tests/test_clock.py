@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from geo import clock
+from geo.errors import InputError
 from tests import databases
 from tests.conftest import ROOT, TRAVEL
 
@@ -55,7 +56,7 @@ def test_gridhouse_today_sets_the_day_the_product_works_on(monkeypatch):
     assert clock.now().date() == date(2030, 2, 1)
     assert clock.utc_now().date() == date(2030, 2, 1)
     monkeypatch.setenv(clock.TODAY_VARIABLE, "first of May")
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="GRIDHOUSE_TODAY"):
         clock.today()
 
 

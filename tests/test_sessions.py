@@ -20,6 +20,7 @@ from geo.privacy import Keys
 from geo.services import accounts
 from geo.services.access import Actor
 from geo.services.setup import open_database
+from geo.settings import Settings, settings
 from tests import databases
 from tests.browser import offline_page, streamlit_server, wait_until_idle
 from tests.conftest import ADMIN
@@ -92,7 +93,7 @@ def test_sign_out_ends_the_session(db):
 def test_an_idle_session_ends_once_and_says_why(db, monkeypatch):
     _actor, started = signed_in(db)
     cookie = accounts.session_cookie(db, started.id)
-    monkeypatch.setenv(accounts.ENV_IDLE_MINUTES, "1")
+    db = dataclasses.replace(db, settings=Settings(idle_minutes=1))
     later = clock.utc_now() + timedelta(seconds=61)
     monkeypatch.setattr(clock, "utc_now", lambda: later)
     assert accounts.live_session(db, cookie) is None  # looking does not end it
@@ -103,7 +104,7 @@ def test_an_idle_session_ends_once_and_says_why(db, monkeypatch):
 
 def test_use_within_the_timeout_keeps_the_session(db, monkeypatch):
     actor, started = signed_in(db)
-    monkeypatch.setenv(accounts.ENV_IDLE_MINUTES, "1")
+    db = dataclasses.replace(db, settings=Settings(idle_minutes=1))
     start = clock.utc_now()
     for seconds in (40, 80, 120):  # never 60 seconds apart
         monkeypatch.setattr(clock, "utc_now", lambda s=seconds: start + timedelta(seconds=s))
@@ -234,7 +235,7 @@ def test_reload_typed_url_and_second_tab_stay_signed_in(app):
         assert cookie is not None
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
         assert not cookie["secure"]  # served over http here
-        assert 0 < cookie["expires"] - time.time() <= accounts.idle_timeout_minutes() * 60 + 5
+        assert 0 < cookie["expires"] - time.time() <= settings().idle_minutes * 60 + 5
         assert page.evaluate("document.cookie").find(COOKIE) == -1  # JavaScript cannot read it
         page.reload()
         signed_in_as(page, "辖区总览")

@@ -144,9 +144,8 @@ def test_database_url_and_key_path_defaults(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # the default does not depend on the current directory
     assert database_url() == f"sqlite:///{project_data / 'gridhouse.sqlite'}"
     assert database_url(str(tmp_path / "x.sqlite")) == f"sqlite:///{tmp_path}/x.sqlite"
-    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", "sqlite:////srv/g.sqlite")
-    assert database_url() == "sqlite:////srv/g.sqlite"
-    assert database_url("sqlite:////other.sqlite") == "sqlite:////other.sqlite"
+    assert database_url(configured="sqlite:////srv/g.sqlite") == "sqlite:////srv/g.sqlite"
+    assert database_url("sqlite:////other.sqlite", configured="x") == "sqlite:////other.sqlite"
     assert str(key_path_for("sqlite:////srv/g.sqlite")) == "/srv/g.key"
     assert key_path_for("postgresql+psycopg://h/db") == project_data / "gridhouse.key"
 

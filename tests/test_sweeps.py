@@ -4,6 +4,7 @@ through the visits upload, progress, carry-over, back-checks, roles and the comm
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from datetime import date, timedelta
@@ -23,6 +24,7 @@ from geo.services import sweeps
 from geo.services.access import Actor
 from geo.services.setup import open_database
 from geo.services.uploads import import_upload
+from geo.settings import settings
 from geo.store.records import load_areas
 from geo.store.sweeps import assigned_units
 from tests import databases
@@ -205,6 +207,7 @@ def test_the_printable_list_embeds_a_chinese_font(db, small_sweep):
 
 def test_a_font_file_that_is_not_there_is_named_in_a_clear_refusal(db, small_sweep, monkeypatch):
     monkeypatch.setenv("GRIDHOUSE_PDF_FONT", "/nonexistent/font.ttf")
+    db = dataclasses.replace(db, settings=settings())  # as a face reads it
     with pytest.raises(InputError) as refused:
         sweeps.area_list(db, ADMIN, small_sweep, fmt="pdf", team="一组", as_of=AS_OF)
     assert refused.value.key == "pdf_font_missing"
@@ -265,7 +268,7 @@ def test_a_filled_list_comes_back_through_the_visits_upload_and_moves_progress(d
         ).sum()
     )
     assert progress["days_needed"] == rules.days_needed(
-        len(carried), teams=2, units_per_team_day=sweeps.units_per_team_day()
+        len(carried), teams=2, units_per_team_day=sweeps.units_per_team_day(db)
     )
     again = import_upload(
         db, ADMIN, kind="visits", data=filled.getvalue(), filename="back.xlsx", today=AS_OF

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -42,6 +41,7 @@ FILL_COLUMNS: Final = ("走访时间", "走访结果", "见到人数", "备注")
 OUTCOME_HINT: Final = "已核实/有变化/无人在家/拒绝/空置/查无此人"
 FORMATS: Final = ("csv", "xlsx", "geojson", "kml", "gpx", "pdf")
 FONT_ENV: Final = "GRIDHOUSE_PDF_FONT"
+"""The setting that names the font file (:attr:`geo.settings.Settings.pdf_font`)."""
 """A TrueType/OpenType font (or collection) with Chinese glyphs, for PDF lists."""
 _FONT_DIRS: Final = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts")
 _FONT_NAMES: Final = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "wqy-zenhei.ttc")
@@ -55,15 +55,16 @@ def sheet(items: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def write(items: pd.DataFrame, fmt: str, *, title: str) -> bytes:
-    """The list in format ``fmt`` (one of :data:`FORMATS`)."""
+def write(items: pd.DataFrame, fmt: str, *, title: str, font_file: Path | None = None) -> bytes:
+    """The list in format ``fmt`` (one of :data:`FORMATS`); a PDF in ``font_file`` when
+    given, else a Chinese font found in the system font folders."""
     writers: dict[str, Callable[[pd.DataFrame, str], bytes]] = {
         "csv": lambda t, _title: excel_csv(sheet(t)),
         "xlsx": _xlsx,
         "geojson": _geojson,
         "kml": _kml,
         "gpx": _gpx,
-        "pdf": _pdf,
+        "pdf": lambda t, heading: _pdf(t, heading, font_file=font_file),
     }
     if fmt not in writers:
         raise InputError("list_format_unknown", format=fmt, formats=", ".join(FORMATS))
@@ -202,12 +203,12 @@ def _gpx(items: pd.DataFrame, title: str) -> bytes:
     return document.encode("utf-8")
 
 
-def cjk_font() -> Path | None:
-    """A font with Chinese glyphs: ``$GRIDHOUSE_PDF_FONT``, else a Noto Sans CJK or WenQuanYi
-    font in the usual font folders (Debian: the fonts-noto-cjk package)."""
-    explicit = os.environ.get(FONT_ENV)
-    if explicit:
-        return Path(explicit) if Path(explicit).is_file() else None
+def cjk_font(explicit: Path | None = None) -> Path | None:
+    """A font with Chinese glyphs: ``explicit`` (None when it is no file), else a Noto Sans
+    CJK or WenQuanYi font in the usual font folders (Debian: the fonts-noto-cjk package)."""
+    if explicit is not None:
+        explicit = explicit.expanduser()
+        return explicit if explicit.is_file() else None
     for folder in _FONT_DIRS:
         root = Path(folder).expanduser()
         if not root.is_dir():
@@ -252,13 +253,13 @@ _RULE: Final = 170
 _HEADING_FILL: Final = (238, 238, 238)
 
 
-def _pdf(items: pd.DataFrame, title: str) -> bytes:
+def _pdf(items: pd.DataFrame, title: str, *, font_file: Path | None = None) -> bytes:
     """A4 landscape: the route sketch on the first page, then the table, black on white
     with light grey rules, every resident of a unit on a line of their own."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    font = cjk_font()
+    font = cjk_font(font_file)
     if font is None:
         raise InputError("pdf_font_missing", variable=FONT_ENV)
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")

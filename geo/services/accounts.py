@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,12 +50,8 @@ if TYPE_CHECKING:
     from geo.services.setup import Opened
     from geo.store.database import Connection
 
-ENV_ADMIN_PASSWORD: Final = "GRIDHOUSE_ADMIN_PASSWORD"
 MAX_FAILURES: Final = 5
 LOCK_MINUTES: Final = 15
-IDLE_TIMEOUT_MINUTES = 30.0
-"""Default minutes without activity after which a session ends ($GRIDHOUSE_IDLE_MINUTES)."""
-ENV_IDLE_MINUTES: Final = "GRIDHOUSE_IDLE_MINUTES"
 MIN_PASSWORD_LENGTH: Final = 8
 DEMO_PASSWORD: Final = "demo"
 DEMO_USERS: Final = {f"demo-{role}": role for role in ROLES}
@@ -76,12 +71,6 @@ class _Unset:
 
 
 _UNSET: Final = _Unset()
-
-
-def idle_timeout_minutes() -> float:
-    """Minutes of inactivity that end a session: $GRIDHOUSE_IDLE_MINUTES, else 30."""
-    value = os.environ.get(ENV_IDLE_MINUTES)
-    return float(value) if value else IDLE_TIMEOUT_MINUTES
 
 
 def sign_in(opened: Opened, name: str, password: str) -> Actor:
@@ -250,6 +239,11 @@ def session_from_cookie(opened: Opened, value: str | None) -> str | None:
     return session_id
 
 
+def idle_timeout_minutes(opened: Opened) -> float:
+    """Minutes of inactivity that end a session (``GRIDHOUSE_IDLE_MINUTES``, 30)."""
+    return opened.settings.idle_minutes
+
+
 def check_session(opened: Opened, session_id: str, *, use: bool = True) -> SessionCheck:
     """Whether a session still stands, and as whom: it ends (audited) once it has been idle
     longer than :func:`idle_timeout_minutes` or its account is no longer as it was. With
@@ -266,10 +260,10 @@ def check_session(opened: Opened, session_id: str, *, use: bool = True) -> Sessi
     idle = _idle_seconds(row["last_seen"], moment)
     if _account_changed(row, user):
         return SessionCheck(actor=None, ended=_end(opened, row, ACCOUNT_CHANGED))
-    if idle > idle_timeout_minutes() * 60:
+    if idle > idle_timeout_minutes(opened) * 60:
         return SessionCheck(actor=None, ended=_end(opened, row, TIMED_OUT))
     assert user is not None
-    touched = use and idle >= min(60.0, idle_timeout_minutes() * 15)
+    touched = use and idle >= min(60.0, idle_timeout_minutes(opened) * 15)
     if touched:
         with opened.db.write() as conn:
             update_session(conn, session_id, last_seen=moment)
@@ -288,7 +282,7 @@ def live_session(opened: Opened, cookie: str | None) -> str | None:
         user = None if row is None else find_user_by_id(conn, row["user_id"])
     if row is None or row["ended_at"] is not None or _account_changed(row, user):
         return None
-    if _idle_seconds(row["last_seen"], clock.utc_now()) > idle_timeout_minutes() * 60:
+    if _idle_seconds(row["last_seen"], clock.utc_now()) > idle_timeout_minutes(opened) * 60:
         return None
     return session_id
 
@@ -493,8 +487,9 @@ def add_account(
 
 def ensure_first_admin(opened: Opened) -> str | None:
     """On a database without accounts, create ``admin`` and return its one-time password
-    ($GRIDHOUSE_ADMIN_PASSWORD when set, else a random one); None when accounts exist."""
-    password = os.environ.get(ENV_ADMIN_PASSWORD) or secrets.token_urlsafe(12)
+    (``GRIDHOUSE_ADMIN_PASSWORD`` when set, else a random one); None when accounts exist."""
+    configured = opened.settings.admin_password
+    password = (configured.get_secret_value() if configured else "") or secrets.token_urlsafe(12)
     with opened.db.write() as conn:
         if count_users(conn):
             return None

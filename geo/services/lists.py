@@ -3,7 +3,6 @@ visited for long) for the user's areas, and their audited export."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from typing import Final
 
@@ -12,12 +11,12 @@ import pandas as pd
 from geo import clock, worklists
 from geo.errors import InputError
 from geo.i18n import CATALOGUE, DEFAULT_LANGUAGE, message
-from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM
 from geo.io.exports import excel_csv, typed_xlsx
-from geo.reporting import REPORT_WITHIN_WORKING_DAYS, late_by_reporter
+from geo.reporting import late_by_reporter
 from geo.services.access import Actor, require
 from geo.services.scope import communities_for
 from geo.services.setup import Opened
+from geo.settings import Settings
 from geo.store import audit
 from geo.store.lists import (
     current_people,
@@ -30,21 +29,13 @@ from geo.store.lists import (
     unhoused_workers,
 )
 
-ENV_CROWDED_PER_ROOM: Final = "GRIDHOUSE_CROWDED_PER_ROOM"
-ENV_CROWDED_M2: Final = "GRIDHOUSE_CROWDED_M2_PER_PERSON"
-ENV_REPORT_WITHIN: Final = "GRIDHOUSE_REPORT_WITHIN_DAYS"
 LATE_REPORT_LOOKBACK_DAYS: Final = 365
 EXPORT_FORMATS: Final = ("csv", "xlsx")
 
 
-def crowding_thresholds() -> tuple[float, float]:
-    """(residents per room, m2 per resident) from configuration, else 2 and 5."""
-    per_room = os.environ.get(ENV_CROWDED_PER_ROOM)
-    m2 = os.environ.get(ENV_CROWDED_M2)
-    return (
-        float(per_room) if per_room else CROWDED_PER_ROOM,
-        float(m2) if m2 else CROWDED_M2_PER_PERSON,
-    )
+def crowding_thresholds(config: Settings) -> tuple[float, float]:
+    """(residents per room, m2 per resident) from configuration (default 2 and 5)."""
+    return config.crowded_per_room, config.crowded_m2_per_person
 
 
 def staff_list(
@@ -80,7 +71,7 @@ def staff_list(
             people = current_people(conn, as_of=today, communities=within)
         latest = latest_person_visits(conn, as_of=today) if name == "not-found" else None
     if name == "crowded":
-        per_room, m2 = crowding_thresholds()
+        per_room, m2 = crowding_thresholds(opened.settings)
         return worklists.crowded_units(units, per_room=per_room, m2_per_person=m2).drop(
             columns=["property_id", "last_visit"]
         )
@@ -94,7 +85,7 @@ def staff_list(
 
 def _late_reports(opened: Opened, actor: Actor, *, area: str | None, today: date) -> pd.DataFrame:
     """Landlords and employers with move-ins or hires of the last year reported late."""
-    within_days = report_within_working_days()
+    within_days = opened.settings.report_within_days
     since = today - timedelta(days=LATE_REPORT_LOOKBACK_DAYS)
     with opened.db.read() as conn:
         within = communities_for(conn, actor, area)
@@ -115,12 +106,6 @@ def _late_reports(opened: Opened, actor: Actor, *, area: str | None, today: date
     ]
     kept = [p for p in parts if len(p)]
     return (pd.concat(kept, ignore_index=True) if kept else parts[0])[columns]
-
-
-def report_within_working_days() -> int:
-    """Working days a landlord or employer has to report ($GRIDHOUSE_REPORT_WITHIN_DAYS, 3)."""
-    value = os.environ.get(ENV_REPORT_WITHIN)
-    return int(value) if value else REPORT_WITHIN_WORKING_DAYS
 
 
 def staff_list_csv(

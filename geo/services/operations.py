@@ -20,6 +20,7 @@ from geo import clock
 from geo.errors import ConflictError, InputError, NotFoundError
 from geo.services.access import Actor, require
 from geo.services.setup import Opened, open_database
+from geo.settings import Settings, settings
 from geo.store import audit, maintenance
 from geo.store.database import Database
 from geo.store.keys import key_path_for, load_or_create_keys
@@ -90,8 +91,16 @@ def backup(opened: Opened, actor: Actor, target: Path) -> dict[str, Any]:
     return {**manifest, "file": str(target), "bytes": target.stat().st_size}
 
 
-def restore(url: str, actor: Actor, source: Path, *, replace: bool = False) -> dict[str, Any]:
-    """Put the backup ``source`` in the database at ``url``; audited there afterwards."""
+def restore(
+    url: str,
+    actor: Actor,
+    source: Path,
+    *,
+    replace: bool = False,
+    config: Settings | None = None,
+) -> dict[str, Any]:
+    """Put the backup ``source`` in the database at ``url``; audited there afterwards. The
+    key file is the configured one (``config``, default :func:`geo.settings.settings`)."""
     require(actor, "setup")
     if not source.is_file():
         raise NotFoundError("file_not_found", path=str(source))
@@ -103,7 +112,7 @@ def restore(url: str, actor: Actor, source: Path, *, replace: bool = False) -> d
                 raise InputError(
                     "backup_other_backend", made=manifest["backend"], here=db.engine.dialect.name
                 )
-            key_path = key_path_for(db.url)
+            key_path = key_path_for(db.url, key_file=(config or settings()).key_file)
             if not key_path.exists():
                 raise ConflictError("backup_key_missing", path=str(key_path))
             if load_or_create_keys(key_path).digest(_KEY_CHECK) != manifest["key_check"]:

@@ -3,7 +3,6 @@ and retention."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from typing import Any, Final
 
@@ -26,7 +25,6 @@ from geo.store.people import (
 )
 from geo.store.users import now
 
-ENV_RETENTION_DAYS: Final = "GRIDHOUSE_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS: Final = 730
 
 
@@ -101,18 +99,18 @@ def unmask_person(opened: Opened, actor: Actor, person_id: int) -> dict[str, Any
     }
 
 
-def retention_days() -> int:
-    value = os.environ.get(ENV_RETENTION_DAYS)
-    return int(value) if value else DEFAULT_RETENTION_DAYS
+def retention_days(opened: Opened) -> int:
+    """Days people are kept after they moved out (``GRIDHOUSE_RETENTION_DAYS``, 730)."""
+    return opened.settings.retention_days
 
 
 def run_retention(
     opened: Opened, actor: Actor, *, days: int | None = None, today: date | None = None
 ) -> dict[str, Any]:
     """Anonymise everyone whose last stay ended more than ``days`` ago (default from
-    $GRIDHOUSE_RETENTION_DAYS, else 730); counts per area stay as they were."""
+    ``GRIDHOUSE_RETENTION_DAYS``, else 730); counts per area stay as they were."""
     require(actor, "setup")
-    keep_days = retention_days() if days is None else days
+    keep_days = retention_days(opened) if days is None else days
     cutoff = (today or clock.today()) - timedelta(days=keep_days)
     with opened.db.write() as conn:
         ids = departed_before(conn, cutoff)

@@ -19,6 +19,7 @@ from geo.privacy import Keys, mask_id, mask_phone
 from geo.services.access import Actor, require
 from geo.services.accounts import ensure_demo_accounts
 from geo.services.placement import bump_boundary_version, place
+from geo.settings import Settings, settings
 from geo.stays import STAY_COLUMNS
 from geo.store import audit
 from geo.store.database import (
@@ -60,28 +61,43 @@ class Opened:
 
     db: Database
     keys: Keys
+    settings: Settings
+    """The configuration the face that opened it read (:func:`geo.settings.settings`)."""
 
 
-def configured_url() -> str:
-    """The database URL from the configuration ($GRIDHOUSE_DATABASE_URL, else the default:
-    ``gridhouse.sqlite`` in the data folder, :data:`geo.store.database.DATA_DIR`, whatever
-    the current directory). The app and the command line both start here."""
-    return database_url()
+def configured_url(config: Settings | None = None) -> str:
+    """The database URL from the configuration (``GRIDHOUSE_DATABASE_URL``, else the
+    default: ``gridhouse.sqlite`` in the data folder, :data:`geo.store.database.DATA_DIR`,
+    whatever the current directory). The app and the command line both start here."""
+    return resolved_url(None, config)
 
 
-def log_folder(url: str | None = None) -> Path:
+def resolved_url(url: str | None, config: Settings | None = None) -> str:
+    """``url`` (``--db``) when given, else the configured one, as a full URL."""
+    return database_url(url, configured=(config or settings()).database_url)
+
+
+def log_folder(url: str | None = None, config: Settings | None = None) -> Path:
     """Where a database's failure log goes: beside an SQLite file, else the data folder."""
-    return data_folder(database_url(url))
+    return data_folder(resolved_url(url, config))
 
 
-def open_initialised(url: str | None = None) -> Opened:
+def _opened(db: Database, config: Settings) -> Opened:
+    """The database with its keys (read from, or created in, the configured key file)."""
+    path = key_path_for(db.url, key_file=config.key_file)
+    return Opened(db=db, keys=load_or_create_keys(path), settings=config)
+
+
+def open_initialised(url: str | None = None, *, config: Settings | None = None) -> Opened:
     """Open a database that holds Gridhouse's schema (brought to the newest revision, as
     every start does). A database without one, a new SQLite file or an empty PostgreSQL
     database, is refused with a ConflictError that says to run ``gridhouse init``; nothing is
     created (no file, no key). A location no database can be at (see
     :func:`geo.store.database.check_sqlite_file`: a missing folder, a folder, a file that is
-    no SQLite database, damaged or not readable) is refused first, naming the path."""
-    resolved = database_url(url)
+    no SQLite database, damaged or not readable) is refused first, naming the path.
+    ``config`` defaults to :func:`geo.settings.settings`."""
+    config = config or settings()
+    resolved = resolved_url(url, config)
     check_sqlite_file(resolved)
     if sqlite_file_missing(resolved):
         raise ConflictError("database_uninitialised", url=shown_url(resolved))
@@ -93,15 +109,19 @@ def open_initialised(url: str | None = None) -> Opened:
     except BaseException:
         db.dispose()
         raise
-    return Opened(db=db, keys=load_or_create_keys(key_path_for(db.url)))
+    return _opened(db, config)
 
 
-def open_database(url: str | None = None, *, create: bool = True) -> Opened:
+def open_database(
+    url: str | None = None, *, create: bool = True, config: Settings | None = None
+) -> Opened:
     """Open the database and load or create its key file; with ``create``, bring the schema
     to the newest revision first (audited when it changes). A location no database can be
     at, or a damaged SQLite file, is refused with a GridhouseError that names it (the same
-    checks as :func:`open_initialised`), before any key is made."""
-    db = Database(url)
+    checks as :func:`open_initialised`), before any key is made. ``config`` defaults to
+    :func:`geo.settings.settings`."""
+    config = config or settings()
+    db = Database(resolved_url(url, config))
     try:
         db.revision()  # the first query: a damaged file or an unreachable server says so here
         if create:
@@ -109,7 +129,7 @@ def open_database(url: str | None = None, *, create: bool = True) -> Opened:
     except BaseException:
         db.dispose()
         raise
-    return Opened(db=db, keys=load_or_create_keys(key_path_for(db.url)))
+    return _opened(db, config)
 
 
 def initialise(opened: Opened, actor: Actor) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ import pandas as pd
 
 from geo import clock
 from geo.coverage import (
-    INSPECTION_TARGET,
     OVERDUE_AFTER_DAYS,
     coverage_by_month,
     inspection_status,
@@ -33,13 +31,11 @@ from geo.store.records import get_setting, load_areas
 from geo.store.schema import AREA_LEVELS
 
 COUNT_COLUMNS = list(INDICATOR_COUNTS)
-ENV_INSPECTION_TARGET = "GRIDHOUSE_INSPECTION_TARGET"
 
 
-def inspection_target() -> float:
-    """The monthly inspection rate's target: $GRIDHOUSE_INSPECTION_TARGET (0.8 = 80 %)."""
-    value = os.environ.get(ENV_INSPECTION_TARGET)
-    return float(value) if value else INSPECTION_TARGET
+def inspection_target(opened: Opened) -> float:
+    """The monthly inspection rate's target (``GRIDHOUSE_INSPECTION_TARGET``, 0.8 = 80 %)."""
+    return opened.settings.inspection_target
 
 
 @dataclass(frozen=True)
@@ -140,7 +136,7 @@ def coverage_trend(
     active = units.loc[(units["status"] == "active") & units["community_id"].isin(allowed["id"])]
     if window_days == 0:  # calendar months: the monthly inspection rate
         trend = monthly_inspection(active["id"], visits, ends=ends)
-        target = inspection_target()
+        target = inspection_target(opened)
         trend["target"] = target
         trend["status"] = [inspection_status(r, target=target) for r in trend["coverage"]]
     else:

@@ -3,7 +3,6 @@ follow progress, carry what was not reached to the next list, and judge back-che
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
@@ -20,7 +19,7 @@ from geo.coverage import COMPLETED_OUTCOMES
 from geo.crs import WGS84
 from geo.errors import InputError, NotFoundError
 from geo.fields import normalise_header
-from geo.indicators import crowded
+from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM, crowded
 from geo.io import arealists
 from geo.io.tables import read_table
 from geo.routes import Pace, project_points, split_among_teams
@@ -32,16 +31,15 @@ from geo.store import audit
 from geo.store import sweeps as store
 from geo.store.records import load_areas
 
-ENV_UNITS_PER_DAY: Final = "GRIDHOUSE_UNITS_PER_TEAM_DAY"
 UNITS_PER_TEAM_DAY: Final = 25
 """Default: units one team visits in a working day."""
 NOT_REACHED: Final = ("nobody_home", "refused")
 """Outcomes after which a unit goes on the next day's list again."""
 
 
-def units_per_team_day() -> float:
-    value = os.environ.get(ENV_UNITS_PER_DAY)
-    return float(value) if value else float(UNITS_PER_TEAM_DAY)
+def units_per_team_day(opened: Opened) -> float:
+    """Units one team visits in a working day (``GRIDHOUSE_UNITS_PER_TEAM_DAY``, 25)."""
+    return opened.settings.units_per_team_day
 
 
 def create_sweep(
@@ -119,7 +117,8 @@ def plan_sweep(
     with opened.db.read() as conn:
         units = _units_in_sweep(conn, actor, _sweep(conn, sweep_id), as_of=today)
         teams = store.sweep_teams(conn, sweep_id)
-    ranked = rank_units(units, as_of=today, weights=weights)
+    per_room, m2 = crowding_thresholds(opened.settings)
+    ranked = rank_units(units, as_of=today, weights=weights, per_room=per_room, m2_per_person=m2)
     chosen = ranked.head(limit) if limit else ranked
     placed = chosen.loc[chosen["lon"].notna() & chosen["lat"].notna()].reset_index(drop=True)
     if placed.empty:
@@ -149,7 +148,7 @@ def plan_sweep(
                 "weights": weights or rules.DEFAULT_WEIGHTS,
             },
         )
-    per_day = units_per_team_day()
+    per_day = units_per_team_day(opened)
     summary = pd.DataFrame(
         {
             "team": teams["name"].to_numpy(),
@@ -172,11 +171,16 @@ def plan_sweep(
 
 
 def rank_units(
-    units: pd.DataFrame, *, as_of: date, weights: dict[str, float] | None = None
+    units: pd.DataFrame,
+    *,
+    as_of: date,
+    weights: dict[str, float] | None = None,
+    per_room: float = CROWDED_PER_ROOM,
+    m2_per_person: float = CROWDED_M2_PER_PERSON,
 ) -> pd.DataFrame:
     """Priority of each candidate unit (see :func:`geo.sweeps.priority`) with crowding
-    judged by the configured thresholds."""
-    per_room, m2 = crowding_thresholds()
+    judged by the given thresholds (residents per room, m2 per resident)."""
+    m2 = m2_per_person
     completed = pd.to_datetime(units["last_completed"])
     end = pd.Timestamp(as_of + timedelta(days=1))
     facts = units.assign(
@@ -225,7 +229,7 @@ def area_list(
         people = store.people_in_sweep(conn, sweep_id, as_of=today, team_id=team_id)
     items = _list_items(units, people, sweep_id=sweep_id)
     title = f"{found['name']} · {team or '全部走访组'} · {today.isoformat()}"
-    data = arealists.write(items, fmt, title=title)
+    data = arealists.write(items, fmt, title=title, font_file=opened.settings.pdf_font)
     with opened.db.write() as conn:
         _audit(
             conn,
@@ -274,7 +278,9 @@ def area_units_list(
         grid=units["grid_id"].map(names),
     )
     items = _list_items(units, people, sweep_id=None)
-    data = arealists.write(items, fmt, title=f"{area} · {today.isoformat()}")
+    data = arealists.write(
+        items, fmt, title=f"{area} · {today.isoformat()}", font_file=opened.settings.pdf_font
+    )
     with opened.db.write() as conn:
         audit.append(
             conn,
@@ -343,7 +349,7 @@ def sweep_progress(
         ["team", "position"]
     )
     teams = max(1, status["team"].nunique())
-    days = rules.days_needed(len(carry), teams=teams, units_per_team_day=units_per_team_day())
+    days = rules.days_needed(len(carry), teams=teams, units_per_team_day=units_per_team_day(opened))
     return {
         "sweep": found,
         "by_team": by_team,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,6 +41,7 @@ from geo.services.access import Actor, require
 from geo.services.placement import place
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
+from geo.settings import Settings
 from geo.stays import STAY_COLUMNS, overlapping
 from geo.store import audit, batches, queries
 from geo.store import sweeps as sweep_store
@@ -52,19 +52,15 @@ from geo.validation import Jurisdiction, validate_rows
 
 @dataclass(frozen=True)
 class UploadLimits:
-    """How big an upload may be: $GRIDHOUSE_UPLOAD_MAX_MB and $GRIDHOUSE_UPLOAD_MAX_ROWS."""
+    """How big an upload may be (``GRIDHOUSE_UPLOAD_MAX_MB``, ``GRIDHOUSE_UPLOAD_MAX_ROWS``)."""
 
     max_bytes: int = MAX_BYTES
     max_rows: int = MAX_ROWS
 
     @classmethod
-    def from_environment(cls) -> UploadLimits:
-        megabytes = os.environ.get("GRIDHOUSE_UPLOAD_MAX_MB")
-        rows = os.environ.get("GRIDHOUSE_UPLOAD_MAX_ROWS")
-        return cls(
-            max_bytes=int(float(megabytes) * 2**20) if megabytes else MAX_BYTES,
-            max_rows=int(rows) if rows else MAX_ROWS,
-        )
+    def from_settings(cls, config: Settings) -> UploadLimits:
+        """The configured limits."""
+        return cls(max_bytes=config.upload_max_bytes, max_rows=config.upload_max_rows)
 
 
 @dataclass(frozen=True)
@@ -113,7 +109,7 @@ def import_upload(
 
     ``progress(fraction, catalogue key)`` is called as the stages go by.
     """
-    limits = limits or UploadLimits.from_environment()
+    limits = limits or UploadLimits.from_settings(opened.settings)
     step = progress or (lambda _fraction, _key: None)
     step(0.05, "progress_reading")
     require(actor, "import")
@@ -242,7 +238,7 @@ def preview_upload(
     require(actor, "import")
     if kind not in KINDS:
         raise InputError("kind_unknown", kind=kind, kinds=", ".join(KINDS))
-    limits = UploadLimits.from_environment()
+    limits = UploadLimits.from_settings(opened.settings)
     raw = read_table(data, filename, max_bytes=limits.max_bytes, max_rows=limits.max_rows)
     plan = plan_columns(list(raw.frame.columns), kind=kind, explicit=mapping)
     shown = [c for c in raw.frame.columns if c not in plan.dropped]

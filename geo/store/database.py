@@ -39,8 +39,6 @@ __all__ = [
     "unusable_database",
 ]
 
-ENV_URL = "GRIDHOUSE_DATABASE_URL"
-
 
 def _data_dir() -> Path:
     """Where Gridhouse keeps its own files when not told otherwise, whatever the current
@@ -63,13 +61,14 @@ _READ = "gridhouse_read"
 WRITE_LOCK = 0x6772_6964  # "grid": the advisory lock PostgreSQL writers queue on
 
 
-def database_url(explicit: str | None = None) -> str:
-    """The URL to use: ``--db`` if given, else $GRIDHOUSE_DATABASE_URL, else
+def database_url(explicit: str | None = None, *, configured: str | None = None) -> str:
+    """The URL to use: ``--db`` if given, else the ``configured`` one
+    (:attr:`geo.settings.Settings.database_url`), else
     :data:`DEFAULT_PATH` (``gridhouse.sqlite`` in :data:`DATA_DIR`).
 
     A bare file path is accepted for SQLite.
     """
-    url = explicit or os.environ.get(ENV_URL) or str(DEFAULT_PATH)
+    url = explicit or configured or str(DEFAULT_PATH)
     if "://" not in url:
         url = f"sqlite:///{Path(url).expanduser()}"
     return url

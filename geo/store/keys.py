@@ -12,15 +12,13 @@ from sqlalchemy.engine import make_url
 from geo.privacy import Keys
 from geo.store.database import DATA_DIR
 
-ENV_KEY_FILE = "GRIDHOUSE_KEY_FILE"
 
-
-def key_path_for(database_url: str) -> Path:
-    """$GRIDHOUSE_KEY_FILE, else beside an SQLite file (``x.sqlite`` -> ``x.key``), else
-    ``gridhouse.key`` in the data folder (:data:`geo.store.database.DATA_DIR`)."""
-    explicit = os.environ.get(ENV_KEY_FILE)
-    if explicit:
-        return Path(explicit).expanduser()
+def key_path_for(database_url: str, *, key_file: Path | None = None) -> Path:
+    """``key_file`` (:attr:`geo.settings.Settings.key_file`) when given, else beside an
+    SQLite file (``x.sqlite`` -> ``x.key``), else ``gridhouse.key`` in the data folder
+    (:data:`geo.store.database.DATA_DIR`)."""
+    if key_file is not None:
+        return key_file.expanduser()
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).with_suffix(".key")
