@@ -249,7 +249,9 @@ def test_a_registrar_opens_a_property_file_records_a_move_in_and_sees_it(demo_co
         page.get_by_label("房屋编号或地址").press("Enter")
         page.get_by_text(f"现住 {living} 人").wait_for(timeout=60_000)
         map_frame(page)  # the unit is drawn on its grid
+        wait_until_idle(page)  # a field filled during a rerun would be drawn anew, empty
         page.get_by_text("登记入住").first.click()
+        wait_until_idle(page)
         page.get_by_label("身份证号").fill(newcomer)
         page.get_by_label("姓名（新登记人员必填）").fill("浏览器测试")
         page.get_by_role("button", name="登记入住").click()
@@ -394,7 +396,9 @@ def test_a_unit_clicked_on_the_list_map_opens_its_file_and_takes_a_move_in(demo_
         living.first.wait_for(timeout=60_000)
         assert page.get_by_label("房屋编号或地址").input_value() == ref
         before = int(re.search(r"\d+", living.first.inner_text()).group())
+        wait_until_idle(page)
         page.get_by_text("登记入住").first.click()
+        wait_until_idle(page)
         page.get_by_label("身份证号").fill(newcomer)
         page.get_by_label("姓名（新登记人员必填）").fill("地图点选")
         page.get_by_role("button", name="登记入住").click()
