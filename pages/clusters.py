@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 from geo import maps
 from geo.clusters import DEFAULT_EPS_M, DEFAULT_H3_RESOLUTION, DEFAULT_MIN_RESIDENTS
 from geo.services import spatial
-from pages.common import basemap_picker, guarded, opened, read, signed_in_actor, t
+from pages.common import basemap_picker, guarded, language, opened, read, signed_in_actor, t
 
 actor = signed_in_actor()
 st.title(t("clusters_title"))
@@ -43,9 +43,7 @@ with st.sidebar:
     )
 basemap = basemap_picker(st.sidebar)
 
-found = read(
-    "clusters", eps_m=float(eps), min_residents=int(least), lang=st.session_state.get("lang", "zh")
-)
+found = read("clusters", eps_m=float(eps), min_residents=int(least), lang=language())
 if found is None:
     st.stop()
 shapes = found.shapes

@@ -30,7 +30,7 @@ _log = logging.getLogger("gridhouse.app")
 
 
 def language() -> str:
-    return str(st.session_state.get("lang", LANGUAGES[0]))
+    return str(st.session_state.get("language", LANGUAGES[0]))
 
 
 def t(key: str, **params: Any) -> str:
@@ -71,13 +71,15 @@ def language_picker() -> None:
     """The language switch. Its label is the same in both languages: a widget whose label
     changes is a new widget to Streamlit, which would forget the choice on the next run."""
     remembered = _remembered_language()
-    if "lang" not in st.session_state and remembered is not None:
-        st.session_state["lang"] = remembered
+    if "language" not in st.session_state:
+        st.session_state["language"] = remembered or LANGUAGES[0]
     st.sidebar.radio(
         " / ".join(message("language", lang) for lang in LANGUAGES),
         LANGUAGES,
+        index=LANGUAGES.index(language()),
         format_func=_LANGUAGE_NAMES.__getitem__,
-        key="lang",
+        key="language_picker",
+        on_change=_language_chosen,
         horizontal=True,
     )
     if language() != (remembered or LANGUAGES[0]):
@@ -86,6 +88,12 @@ def language_picker() -> None:
             "SameSite=Strict; Max-Age=31536000';</script>",
             unsafe_allow_javascript=True,
         )
+
+
+def _language_chosen() -> None:
+    # The choice lives in a key of its own: Streamlit drops a widget's state when the page
+    # changes (st.switch_page), and the language must outlive every page.
+    st.session_state["language"] = st.session_state["language_picker"]
 
 
 def _remembered_language() -> str | None:

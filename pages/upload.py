@@ -16,6 +16,7 @@ from geo.settings import settings
 from pages.common import (
     flash_and_rerun,
     guarded,
+    language,
     opened,
     show_flash,
     signed_in_actor,
@@ -67,7 +68,7 @@ def show_result(result: uploads.UploadResult, filename: str) -> None:
     ):
         column.metric(t(f"upload_{key}"), summary[key])
     if len(result.rejects):
-        reason = "reason_zh" if st.session_state.get("lang", "zh") == "zh" else "reason_en"
+        reason = "reason_zh" if language() == "zh" else "reason_en"
         shown = result.rejects.head(REJECTS_SHOWN)[["row", "header", "value", reason]]
         st.subheader(t("upload_first_errors", n=min(REJECTS_SHOWN, len(result.rejects))))
         st.dataframe(

@@ -305,6 +305,7 @@ def test_a_file_that_may_not_be_read_or_written_is_refused(tmp_path, monkeypatch
     path = tmp_path / "g.sqlite"
     Database(str(path)).migrate()
     check_sqlite_file(database_url(str(path)))
+    store_database._HEADERS_READ.clear()  # as in a new process
     real_open = Path.open
 
     def unreadable(self, *args, **kwargs):
@@ -320,6 +321,28 @@ def test_a_file_that_may_not_be_read_or_written_is_refused(tmp_path, monkeypatch
         patch.setattr(os, "access", lambda p, mode: mode != os.W_OK or Path(p) != path)
         with pytest.raises(GridhouseError, match="database_read_only"):
             check_sqlite_file(database_url(str(path)))
+
+
+@sqlite_only
+def test_a_database_open_in_this_process_is_not_opened_again_to_read_its_header(
+    tmp_path, monkeypatch
+):
+    """Closing any descriptor of a file drops the process's POSIX locks on it, SQLite's
+    included: a second handle on an open database must not read the file itself."""
+    path = tmp_path / "g.sqlite"
+    first = Database(str(path))
+    first.migrate()
+    real_open = Path.open
+
+    def watched(self, *args, **kwargs):
+        assert self.resolve() != path.resolve(), "the open database's file was opened again"
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", watched)
+    second = Database(str(path))
+    assert second.revision() == first.revision()
+    second.dispose()
+    first.dispose()
 
 
 @sqlite_only

@@ -133,7 +133,22 @@ def check_sqlite_file(url: str) -> None:
             return  # Gridhouse's own folder: made when the database is
         raise NotFoundError("database_folder_missing", folder=str(folder), path=shown)
     if not path.exists():
+        _HEADERS_READ.add(path.resolve())  # this process makes it: its header is SQLite's
         return
+    # The header is read once per file and process, before this process connects to it:
+    # closing any descriptor of a file drops every POSIX lock the process holds on it, and
+    # SQLite's locks on an open database would go with it (another connection could then
+    # check the write-ahead log into the file and delete it under ours: "disk I/O error",
+    # writes lost).
+    key = path.resolve()
+    if key not in _HEADERS_READ:
+        _check_header(path, shown)
+        _HEADERS_READ.add(key)
+    if not (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
+        raise ConflictError("database_read_only", path=shown)
+
+
+def _check_header(path: Path, shown: str) -> None:
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
@@ -141,14 +156,16 @@ def check_sqlite_file(url: str) -> None:
         raise ConflictError("database_unreadable", path=shown) from exc
     except OSError as exc:  # a device, a broken mount, ...
         raise InputError("database_not_sqlite", path=shown) from exc
-    if not (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
-        raise ConflictError("database_read_only", path=shown)
     if not header:
         return  # an empty file: SQLite makes a new database in it
     if not header.startswith(SQLITE_MAGIC) and not SQLITE_MAGIC.startswith(header):
         raise InputError("database_not_sqlite", path=shown)
     if len(header) < 100:  # cut short within SQLite's own header
         raise ConflictError("database_damaged", path=shown)
+
+
+_HEADERS_READ: set[Path] = set()
+"""SQLite files whose header this process has read (see :func:`check_sqlite_file`)."""
 
 
 def _is_data_folder(folder: Path) -> bool:
