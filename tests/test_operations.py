@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from geo.errors import ConflictError, InputError, PermissionDeniedError
 from geo.services import operations, people
 from geo.services.setup import open_database
+from geo.settings import settings
 from geo.store.database import database_url
 from geo.store.keys import key_path_for, load_or_create_keys
 from tests import databases
@@ -62,7 +63,9 @@ def test_restore_refuses_another_key_a_missing_key_a_full_target_and_a_foreign_f
     source.db.dispose()
 
     target = databases.new_database(tmp_path, "target")
-    right = key_path_for(database_url(demo_copy))
+    # The key the demo was sealed with: the configured key file (the PostGIS run sets one),
+    # else the one beside the SQLite file.
+    right = key_path_for(database_url(demo_copy), key_file=settings().key_file)
     monkeypatch.setenv("GRIDHOUSE_KEY_FILE", str(tmp_path / "none.key"))
     with pytest.raises(ConflictError) as missing:
         operations.restore(target, ADMIN, backup)
