@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -130,7 +130,13 @@ def copy_database(source: str, directory: Path, *, per_test: bool = True) -> str
         target = directory / path.name
         for suffix in (".sqlite", ".key"):
             if path.with_suffix(suffix).exists():
-                shutil.copy(path.with_suffix(suffix), target.with_suffix(suffix))
+                # Copied by another process: closing a descriptor of the source here would
+                # drop this process's SQLite locks on it (POSIX), and a command that then
+                # closes the file last deletes its write-ahead log under our open handles.
+                subprocess.run(
+                    ["cp", "--", str(path.with_suffix(suffix)), str(target.with_suffix(suffix))],
+                    check=True,
+                )
         return str(target)
     return _new_postgres(_database_name(source), per_test=per_test)
 
