@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
-KINDS: Final = ("rentals", "residents", "worksites", "employment", "visits")
+from geo.i18n import CATALOGUE, message
+from geo.vocabulary import (
+    PROPERTY_KINDS,
+    PROPERTY_STATUSES,
+    SEXES,
+    VISIT_OUTCOMES,
+    WORKSITE_KINDS,
+    Vocabulary,
+)
+
 FIELD_TYPES: Final = (
     "text",
     "int",
@@ -39,9 +49,14 @@ class Field:
     max_length: int = 200
     minimum: float | None = None
     maximum: float | None = None
-    choices: dict[str, str] = field(default_factory=dict)
-    """Accepted spellings (normalised) -> stored code, for ``enum`` fields."""
+    vocabulary: Vocabulary | None = None
+    """The values of an ``enum`` field (see geo.vocabulary)."""
     not_future: bool = False
+
+    @property
+    def choices(self) -> dict[str, str]:
+        """Accepted spellings (folded by :func:`normalise_header`) -> stored code."""
+        return {} if self.vocabulary is None else choices_of(self.vocabulary)
 
 
 def normalise_header(text: object) -> str:
@@ -54,48 +69,51 @@ def normalise_header(text: object) -> str:
     return re.sub(r"[\s_\-()\[\]{}（）【】:：/.,，、*#]+", "", folded)
 
 
-def _choices(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """{code: (spellings...)} -> {normalised spelling: code}, the code itself included."""
+@cache
+def choices_of(vocabulary: Vocabulary) -> dict[str, str]:
+    """Every accepted spelling of a vocabulary's values (folded) -> the stored code: the code
+    itself, its labels in every language of the catalogue and the words people use.
+
+    >>> choices = choices_of(PROPERTY_KINDS)
+    >>> choices[normalise_header("整租")], choices[normalise_header("Group Rental")]
+    ('flat', 'group_rental')
+    """
     out: dict[str, str] = {}
-    for code, spellings in pairs.items():
-        for spelling in (code, *spellings):
+    for code in vocabulary.codes:
+        labels = CATALOGUE.get(vocabulary.label_key(code), ())
+        for spelling in (code, *labels, *vocabulary.words(code)):
             out[normalise_header(spelling)] = code
     return out
 
 
-PROPERTY_KIND_CHOICES = _choices(
-    {
-        "flat": ("整套", "成套", "套房", "住宅", "公寓"),
-        "room": ("单间", "房间", "合租"),
-        "dormitory": ("集体宿舍", "宿舍", "员工宿舍"),
-        "self_built": ("自建房", "农民房", "私房", "民房"),
-        "group_rental": ("群租房", "群租"),
-    }
-)
-WORKSITE_KIND_CHOICES = _choices(
-    {
-        "factory": ("工厂", "厂", "企业", "加工厂"),
-        "building_site": ("工地", "建筑工地", "在建工地"),
-        "market": ("市场", "农贸市场", "菜市场"),
-        "restaurant": ("餐馆", "饭店", "餐饮", "餐厅"),
-        "logistics": ("物流", "快递", "仓储", "物流园"),
-        "shop": ("商店", "店铺", "商铺", "超市"),
-    }
-)
-STATUS_CHOICES = _choices(
-    {"active": ("在租", "出租中", "正常", "有效"), "inactive": ("停租", "停用", "注销", "无效")}
-)
-OUTCOME_CHOICES = _choices(
-    {
-        "verified": ("已核实", "核实", "正常", "已查验"),
-        "changes_found": ("有变化", "变更", "信息变更", "有变动"),
-        "nobody_home": ("无人", "无人在家", "未遇"),
-        "refused": ("拒绝", "拒访", "拒绝配合"),
-        "vacant": ("空置", "空房", "空关"),
-        "not_found": ("查无此人", "未找到", "人户分离"),
-    }
-)
-SEX_CHOICES = _choices({"M": ("男", "male", "m"), "F": ("女", "female", "f")})
+def allowed_words(vocabulary: Vocabulary, lang: str) -> str:
+    """The values a cell may hold, as a registrar reads them: each value's label in ``lang``
+    with the words people use for it in that language (for the reason of a refused cell).
+
+    >>> allowed_words(SEXES, "en")
+    'male (m), female (f)'
+    """
+    chinese = lang == "zh"
+    listed = []
+    for code in vocabulary.codes:
+        label = message(vocabulary.label_key(code), lang)
+        words = [
+            w
+            for w in vocabulary.words(code)
+            if _is_chinese(w) == chinese and normalise_header(w) != normalise_header(label)
+        ]
+        if not words:
+            listed.append(label)
+        elif chinese:
+            listed.append(f"{label}（{'、'.join(words)}）")
+        else:
+            listed.append(f"{label} ({', '.join(words)})")
+    return "；".join(listed) if chinese else ", ".join(listed)
+
+
+def _is_chinese(word: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in word)
+
 
 _REF = ("房屋编号", "房屋编码", "出租房屋编号", "房屋id", "propertyref", "property_ref", "ref")
 _ADDRESS = ("地址", "详细地址", "房屋地址", "居住地址", "现住址", "address")
@@ -123,7 +141,7 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
             "enum",
             ("房屋类型", "出租类型", "类型", "type"),
             required=True,
-            choices=PROPERTY_KIND_CHOICES,
+            vocabulary=PROPERTY_KINDS,
         ),
         _f("rooms", "int", ("房间数", "间数", "出租间数"), minimum=1, maximum=500),
         _f(
@@ -147,14 +165,14 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
             max_length=100,
         ),
         _f("landlord_phone", "phone", ("房东电话", "房东手机", "出租人电话", "出租人联系电话")),
-        _f("status", "enum", ("出租状态", "状态"), choices=STATUS_CHOICES),
+        _f("status", "enum", ("出租状态", "状态"), vocabulary=PROPERTY_STATUSES),
         _f("registered_on", "date", ("登记日期", "登记时间", "备案日期"), not_future=True),
         _f("worksite_ref", "text", ("单位编号", "所属单位编号", "worksite"), max_length=64),
     ),
     "residents": (
         _f("id_number", "id_number", _ID, required=True),
         _f("name", "text", _NAME, required=True, max_length=100),
-        _f("sex", "enum", ("性别", "gender"), choices=SEX_CHOICES),
+        _f("sex", "enum", ("性别", "gender"), vocabulary=SEXES),
         _f("phone", "phone", _PHONE),
         _f("property_ref", "text", _REF, max_length=64),
         _f("address", "text", _ADDRESS, max_length=500),
@@ -197,7 +215,7 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
             "enum",
             ("单位类型", "行业", "类型", "type"),
             required=True,
-            choices=WORKSITE_KIND_CHOICES,
+            vocabulary=WORKSITE_KINDS,
         ),
         _f("address", "text", ("单位地址", "地址", "经营地址", "address"), max_length=500),
         _f("lon", "lon", _LON),
@@ -234,6 +252,7 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
     ),
     "visits": (
         _f("property_ref", "text", _REF, max_length=64),
+        _f("unit_code", "text", ("核对码", "房屋核对码", "unit_code", "unitcode"), max_length=32),
         _f("address", "text", _ADDRESS, max_length=500),
         _f("room", "text", _ROOM, max_length=32),
         _f(
@@ -248,7 +267,7 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
             "enum",
             ("走访结果", "查验结果", "结果", "result"),
             required=True,
-            choices=OUTCOME_CHOICES,
+            vocabulary=VISIT_OUTCOMES,
         ),
         _f("residents_seen", "int", ("见到人数", "在住人数", "实有人数"), minimum=0, maximum=5_000),
         _f("team", "text", ("走访组", "小组", "队伍", "team"), max_length=100),
