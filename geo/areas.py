@@ -13,6 +13,7 @@ area belongs to that area. A point in no area gets no area (``-1`` / ``None``), 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -23,12 +24,16 @@ import shapely
 from scipy import ndimage
 from shapely.geometry.base import BaseGeometry
 
-from geo.crs import WGS84, metric_crs_for_bounds
+from geo.crs import (
+    WGS84,
+    CRSLike,
+    geometries_to_degrees,
+    geometries_to_metres,
+    metric_crs_for_bounds,
+    to_metres,
+)
 from geo.errors import InputError
-
-LEVELS = ("street", "community", "grid")
-"""Area levels from the top down. Villages (村) are stored at the community level with
-``kind='village'``; both are the level that rental units and residents are counted in."""
+from geo.vocabulary import AREA_LEVELS
 
 IntArray = npt.NDArray[np.int64]
 
@@ -54,6 +59,90 @@ def _polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
     if not polys:
         return None
     return shapely.MultiPolygon(polys)
+
+
+CLOSE_WITHIN_M = 20.0
+"""A line whose ends lie this close (a GPS walk back to where it began) is a closed ring."""
+
+SHAPE_KINDS = ("polygon", "closed_line", "open_line", "point", "empty")
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """Each feature as a polygon (or None), what it was drawn as, and its open ends' gap."""
+
+    geometry: gpd.GeoSeries
+    kind: npt.NDArray[np.str_]
+    gap_m: npt.NDArray[np.float64]
+
+
+def shapes_to_polygons(geoms: gpd.GeoSeries, *, close_within_m: float = CLOSE_WITHIN_M) -> Shapes:
+    """Turn what people draw boundaries as into polygons, saying what each one was.
+
+    Polygons (also inside a GeometryCollection or KML MultiGeometry) stay polygons; lines
+    and GPS tracks whose ends meet within ``close_within_m`` metres become polygons
+    ('closed_line'); other lines ('open_line', with the gap between their ends in metres),
+    points and empty shapes become None. Heights (z) are dropped.
+
+    >>> import shapely
+    >>> ring = shapely.LineString([(120, 30), (120.01, 30), (120.01, 30.01), (120, 30)])
+    >>> walk = shapely.LineString([(120, 30), (120.01, 30), (120.01, 30.01)])
+    >>> found = shapes_to_polygons(gpd.GeoSeries([ring, walk, shapely.Point(120, 30)], crs=4326))
+    >>> found.kind.tolist(), [g is None for g in found.geometry]
+    (['closed_line', 'open_line', 'point'], [False, True, True])
+    """
+    values = shapely.force_2d(np.asarray(geoms.values, dtype=object))
+    out: list[BaseGeometry | None] = []
+    kinds: list[str] = []
+    gaps = np.zeros(len(values))
+    metric = None
+    for i, geom in enumerate(values):
+        if geom is None or geom.is_empty:
+            out.append(None)
+            kinds.append("empty")
+            continue
+        polygons = _polygonal(geom)
+        if polygons is not None:
+            out.append(polygons)
+            kinds.append("polygon")
+            continue
+        lines = [p for p in _flat_parts(geom) if p.geom_type in ("LineString", "LinearRing")]
+        if not lines:
+            out.append(None)
+            kinds.append("point")
+            continue
+        if metric is None:
+            metric = metric_crs_for_bounds(tuple(shapely.total_bounds(values)))
+        gap = max(_end_gap_m(line, metric) for line in lines)
+        gaps[i] = gap
+        if gap <= close_within_m and all(len(line.coords) >= 3 for line in lines):
+            rings = [shapely.Polygon(list(line.coords)) for line in lines]
+            out.append(shapely.MultiPolygon(rings))
+            kinds.append("closed_line")
+        else:
+            out.append(None)
+            kinds.append("open_line")
+    return Shapes(
+        geometry=gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs),
+        kind=np.asarray(kinds, dtype=str),
+        gap_m=gaps,
+    )
+
+
+def _flat_parts(geom: BaseGeometry) -> list[BaseGeometry]:
+    parts: list[BaseGeometry] = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type.startswith("Multi") or part.geom_type == "GeometryCollection":
+            parts.extend(_flat_parts(part))
+        else:
+            parts.append(part)
+    return parts
+
+
+def _end_gap_m(line: BaseGeometry, metric: CRSLike) -> float:
+    coords = np.asarray(line.coords)
+    x, y = to_metres(coords[[0, -1], 0], coords[[0, -1], 1], crs=metric)
+    return float(np.hypot(x[1] - x[0], y[1] - y[0]))
 
 
 def repair_geometries(geoms: gpd.GeoSeries) -> tuple[gpd.GeoSeries, npt.NDArray[np.bool_]]:
@@ -89,6 +178,12 @@ class PreparedAreas:
     frame: gpd.GeoDataFrame
     repaired: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    closed_lines: list[str] = field(default_factory=list)
+    """Areas drawn as lines or GPS tracks that return to their start, stored as polygons."""
+    left_out: dict[str, list[str]] = field(default_factory=dict)
+    """Features that cannot be areas, by kind ('open_line', 'point', 'empty'): their names."""
+    open_gap_m: float = 0.0
+    """The widest gap between the ends of an open line left out, in metres."""
 
 
 def prepare_areas(
@@ -104,7 +199,7 @@ def prepare_areas(
     Parameters
     ----------
     raw : GeoDataFrame in any CRS (converted to WGS-84 here).
-    level : one of :data:`LEVELS`.
+    level : one of :data:`geo.vocabulary.AREA_LEVELS`.
     name_field, code_field : columns holding each area's name and unique code. Without a code
         field the code is made from the parent's code (or the level) and a running number.
     parents : areas of the level above (columns ``code`` and ``geometry``, WGS-84); each new
@@ -119,11 +214,31 @@ def prepare_areas(
     array([['community-001', 'A']], dtype=object)
     """
     frame = _check_fields(raw, level=level, name_field=name_field, code_field=code_field)
+    shapes = shapes_to_polygons(frame.geometry)
+    names = frame["name"].astype(str)
+    left_out = {
+        kind: names[shapes.kind == kind].tolist()
+        for kind in ("open_line", "point")
+        if (shapes.kind == kind).any()
+    }
+    open_gap_m = float(shapes.gap_m[shapes.kind == "open_line"].max(initial=0.0))
+    frame = frame.set_geometry(shapes.geometry)
     geometry, repaired_mask = repair_geometries(frame.geometry)
     frame = frame.set_geometry(geometry)
     empty = frame.geometry.isna().to_numpy()
-    dropped = frame.loc[empty, "name"].astype(str).tolist()
+    was_shape = np.isin(shapes.kind, ("polygon", "closed_line", "empty"))
+    dropped = frame.loc[empty & was_shape, "name"].astype(str).tolist()
     repaired = frame.loc[repaired_mask & ~empty, "name"].astype(str).tolist()
+    closed = names[(shapes.kind == "closed_line") & ~empty].tolist()
+    if empty.all():
+        raise InputError(
+            "areas_none",
+            open_lines=len(left_out.get("open_line", [])),
+            gap_m=round(open_gap_m),
+            points=len(left_out.get("point", [])),
+            empty=int((shapes.kind == "empty").sum()),
+            broken=len(dropped) - int((shapes.kind == "empty").sum()),
+        )
     frame = frame.loc[~empty].copy()
     frame["parent_code"] = _parent_codes(frame, parents)
     if code_field is None:
@@ -133,19 +248,23 @@ def prepare_areas(
     columns = ["code", "name", "level", "parent_code", "area_m2", "geometry"]
     extra = [c for c in ("population", "kind") if c in frame.columns]
     out = gpd.GeoDataFrame(frame[columns + extra], geometry="geometry", crs=WGS84)
-    return PreparedAreas(frame=out, repaired=repaired, dropped=dropped)
+    return PreparedAreas(
+        frame=out,
+        repaired=repaired,
+        dropped=dropped,
+        closed_lines=closed,
+        left_out=left_out,
+        open_gap_m=open_gap_m,
+    )
 
 
 def _check_fields(
     raw: gpd.GeoDataFrame, *, level: str, name_field: str, code_field: str | None
 ) -> gpd.GeoDataFrame:
-    if level not in LEVELS:
-        raise InputError("level_unknown", level=level, levels=", ".join(LEVELS))
-    for column in (name_field, code_field):
-        if column is not None and column not in raw.columns:
-            raise InputError(
-                "field_missing", field=column, columns=", ".join(map(str, raw.columns))
-            )
+    if level not in AREA_LEVELS:
+        raise InputError("level_unknown", level=level, levels=", ".join(AREA_LEVELS.codes))
+    name_field = _field(raw, name_field)
+    code_field = None if code_field is None else _field(raw, code_field)
     if raw.crs is None:
         raise InputError("crs_missing")
     if len(raw) == 0:
@@ -157,7 +276,14 @@ def _check_fields(
         crs=WGS84,
     )
     if code_field is not None:
-        codes = frame[code_field].astype(str).str.strip()
+        codes = codes_as_text(frame[code_field])
+        missing = codes.eq("")
+        if missing.any():
+            raise InputError(
+                "code_missing",
+                field=code_field,
+                names=", ".join(out.loc[missing.to_numpy(), "name"][:5]),
+            )
         duplicated = codes[codes.duplicated()].unique().tolist()
         if duplicated:
             raise InputError("code_duplicate", codes=", ".join(duplicated[:5]))
@@ -166,6 +292,54 @@ def _check_fields(
         if optional in frame.columns:
             out[optional] = frame[optional].to_numpy()
     return out
+
+
+def codes_as_text(values: pd.Series) -> pd.Series:
+    """Area codes as the digits people write, whatever type the file stored them as.
+
+    A .dbf Real/Double field or a GeoJSON number gives 330110901001.0 or 3.30110901001e11;
+    a code is its digits, never a float's spelling. Text stays text (stripped).
+
+    >>> codes_as_text(pd.Series([330110901001.0, 3.30110901002e11, None])).tolist()
+    ['330110901001', '330110901002', '']
+    >>> codes_as_text(pd.Series(["0571 ", "330110901003.0", "C01"])).tolist()
+    ['0571', '330110901003', 'C01']
+    """
+    return pd.Series([_code_text(v) for v in values], index=values.index, dtype=object)
+
+
+def _code_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return str(value)
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    text = str(value).strip()
+    if text.lower() in ("nan", "none", "null"):
+        return ""
+    number = text.replace(",", "")
+    if len(number) < 30 and _FLOAT_SPELLING.fullmatch(number):
+        as_float = float(number)
+        if as_float.is_integer() and abs(as_float) < 2**53:
+            return str(int(as_float))
+    return text
+
+
+_FLOAT_SPELLING = re.compile(r"[0-9]+\.0+|[0-9](\.[0-9]+)?[eE]\+?[0-9]+")
+
+
+def _field(raw: gpd.GeoDataFrame, wanted: str) -> str:
+    """The column named ``wanted``, or the one column that differs from it only in case."""
+    if wanted in raw.columns:
+        return wanted
+    same = [str(c) for c in raw.columns if str(c).casefold() == wanted.casefold()]
+    if len(same) == 1:
+        return same[0]
+    shown = [str(c) for c in raw.columns if c != raw.geometry.name]
+    raise InputError("field_missing", field=wanted, columns=", ".join(shown))
 
 
 def _parent_codes(frame: gpd.GeoDataFrame, parents: gpd.GeoDataFrame | None) -> list[str | None]:
@@ -182,19 +356,35 @@ def _generated_codes(frame: gpd.GeoDataFrame, *, level: str) -> list[str]:
     return [f"{p}-{n:03d}" for p, n in zip(prefix, running, strict=True)]
 
 
+SLIVER_WIDTH_M = 10.0
+"""A gap narrower than this on average (twice its area over its perimeter) is a sliver; gaps
+that open to the outside are found up to twice this wide (a closing of the siblings' union)."""
+
+ISSUE_COLUMNS = ["kind", "codes", "area_m2", "width_m", "lon", "lat", "geometry"]
+
+
 def sibling_issues(
-    areas: gpd.GeoDataFrame, *, outline: BaseGeometry | None = None, min_area_m2: float = 1.0
+    areas: gpd.GeoDataFrame,
+    *,
+    outline: BaseGeometry | None = None,
+    min_area_m2: float = 1.0,
+    sliver_width_m: float = SLIVER_WIDTH_M,
 ) -> pd.DataFrame:
-    """List overlaps between sibling areas and gaps inside their parent, with areas in m2.
+    """List overlaps between sibling areas and gaps (and slivers) between them, in m2.
 
     ``areas`` holds the siblings (columns code and geometry; WGS-84). A gap is land inside
-    ``outline`` (the parent's boundary) that no sibling covers or, without an outline, a hole
-    enclosed by the siblings' union. Returns columns kind ('overlap' or 'gap'), codes (the
-    areas involved), area_m2 and geometry, largest first; slivers under ``min_area_m2`` are
-    left out.
+    ``outline`` (the parent's boundary) that no sibling covers or, without an outline, land
+    the siblings' union leaves out: holes it encloses, and notches up to twice
+    ``sliver_width_m`` wide that open to the outside (slivers between two siblings drawn
+    apart). Returns columns kind ('overlap', 'gap' or 'sliver': a gap narrower on average
+    than ``sliver_width_m``), codes (the areas involved or bordering it), area_m2, width_m,
+    lon/lat (a point inside it) and geometry, largest first; pieces under ``min_area_m2``
+    are left out.
     """
     rows: list[dict[str, object]] = []
     geoms = np.asarray(areas.geometry.values, dtype=object)
+    if len(geoms) == 0:
+        return pd.DataFrame(columns=ISSUE_COLUMNS)
     codes = areas["code"].astype(str).to_numpy()
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
@@ -205,18 +395,78 @@ def sibling_issues(
             rows.append({"kind": "overlap", "codes": f"{codes[i]},{codes[j]}", "geometry": shared})
     union = shapely.union_all(geoms)
     if outline is not None:
-        gaps = shapely.get_parts(_polygonal(shapely.difference(outline, union)))
+        gaps = list(shapely.get_parts(_polygonal(shapely.difference(outline, union))))
     else:
-        rings = [r for p in shapely.get_parts(union) for r in getattr(p, "interiors", [])]
-        gaps = [shapely.Polygon(r) for r in rings]
-    rows.extend({"kind": "gap", "codes": "", "geometry": g} for g in gaps)
+        gaps = _gaps_in_union(union, width_m=2 * sliver_width_m)
+    rows.extend({"kind": "gap", "codes": "", "geometry": gap} for gap in gaps)
     if not rows:
-        return pd.DataFrame(columns=["kind", "codes", "area_m2", "geometry"])
+        return pd.DataFrame(columns=ISSUE_COLUMNS)
     issues = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+    issues = issues.set_geometry(_without_spikes(issues.geometry))
+    issues = issues.loc[issues.geometry.notna()].copy()
     issues["area_m2"] = areas_m2(issues.geometry)
-    issues = issues.loc[issues["area_m2"] >= min_area_m2]
+    issues = issues.loc[issues["area_m2"] >= min_area_m2].copy()
+    issues["width_m"] = _mean_widths_m(issues.geometry)
+    is_gap = (issues["kind"] == "gap").to_numpy()
+    issues.loc[is_gap, "codes"] = [
+        ",".join(codes[np.unique(tree.query(gap, predicate="dwithin", distance=1e-6))])
+        for gap in issues.geometry[is_gap]
+    ]
+    sliver = (issues["kind"] == "gap") & (issues["width_m"] < sliver_width_m)
+    issues.loc[sliver, "kind"] = "sliver"
+    inside = shapely.point_on_surface(np.asarray(issues.geometry.values, dtype=object))
+    issues["lon"] = shapely.get_x(inside)
+    issues["lat"] = shapely.get_y(inside)
     ordered = issues.sort_values("area_m2", ascending=False).reset_index(drop=True)
-    return pd.DataFrame(ordered[["kind", "codes", "area_m2", "geometry"]])
+    return pd.DataFrame(ordered[ISSUE_COLUMNS])
+
+
+def _gaps_in_union(union: BaseGeometry, *, width_m: float) -> list[BaseGeometry]:
+    """Holes of the union, and notches narrower than ``width_m`` that open to the outside."""
+    rings = [r for p in shapely.get_parts(union) for r in getattr(p, "interiors", [])]
+    holes = [shapely.Polygon(r) for r in rings]
+    metric = metric_crs_for_bounds(tuple(shapely.bounds(union)))
+    in_metres = geometries_to_metres(np.array([union], dtype=object), crs=metric)[0]
+    half = width_m / 2
+    closed = shapely.buffer(
+        shapely.buffer(in_metres, half, join_style="mitre", mitre_limit=10.0),
+        -half,
+        join_style="mitre",
+        mitre_limit=10.0,
+    )
+    notches_m = _polygonal(shapely.difference(closed, in_metres))
+    if notches_m is None:
+        return holes
+    notches = geometries_to_degrees(np.array([notches_m], dtype=object), crs=metric)[0]
+    found = _polygonal(shapely.union_all([*holes, notches]))
+    return [] if found is None else list(shapely.get_parts(found))
+
+
+def _without_spikes(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Issues snapped to a centimetre grid in metres, so that the zero-width spikes left by
+    subtracting nearly equal edges vanish instead of inflating perimeters and neighbours."""
+    if len(geoms) == 0:
+        return geoms
+    metric = metric_crs_for_bounds(tuple(geoms.total_bounds))
+    shapes = geometries_to_metres(np.asarray(geoms.values, dtype=object), crs=metric)
+    snapped = shapely.set_precision(shapes, 0.01)
+    kept = np.array([_polygonal(g) for g in snapped], dtype=object)
+    present = np.array([g is not None for g in kept], dtype=bool)
+    out = np.full(len(kept), None, dtype=object)
+    if present.any():
+        out[present] = geometries_to_degrees(kept[present], crs=metric)
+    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)
+
+
+def _mean_widths_m(geoms: gpd.GeoSeries) -> npt.NDArray[np.float64]:
+    """Twice area over perimeter, in metres: the width of a long thin strip."""
+    if len(geoms) == 0:
+        return np.zeros(0)
+    metric = metric_crs_for_bounds(tuple(geoms.total_bounds))
+    shapes = geometries_to_metres(np.asarray(geoms.values, dtype=object), crs=metric)
+    perimeter = shapely.length(shapes)
+    area = shapely.area(shapes)
+    return np.where(perimeter > 0, 2 * area / np.where(perimeter > 0, perimeter, 1), 0.0)
 
 
 class AreaIndex:
