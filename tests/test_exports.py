@@ -254,3 +254,104 @@ def test_the_lists_page_exports_an_xlsx_headed_in_chinese(demo_copy, monkeypatch
     app.button(key="lists_export").click().run()
     assert not app.exception and not app.error
     assert app.get("download_button")  # offered once the export is prepared
+
+
+# --- lists for field devices: KML, KMZ and GPX
+
+HOSTILE = "a<b & \"c\" 'd'\x0be\x01f\x7f\u202eg\u200bh</name>]]>"
+"""Markup, an ampersand, both quotes, a vertical tab and other control, bidirectional and
+zero-width characters, and the end of a CDATA section."""
+
+
+def _hostile_items(units: int = 12, teams: tuple[str, ...] = ("一组",)) -> pd.DataFrame:
+    items = _items(units=units)
+    text_columns = ["走访组", "房屋编号", "社区", "网格", "地址", "房间", "登记人员"]
+    for column in text_columns:
+        items[column] = [f"{column}{HOSTILE}{u}" for u in range(units)]
+    items["走访组"] = [teams[u * len(teams) // units] + HOSTILE for u in range(units)]
+    items["property_id"] = range(1, units + 1)
+    return items
+
+
+def _xml_texts(root) -> list[str]:
+    return [t for e in root.iter() for t in (e.text, e.tail, *e.attrib.values()) if t]
+
+
+@pytest.mark.parametrize("fmt", ["kml", "kmz", "gpx"])
+def test_kml_kmz_and_gpx_parse_strictly_whatever_text_is_stored(fmt):
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    items = _hostile_items()
+    data = arealists.write(items, fmt, title="清查" + HOSTILE)
+    if fmt == "kmz":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            assert archive.namelist() == ["doc.kml"]
+            data = archive.read("doc.kml")
+    root = ET.fromstring(data)  # expat: any control character or stray markup fails here
+    texts = _xml_texts(root)
+    joined = "".join(texts)
+    assert not any(ord(c) < 32 and c not in "\t\n\r" for c in joined)
+    assert "\u202e" not in joined and "\u200b" not in joined and "\x7f" not in joined
+    # the markup and the quotes are kept as text, not lost
+    cleaned = arealists.clean_text(items["地址"].iloc[0])
+    assert any(cleaned in t for t in texts)
+    assert "a<b & \"c\" 'd' e f" in cleaned
+    assert any(t.startswith("清查a<b") for t in texts)
+
+
+def test_every_other_list_format_carries_no_control_character():
+    items = _hostile_items()
+    for fmt in ("csv", "geojson"):
+        text = arealists.write(items, fmt, title=HOSTILE).decode("utf-8-sig")
+        body = text.replace("\r\n", "")
+        assert not any(ord(c) < 32 for c in body), fmt
+        assert "\u202e" not in body
+    sheet = openpyxl.load_workbook(io.BytesIO(arealists.write(items, "xlsx", title="t"))).active
+    values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not any(ord(c) < 32 or c == "\u202e" for v in values for c in v)
+    assert any('a<b & "c"' in v for v in values)
+
+
+def test_gpx_routes_come_in_legs_of_at_most_250_points_with_short_unique_names():
+    import xml.etree.ElementTree as ET
+
+    items = _items(units=620)
+    items["走访组"] = ["一组"] * 560 + ["二组"] * 60
+    items["序号"] = list(range(1, 561)) + list(range(1, 61))
+    items["房屋编号"] = [f"33011090120300{u:06d}" for u in range(620)]
+    items["property_id"] = range(1, 621)
+    ns = {"g": "http://www.topografix.com/GPX/1/1"}
+    root = ET.fromstring(arealists.write(items, "gpx", title="村级清查"))
+    names = [w.findtext("g:name", namespaces=ns) for w in root.findall("g:wpt", ns)]
+    assert len(names) == 620 and max(map(len, names)) <= 10
+    assert len({n[:10] for n in names}) == 620
+    assert names[:2] == ["A001", "A002"] and names[560] == "B001"
+    routes = root.findall("g:rte", ns)
+    sizes = [len(r.findall("g:rtept", ns)) for r in routes]
+    assert sizes == [250, 250, 60, 60]
+    route_names = [r.findtext("g:name", namespaces=ns) for r in routes]
+    assert route_names == ["A001-250", "A251-500", "A501-560", "B001-060"]
+    assert max(map(len, route_names)) <= 10
+    # every stop once, in walking order, leg after leg
+    points = [p.findtext("g:name", namespaces=ns) for r in routes for p in r.findall("g:rtept", ns)]
+    assert points == names
+    one_team = arealists.write(_items(units=3), "gpx", title="t")
+    assert [
+        w.findtext("g:name", namespaces=ns) for w in ET.fromstring(one_team).findall("g:wpt", ns)
+    ] == [
+        "001",
+        "002",
+        "003",
+    ]
+
+
+def test_a_kmz_holds_the_kml_and_opens_like_it(tmp_path):
+    import pyogrio
+
+    items = _items(units=8)
+    (tmp_path / "list.kmz").write_bytes(arealists.write(items, "kmz", title="清查"))
+    points = pyogrio.read_dataframe(tmp_path / "list.kmz", layer="走访点")
+    assert len(points) == 8
+    assert np.allclose(points.geometry.x, items["lon"], atol=1e-6)
+    assert "kmz" in arealists.FORMATS

@@ -13,6 +13,7 @@ from geo.store.conditions import employed_on, living_on, units_within
 from geo.store.records import read_frame
 from geo.store.schema import (
     area,
+    assignment,
     employment,
     landlord,
     person,
@@ -314,3 +315,46 @@ def visits_to_worksite(conn: Connection, worksite_id: int) -> pd.DataFrame:
         .order_by(visit.c.visited_at.desc())
     )
     return read_frame(conn, statement)
+
+
+def units_to_match(
+    conn: Connection,
+    *,
+    ids: Collection[int] = (),
+    refs: Collection[str] = (),
+    addresses: Collection[str] = (),
+    sweeps: Collection[int] = (),
+) -> pd.DataFrame:
+    """The units a returned list's rows may name: those with one of ``ids``, ``refs`` or
+    ``addresses``, and every unit assigned to one of ``sweeps``. Columns id, external_ref,
+    address, room, community_id and sweeps (the set of sweeps each unit is assigned to)."""
+    from geo.store.batches import rows_by_keys
+
+    fields = ["id", "external_ref", "address", "room", "community_id"]
+    found = [
+        rows_by_keys(conn, property_, [column], sorted(set(keys)), fields=fields)
+        for column, keys in (("id", ids), ("external_ref", refs), ("address", addresses))
+        if keys
+    ]
+    if sweeps:
+        mine = select(assignment.c.property_id).where(assignment.c.sweep_id.in_(sorted(sweeps)))
+        statement = select(*(property_.c[f] for f in fields)).where(property_.c.id.in_(mine))
+        found.append(read_frame(conn, statement))
+    kept = [f for f in found if len(f)]
+    if not kept:
+        return pd.DataFrame(columns=[*fields, "sweeps"])
+    units = pd.concat(kept, ignore_index=True).drop_duplicates("id").reset_index(drop=True)
+    placed = rows_by_keys(
+        conn,
+        assignment,
+        ["property_id"],
+        units["id"].astype(int).tolist(),
+        fields=["property_id", "sweep_id"],
+    )
+    member: dict[int, set[int]] = {}
+    for unit, sweep in zip(
+        placed["property_id"].tolist(), placed["sweep_id"].tolist(), strict=True
+    ):
+        member.setdefault(int(unit), set()).add(int(sweep))
+    sets = pd.Series([member.get(int(i), set()) for i in units["id"].tolist()], dtype=object)
+    return units.assign(sweeps=sets.to_numpy())
