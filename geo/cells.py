@@ -3,8 +3,11 @@ full-width text folded to its plain forms.
 
 One rule for both directions: an upload refuses a text cell that :func:`is_formula` calls a
 formula (geo.validation), and every CSV export prefixes such a cell with an apostrophe
-(:func:`neutralise`, used by geo.io.exports), so what may come in and what must be quoted on
-the way out can never drift apart.
+(:func:`neutralise`, used by geo.io.exports, :func:`neutralise_frame` by every other CSV
+writer: the command line's tables, field-kit lists), so what may come in and what must be
+quoted on the way out can never drift apart. XLSX writers store such text as text cells
+(never formulas). Tables on pages that hold personal or audited data offer no toolbar
+download (pages/tables.py): they leave only through the audited exports.
 """
 
 from __future__ import annotations
@@ -71,6 +74,22 @@ def neutralise(text: str) -> str:
     ("'=HYPERLINK(1)", '王', '-60', "'-1+A1")
     """
     return "'" + text if is_formula(text) else text
+
+
+def neutralise_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every text cell (and every column heading) that would run as a formula
+    made inert by :func:`neutralise`; numbers, missing values and other cells unchanged. For
+    every writer of CSV that does not go through ``geo.io.exports.excel_csv``.
+
+    >>> out = neutralise_frame(pd.DataFrame({"name": ["=HYPERLINK(1)", "王"], "n": [-1, 2]}))
+    >>> out["name"].tolist(), out["n"].tolist()
+    (["'=HYPERLINK(1)", '王'], [-1, 2])
+    """
+    out = table.rename(columns=lambda c: neutralise(c) if isinstance(c, str) else c)
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return out
 
 
 def formula_cells(values: pd.Series) -> pd.Series:

@@ -3,27 +3,45 @@
 How an identifier is written and checked (GB 11643, mobiles and landlines) is
 :mod:`geo.identifiers`; this module takes the normalised value from there.
 
-Identifiers are never stored in clear: a keyed HMAC matches them, Fernet encryption keeps
-them recoverable for the roles allowed to unmask, and a masked form is what pages show.
-The keys come from :class:`Keys`; this module never reads or writes files.
+Identifiers are never stored in clear: a keyed HMAC matches them (deterministic, so equal
+values find each other), authenticated encryption keeps them recoverable for the roles allowed
+to unmask, and a masked form is what pages show. Sealing is AES-256-GCM from the
+``cryptography`` library: a token is a version byte, a random 96-bit nonce and the ciphertext
+with its tag; any change to a token, or another key, is refused when it is opened. Tokens of
+an older database (Fernet) are still read with the key file's legacy key until migration 0008
+re-seals them. The keys come from :class:`Keys`; this module never reads or writes files.
 """
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import hmac
 import os
-import struct
+import re
+import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Final
 
-import numpy as np
-from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.exceptions import InvalidTag
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from geo import clock
+TOKEN_VERSION: Final = b"\x01"
+"""The first byte of every token sealed with AES-256-GCM (a Fernet token starts with ``g``)."""
+_NONCE_BYTES: Final = 12
+_KEY_ID_BYTES: Final = 4
+KEY_CHECK_LABEL: Final = "gridhouse-key-check"
+
+
+def key_id(aead_key: bytes) -> bytes:
+    """The four bytes that name a sealing key in its tokens (a digest, not the key)."""
+    return hashlib.sha256(b"gridhouse-key-id" + aead_key).digest()[:_KEY_ID_BYTES]
+
+
+class SealError(ValueError):
+    """A token that does not open with these keys: another key sealed it, or it was altered."""
 
 
 def mask_id(value: str) -> str:
@@ -44,67 +62,146 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+_DIGIT_RUN: Final = re.compile(
+    r"[0-9\uff10-\uff19][0-9Xx\uff10-\uff19\uff38\uff58 -]{5,}[0-9Xx\uff10-\uff19\uff38\uff58]"
+)
+IDENTIFIER_FIELDS: Final = frozenset({"id_number", "phone", "landlord_phone", "contact_phone"})
+"""Upload fields that hold identifiers: their cells are never stored in clear."""
+
+
+def mask_text(value: str) -> str:
+    """``value`` with every run of seven or more digits (an ID number or phone number,
+    whatever else surrounds it, full-width or spaced) masked to its first three and last
+    four characters, shorter runs to their last two.
+
+    >>> mask_text("身份证11010519491231002X有误"), mask_text("tel 138 0000 0000")
+    ('身份证110***********002X有误', 'tel 138******0000')
+    """
+
+    def masked(match: re.Match[str]) -> str:
+        run = match.group()
+        keep_head, keep_tail = (3, 4) if len(run) >= 11 else (0, 2)
+        return run[:keep_head] + "*" * (len(run) - keep_head - keep_tail) + run[-keep_tail:]
+
+    return _DIGIT_RUN.sub(masked, value)
+
+
+def mask_cell(field: str, value: str) -> str:
+    """A rejected cell as a stored report may keep it: an identifier field's cell masked
+    whole (all but its region or carrier prefix and last four), any other cell with its
+    digit runs masked (:func:`mask_text`).
+
+    >>> mask_cell("id_number", "1101051949"), mask_cell("phone", "12345"), mask_cell("name", "王")
+    ('110***1949', '***45', '王')
+    """
+    if IDENTIFIER_FIELDS & set(field.split(",")):
+        if len(value) >= 10:
+            return value[:3] + "*" * (len(value) - 7) + value[-4:]
+        return "*" * max(0, len(value) - 2) + value[-2:]
+    return mask_text(value)
+
+
 @dataclass(frozen=True)
 class Keys:
-    """The secrets that protect identifiers: one for matching, one for encryption."""
+    """The secrets of one database: matching (HMAC), sealing (AES-GCM) and the audit chain.
+
+    ``legacy_fernet_key`` opens tokens sealed before AES-GCM (read only; None once re-sealed).
+
+    >>> keys = Keys.generate()
+    >>> keys.unseal(keys.seal("13800000000"))
+    '13800000000'
+    """
 
     hmac_key: bytes
-    fernet_key: bytes
+    aead_key: bytes
+    audit_key: bytes
+    legacy_fernet_key: bytes | None = None
+    retired_aead_keys: tuple[bytes, ...] = ()
+    """Sealing keys a rotation replaced, kept to open what a process still running with
+    them sealed meanwhile (the next rotation re-seals it)."""
 
     @classmethod
     def generate(cls) -> Keys:
-        import secrets
+        return cls(
+            hmac_key=secrets.token_bytes(32),
+            aead_key=AESGCM.generate_key(bit_length=256),
+            audit_key=secrets.token_bytes(32),
+        )
 
-        return cls(hmac_key=secrets.token_bytes(32), fernet_key=Fernet.generate_key())
+    def rotated(self) -> Keys:
+        """The same matching and audit keys with a new sealing key (no legacy key left:
+        rotation re-seals every token)."""
+        return replace(
+            self,
+            aead_key=AESGCM.generate_key(bit_length=256),
+            legacy_fernet_key=None,
+            retired_aead_keys=(self.aead_key, *self.retired_aead_keys),
+        )
 
     def digest(self, value: str) -> str:
         """A keyed HMAC-SHA256 of a normalised identifier, for exact matching."""
         return hmac.digest(self.hmac_key, value.encode(), "sha256").hex()
 
+    def check_value(self) -> str:
+        """A value that tells these keys apart from any other without revealing them: stored
+        with the database and in each backup's manifest."""
+        material = hashlib.sha256(self.aead_key + self.audit_key).hexdigest()
+        return self.digest(f"{KEY_CHECK_LABEL}:{material}")
+
+    def legacy_check_value(self) -> str:
+        """The check value backups written before AES-GCM carry (the matching key only)."""
+        return self.digest(KEY_CHECK_LABEL)
+
     @cached_property
-    def _fernet(self) -> Fernet:
-        return Fernet(self.fernet_key)
+    def _aead(self) -> AESGCM:
+        return AESGCM(self.aead_key)
+
+    @cached_property
+    def _prefix(self) -> bytes:
+        return TOKEN_VERSION + key_id(self.aead_key)
+
+    @cached_property
+    def _openers(self) -> dict[bytes, AESGCM]:
+        keys = (self.aead_key, *self.retired_aead_keys)
+        return {key_id(k): AESGCM(k) for k in reversed(keys)}
 
     def seal(self, value: str) -> bytes:
-        """Encrypt an identifier as a Fernet token (AES-128-CBC with an HMAC-SHA256)."""
+        """Encrypt an identifier: version byte, key id, nonce, AES-256-GCM ciphertext and
+        tag (the version byte and key id are authenticated too)."""
         return self.seal_many([value])[0]
 
     def seal_many(self, values: Iterable[str]) -> list[bytes]:
-        """Fernet tokens for many identifiers at once, each with its own random IV.
-
-        The tokens are exactly what ``Fernet.encrypt`` makes (``unseal`` and any Fernet
-        implementation read them), built in bulk: per-call overhead made sealing the
-        landlords of a 100,000-row upload take most of a second. CBC is run block column
-        by block column over all messages of the same length, each column one AES call.
-        """
+        """Tokens for many identifiers at once, each with its own random nonce."""
         plain = [v.encode() for v in values]
-        if not plain:
-            return []
-        key = base64.urlsafe_b64decode(self.fernet_key)
-        signing, encryption = key[:16], key[16:]
-        aes = Cipher(algorithms.AES(encryption), modes.ECB()).encryptor()
-        header = b"\x80" + struct.pack(">Q", int(clock.utc_now().replace(tzinfo=UTC).timestamp()))
-        tokens: list[bytes] = [b""] * len(plain)
-        blocks = np.array([len(p) // 16 + 1 for p in plain])
-        for count in np.unique(blocks):
-            which = np.flatnonzero(blocks == count)
-            size = int(count) * 16
-            padded = b"".join(
-                p + bytes([size - len(p)]) * (size - len(p)) for p in (plain[i] for i in which)
-            )
-            message = np.frombuffer(padded, dtype=np.uint8).reshape(len(which), int(count), 16)
-            ivs = np.frombuffer(os.urandom(16 * len(which)), dtype=np.uint8).reshape(-1, 16)
-            cipher = np.empty_like(message)
-            chained = ivs
-            for column in range(int(count)):
-                mixed = np.ascontiguousarray(message[:, column] ^ chained)
-                chained = np.frombuffer(aes.update(mixed.tobytes()), dtype=np.uint8).reshape(-1, 16)
-                cipher[:, column] = chained
-            for row, i in enumerate(which):
-                body = header + ivs[row].tobytes() + cipher[row].tobytes()
-                tokens[i] = base64.urlsafe_b64encode(body + hmac.digest(signing, body, "sha256"))
+        nonces = os.urandom(_NONCE_BYTES * len(plain))
+        aead, prefix = self._aead, self._prefix
+        tokens = []
+        for i, p in enumerate(plain):
+            nonce = nonces[i * _NONCE_BYTES : (i + 1) * _NONCE_BYTES]
+            tokens.append(prefix + nonce + aead.encrypt(nonce, p, prefix))
         return tokens
 
     def unseal(self, token: bytes) -> str:
-        """Decrypt what :meth:`seal` produced."""
-        return self._fernet.decrypt(token).decode()
+        """Decrypt what :meth:`seal` produced (or a legacy Fernet token with the legacy key);
+        :class:`SealError` for a token altered or sealed under another key."""
+        token = bytes(token)
+        if token[:1] == TOKEN_VERSION:
+            head = 1 + _KEY_ID_BYTES
+            opener = self._openers.get(token[1:head])
+            if opener is None:
+                raise SealError("sealed under a key these keys do not hold")
+            nonce, body = token[head : head + _NONCE_BYTES], token[head + _NONCE_BYTES :]
+            try:
+                return opener.decrypt(nonce, body, token[:head]).decode()
+            except InvalidTag:
+                raise SealError("altered, or sealed under another key") from None
+        if self.legacy_fernet_key is not None:
+            try:
+                return Fernet(self.legacy_fernet_key).decrypt(token).decode()
+            except InvalidToken:
+                pass
+        raise SealError("not a token these keys open")
+
+    def is_sealed_now(self, token: bytes) -> bool:
+        """True for a token sealed with the current sealing key."""
+        return bytes(token[: 1 + _KEY_ID_BYTES]) == self._prefix

@@ -10,7 +10,7 @@ import streamlit as st
 
 from geo import clock
 from geo.services import accounts, auditing, boundaries
-from geo.store.schema import ROLES
+from geo.vocabulary import ROLES
 from pages.common import flash_and_rerun, guarded, opened, show_flash, signed_in_actor, t
 from pages.tables import show_table
 
@@ -31,7 +31,7 @@ def area_label(code: str) -> str:
 
 
 def role_label(role: str) -> str:
-    return t(f"role_{role}")
+    return t(ROLES.label_key(role))
 
 
 with users_tab:
@@ -47,7 +47,9 @@ with users_tab:
     with add, st.form("add_user", clear_on_submit=True):
         st.subheader(t("admin_add_user"))
         name = st.text_input(t("login_name"), key="add_name")
-        role = st.selectbox(t("admin_col_role"), ROLES, format_func=role_label, key="add_role")
+        role = st.selectbox(
+            t("admin_col_role"), ROLES.codes, format_func=role_label, key="add_role"
+        )
         scope = st.multiselect(
             t("admin_col_areas"),
             area_codes,
@@ -81,8 +83,8 @@ with users_tab:
             with st.form("edit_user"):
                 new_role = st.selectbox(
                     t("admin_col_role"),
-                    ROLES,
-                    index=ROLES.index(current["role"]),
+                    ROLES.codes,
+                    index=ROLES.codes.index(current["role"]),
                     format_func=role_label,
                 )
                 known = [c for c in current["areas"].split(",") if c in area_codes]
@@ -118,8 +120,10 @@ with users_tab:
 with audit_tab:
     if st.button(t("admin_verify"), key="verify_audit"):
         result = guarded(lambda: auditing.verify_audit(handle, actor))
-        if result is not None and result["ok"]:
+        if result is not None and result["ok"] and result["anchored"]:
             st.success(t("admin_verify_ok", rows=result["rows"]))
+        elif result is not None and result["ok"]:
+            st.warning(t("audit_chain_unanchored", rows=result["rows"]))
         elif result is not None:
             st.error(t("audit_broken", row=result["first_bad_row"]))
     who, what, since, until = st.columns(4)

@@ -1,5 +1,7 @@
 """How every page draws a table: headings and coded values in the UI's language, missing
-values blank, times in China Standard Time, and an empty table said in words."""
+values blank, times in China Standard Time, an empty table said in words, and no toolbar
+download: tables hold personal or audited data (people, lists, rejects, the audit log), which
+leave only through the product's audited export buttons."""
 
 from __future__ import annotations
 
@@ -11,6 +13,11 @@ import streamlit as st
 
 from geo import clock
 from pages.common import t
+
+# Streamlit's own switch (also in .streamlit/config.toml, read at server start): the table
+# toolbar offers no CSV download and read-only tables no copy; set here too, so an app
+# started without that file keeps it from its first table on.
+st.set_option("client.disableDataExport", True)
 
 
 def show_table(
@@ -30,7 +37,8 @@ def show_table(
     ``t("sex_F")``, 女); ``times`` names columns of stored UTC times, shown in
     China Standard Time. Missing values are blank (never ``None`` or ``nan``), and an empty
     frame is the catalogue sentence ``empty`` instead of an empty grid. ``options`` go to
-    ``st.dataframe``.
+    ``st.dataframe``. The grid has no download or copy in its toolbar
+    (``client.disableDataExport``): exports are the pages' audited buttons.
     """
     if frame.empty:
         st.caption(t(empty))

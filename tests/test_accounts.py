@@ -80,7 +80,7 @@ def test_only_admins_add_accounts_and_scopes_are_kept(db):
         password="long enough",
         areas=frozenset({"330110901201"}),
     )
-    actor = accounts.sign_in(db, "cun", "long enough")
+    actor = accounts.sign_in(db, "cun", "long enough", new_password="mine alone")
     assert actor.areas == frozenset({"330110901201"})
 
 
@@ -96,7 +96,8 @@ def test_init_creates_a_first_admin_with_a_one_time_password(tmp_path, capsys):
     assert main(["--db", path, "init"]) == 0
     assert "one_time_password" not in json.loads(capsys.readouterr().out)
     opened = open_database(path)
-    assert accounts.sign_in(opened, "admin", first["one_time_password"]).role == "admin"
+    once = first["one_time_password"]
+    assert accounts.sign_in(opened, "admin", once, new_password="chosen by me").role == "admin"
     with pytest.raises(PermissionDeniedError):
         accounts.sign_in(opened, "demo-admin", "demo")  # not a demo database
     opened.db.dispose()
@@ -106,7 +107,8 @@ def test_the_first_admin_password_can_come_from_configuration(empty_db, monkeypa
     monkeypatch.setenv("GRIDHOUSE_ADMIN_PASSWORD", "from configuration")
     empty_db = dataclasses.replace(empty_db, settings=settings())  # as a face reads it
     assert accounts.ensure_first_admin(empty_db) == "from configuration"
-    assert accounts.sign_in(empty_db, "admin", "from configuration").role == "admin"
+    admin = accounts.sign_in(empty_db, "admin", "from configuration", new_password="my own now")
+    assert admin.role == "admin"
     assert accounts.ensure_first_admin(empty_db) is None
 
 
@@ -163,7 +165,9 @@ def test_a_reset_password_replaces_the_old_one(db):
     fresh = accounts.reset_password(db, ADMIN, "demo-planner")
     with pytest.raises(PermissionDeniedError):
         accounts.sign_in(db, "demo-planner", "demo")
-    assert accounts.sign_in(db, "demo-planner", fresh).name == "demo-planner"
+    assert accounts.sign_in(db, "demo-planner", fresh, new_password="n3w-secret").name == (
+        "demo-planner"
+    )
     assert "user.reset_password" in audit_actions(db)
 
 
@@ -183,11 +187,73 @@ def test_single_sign_on_maps_the_provider_identity_to_an_active_local_account(db
     accounts.add_account(
         db, ADMIN, name="wang@jiedao.example", role="planner", password="long enough"
     )
-    actor = accounts.sign_in_external(db, "wang@jiedao.example", provider="oidc")
+    actor = accounts.sign_in_external(
+        db, "wang@jiedao.example", provider="oidc", email_verified=True
+    )
     assert actor.role == "planner"
     with pytest.raises(PermissionDeniedError, match="login_no_account"):
-        accounts.sign_in_external(db, "stranger@example.com", provider="oidc")
+        accounts.sign_in_external(db, "stranger@example.com", provider="oidc", email_verified=True)
     assert audit_actions(db)[-2:] == ["login", "login.failed"]
+
+
+def test_single_sign_on_refuses_an_address_the_provider_has_not_verified(db):
+    # The attack: register the victim's address at a provider that does not verify it.
+    accounts.add_account(
+        db, ADMIN, name="chief@jiedao.example", role="admin", password="long enough"
+    )
+    with pytest.raises(PermissionDeniedError) as refused:
+        accounts.sign_in_external(db, "chief@jiedao.example", provider="oidc", email_verified=False)
+    assert refused.value.key == "login_email_unverified"
+    with databases.connect(db.db.url) as conn:
+        last = conn.execute("SELECT action, detail FROM audit ORDER BY id DESC").fetchone()
+    assert last[0] == "login.failed" and "not verified" in last[1]
+
+
+def test_the_page_passes_the_providers_verified_flag_only_when_it_is_true():
+    import inspect
+
+    from pages import common
+
+    source = inspect.getsource(common._single_sign_on)
+    assert 'st.user.get("email_verified") is True' in source
+
+
+def test_a_one_time_password_must_be_changed_at_first_use(db):
+    accounts.add_account(db, ADMIN, name="new-one", role="sweeper", password="given by admin")
+    with pytest.raises(PermissionDeniedError) as asked:
+        accounts.sign_in(db, "new-one", "given by admin")
+    assert asked.value.key == "login_must_change"
+    with pytest.raises(InputError, match="password_same"):
+        accounts.sign_in(db, "new-one", "given by admin", new_password="given by admin")
+    with pytest.raises(PermissionDeniedError, match="login_failed"):  # a wrong one stays wrong
+        accounts.sign_in(db, "new-one", "guessing", new_password="attacker's choice")
+    actor = accounts.sign_in(db, "new-one", "given by admin", new_password="only I know")
+    assert actor.name == "new-one"
+    with pytest.raises(PermissionDeniedError, match="login_failed"):  # it is gone
+        accounts.sign_in(db, "new-one", "given by admin")
+    assert accounts.sign_in(db, "new-one", "only I know").name == "new-one"  # no more asking
+    assert "login.must_change" in audit_actions(db)
+
+
+@pytest.mark.parametrize("hours", [None, 1.0])
+def test_a_one_time_password_expires_after_the_configured_hours(db, monkeypatch, hours):
+    from datetime import date, timedelta
+
+    day = date(2026, 11, 2)
+    monkeypatch.setenv("GRIDHOUSE_TODAY", day.isoformat())
+    if hours is not None:
+        monkeypatch.setenv("GRIDHOUSE_ONE_TIME_PASSWORD_HOURS", str(hours))
+    db = dataclasses.replace(db, settings=settings())
+    assert db.settings.one_time_password_hours == (hours or 24.0)
+    accounts.add_account(db, ADMIN, name="late", role="planner", password="given by admin")
+    fresh = accounts.reset_password(db, ADMIN, "demo-planner")
+    monkeypatch.setenv("GRIDHOUSE_TODAY", (day + timedelta(days=2)).isoformat())
+    for name, password in (("late", "given by admin"), ("demo-planner", fresh)):
+        with pytest.raises(PermissionDeniedError) as expired:
+            accounts.sign_in(db, name, password, new_password="too late now")
+        assert expired.value.key == "login_password_expired"
+    # demo passwords are no one-time passwords: they never expire
+    assert accounts.sign_in(db, "demo-registrar", "demo").name == "demo-registrar"
 
 
 def test_signing_in_does_not_invalidate_the_cached_figures(db):
@@ -198,3 +264,32 @@ def test_signing_in_does_not_invalidate_the_cached_figures(db):
     with pytest.raises(PermissionDeniedError):
         accounts.sign_in(db, "demo-planner", "wrong")
     assert current_data_version(db) == before
+
+
+def test_the_sign_in_page_asks_a_one_time_password_for_its_replacement(demo_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from geo.store.database import database_url
+    from tests.conftest import ROOT
+
+    opened = open_database(demo_copy)
+    fresh = accounts.reset_password(opened, ADMIN, "demo-sweeper")
+    opened.db.dispose()
+    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", database_url(demo_copy))
+    monkeypatch.chdir(ROOT)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.text_input(key="login_name").input("demo-sweeper")
+    app.text_input(key="login_password").input(fresh)
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.title[0].value == "登录"  # not signed in yet
+    assert any("一次性密码" in box.value for box in app.info)
+    app.text_input(key="login_new_password").input("sweeper's own")
+    app.button[0].click().run()
+    assert not app.exception and app.title[0].value != "登录"
+    opened = open_database(demo_copy)
+    try:
+        assert accounts.sign_in(opened, "demo-sweeper", "sweeper's own").name == "demo-sweeper"
+    finally:
+        opened.db.dispose()

