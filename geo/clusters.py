@@ -88,18 +88,26 @@ def cluster_hulls(
     for label in range(int(labels.max()) + 1 if len(labels) else 0):
         members = labels == label
         points = shapely.multipoints(np.column_stack([projected.x[members], projected.y[members]]))
-        hull = shapely.buffer(shapely.convex_hull(points), pad_m, quad_segs=4)
-        hulls.append(geometries_to_degrees([hull], crs=projected.crs)[0])
-    return hulls
+        hulls.append(shapely.buffer(shapely.convex_hull(points), pad_m, quad_segs=4))
+    if not hulls:
+        return []
+    return list(geometries_to_degrees(hulls, crs=projected.crs))  # one transform for all
 
 
-def top_shares(keys: pd.Series, groups: pd.Series, *, top: int = 3) -> pd.Series:
-    """Per group, its ``top`` most frequent keys with their share, as "key 41%, key 20%"."""
+def top_shares(
+    keys: pd.Series, groups: pd.Series, *, top: int = 3, min_count: int = 1
+) -> pd.Series:
+    """Per group, its ``top`` most frequent keys with their share, as "key 41%, key 20%";
+    keys fewer than ``min_count`` times in their group are not named (a share of a known
+    total would give a small count back)."""
     frame = pd.DataFrame({"group": groups.to_numpy(), "key": keys.to_numpy()}).dropna()
     if frame.empty:
         return pd.Series(dtype=object)
     counts = frame.groupby(["group", "key"]).size().rename("n").reset_index()
     counts["share"] = counts["n"] / counts.groupby("group")["n"].transform("sum")
+    counts = counts.loc[counts["n"] >= min_count]
+    if counts.empty:
+        return pd.Series(dtype=object)
     counts = counts.sort_values(["group", "n", "key"], ascending=[True, False, True])
     best = counts.groupby("group").head(top)
     text = best["key"].astype(str) + " " + (best["share"] * 100).round().astype(int).astype(str)

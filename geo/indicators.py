@@ -53,6 +53,16 @@ COUNT_COLUMNS = (
 """The per-area counts (extensive: they add up), suppressed below the threshold for roles
 that see aggregates only."""
 
+DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "coverage": ("rental_units",),
+    "attempted_coverage": ("rental_units",),
+    "overdue_share": ("overdue_units", "rental_units"),
+    "residents_per_km2": ("residents",),
+    "floating_per_km2": ("floating_residents",),
+}
+"""Each rate, share or density and the counts it is computed from: withheld with them (see
+:mod:`geo.disclosure`; density x area or share x units would give a withheld count back)."""
+
 COUNT_INPUTS = (
     "rental_units",
     "covered",

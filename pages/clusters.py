@@ -8,6 +8,7 @@ from streamlit_folium import st_folium
 
 from geo import maps
 from geo.clusters import DEFAULT_EPS_M, DEFAULT_H3_RESOLUTION, DEFAULT_MIN_RESIDENTS
+from geo.disclosure import CLUSTER_EPS_M, CLUSTER_MIN_RESIDENTS, WITHHELD
 from geo.services import spatial
 from pages.common import basemap_picker, guarded, language, opened, read, signed_in_actor, t
 
@@ -32,11 +33,20 @@ with st.sidebar:
         format_func=lambda v: t(f"clusters_layer_{v}"),
         key="clusters_layer",
     )
+    # The service refuses parameters outside these bounds to planners (geo.disclosure).
     eps = st.slider(
-        t("clusters_eps"), min_value=50, max_value=500, value=int(DEFAULT_EPS_M), step=10
+        t("clusters_eps"),
+        min_value=int(CLUSTER_EPS_M[0]),
+        max_value=int(CLUSTER_EPS_M[1]),
+        value=int(DEFAULT_EPS_M),
+        step=10,
     )
     least = st.slider(
-        t("clusters_min"), min_value=10, max_value=500, value=DEFAULT_MIN_RESIDENTS, step=10
+        t("clusters_min"),
+        min_value=CLUSTER_MIN_RESIDENTS[0],
+        max_value=CLUSTER_MIN_RESIDENTS[1],
+        value=DEFAULT_MIN_RESIDENTS,
+        step=10,
     )
     resolution = st.slider(
         t("clusters_resolution"), min_value=7, max_value=10, value=DEFAULT_H3_RESOLUTION
@@ -47,11 +57,16 @@ found = read("clusters", eps_m=float(eps), min_residents=int(least), lang=langua
 if found is None:
     st.stop()
 shapes = found.shapes
-share = found.clustered / found.floating_total if found.floating_total else 0.0
+total = found.floating_total  # the withheld marker for a planner when small
 first, second, third = st.columns(3)
 first.metric(t("clusters_count"), f"{len(shapes):,}")
-second.metric(t("clusters_floating"), f"{found.floating_total:,}")
-third.metric(t("clusters_share"), f"{share:.0%}")
+second.metric(t("clusters_floating"), total if isinstance(total, str) else f"{total:,}")
+third.metric(
+    t("clusters_share"),
+    WITHHELD if isinstance(total, str) else f"{found.clustered / total if total else 0.0:.0%}",
+)
+if actor.aggregates_only:
+    st.caption(t("disclosure_withheld_note", marker=WITHHELD))
 
 outline = read("area_shapes", level="community")
 if outline is not None and area is not None:

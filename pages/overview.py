@@ -11,9 +11,12 @@ from streamlit_folium import st_folium
 
 from geo import clock, maps
 from geo.coverage import NEAR_TARGET, month_to_date_days
-from geo.services.statistics import COUNT_COLUMNS
+from geo.disclosure import WITHHELD
 from geo.settings import settings
+from geo.vocabulary import AREA_LEVELS
 from pages.common import basemap_picker, is_demo, plain, read, signed_in_actor, t, t_raw
+from pages.common import opened as opened_database
+from pages.fieldkits import draw_proven_coverage
 from pages.tables import show_table
 
 METRICS = {
@@ -79,8 +82,8 @@ if monthly:
     middle.caption(t("inspection_window", days=window))
 level = right.selectbox(
     t("level"),
-    ("street", "community", "grid") if several_streets else ("community", "grid"),
-    format_func=lambda v: t(f"level_{v}"),
+    AREA_LEVELS.codes if several_streets else AREA_LEVELS.codes[1:],
+    format_func=lambda v: t(AREA_LEVELS.label_key(v)),
     key="overview_level",
     disabled=area is not None,
 )
@@ -92,6 +95,10 @@ figures = read("overview", level=level, window_days=int(window), area=area)
 shapes = read("area_shapes", level=level)
 if figures is None or shapes is None:
     st.stop()
+aggregates_only = signed_in_actor().aggregates_only
+if aggregates_only:  # month-end figures over a coarse window (geo.disclosure)
+    window = figures.window_days or window
+    st.caption(t("disclosure_as_of", day=figures.as_of, marker=WITHHELD))
 table = figures.table.assign(monthly_inspection=figures.table["coverage"])
 target = settings().inspection_target
 CLASSES = (  # the map's legend labels (geo.maps escapes map text for HTML)
@@ -103,6 +110,19 @@ CLASSES = (  # the map's legend labels (geo.maps escapes map text for HTML)
 
 def shown(value: Any, fmt: str) -> str:
     return value if isinstance(value, str) else fmt.format(value)
+
+
+def as_text(column: pd.Series, fmt: str) -> pd.Series:
+    """A column that may hold the withheld marker, as text (blank when unknown)."""
+    return column.map(lambda v: "" if v is None or pd.isna(v) else shown(v, fmt))
+
+
+TABLE_FORMATS = {  # how a planner's table shows each figure that may be withheld
+    **{c: "{:,.0f}" for c in ("rental_units", "residents", "floating_residents", "worksites")},
+    **{c: "{:,.0f}" for c in ("overdue_units", "not_found_residents")},
+    **{c: "{:.0%}" for c in ("coverage", "attempted_coverage", "overdue_share")},
+    **{c: "{:,.0f}" for c in ("residents_per_km2", "floating_per_km2")},
+}
 
 
 if trail:
@@ -157,21 +177,19 @@ with map_column:
     draw_map()
 with table_column:
     listed = table[list(TABLE_ORDER)].copy()
-    if signed_in_actor().aggregates_only:
-        listed[COUNT_COLUMNS] = listed[COUNT_COLUMNS].astype(str)
-    show_table(
-        listed,
-        headings="col_",
-        height=560,
-        column_config={
-            t("col_coverage"): st.column_config.NumberColumn(format="percent"),
-            t("col_attempted_coverage"): st.column_config.NumberColumn(format="percent"),
-            t("col_overdue_share"): st.column_config.NumberColumn(format="percent"),
-            t("col_area_km2"): st.column_config.NumberColumn(format="%.2f"),
-            t("col_residents_per_km2"): st.column_config.NumberColumn(format="%.0f"),
-            t("col_floating_per_km2"): st.column_config.NumberColumn(format="%.0f"),
-        },
-    )
+    config = {
+        t("col_coverage"): st.column_config.NumberColumn(format="percent"),
+        t("col_attempted_coverage"): st.column_config.NumberColumn(format="percent"),
+        t("col_overdue_share"): st.column_config.NumberColumn(format="percent"),
+        t("col_area_km2"): st.column_config.NumberColumn(format="%.2f"),
+        t("col_residents_per_km2"): st.column_config.NumberColumn(format="%.0f"),
+        t("col_floating_per_km2"): st.column_config.NumberColumn(format="%.0f"),
+    }
+    if aggregates_only:  # withheld figures are text: the table shows them as text
+        for column, fmt in TABLE_FORMATS.items():
+            listed[column] = as_text(listed[column], fmt)
+            config.pop(t(f"col_{column}"), None)
+    show_table(listed, headings="col_", height=560, column_config=config)
 
 
 def month_labels(month_ends: pd.Series) -> pd.Index:
@@ -183,7 +201,7 @@ st.subheader(t("trend_title", window=window))
 trend = read("coverage_trend", months=12, window_days=int(window), area=area)
 if trend is not None:
     chart = pd.DataFrame(
-        {t("col_coverage"): pd.to_numeric(trend["coverage"]).to_numpy() * 100},
+        {t("col_coverage"): pd.to_numeric(trend["coverage"], errors="coerce").to_numpy() * 100},
         index=month_labels(trend["month_end"]),
     )
     st.line_chart(chart, y_label="%", height=260)
@@ -191,11 +209,16 @@ if trend is not None:
 st.subheader(t("inspection_title", target=f"{target:.0%}"))
 monthly_trend = read("coverage_trend", months=12, window_days=0, area=area)
 if monthly_trend is not None:
-    rates = pd.to_numeric(monthly_trend["coverage"]).to_numpy() * 100
+    rates = pd.to_numeric(monthly_trend["coverage"], errors="coerce").to_numpy() * 100
     chart = pd.DataFrame(
         {t("inspection_rate"): rates, t("inspection_target"): target * 100},
         index=month_labels(monthly_trend["month_end"]),
     )
     st.line_chart(chart, y_label="%", height=260)
     latest = monthly_trend.iloc[-1]
-    st.caption(t(f"inspection_status_{latest['status']}", rate=shown(latest["coverage"], "{:.1%}")))
+    if latest["status"] != WITHHELD:
+        rate = shown(latest["coverage"], "{:.1%}")
+        st.caption(t(f"inspection_status_{latest['status']}", rate=rate))
+
+# Issue 19: coverage and the monthly inspection rate, all visits beside proven visits only.
+draw_proven_coverage(opened_database().handle, signed_in_actor(), level=level)

@@ -7,8 +7,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import maps
+from geo.disclosure import WITHHELD
 from geo.services import spatial
-from geo.store.schema import WORKSITE_KINDS
+from geo.vocabulary import WORKSITE_KINDS
 from pages.common import basemap_picker, guarded, opened, read, signed_in_actor, t
 from pages.tables import show_table
 
@@ -17,7 +18,7 @@ from pages.tables import show_table
 MAX_POINTS = 3000
 KIND_COLOURS = dict(
     zip(
-        WORKSITE_KINDS,
+        WORKSITE_KINDS.codes,
         ("#1f78b4", "#e31a1c", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#fb9a99"),
         strict=False,
     )
@@ -43,11 +44,17 @@ chosen = left.selectbox(
 homes = read("worker_homes", worksite_id=chosen) if chosen is not None else None
 if homes is not None:
     workers, here, crowded = st.columns(3)
-    workers.metric(t("worksites_workers"), f"{homes.workers:,}")
-    here.metric(t("worksites_housed_here"), f"{homes.housed_here:,}")
-    share = homes.crowded / homes.housed_here if homes.housed_here else 0.0
-    crowded.metric(t("worksites_crowded_share"), f"{share:.0%}")
+    known = not isinstance(homes.crowded, str) and not isinstance(homes.housed_here, str)
+    for column, label, value in (
+        (workers, "worksites_workers", homes.workers),
+        (here, "worksites_housed_here", homes.housed_here),
+    ):
+        column.metric(t(label), value if isinstance(value, str) else f"{value:,}")
+    share = homes.crowded / homes.housed_here if known and homes.housed_here else 0.0
+    crowded.metric(t("worksites_crowded_share"), f"{share:.0%}" if known else WITHHELD)
     st.caption(t("worksites_crowded_rule"))
+    if signed_in_actor().aggregates_only:
+        st.caption(t("disclosure_withheld_note", marker=WITHHELD))
 
 
 def draw_sites(fmap: object, shown: object) -> None:
@@ -63,7 +70,7 @@ def draw_sites(fmap: object, shown: object) -> None:
             "workers": t("worksites_workers"),
         },
         legend_title=t("worksites_legend"),
-        legend_labels={k: t(f"kind_site_{k}") for k in WORKSITE_KINDS},
+        legend_labels={k: t(WORKSITE_KINDS.label_key(k)) for k in WORKSITE_KINDS.codes},
         basemap=basemap,
     )
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from geo.disclosure import WITHHELD
 from geo.errors import NotFoundError, PermissionDeniedError
 from geo.services.access import Actor
 from geo.services.statistics import area_statistics
@@ -96,13 +97,21 @@ def test_counts_add_up_from_grids_to_communities_to_the_street(demo):
     assert levels["street"]["population"].iloc[0] == levels["community"]["population"].sum()
 
 
-def test_planners_get_small_counts_suppressed(demo):
-    admin = area_statistics(demo, ADMIN, level="grid", as_of=AS_OF)
+def test_planners_get_small_counts_withheld_as_of_the_last_month_end(demo):
+    """The planner's figures are the admin's of the last month end, with every small count
+    withheld and as few others as protect them (see tests/test_disclosure.py)."""
+    month_end = date(2026, 10, 31)
+    admin = area_statistics(demo, ADMIN, level="grid", as_of=month_end)
     planner = area_statistics(demo, PLANNER, level="grid", as_of=AS_OF)
     small = (admin["worksites"] > 0) & (admin["worksites"] < 5)
     assert small.any()
-    assert (planner.loc[small, "worksites"] == "<5").all()
-    assert (planner.loc[~small, "worksites"] == admin.loc[~small, "worksites"]).all()
+    assert (planner.loc[small, "worksites"] == WITHHELD).all()
+    shown = planner["worksites"] != WITHHELD
+    assert (planner.loc[shown, "worksites"] == admin.loc[shown, "worksites"]).all()
+    complements = ~small & ~shown
+    assert complements.sum() < small.sum()  # protecting costs fewer cells than it protects
+    withheld_residents = planner["residents"] == WITHHELD
+    assert (planner.loc[withheld_residents, "residents_per_km2"] == WITHHELD).all()
 
 
 def test_an_actor_scoped_to_one_community_sees_only_it_and_its_grids(demo):

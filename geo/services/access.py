@@ -27,8 +27,6 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "registrar": frozenset({"view_aggregates", "view_records", "import", "export", "plan_sweeps"}),
     "sweeper": frozenset({"view_records", "export"}),
 }
-SMALL_COUNT_THRESHOLD: Final = 5
-"""Counts below this are shown as "<5" to roles that see aggregates only."""
 
 
 @dataclass(frozen=True)
@@ -77,14 +75,3 @@ def in_scope(areas: pd.DataFrame, actor: Actor) -> pd.Series:
             node = parent.get(node)
         allowed.append(ok)
     return pd.Series(allowed, index=areas.index)
-
-
-def suppress_small_counts(
-    frame: pd.DataFrame, columns: list[str], *, threshold: int = SMALL_COUNT_THRESHOLD
-) -> pd.DataFrame:
-    """Replace counts between 1 and threshold-1 by the text "<threshold" (a copy)."""
-    out = frame.copy()
-    for column in columns:
-        small = (out[column] > 0) & (out[column] < threshold)
-        out[column] = out[column].astype(object).where(~small, f"<{threshold}")
-    return out

@@ -2,8 +2,9 @@
 homes, hexagon density, worksites and where their workers live, and data quality.
 
 Every result is an aggregate (per cluster, hexagon or area); record lists in the data
-quality report are for roles that see records. Counts below the threshold are suppressed
-for roles that see aggregates only.
+quality report are for roles that see records. Roles that see aggregates only get what
+:mod:`geo.disclosure` allows: figures as of the last month end, no cluster, hexagon or
+figure below the threshold, cluster parameters within bounds.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import clock
+from geo import clock, disclosure
 from geo.areas import sibling_issues
 from geo.clusters import (
     DEFAULT_EPS_M,
@@ -37,7 +38,8 @@ from geo.indicators import crowded
 from geo.io.exports import excel_csv
 from geo.quality import near_boundary
 from geo.regions import province_name
-from geo.services.access import SMALL_COUNT_THRESHOLD, Actor, require, suppress_small_counts
+from geo.services.access import Actor, require
+from geo.services.auditing import record_view
 from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
 from geo.store import audit, queries
@@ -55,7 +57,7 @@ class Clusters:
 
     shapes: gpd.GeoDataFrame
     """cluster, residents, units, origins, worksites, geometry (WGS-84 hulls)"""
-    floating_total: int
+    floating_total: int | str
     clustered: int
 
 
@@ -75,7 +77,12 @@ def floating_clusters(
     require(actor, "view_aggregates")
     if eps_m <= 0 or min_residents < 1:
         raise InputError("value_invalid", name="eps/min", value=f"{eps_m}/{min_residents}")
-    as_of = as_of or clock.today()
+    if actor.aggregates_only and not disclosure.cluster_parameters_allowed(eps_m, min_residents):
+        low, high = disclosure.CLUSTER_EPS_M
+        least, most = disclosure.CLUSTER_MIN_RESIDENTS
+        raise InputError("disclosure_cluster_bounds", low=low, high=high, least=least, most=most)
+    as_of = _as_of(actor, as_of)
+    least_shown = disclosure.THRESHOLD if actor.aggregates_only else 1
     with opened.db.read() as conn:
         local = get_setting(conn, "local_region") or ""
         within = communities_for(conn, actor, area)
@@ -106,10 +113,13 @@ def floating_clusters(
     table["origins"] = top_shares(
         origin_rows["province"].map(lambda c: province_name(c, lang)),
         origin_rows["property_id"].map(cluster_of),
+        min_count=least_shown,
     )
     job_rows = jobs.loc[jobs["property_id"].isin(cluster_of.index)]
     job_rows = job_rows.loc[job_rows.index.repeat(job_rows["n"])]
-    table["worksites"] = top_shares(job_rows["worksite"], job_rows["property_id"].map(cluster_of))
+    table["worksites"] = top_shares(
+        job_rows["worksite"], job_rows["property_id"].map(cluster_of), min_count=least_shown
+    )
     hulls = cluster_hulls(points, labels, pad_m=eps_m / 3)
     table = table.reindex(range(len(hulls)))
     table[["origins", "worksites"]] = table[["origins", "worksites"]].fillna("")
@@ -118,12 +128,15 @@ def floating_clusters(
         geometry=hulls,
         crs=WGS84,
     )
-    if actor.aggregates_only:
-        shapes = gpd.GeoDataFrame(suppress_small_counts(shapes, ["residents", "units"]))
+    floating_total: int | str = int(homes["floating"].sum())
+    if actor.aggregates_only:  # a cluster is shown whole or not at all
+        big = (shapes["residents"] >= least_shown) & (shapes["units"] >= least_shown)
+        shapes = gpd.GeoDataFrame(shapes.loc[big].reset_index(drop=True), crs=WGS84)
+        floating_total = disclosure.count_or_withheld(int(floating_total))
     return Clusters(
         shapes=shapes,
-        floating_total=int(homes["floating"].sum()),
-        clustered=int(member["floating"].sum()),
+        floating_total=floating_total,
+        clustered=int(shapes["residents"].sum()) if len(shapes) else 0,
     )
 
 
@@ -141,7 +154,7 @@ def floating_hexagons(
     require(actor, "view_aggregates")
     if not 5 <= resolution <= 11:
         raise InputError("value_invalid", name="resolution", value=resolution)
-    as_of = as_of or clock.today()
+    as_of = _as_of(actor, as_of)
     with opened.db.read() as conn:
         homes = queries.floating_homes(
             conn,
@@ -160,10 +173,10 @@ def worksite_layer(opened: Opened, actor: Actor, *, as_of: date | None = None) -
     require(actor, "view_aggregates")
     with opened.db.read() as conn:
         sites = _scoped(
-            conn, actor, queries.worksites_with_workers(conn, as_of=as_of or clock.today())
+            conn, actor, queries.worksites_with_workers(conn, as_of=_as_of(actor, as_of))
         )
     if actor.aggregates_only:
-        sites = suppress_small_counts(sites, ["workers"])
+        sites = disclosure.withhold_small(sites, ["workers"])
     return gpd.GeoDataFrame(
         sites.drop(columns=["lon", "lat", "community_id", "grid_id"]),
         geometry=gpd.points_from_xy(sites["lon"], sites["lat"]),
@@ -192,9 +205,10 @@ class WorkerHomes:
 
     cells: gpd.GeoDataFrame
     """cell, count, km2, per_km2, geometry"""
-    workers: int
-    housed_here: int
-    crowded: int
+    workers: int | str
+    housed_here: int | str
+    crowded: int | str
+    """(for roles that see aggregates only, each may be :data:`geo.disclosure.WITHHELD`)"""
 
 
 def worker_homes(
@@ -208,7 +222,7 @@ def worker_homes(
     """The homes of a worksite's current workers aggregated to H3 hexagons, and the number
     of them living in crowded units (see :func:`geo.indicators.crowded`)."""
     require(actor, "view_aggregates")
-    as_of = as_of or clock.today()
+    as_of = _as_of(actor, as_of)
     with opened.db.read() as conn:
         sites = _scoped(conn, actor, queries.worksites_with_workers(conn, as_of=as_of))
         if worksite_id not in set(sites["id"]):
@@ -218,12 +232,30 @@ def worker_homes(
     placed = homes.dropna(subset=["lon", "lat"])
     cells = hexagon_cells(placed["lon"], placed["lat"], resolution=resolution)
     is_crowded = crowded(homes["residents"], homes["rooms"], homes["floor_area_m2"])
+    figures: dict[str, int | str] = {
+        "workers": workers,
+        "housed_here": int(homes["workers"].sum()),
+        "crowded": int(homes.loc[is_crowded, "workers"].sum()),
+    }
+    if actor.aggregates_only:
+        figures = _disclosed_worker_figures(figures)
     return WorkerHomes(
         cells=_suppressed_cells(actor, hexagon_density(cells, placed["workers"])),
-        workers=workers,
-        housed_here=int(homes["workers"].sum()),
-        crowded=int(homes.loc[is_crowded, "workers"].sum()),
+        workers=figures["workers"],
+        housed_here=figures["housed_here"],
+        crowded=figures["crowded"],
     )
+
+
+def _disclosed_worker_figures(figures: dict[str, int | str]) -> dict[str, int | str]:
+    """A worksite's worker figures as a planner may see them: each small one withheld, and
+    a part withheld when the rest of its whole is small (workers housed nowhere on record,
+    housed workers not crowded): those would come back by subtraction."""
+    shown: dict[str, int | str] = {
+        k: disclosure.count_or_withheld(int(v)) for k, v in figures.items()
+    }
+    shown = disclosure.withhold_difference(shown, "workers", "housed_here")
+    return disclosure.withhold_difference(shown, "housed_here", "crowded")
 
 
 @dataclass(frozen=True)
@@ -254,6 +286,14 @@ def worksite_file(
     is_crowded = crowded(homes["residents"], homes["rooms"], homes["floor_area_m2"])
     crowded_units = set(homes.loc[is_crowded, "property_id"])
     workers = workers.assign(crowded=workers["property_id"].isin(crowded_units))
+    record_view(
+        opened,
+        actor,
+        "view.worksite",
+        object_type="worksite",
+        object_id=str(worksite_id),
+        count=len(workers),
+    )
     return WorksiteFile(workers=workers.drop(columns="property_id"), visits=visits)
 
 
@@ -343,9 +383,15 @@ def _scoped(conn: Connection, actor: Actor, frame: pd.DataFrame) -> pd.DataFrame
     return frame.loc[frame["community_id"].isin(allowed)].reset_index(drop=True)
 
 
+def _as_of(actor: Actor, as_of: date | None) -> date:
+    """The day figures are as of: the last month end for roles that see aggregates only."""
+    day = as_of or clock.today()
+    return disclosure.month_end_on_or_before(day) if actor.aggregates_only else day
+
+
 def _suppressed_cells(actor: Actor, density: pd.DataFrame) -> gpd.GeoDataFrame:
     if actor.aggregates_only:
-        density = density.loc[density["count"] >= SMALL_COUNT_THRESHOLD]
+        density = density.loc[density["count"] >= disclosure.THRESHOLD]
     shapes = gpd.GeoDataFrame(
         density.drop(columns="geometry"),
         geometry=list(density["geometry"]) if len(density) else [],

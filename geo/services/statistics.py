@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo import clock
+from geo import clock, disclosure
 from geo.coverage import (
     OVERDUE_AFTER_DAYS,
     coverage_by_month,
@@ -21,14 +21,14 @@ from geo.coverage import (
 )
 from geo.errors import InputError, NotFoundError
 from geo.indicators import COUNT_COLUMNS as INDICATOR_COUNTS
-from geo.indicators import area_indicators, headline
-from geo.services.access import Actor, in_scope, require, suppress_small_counts
+from geo.indicators import DERIVED_FROM, area_indicators, headline
+from geo.services.access import Actor, in_scope, require
 from geo.services.scope import communities_within
 from geo.services.setup import Opened
 from geo.store import queries
 from geo.store.audit import data_version
 from geo.store.records import get_setting, load_areas
-from geo.store.schema import AREA_LEVELS
+from geo.vocabulary import AREA_LEVELS
 
 COUNT_COLUMNS = list(INDICATOR_COUNTS)
 
@@ -45,6 +45,10 @@ class Overview:
 
     table: pd.DataFrame
     headline: dict[str, Any]
+    as_of: date | None = None
+    """The day the figures are as of (a month end for roles that see aggregates only)."""
+    window_days: int | None = None
+    """The window coverage was counted over (coarse for roles that see aggregates only)."""
 
 
 def overview_figures(
@@ -60,14 +64,18 @@ def overview_figures(
     or community, when given), with counts, coverage and density, and the headline totals
     of the visible jurisdiction or of ``area``.
 
-    Roles that see aggregates only get counts below the threshold as "<5".
+    Roles that see aggregates only get the figures :mod:`geo.disclosure` allows: as of the
+    last month end, over a coarse window, small counts and every figure that would give
+    one back withheld (see :func:`planner_time`).
     """
     require(actor, "view_aggregates")
     if level not in AREA_LEVELS:
-        raise InputError("level_unknown", level=level, levels=", ".join(AREA_LEVELS))
+        raise InputError("level_unknown", level=level, levels=", ".join(AREA_LEVELS.codes))
     if window_days < 1:
         raise InputError("value_invalid", name="window", value=window_days)
     as_of = as_of or clock.today()
+    if actor.aggregates_only:
+        as_of, window_days = planner_time(as_of, window_days)
     areas, counts = _area_counts(opened, window_days=window_days, as_of=as_of)
 
     def indicators(at: str) -> pd.DataFrame:
@@ -86,10 +94,55 @@ def overview_figures(
         table = table.loc[table["code"].isin(inside) | table["parent_code"].isin(inside)]
     totals: dict[str, Any] = headline(communities)
     if actor.aggregates_only:
-        table = suppress_small_counts(table, COUNT_COLUMNS)
-        small = pd.DataFrame([totals])
-        totals = {str(k): v for k, v in suppress_small_counts(small, COUNT_COLUMNS).iloc[0].items()}
-    return Overview(table.reset_index(drop=True), totals)
+        withheld = _withheld_cells(areas, visible, indicators)
+        table = disclosure.withhold(
+            table.set_index("code", drop=False), withheld, derived=DERIVED_FROM
+        )
+        node = _ROOT if area is None else area
+        row = pd.DataFrame([totals], index=[node])
+        hidden = disclosure.withhold(row, withheld, derived=DERIVED_FROM).iloc[0]
+        totals = {str(k): v for k, v in hidden.items()}
+    return Overview(table.reset_index(drop=True), totals, as_of=as_of, window_days=window_days)
+
+
+def withheld_areas(opened: Opened, actor: Actor, codes: list[str]) -> set[str]:
+    """Of the area codes, those whose rental units the overview withholds from ``actor``
+    (any level): a figure over such an area (a sweep's units) would give them back."""
+    if not actor.aggregates_only:
+        return set()
+    out: set[str] = set()
+    for level in ("street", "community", "grid"):
+        table = overview_figures(opened, actor, level=level).table
+        shown = table.loc[table["code"].isin(codes)]
+        out |= set(shown.loc[disclosure.is_withheld(shown["rental_units"]), "code"])
+    return out
+
+
+def planner_time(as_of: date, window_days: int) -> tuple[date, int]:
+    """The day and window a role that sees aggregates only gets instead of the ones asked:
+    the last month end, and a calendar month or a multiple of 30 days (two nearby choices
+    would otherwise differ by one day's moves)."""
+    end = disclosure.month_end_on_or_before(as_of)
+    return end, disclosure.coarse_window(window_days, as_of=end)
+
+
+_ROOT = ""
+"""The headline's node in the disclosure tree: the sum of the visible areas at the top."""
+
+
+def _withheld_cells(areas: pd.DataFrame, visible: set[str], indicators: Any) -> pd.DataFrame:
+    """Which counts of every visible area (and of the headline) a planner may not see: one
+    pattern for all levels at once, so no level or drill-down gives another's cells back."""
+    levels = [indicators(level) for level in ("street", "community", "grid")]
+    nodes = pd.concat(levels, ignore_index=True)
+    nodes = nodes.loc[nodes["code"].isin(visible)].set_index("code")
+    tops = ~nodes["parent_code"].isin(nodes.index)
+    parent = nodes["parent_code"].where(~tops, _ROOT).astype(object)
+    communities = nodes.loc[nodes["level"] == "community", list(COUNT_COLUMNS)]
+    root = communities.sum().to_frame(_ROOT).T  # the headline: what the visible areas add up to
+    counts = pd.concat([nodes[list(COUNT_COLUMNS)], root])
+    parent = pd.concat([parent, pd.Series({_ROOT: None}, dtype=object)])
+    return disclosure.protect(counts, parent=parent, columns=COUNT_COLUMNS)
 
 
 def area_statistics(
@@ -121,6 +174,9 @@ def coverage_trend(
     """
     require(actor, "view_aggregates")
     as_of = as_of or clock.today()
+    if actor.aggregates_only:
+        as_of, coarse = planner_time(as_of, window_days or 31)
+        window_days = coarse if window_days else 0
     ends = month_ends(as_of, months)
     with opened.db.read() as conn:
         areas = load_areas(conn, geometry=False)
@@ -142,8 +198,29 @@ def coverage_trend(
     else:
         trend = coverage_by_month(active["id"], visits, ends=ends, window_days=window_days)
     if actor.aggregates_only:
-        trend = suppress_small_counts(trend, ["units", "covered"])
+        trend = _disclosed_trend(opened, actor, trend, as_of=as_of, area=area)
     return trend
+
+
+def _disclosed_trend(
+    opened: Opened, actor: Actor, trend: pd.DataFrame, *, as_of: date, area: str | None
+) -> pd.DataFrame:
+    """A trend as a planner may see it: its units are today's units of the area, withheld
+    when the overview withholds them; small covered counts withheld, and the coverage of
+    either."""
+    shown = overview_figures(opened, actor, as_of=as_of, area=area).headline
+    withheld = pd.DataFrame(
+        {
+            "units": disclosure.is_small(trend["units"])
+            | (shown["rental_units"] == disclosure.WITHHELD),
+            "covered": disclosure.is_small(trend["covered"]),
+        },
+        index=trend.index,
+    )
+    return disclosure.withhold(trend, withheld, derived=_TREND_DERIVED)
+
+
+_TREND_DERIVED = {"coverage": ("units", "covered"), "status": ("units", "covered")}
 
 
 def current_data_version(opened: Opened) -> int:

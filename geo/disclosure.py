@@ -1,0 +1,286 @@
+"""What a role that sees aggregates only may be shown: the disclosure policy.
+
+One rule, applied once in every service that returns aggregates to planners:
+
+- **primary suppression**: a count between 1 and ``THRESHOLD - 1`` is withheld;
+- **derived figures**: a rate, share or density is withheld when any count it is computed
+  from is withheld (density x area, share x units would give the count back);
+- **complementary suppression**: in every group where a total equals the sum of its parts
+  (a parent area and its children, the headline and the areas it adds up), never exactly one
+  member is withheld, so no withheld cell comes back by subtraction. The known remainder of
+  a group (units on no grid) is assumed known to the reader;
+- **one marker**: every withheld figure shows the same :data:`WITHHELD`, so a reader cannot
+  tell a small count from a cell withheld to protect it (which would narrow it down);
+- **coarse time**: figures are as of a month end, and windows are whole calendar months
+  (up to 45 days) or multiples of 30 days, so two choices never differ by a day's changes;
+- **shapes**: an outline covers at least ``THRESHOLD`` units and is padded, so its corners
+  are no one's door; a cluster is shown only with at least ``THRESHOLD`` residents and units,
+  its parameters bounded (see :data:`CLUSTER_EPS_M`, :data:`CLUSTER_MIN_RESIDENTS`).
+
+Pure functions on frames; no database, no Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from geo.crs import geometries_to_degrees, metric_crs_for_points, to_metres
+
+THRESHOLD: Final = 5
+"""Counts from 1 to THRESHOLD - 1 are withheld."""
+WITHHELD: Final = "*"
+"""What every withheld figure shows (small or withheld to protect one)."""
+WINDOW_STEP_DAYS: Final = 30
+"""Windows longer than a month are multiples of this many days."""
+CLUSTER_EPS_M: Final = (50.0, 500.0)
+"""The neighbour distance (metres) a planner may choose for density clusters."""
+CLUSTER_MIN_RESIDENTS: Final = (10, 500)
+"""The residents a planner may require of a cluster core."""
+OUTLINE_PAD_M: Final = 50.0
+"""An outline is padded by this much, so its corners are not units' coordinates."""
+
+
+def is_small(values: pd.Series, *, threshold: int = THRESHOLD) -> pd.Series:
+    """Counts that are withheld on their own: 1 to ``threshold - 1`` (text is never small).
+
+    >>> is_small(pd.Series([0, 1, 4, 5, None])).tolist()
+    [False, True, True, False, False]
+    """
+    number = pd.to_numeric(values, errors="coerce")
+    return ((number > 0) & (number < threshold)).fillna(False).astype(bool)
+
+
+def is_withheld(values: pd.Series) -> pd.Series:
+    """Which figures show the withheld marker."""
+    return values.astype(object).map(lambda v: isinstance(v, str) and v == WITHHELD).astype(bool)
+
+
+def protect(
+    counts: pd.DataFrame,
+    *,
+    parent: pd.Series,
+    columns: Sequence[str],
+    threshold: int = THRESHOLD,
+) -> pd.DataFrame:
+    """Which cells to withhold (a boolean frame like ``counts[columns]``): the small ones
+    and, column by column, as few others as it takes that no group of a parent and its
+    children has exactly one withheld member.
+
+    Parameters
+    ----------
+    counts : one row per node of a tree (index: node keys), the count columns.
+    parent : per node its parent's key (NaN/None for a root); a parent's count is the sum
+        of its children's plus a remainder the reader may know.
+
+    The complement is the smallest child not withheld (least information lost), else the
+    parent; each added cell may break another group, so this repeats until none is left.
+
+    >>> t = pd.DataFrame({"n": [20, 3, 17]}, index=["c", "g1", "g2"])
+    >>> protect(t, parent=pd.Series({"c": None, "g1": "c", "g2": "c"}), columns=["n"])["n"].tolist()
+    [False, True, True]
+    """
+    withheld = pd.DataFrame(
+        {c: is_small(counts[c], threshold=threshold) for c in columns}, index=counts.index
+    )
+    groups = _groups(parent.reindex(counts.index))
+    for column in columns:
+        hidden = withheld[column].to_dict()
+        values = pd.to_numeric(counts[column], errors="coerce").fillna(0).to_dict()
+        changed = True
+        while changed:
+            changed = False
+            for head, children in groups:
+                members = [head, *children] if head is not None else list(children)
+                if sum(hidden[m] for m in members) != 1:
+                    continue
+                free = sorted((values[c], str(c)) for c in children if not hidden[c])
+                chosen = next((c for c in children if free and str(c) == free[0][1]), None)
+                if chosen is None and head is not None and not hidden[head]:
+                    chosen = head
+                if chosen is not None:
+                    hidden[chosen] = True
+                    changed = True
+        withheld[column] = pd.Series(hidden)
+    return withheld
+
+
+def _groups(parent: pd.Series) -> list[tuple[Hashable | None, list[Hashable]]]:
+    """(parent, children) of every node with children; the children of no parent (roots)
+    form one group of their own only through an explicit root node."""
+    known = set(parent.index)
+    out: dict[Hashable, list[Hashable]] = {}
+    for node, up in parent.items():
+        if up is not None and not pd.isna(up) and up in known:
+            out.setdefault(up, []).append(node)
+    return [(head, sorted(children, key=str)) for head, children in sorted(out.items(), key=str)]
+
+
+def protect_table(
+    table: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    row_sums: Sequence[tuple[str, Sequence[str]]] = (),
+    threshold: int = THRESHOLD,
+) -> pd.DataFrame:
+    """Which cells of a table of parts to withhold: small ones, and others so that neither
+    a column's total (taken as known) nor a row's sum (``row_sums``: total column -> the
+    columns adding up to it) leaves exactly one withheld cell.
+
+    >>> t = pd.DataFrame({"assigned": [40, 30], "visited": [37, 30], "open": [3, 0]})
+    >>> protect_table(t, ["assigned", "visited", "open"],
+    ...     row_sums=[("assigned", ["visited", "open"])]).values.tolist()
+    [[False, True, True], [False, True, True]]
+    """
+    withheld = pd.DataFrame(
+        {c: is_small(table[c], threshold=threshold) for c in columns}, index=table.index
+    )
+    values = table[list(columns)].apply(pd.to_numeric, errors="coerce").fillna(0)
+    changed = True
+    while changed:
+        changed = False
+        for column in columns:  # each column's total is known: a part alone would show
+            hidden = withheld[column]
+            if hidden.sum() == 1 and len(hidden) > 1:
+                withheld.loc[values.loc[~hidden, column].idxmin(), column] = True
+                changed = True
+        for row in table.index:
+            for total, parts in row_sums:
+                members = [total, *parts]
+                hidden_now = [m for m in members if withheld.loc[row, m]]
+                if len(hidden_now) == 1:
+                    free = [p for p in parts if not withheld.loc[row, p]] or [total]
+                    pick = min(free, key=lambda m: (values.loc[row, m], m))
+                    withheld.loc[row, pick] = True
+                    changed = True
+    return withheld
+
+
+def withhold(
+    table: pd.DataFrame,
+    withheld: pd.DataFrame,
+    *,
+    derived: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """``table`` with the withheld cells (and every derived figure whose inputs include a
+    withheld one, ``derived``: figure -> the counts it is computed from) as the marker."""
+    out = table.copy()
+    hide = withheld.reindex(index=out.index, fill_value=False).astype(bool)
+    for figure, inputs in (derived or {}).items():
+        if figure in out:
+            hide[figure] = hide.reindex(columns=list(inputs), fill_value=False).any(axis=1)
+    for column in hide.columns:
+        if column in out:
+            out[column] = out[column].astype(object).where(~hide[column], WITHHELD)
+    return out
+
+
+def withhold_small(
+    table: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    derived: Mapping[str, Sequence[str]] | None = None,
+    threshold: int = THRESHOLD,
+) -> pd.DataFrame:
+    """Primary suppression alone (a table of unrelated rows): small counts and the figures
+    derived from them withheld.
+
+    >>> withhold_small(pd.DataFrame({"n": [3, 8], "share": [0.3, 0.8]}), ["n"],
+    ...     derived={"share": ["n"]}).values.tolist()
+    [['*', '*'], [8, 0.8]]
+    """
+    small = pd.DataFrame({c: is_small(table[c], threshold=threshold) for c in columns})
+    return withhold(table, small, derived=derived)
+
+
+def withhold_difference(
+    figures: dict[str, int | str], whole: str, part: str, *, threshold: int = THRESHOLD
+) -> dict[str, int | str]:
+    """Of two published counts where ``part`` is inside ``whole``, withhold ``part`` too
+    when ``whole - part`` (the rest) is small: the rest could be worked out by subtraction.
+
+    >>> withhold_difference({"workers": 12, "housed": 10}, "workers", "housed")["housed"]
+    '*'
+    """
+    out = dict(figures)
+    a, b = out[whole], out[part]
+    if isinstance(a, str) or isinstance(b, str):
+        return out
+    if 0 < a - b < threshold:
+        out[part] = WITHHELD
+    return out
+
+
+def count_or_withheld(value: int, *, threshold: int = THRESHOLD) -> int | str:
+    """One count as published: itself, or the marker when small.
+
+    >>> count_or_withheld(3), count_or_withheld(0), count_or_withheld(7)
+    ('*', 0, 7)
+    """
+    return WITHHELD if 0 < value < threshold else int(value)
+
+
+def month_end_on_or_before(day: date) -> date:
+    """The last month end on or before ``day`` (``day`` itself when it is one).
+
+    >>> month_end_on_or_before(date(2026, 11, 29)), month_end_on_or_before(date(2026, 11, 30))
+    (datetime.date(2026, 10, 31), datetime.date(2026, 11, 30))
+    """
+    if (day + timedelta(days=1)).month != day.month:
+        return day
+    return day.replace(day=1) - timedelta(days=1)
+
+
+def coarse_window(window_days: int, *, as_of: date) -> int:
+    """A window a planner may see: the calendar month ending on ``as_of`` (a month end) for
+    windows up to 45 days, else the nearest multiple of :data:`WINDOW_STEP_DAYS`.
+
+    >>> coarse_window(7, as_of=date(2026, 10, 31)), coarse_window(91, as_of=date(2026, 10, 31))
+    (31, 90)
+    """
+    if window_days <= 45:
+        return as_of.day
+    return max(2, round(window_days / WINDOW_STEP_DAYS)) * WINDOW_STEP_DAYS
+
+
+def cluster_parameters_allowed(eps_m: float, min_residents: int) -> bool:
+    """Whether a planner may run density clustering with these parameters.
+
+    >>> cluster_parameters_allowed(1.0, 1), cluster_parameters_allowed(150.0, 50)
+    (False, True)
+    """
+    low, high = CLUSTER_EPS_M
+    least, most = CLUSTER_MIN_RESIDENTS
+    return bool(low <= eps_m <= high and least <= min_residents <= most)
+
+
+def outline(
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    *,
+    threshold: int = THRESHOLD,
+    pad_m: float = OUTLINE_PAD_M,
+) -> shapely.Geometry | None:
+    """The outline a planner may see of some units (WGS-84): the convex hull of at least
+    ``threshold`` distinct places, padded by ``pad_m`` metres; None for fewer.
+
+    >>> outline([120.1, 120.2], [30.1, 30.2]) is None
+    True
+    """
+    points = np.unique(
+        np.column_stack([np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)]), axis=0
+    )
+    if len(points) < threshold:
+        return None
+    crs = metric_crs_for_points(points[:, 0], points[:, 1])
+    x, y = to_metres(points[:, 0], points[:, 1], crs=crs)
+    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([x, y])))
+    padded = shapely.buffer(hull, pad_m, quad_segs=4)
+    shape: shapely.Geometry = geometries_to_degrees([padded], crs=crs)[0]
+    return shape

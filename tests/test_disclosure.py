@@ -1,0 +1,350 @@
+"""The disclosure policy holds against an attacker: a planner who tries every way we know
+to get a withheld count of the demo back (issue 17 item 3).
+
+Each test plays one recovery against every withheld cell of the demo and fails when any
+recovers the true figure: density x area and shares x units, a parent or the headline minus
+its visible children (solved as a linear system over the whole tree, the remainders assumed
+known), two nearby days or windows, a worksite's worker figures, a sweep planned over a
+small area, a team's outline, and clusters asked for with tiny parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo import disclosure
+from geo.crs import to_metres
+from geo.disclosure import WITHHELD
+from geo.errors import InputError
+from geo.indicators import COUNT_COLUMNS, DERIVED_FROM
+from geo.services import spatial, sweeps
+from geo.services.access import Actor
+from geo.services.setup import Opened, open_database
+from geo.services.statistics import overview_figures, planner_time
+from tests.conftest import ADMIN, AS_OF, PLANNER
+
+LEVELS = ("street", "community", "grid")
+MONTH_END, WINDOW = planner_time(AS_OF, 90)
+
+
+def planner_tables(demo: Opened) -> dict[str, pd.DataFrame]:
+    tables = {
+        level: overview_figures(demo, PLANNER, level=level, as_of=AS_OF).table.set_index("code")
+        for level in LEVELS
+    }
+    return tables
+
+
+@pytest.fixture(scope="module")
+def seen(demo) -> dict[str, pd.DataFrame]:
+    """What the planner sees at every level, and the headline as a row of its own."""
+    tables = planner_tables(demo)
+    headline = overview_figures(demo, PLANNER, as_of=AS_OF).headline
+    tables["headline"] = pd.DataFrame([headline], index=["(headline)"])
+    return tables
+
+
+@pytest.fixture(scope="module")
+def truth(demo) -> dict[str, pd.DataFrame]:
+    """The same figures as an admin sees them on the planner's day and window."""
+    tables = {
+        level: overview_figures(
+            demo, ADMIN, level=level, as_of=MONTH_END, window_days=WINDOW
+        ).table.set_index("code")
+        for level in LEVELS
+    }
+    headline = overview_figures(demo, ADMIN, as_of=MONTH_END, window_days=WINDOW).headline
+    tables["headline"] = pd.DataFrame([headline], index=["(headline)"])
+    return tables
+
+
+def withheld_cells(seen: dict[str, pd.DataFrame]) -> Iterator[tuple[str, str, str]]:
+    for level, table in seen.items():
+        for column in COUNT_COLUMNS:
+            for code in table.index[disclosure.is_withheld(table[column])]:
+                yield level, str(code), column
+
+
+def test_the_planner_sees_month_end_figures_and_every_small_count_is_withheld(seen, truth):
+    assert date(2026, 10, 31) == MONTH_END
+    for level in LEVELS:
+        for column in COUNT_COLUMNS:
+            small = disclosure.is_small(truth[level][column])
+            assert small.any() or column != "worksites" or level == "street"
+            assert disclosure.is_withheld(seen[level].loc[small[small].index, column]).all()
+            shown = ~disclosure.is_withheld(seen[level][column])
+            assert (
+                seen[level].loc[shown, column].astype(int) == truth[level].loc[shown, column]
+            ).all()
+    assert len(list(withheld_cells(seen))) > 100
+
+
+def test_no_withheld_count_comes_back_from_a_density_or_a_share(seen, truth):
+    recovered = []
+    for level, code, column in withheld_cells(seen):
+        row, true = seen[level].loc[code], int(truth[level].loc[code, column])
+        guesses = []
+        for figure, inputs in DERIVED_FROM.items():
+            if column not in inputs or figure not in row or row[figure] == WITHHELD:
+                continue
+            value = float(row[figure])
+            if figure.endswith("_per_km2"):
+                guesses.append(value * float(row["area_km2"]))
+            elif figure == "overdue_share" and column == "overdue_units":
+                if row["rental_units"] != WITHHELD:
+                    guesses.append(value * float(row["rental_units"]))
+            elif figure == "overdue_share" and row["overdue_units"] != WITHHELD and value > 0:
+                guesses.append(float(row["overdue_units"]) / value)
+            elif figure in ("coverage", "attempted_coverage") and value > 0:
+                guesses.append(np.nan)  # a rate of a withheld count is itself withheld
+        if any(abs(g - true) < 0.5 for g in guesses if not np.isnan(g)):
+            recovered.append((level, code, column))
+        for figure, inputs in DERIVED_FROM.items():  # and no figure derived from it shows
+            if column in inputs and figure in row:
+                assert row[figure] == WITHHELD, (level, code, column, figure)
+    assert recovered == []
+
+
+def tree(truth: dict[str, pd.DataFrame]) -> pd.Series:
+    """Each node's parent: grids -> communities -> streets -> the headline."""
+    parents = {}
+    for level in LEVELS:
+        for code, parent in truth[level]["parent_code"].items():
+            known = any(parent in truth[other].index for other in LEVELS)
+            parents[str(code)] = str(parent) if known else "(headline)"
+    return pd.Series(parents)
+
+
+def determined(unknowns: list[str], equations: list[dict[str, int]]) -> set[str]:
+    """The unknowns a linear system pins down: those whose unit vector lies in the row
+    space of the coefficients (the constants are known to the attacker)."""
+    if not unknowns or not equations:
+        return set()
+    index = {u: i for i, u in enumerate(unknowns)}
+    matrix = np.zeros((len(equations), len(unknowns)))
+    for row, equation in enumerate(equations):
+        for name, coefficient in equation.items():
+            matrix[row, index[name]] = coefficient
+    rank = np.linalg.matrix_rank(matrix)
+    out = set()
+    for name, i in index.items():
+        unit = np.zeros(len(unknowns))
+        unit[i] = 1
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            out.add(name)
+    return out
+
+
+def test_no_withheld_count_comes_back_by_subtraction_over_the_whole_tree(seen, truth):
+    """Parent = sum of children + a remainder the attacker is granted (units on no grid):
+    every such equation across grids, communities, streets and the headline, solved."""
+    parents = tree(truth)
+    value = {}
+    for level in (*LEVELS, "headline"):
+        for code in seen[level].index:
+            value[str(code)] = seen[level].loc[code]
+    pinned = []
+    for column in COUNT_COLUMNS:
+        unknowns = [n for n, row in value.items() if row[column] == WITHHELD]
+        equations = []
+        for head in {*parents.to_numpy()}:
+            children = list(parents.index[parents == head])
+            members = [head, *children]
+            equation = {m: (1 if m == head else -1) for m in members if m in unknowns}
+            if equation:
+                equations.append(equation)
+        pinned += [(n, column) for n in determined(unknowns, equations)]
+    assert pinned == []
+
+
+def test_the_headline_is_the_root_of_the_same_pattern(seen, truth):
+    for column in COUNT_COLUMNS:
+        streets = seen["street"][column]
+        hidden = disclosure.is_withheld(streets).sum()
+        if seen["headline"][column].iloc[0] != WITHHELD:
+            assert hidden != 1, column
+
+
+@pytest.mark.parametrize("days_back", [1, 2, 15])
+def test_nearby_days_and_windows_show_the_same_figures(demo, days_back):
+    today = overview_figures(demo, PLANNER, level="grid", as_of=AS_OF)
+    earlier = overview_figures(demo, PLANNER, level="grid", as_of=AS_OF - timedelta(days=days_back))
+    assert today.as_of == earlier.as_of == MONTH_END
+    pd.testing.assert_frame_equal(today.table, earlier.table)
+    wider = overview_figures(demo, PLANNER, level="grid", as_of=AS_OF, window_days=91)
+    pd.testing.assert_frame_equal(today.table, wider.table)
+    pd.testing.assert_frame_equal(
+        overview_figures(demo, PLANNER, level="grid", as_of=AS_OF, window_days=7).table,
+        overview_figures(demo, PLANNER, level="grid", as_of=AS_OF, window_days=8).table,
+    )
+    admin = overview_figures(demo, ADMIN, level="grid", as_of=AS_OF)
+    admin_earlier = overview_figures(
+        demo, ADMIN, level="grid", as_of=AS_OF - timedelta(days=days_back)
+    )
+    assert not admin.table["residents"].equals(admin_earlier.table["residents"])  # days differ
+    from geo.services.statistics import coverage_trend
+
+    pd.testing.assert_frame_equal(
+        coverage_trend(demo, PLANNER, as_of=AS_OF),
+        coverage_trend(demo, PLANNER, as_of=AS_OF - timedelta(days=days_back)),
+    )
+
+
+def test_a_worksites_worker_figures_give_no_small_count_back(demo):
+    sites = spatial.worksite_layer(demo, ADMIN, as_of=MONTH_END)
+    shown = spatial.worksite_layer(demo, PLANNER, as_of=AS_OF).set_index("id")["workers"]
+    small = sites.loc[disclosure.is_small(sites["workers"]), "id"]
+    assert (shown.loc[small] == WITHHELD).all()
+    ordered = sites.sort_values(["workers", "id"])
+    few = ordered.loc[(ordered["workers"] > 0) & (ordered["workers"] < 3 * disclosure.THRESHOLD)]
+    tried = [*few["id"], *ordered["id"].iloc[::15]]  # every small one, and a spread of all
+    assert len(few) and len(tried) > 40
+    leaks = []
+    for site in tried:
+        true = spatial.worker_homes(demo, ADMIN, int(site), as_of=MONTH_END)
+        seen = spatial.worker_homes(demo, PLANNER, int(site), as_of=AS_OF)
+        figures = {"workers": true.workers, "housed_here": true.housed_here}
+        figures["crowded"] = true.crowded
+        figures["unhoused"] = int(true.workers) - int(true.housed_here)
+        figures["not_crowded"] = int(true.housed_here) - int(true.crowded)
+        got: dict[str, int | str] = {
+            "workers": seen.workers,
+            "housed_here": seen.housed_here,
+            "crowded": seen.crowded,
+        }
+        if WITHHELD not in (got["workers"], got["housed_here"]):
+            got["unhoused"] = int(got["workers"]) - int(got["housed_here"])
+        if WITHHELD not in (got["housed_here"], got["crowded"]):
+            got["not_crowded"] = int(got["housed_here"]) - int(got["crowded"])
+        for name, value in got.items():
+            if 0 < int(figures[name]) < disclosure.THRESHOLD and value != WITHHELD:
+                leaks.append((int(site), name, value))
+        assert (seen.cells["count"] >= disclosure.THRESHOLD).all()
+    assert leaks == []
+
+
+@pytest.fixture
+def copy(demo_copy) -> Iterator[Opened]:
+    opened = open_database(demo_copy, create=False)
+    yield opened
+    opened.db.dispose()
+
+
+def small_and_visible_grids(opened: Opened) -> tuple[list[str], list[tuple[str, str]]]:
+    """Grids whose units the planner may not see, and pairs (withheld, visible sibling)."""
+    grids = overview_figures(opened, PLANNER, level="grid", as_of=AS_OF).table
+    hidden = grids.loc[disclosure.is_withheld(grids["rental_units"])]
+    pairs = []
+    for code, parent in zip(hidden["code"], hidden["parent_code"], strict=True):
+        siblings = grids.loc[
+            (grids["parent_code"] == parent) & ~disclosure.is_withheld(grids["rental_units"])
+        ]
+        if len(siblings):
+            pairs.append((str(code), str(siblings["code"].iloc[0])))
+    return [str(c) for c in hidden["code"]], pairs
+
+
+def plan(opened: Opened, actor: Actor, areas: list[str], teams: list[str]) -> int:
+    sweep_id = sweeps.create_sweep(
+        opened,
+        actor,
+        name="攻击",
+        starts_on=AS_OF,
+        ends_on=AS_OF + timedelta(days=7),
+        areas=areas,
+        teams=teams,
+    )
+    return sweep_id
+
+
+def test_planning_a_sweep_over_a_small_area_does_not_count_its_units(copy):
+    hidden, pairs = small_and_visible_grids(copy)
+    assert hidden and pairs
+    attempts = [[code] for code in hidden[:6]] + [list(pair) for pair in pairs[:6]]
+    leaks = []
+    for areas in attempts:
+        sweep_id = plan(copy, PLANNER, areas, ["一组"])
+        try:
+            result = sweeps.plan_sweep(copy, PLANNER, sweep_id, as_of=AS_OF)
+        except InputError:
+            continue  # no unit with coordinates: nothing planned, nothing told
+        truth = sweeps.plan_sweep(copy, ADMIN, sweep_id, as_of=AS_OF).teams
+        listed = sweeps.list_sweeps(copy, PLANNER).set_index("id").loc[sweep_id, "units"]
+        progress = sweeps.sweep_progress(copy, PLANNER, sweep_id, as_of=AS_OF)
+        outlines = sweeps.team_shapes(copy, PLANNER, sweep_id, as_of=AS_OF)
+        for figure in (
+            result.teams["units"].iloc[0],
+            listed,
+            progress["by_team"]["assigned"].iloc[0],
+            progress["by_community"]["assigned"].sum() if len(areas) == 1 else WITHHELD,
+            outlines["units"].iloc[0] if len(outlines) else WITHHELD,
+        ):
+            if figure != WITHHELD:
+                leaks.append((areas, figure, int(truth["units"].iloc[0])))
+    assert leaks == []
+
+
+def test_team_outlines_cover_at_least_k_units_and_no_corner_is_a_door(copy):
+    hidden, _ = small_and_visible_grids(copy)
+    sweep_id = plan(copy, PLANNER, [hidden[0]], ["一组", "二组", "三组"])
+    try:
+        sweeps.plan_sweep(copy, PLANNER, sweep_id, as_of=AS_OF)
+    except InputError:
+        pytest.skip("the smallest grid has no placed unit")
+    assert sweeps.team_shapes(copy, PLANNER, sweep_id, as_of=AS_OF).empty  # teams of < k
+    demo_sweep = 1
+    units = sweeps.team_shapes(copy, ADMIN, demo_sweep, as_of=AS_OF)
+    outlines = sweeps.team_shapes(copy, PLANNER, demo_sweep, as_of=AS_OF)
+    assert len(outlines) == len(units)
+    routes = units.set_index("team").geometry
+    for team, shape in zip(outlines["team"], outlines.geometry, strict=True):
+        doors = shapely.get_coordinates(routes[team])
+        corners = shapely.get_coordinates(shape)
+        x, y = to_metres(np.r_[doors[:, 0], corners[:, 0]], np.r_[doors[:, 1], corners[:, 1]])
+        door_xy = np.column_stack([x[: len(doors)], y[: len(doors)]])
+        corner_xy = np.column_stack([x[len(doors) :], y[len(doors) :]])
+        nearest = np.hypot(*(corner_xy[:, None, :] - door_xy[None, :, :]).transpose(2, 0, 1))
+        assert nearest.min() > 0.9 * disclosure.OUTLINE_PAD_M  # no corner sits on a door
+        inside = shapely.contains_xy(shape, doors[:, 0], doors[:, 1]).sum()
+        assert inside >= disclosure.THRESHOLD
+
+
+def test_clusters_with_tiny_parameters_are_refused_and_shown_ones_hold_k(demo):
+    for eps, least in ((1.0, 1), (49.0, 10), (150.0, 9), (1.0, 50)):
+        with pytest.raises(InputError) as refused:
+            spatial.floating_clusters(demo, PLANNER, eps_m=eps, min_residents=least, as_of=AS_OF)
+        assert refused.value.key == "disclosure_cluster_bounds"
+    lowest = spatial.floating_clusters(demo, PLANNER, eps_m=50.0, min_residents=10, as_of=AS_OF)
+    shapes = lowest.shapes
+    assert len(shapes)
+    assert (shapes["residents"] >= disclosure.THRESHOLD).all()
+    assert (shapes["units"] >= disclosure.THRESHOLD).all()
+    for residents, text in zip(shapes["residents"], shapes["origins"], strict=True):
+        for part in filter(None, str(text).split(", ")):
+            share = float(part.rsplit(" ", 1)[1].rstrip("%")) / 100
+            assert share * residents >= disclosure.THRESHOLD - 0.5 * residents / 100
+    earlier = spatial.floating_clusters(
+        demo, PLANNER, eps_m=50.0, min_residents=10, as_of=AS_OF - timedelta(days=1)
+    )
+    assert earlier.shapes.drop(columns="geometry").equals(shapes.drop(columns="geometry"))
+
+
+def test_the_pure_rules_by_hand():
+    counts = pd.DataFrame(
+        {"n": [30, 12, 18, 3, 9, 6, 12]},
+        index=["street", "c1", "c2", "g1", "g2", "g3", "g4"],
+    )
+    tree_of = {"c1": "street", "c2": "street", "g1": "c1", "g2": "c1", "g3": "c2", "g4": "c2"}
+    parent = pd.Series({"street": None, **tree_of})
+    hidden = disclosure.protect(counts, parent=parent, columns=["n"])["n"]
+    assert hidden["g1"] and hidden["g2"]  # g1 small, g2 its complement in c1
+    assert not hidden[["street", "c1", "c2", "g3", "g4"]].any()
+    assert disclosure.month_end_on_or_before(date(2026, 3, 1)) == date(2026, 2, 28)
+    assert disclosure.coarse_window(120, as_of=date(2026, 2, 28)) == 120
+    assert disclosure.coarse_window(30, as_of=date(2026, 2, 28)) == 28
