@@ -9,10 +9,12 @@ import pytest
 
 from geo.cli import main
 from geo.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from geo.i18n import message
 from geo.identifiers import id_check_digit
 from geo.services import moves, people
 from geo.services.access import Actor
 from geo.services.setup import open_database
+from geo.services.uploads import import_upload
 from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER
 
@@ -149,3 +151,78 @@ def test_the_cli_records_a_move(db, capsys):
     code = main(["--db", path, "move-in", ref, "--id", number, "--on", AS_OF.isoformat()])
     captured = capsys.readouterr()
     assert code == 2 and "重叠" in captured.err and "Traceback" not in captured.err
+
+
+# --------------------------------------------------------------------------- same rules as uploads
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+def test_the_same_id_number_in_full_width_digits_is_the_same_person(db):
+    _person_id, _number, ref = resident(db)
+    target = other_unit(db, ref)
+    people_before = query(db, "SELECT count(*) FROM person")[0][0]
+    moves.move_in(db, ADMIN, property_ref=ref, on=date(2026, 11, 1), id_number=NEWCOMER,
+                  name="全角", today=AS_OF)  # fmt: skip
+    with pytest.raises(ConflictError):  # the same person: a second open stay is refused
+        moves.move_in(db, ADMIN, property_ref=target, on=date(2026, 11, 2),
+                      id_number=full_width(NEWCOMER), name="全角", today=AS_OF)  # fmt: skip
+    assert query(db, "SELECT count(*) FROM person")[0][0] == people_before + 1
+    person_id = query(db, "SELECT max(id) FROM person")[0][0]
+    assert open_stays(db, person_id) == 1
+    moved = moves.move(db, ADMIN, id_number=full_width(NEWCOMER), to_property_ref=target,
+                       on=date(2026, 11, 20), today=AS_OF)  # fmt: skip
+    assert moved["person"] == person_id and open_stays(db, person_id) == 1
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        lambda db, number, ref: moves.move_in(db, ADMIN, property_ref=ref, on=date(2026, 12, 1),
+                                              id_number=NEWCOMER, name="明天", today=AS_OF),
+        lambda db, number, ref: moves.move_out(db, ADMIN, id_number=number,
+                                               on=date(2026, 12, 1), today=AS_OF),
+        lambda db, number, ref: moves.move(db, ADMIN, id_number=number,
+                                           to_property_ref=other_unit(db, ref),
+                                           on=date(2026, 12, 1), today=AS_OF),
+    ],
+    ids=["move-in", "move-out", "move"],
+)  # fmt: skip
+def test_moves_dated_after_today_are_refused_as_an_upload_refuses_them(db, attempt):
+    _person_id, number, ref = resident(db)
+    stays_before = query(db, "SELECT count(*), count(moved_out) FROM residence")
+    with pytest.raises(InputError) as refused:
+        attempt(db, number, ref)
+    assert message("date_future", "en") in message(refused.value.key, "en", **refused.value.params)
+    assert query(db, "SELECT count(*), count(moved_out) FROM residence") == stays_before
+    upload = import_upload(db, ADMIN, kind="residents", filename="future.csv", today=AS_OF,
+                           data=f"身份证号,姓名,房屋编号,入住日期\n{NEWCOMER},明天,{ref},2026-12-01\n"
+                           .encode())  # fmt: skip
+    assert upload.rejects["reason"].tolist() == ["date_future"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("phone", "12345"), ("room", "室" * 40), ("name", "名" * 101)],
+)
+def test_a_move_in_applies_the_uploads_field_rules(db, field, value):
+    _person_id, _number, ref = resident(db)
+    given = {"name": "新人", "phone": None, "room": None} | {field: value}
+    people_before = query(db, "SELECT count(*) FROM person")[0][0]
+    with pytest.raises(InputError) as refused:
+        moves.move_in(db, ADMIN, property_ref=ref, on=date(2026, 11, 1), id_number=NEWCOMER,
+                      today=AS_OF, **given)  # fmt: skip
+    assert refused.value.key == "edit_invalid"
+    said = message(refused.value.key, "en", **refused.value.params)
+    assert said.startswith(message(f"field_{field}", "en") + ": ")
+    assert query(db, "SELECT count(*) FROM person")[0][0] == people_before
+
+
+def test_the_cli_refuses_a_move_dated_tomorrow_in_one_line(db, capsys):
+    _person_id, number, _ref = resident(db)
+    code = main(["--db", db.db.url, "move-out", "--id", number, "--on", "2026-12-01",
+                 "--as-of", AS_OF.isoformat()])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and " | " in err

@@ -2,7 +2,10 @@
 their ID number, or a new one), move out, and a move between two units as one action.
 
 A person lives in at most one unit on any day: a stay that would overlap another is refused
-with a message naming the unit and dates it clashes with. Every move is audited.
+with a message naming the unit and dates it clashes with (only "not in your areas" when
+that unit lies outside the actor's areas). The fields follow the residents upload's rules
+(the same ID number in any spelling is the same person; no day after today). Every move is
+audited and noted in the change log, so that undoing an import never silently overrides it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import pandas as pd
 
 from geo import clock
 from geo.errors import ConflictError, InputError, NotFoundError
+from geo.i18n import Term
 from geo.identifiers import normalise_id_number, normalise_phone
 from geo.intake import person_rows
 from geo.services.access import Actor, require
@@ -21,6 +25,7 @@ from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
 from geo.stays import overlapping
 from geo.store import audit
+from geo.store.batches import record_changes
 from geo.store.database import Connection
 from geo.store.moves import (
     add_person,
@@ -30,6 +35,8 @@ from geo.store.moves import (
     stays_of,
     unit_by_ref,
 )
+from geo.text import form_name, form_text
+from geo.validation import check_record
 
 
 def move_in(
@@ -47,8 +54,13 @@ def move_in(
     """Record that a person moved into a unit on ``on``; a person not on record yet needs a
     name. Refused when it overlaps a stay they already have (use :func:`move`)."""
     require(actor, "import")
-    number = normalise_id_number(id_number, today=today)
     reported = today or clock.today()
+    name, room = form_name(name), form_text(room)  # cleaned and folded as an upload's cells
+    _check_fields(
+        {"id_number": id_number, "name": name, "phone": phone, "room": room, "moved_in": on},
+        today=reported,
+    )
+    number = normalise_id_number(id_number, today=today)
     with opened.db.write() as conn:
         unit = _unit(conn, actor, property_ref)
         known = person_by_hmac(conn, opened.keys.digest(number))
@@ -58,7 +70,7 @@ def move_in(
             person_id = _new_person(opened, conn, number, name.strip(), phone)
         else:
             person_id = int(known["id"])
-            _refuse_overlap(stays_of(conn, person_id), on)
+            _refuse_overlap(stays_of(conn, person_id), on, communities_in_scope(conn, actor))
         stay = _open_stay(
             conn,
             actor,
@@ -70,6 +82,7 @@ def move_in(
             action="move.in",
             detail={"property": unit["external_ref"], "new": known is None},
         )
+        _note_built_upon(conn, actor, "move.in", person_id=person_id, unit_id=unit["id"])
     return {"stay": stay, "person": person_id, "property": unit["external_ref"], "moved_in": on}
 
 
@@ -81,14 +94,16 @@ def move_out(
     on: date,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """Close the person's current stay on ``on`` (not before it began)."""
+    """Close the person's current stay on ``on`` (not before it began, not after today)."""
     require(actor, "import")
+    _check_fields({"id_number": id_number, "moved_out": on}, today=today or clock.today())
     number = normalise_id_number(id_number, today=today)
     with opened.db.write() as conn:
         person_id, current = _current_stay(opened, conn, actor, number)
         if on < current["moved_in"]:
             raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
         close_stay(conn, current["id"], moved_out=on, reported_on=today or clock.today())
+        _note_closed(conn, actor, "move.out", current["id"])
         audit.append(
             conn,
             actor=actor.name,
@@ -115,8 +130,9 @@ def move(
     """Move a person from their current unit to another on ``on``: the old stay closes and
     the new one opens that day, in one transaction (both or neither)."""
     require(actor, "import")
-    number = normalise_id_number(id_number, today=today)
     reported = today or clock.today()
+    _check_fields({"id_number": id_number, "room": room, "moved_in": on}, today=reported)
+    number = normalise_id_number(id_number, today=today)
     with opened.db.write() as conn:
         person_id, current = _current_stay(opened, conn, actor, number)
         unit = _unit(conn, actor, to_property_ref)
@@ -125,8 +141,9 @@ def move(
         if on <= current["moved_in"]:
             raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
         others = [s for s in stays_of(conn, person_id) if s["id"] != current["id"]]
-        _refuse_overlap(others, on)
+        _refuse_overlap(others, on, communities_in_scope(conn, actor))
         close_stay(conn, current["id"], moved_out=on, reported_on=today or clock.today())
+        _note_closed(conn, actor, "move", current["id"])
         stay = _open_stay(
             conn,
             actor,
@@ -138,6 +155,7 @@ def move(
             action="move",
             detail={"from": current["external_ref"], "to": unit["external_ref"]},
         )
+        _note_built_upon(conn, actor, "move", person_id=person_id, unit_id=unit["id"])
     return {"stay": stay, "closed": current["id"], "person": person_id, "moved_in": on}
 
 
@@ -193,21 +211,62 @@ def _current_stay(
         raise NotFoundError("move_no_person")
     stays = [s for s in stays_of(conn, int(known["id"])) if s["moved_out"] is None]
     allowed = communities_in_scope(conn, actor)
-    if not stays or (allowed is not None and stays[-1]["community_id"] not in allowed):
+    if not stays:
         raise NotFoundError("move_no_current_stay")
+    if allowed is not None and stays[-1]["community_id"] not in allowed:
+        raise NotFoundError("move_home_elsewhere")  # where and since when stay unsaid
     return int(known["id"]), stays[-1]
 
 
-def _refuse_overlap(stays: list[dict[str, Any]], start: date) -> None:
+def _refuse_overlap(
+    stays: list[dict[str, Any]], start: date, allowed: frozenset[int] | None
+) -> None:
     clash = overlapping(stays, start, None)
     if clash:
         first = clash[0]
+        if allowed is not None and first["community_id"] not in allowed:
+            raise ConflictError("move_overlap_elsewhere")  # the place and dates unsaid
         raise ConflictError(
             "move_overlap",
             property=first["external_ref"],
             moved_in=first["moved_in"].isoformat(),
             moved_out=first["moved_out"].isoformat() if first["moved_out"] else "—",
         )
+
+
+def _check_fields(record: dict[str, Any], *, today: date) -> None:
+    """The residents upload's rules for the fields a form gave (blank ones are the
+    caller's to require): refused with the first problem, naming the field."""
+    given = {
+        k: v.isoformat() if isinstance(v, date) else str(v)
+        for k, v in record.items()
+        if v is not None and str(v).strip() != ""
+    }
+    filler = {"name": "-", "moved_in": given.get("moved_out", today.isoformat())}
+    problems = check_record({**filler, **given}, kind="residents", today=today)[1]
+    mine = [(column, reason) for column, reason in problems if column in given]
+    if mine:
+        column, reason = mine[0]
+        raise InputError("edit_invalid", field=Term(f"field_{column}"), reason=Term(reason))
+
+
+def _note_built_upon(
+    conn: Connection, actor: Actor, action: str, *, person_id: int, unit_id: int
+) -> None:
+    """A new stay builds on its person and unit: an undo of the import that added them
+    must not silently remove it (see :func:`geo.store.batches.later_work`)."""
+    record_changes(conn, "person", [(person_id, {})], action=action, user=actor.name)
+    record_changes(conn, "property", [(unit_id, {})], action=action, user=actor.name)
+
+
+def _note_closed(conn: Connection, actor: Actor, action: str, stay_id: int) -> None:
+    record_changes(
+        conn,
+        "residence",
+        [(stay_id, {"moved_out": None, "moved_out_reported_on": None})],
+        action=action,
+        user=actor.name,
+    )
 
 
 def _new_person(opened: Opened, conn: Connection, number: str, name: str, phone: str | None) -> int:

@@ -22,13 +22,13 @@ from geo.services.access import Actor, require
 from geo.services.setup import Opened, open_database
 from geo.settings import Settings, settings
 from geo.store import audit, maintenance
-from geo.store.database import Database
-from geo.store.keys import key_path_for, load_or_create_keys
+from geo.store.database import Database, database_url
+from geo.store.database import waits_reported as waits_reported  # for the faces
+from geo.store.keys import head_path_for, key_path_for, read_keys
 
 BACKUP_FORMAT = 1
 _MANIFEST = "manifest.json"
 _DATABASE = "database"
-_KEY_CHECK = "gridhouse-key-check"
 
 
 def health(opened: Opened, actor: Actor) -> dict[str, Any]:
@@ -74,10 +74,14 @@ def backup(opened: Opened, actor: Actor, target: Path) -> dict[str, Any]:
             "revision": opened.db.revision(),
             "created_at": clock.utc_now().isoformat(timespec="seconds") + "Z",
             "rows": maintenance.row_counts(conn),
-            "key_check": opened.keys.digest(_KEY_CHECK),
+            "key_check": opened.keys.check_value(),
+            "audit_head": audit.head(conn),
         }
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = target.with_name(target.name + ".part")
+    staged.unlink(missing_ok=True)
+    staged.touch(mode=0o600)  # owner-only whatever the umask: the backup holds personal data
+    staged.chmod(0o600)
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / _DATABASE
         maintenance.dump(opened.db, copy)
@@ -115,16 +119,26 @@ def restore(
             key_path = key_path_for(db.url, key_file=(config or settings()).key_file)
             if not key_path.exists():
                 raise ConflictError("backup_key_missing", path=str(key_path))
-            if load_or_create_keys(key_path).digest(_KEY_CHECK) != manifest["key_check"]:
+            keys = read_keys(key_path)
+            if keys is None or manifest["key_check"] not in (
+                keys.check_value(),
+                keys.legacy_check_value(),
+            ):
                 raise ConflictError("backup_other_key", path=str(key_path))
             if not replace and _holds_data(db):
                 raise ConflictError("restore_would_overwrite")
             maintenance.load(db, Path(scratch) / _DATABASE)
     finally:
         db.dispose()
+    # The head file of the database replaced: the restored chain is checked against the
+    # backup's manifest instead, and anchored afresh.
+    head_path_for(database_url(url), key_path).unlink(missing_ok=True)
     opened = open_database(url)  # a backup of an older schema is brought up to date
     try:
         with opened.db.write() as conn:
+            expected = manifest.get("audit_head")
+            if expected and not audit.holds_head(conn, expected):
+                raise ConflictError("backup_audit_head")
             audit.append(
                 conn,
                 actor=actor.name,

@@ -3,7 +3,7 @@ and retention."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 import pandas as pd
@@ -16,14 +16,18 @@ from geo.services.access import Actor, require
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
 from geo.store import audit
+from geo.store.batches import record_changes
 from geo.store.people import (
     anonymise,
     departed_before,
+    drop_rejects_before,
     find_people,
+    forget_earlier_values,
     person_community,
     sealed_identifiers,
 )
 from geo.store.users import now
+from geo.text import fold_name
 
 DEFAULT_RETENTION_DAYS: Final = 730
 
@@ -42,6 +46,7 @@ def search_people(
     the actor's areas, identifiers masked. The search is audited without its terms."""
     require(actor, "view_records")
     id_number, phone, name = (v.strip() if v else None for v in (id_number, phone, name))
+    name = fold_name(name) if name else None  # names are stored folded (geo.text)
     if not (id_number or phone or name):
         raise InputError("search_empty")
     keys = opened.keys
@@ -108,19 +113,37 @@ def run_retention(
     opened: Opened, actor: Actor, *, days: int | None = None, today: date | None = None
 ) -> dict[str, Any]:
     """Anonymise everyone whose last stay ended more than ``days`` ago (default from
-    ``GRIDHOUSE_RETENTION_DAYS``, else 730); counts per area stay as they were."""
+    ``GRIDHOUSE_RETENTION_DAYS``, else 730); counts per area stay as they were. Retention
+    reaches every copy: the change log's earlier values of anonymised people, and the
+    rejects reports of batches older than the cutoff."""
     require(actor, "setup")
     keep_days = retention_days(opened) if days is None else days
     cutoff = (today or clock.today()) - timedelta(days=keep_days)
     with opened.db.write() as conn:
         ids = departed_before(conn, cutoff)
         done = anonymise(conn, ids, when=now(), label=message("anonymised"))
+        # Noted without the old values: undoing an import must neither restore them nor
+        # silently override what retention did (geo.store.batches.undo_batch).
+        record_changes(conn, "person", [(i, {}) for i in ids], action="retention", user=actor.name)
+        history = forget_earlier_values(conn)
+        rejects = drop_rejects_before(conn, datetime.combine(cutoff, time.min))
         audit.append(
             conn,
             actor=actor.name,
             role=actor.role,
             action="retention.run",
             count=done,
-            detail={"days": keep_days, "cutoff": cutoff.isoformat()},
+            detail={
+                "days": keep_days,
+                "cutoff": cutoff.isoformat(),
+                "history": history,
+                "rejects": rejects,
+            },
         )
-    return {"anonymised": done, "days": keep_days, "cutoff": cutoff.isoformat()}
+    return {
+        "anonymised": done,
+        "days": keep_days,
+        "cutoff": cutoff.isoformat(),
+        "history_cleared": history,
+        "rejects_dropped": rejects,
+    }

@@ -1,10 +1,16 @@
-"""Which communities a scoped user may see and change, looked up once per call."""
+"""Which communities a scoped user may see and change, looked up once per call; which
+import batches they may see, undo and download the rejects of; which area scopes an
+account may be given."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 
-from geo.errors import NotFoundError
+from geo.errors import InputError, NotFoundError, PermissionDeniedError
 from geo.services.access import Actor, in_scope
 from geo.store.database import Connection
 from geo.store.records import load_areas
@@ -38,3 +44,68 @@ def communities_for(conn: Connection, actor: Actor, area: str | None) -> frozens
     if not inside or (allowed is not None and not inside & allowed):
         raise NotFoundError("area_not_found", code=area)
     return inside if allowed is None else inside & allowed
+
+
+def check_area_scope(conn: Connection, areas: frozenset[str] | None) -> None:
+    """Refuse an account's area scope that would not mean what it says: a blank list (it
+    would read as "everywhere") or a code that names no area."""
+    if areas is None:
+        return
+    codes = {a.strip() for a in areas}
+    if not codes or "" in codes:
+        raise InputError("scope_blank")
+    known = set(load_areas(conn, geometry=False)["code"])
+    unknown = sorted(codes - known)
+    if unknown:
+        raise InputError("scope_unknown_codes", codes=", ".join(unknown))
+
+
+def batch_communities(batch: Mapping[str, Any]) -> list[int | None] | None:
+    """The communities a batch wrote in (None for a batch stored before they were kept)."""
+    stored = batch.get("communities")
+    if stored is None or (isinstance(stored, float) and pd.isna(stored)):
+        return None
+    return list(json.loads(stored))
+
+
+def batch_within(batch: Mapping[str, Any], allowed: frozenset[int] | None) -> bool:
+    """True when every row a batch wrote lies in ``allowed`` (None: everywhere)."""
+    if allowed is None:
+        return True
+    wrote = batch_communities(batch)
+    return wrote is not None and all(c is not None and c in allowed for c in wrote)
+
+
+def batch_visible(batch: Mapping[str, Any], actor: Actor, allowed: frozenset[int] | None) -> bool:
+    """Whether a (scoped) actor may see a batch in the list: their own, or one that wrote
+    something and only in their areas."""
+    if allowed is None or batch.get("user_name") == actor.name:
+        return True
+    wrote = batch_communities(batch)
+    return bool(wrote) and batch_within(batch, allowed)
+
+
+def require_batch_undoable(
+    batch: Mapping[str, Any] | None, actor: Actor, allowed: frozenset[int] | None, batch_id: int
+) -> None:
+    """Refuse an undo the actor may not make: the batch is unknown, or wrote outside their
+    areas ("not in your areas", the other place unnamed). Their own batch that wrote
+    nothing may be undone."""
+    if batch is None:
+        raise NotFoundError("batch_not_found", batch=batch_id)
+    if allowed is None or (batch_communities(batch) and batch_within(batch, allowed)):
+        return
+    if batch.get("user_name") == actor.name and batch_communities(batch) == []:
+        return
+    raise PermissionDeniedError("batch_outside_areas", batch=batch_id)
+
+
+def require_rejects_allowed(
+    batch: Mapping[str, Any] | None, actor: Actor, allowed: frozenset[int] | None, batch_id: int
+) -> None:
+    """The rejected rows of a batch go to its uploader and to unscoped users only: rows a
+    batch rejected may lie anywhere (that is often why they were rejected)."""
+    if batch is None:
+        raise NotFoundError("batch_not_found", batch=batch_id)
+    if allowed is not None and batch.get("user_name") != actor.name:
+        raise PermissionDeniedError("batch_outside_areas", batch=batch_id)

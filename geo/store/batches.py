@@ -1,14 +1,18 @@
 """Write an import batch: find rows by natural key, insert or update them with history, undo.
 
 An updated row's previous values go to ``change_log`` (its history, and what undo restores);
-an inserted row carries the batch id. Everything here runs inside the caller's one write
-transaction, so a batch lands whole or not at all.
+an inserted row carries the batch id. Changes made outside imports (a correction on the
+property file, a move, retention) go to ``change_log`` too, without a batch but with their
+action, user and time (:func:`record_changes`), so that undo finds every later change to
+the rows of a batch and refuses to override it unknowingly. Everything here runs inside the
+caller's one write transaction, so a batch lands whole or not at all.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,12 +32,14 @@ from sqlalchemy.exc import IntegrityError
 
 from geo import clock
 from geo.errors import ConflictError, NotFoundError
+from geo.i18n import Term
 from geo.store.records import frame_records, insert_frame, read_frame
 from geo.store.schema import (
     change_log,
     employment,
     import_batch,
     landlord,
+    metadata,
     person,
     property_,
     residence,
@@ -50,16 +56,21 @@ _DELETE_ORDER = ("visit", "employment", "residence", "person", "property", "land
 _CHUNK = 900  # below SQLite's limit on bound parameters
 
 
-def find_batch(conn: Connection, *, kind: str, sha256: str) -> int | None:
-    """A committed batch of the same kind and file content, if any."""
-    found = conn.execute(
-        select(import_batch.c.id).where(
-            import_batch.c.kind == kind,
-            import_batch.c.sha256 == sha256,
-            import_batch.c.status == "committed",
+def find_batch(conn: Connection, *, kind: str, sha256: str) -> dict[str, Any] | None:
+    """The newest committed batch of the same kind and file content, if any: id, user_name,
+    rejected (rows it did not import), created_at."""
+    b = import_batch.c
+    found = (
+        conn.execute(
+            select(b.id, b.user_name, b.rejected, b.created_at)
+            .where(b.kind == kind, b.sha256 == sha256, b.status == "committed")
+            .order_by(b.id.desc())
+            .limit(1)
         )
-    ).scalar()
-    return None if found is None else int(found)
+        .mappings()
+        .first()
+    )
+    return None if found is None else dict(found)
 
 
 def open_batch(
@@ -276,20 +287,100 @@ def team_ids(conn: Connection, names: Iterable[str]) -> dict[str, int]:
     return known
 
 
-def undo_batch(conn: Connection, batch_id: int) -> dict[str, int]:
+def record_changes(
+    conn: Connection,
+    table_name: str,
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    action: str,
+    user: str,
+) -> None:
+    """Note changes made outside an import: for each (row id, values before), the action
+    (``property.edit``, ``move.in``, ``retention``, ...), who and when. ``before`` may be
+    empty: the row was built upon (a move into a unit) or must not keep its old values
+    (retention)."""
+    at = clock.utc_now()
+    entries = [
+        {
+            "batch_id": None,
+            "table_name": table_name,
+            "row_id": int(row_id),
+            "before": json.dumps({c: _jsonable(v) for c, v in before.items()}, ensure_ascii=False),
+            "action": action,
+            "user_name": user,
+            "changed_at": at,
+        }
+        for row_id, before in rows
+    ]
+    if entries:
+        conn.execute(change_log.insert(), entries)
+
+
+@dataclass(frozen=True)
+class LaterWork:
+    """What came after a batch and builds on its rows: a later batch (``batch`` set), a
+    change outside imports (``action`` set), or rows of ``table`` that point at its rows."""
+
+    table: str
+    batch: int | None = None
+    action: str | None = None
+    user: str | None = None
+    at: datetime | None = None
+    filename: str | None = None
+    communities: str | None = None
+    """the later batch's communities (JSON), to tell whether the actor may see it"""
+
+
+class UndoRefusedError(ConflictError):
+    """Undo would override or destroy later work; ``later`` says what came later."""
+
+    def __init__(self, batch_id: int, later: LaterWork) -> None:
+        self.later = later
+        when = later.at.isoformat(sep=" ", timespec="minutes") if later.at else "?"
+        if later.batch is not None:
+            super().__init__(
+                "undo_conflict",
+                batch=batch_id,
+                later=later.batch,
+                file=later.filename or "",
+                user=later.user or "",
+                at=when,
+            )
+        elif later.action is not None:
+            super().__init__(
+                "undo_later_change",
+                batch=batch_id,
+                action=Term(f"change_{later.action}"),
+                user=later.user or "",
+                at=when,
+            )
+        else:
+            super().__init__(
+                "undo_used_later", batch=batch_id, table=Term(f"rows_of_{later.table}")
+            )
+
+
+def undo_batch(conn: Connection, batch_id: int, *, force: bool = False) -> dict[str, int]:
     """Restore the state before a batch: put back what it changed, remove what it added.
 
-    Refused (ConflictError) when a later batch changed the same rows or builds on rows this
-    one added; undo that later batch first.
+    Refused (:class:`UndoRefusedError`, naming what came later) when a later batch changed
+    the same rows or builds on rows this one added (undo that one first), when rows entered
+    since point at its rows, and, unless ``force``, when a change outside imports (a
+    correction, a move, retention) touched its rows since: undo would override it. Values
+    that retention removed are never put back, forced or not.
     """
-    batch = (
-        conn.execute(select(import_batch).where(import_batch.c.id == batch_id)).mappings().first()
-    )
+    batch = batch_row(conn, batch_id)
     if batch is None:
         raise NotFoundError("batch_not_found", batch=batch_id)
     if batch["status"] != "committed":
         raise ConflictError("batch_already_undone", batch=batch_id)
-    _refuse_if_built_upon(conn, batch_id)
+    later = later_work(conn, batch_id)
+    blocking = [w for w in later if w.action is None or not force]
+    if blocking:
+        raise UndoRefusedError(batch_id, blocking[0])
+    forgotten = _rows_changed_by(conn, "retention")
+    anonymised = select(person.c.id).where(person.c.anonymised_at.is_not(None))
+    forgotten |= {("person", int(i)) for i in conn.execute(anonymised).scalars()}  # before 0009
     history = (
         conn.execute(
             select(change_log)
@@ -299,10 +390,16 @@ def undo_batch(conn: Connection, batch_id: int) -> dict[str, int]:
         .mappings()
         .all()
     )
+    restored = 0
     for entry in history:
+        if (entry["table_name"], entry["row_id"]) in forgotten:
+            continue  # retention removed what this would put back
         table = TABLES[entry["table_name"]]
         values = _restore(table, json.loads(entry["before"]))
+        if not values:
+            continue  # nothing kept to put back (retention emptied it)
         conn.execute(table.update().where(table.c.id == entry["row_id"]).values(**values))
+        restored += 1
     removed = {}
     try:
         for name in _DELETE_ORDER:
@@ -312,11 +409,33 @@ def undo_batch(conn: Connection, batch_id: int) -> dict[str, int]:
         raise ConflictError("undo_blocked", batch=batch_id) from exc
     conn.execute(delete(change_log).where(change_log.c.batch_id == batch_id))
     close_batch(conn, batch_id, status="undone", undone_at=clock.utc_now())
-    return {"restored": len(history), **{f"removed_{k}": v for k, v in removed.items() if v}}
+    overridden = len(later)
+    return {
+        "restored": restored,
+        **({"overridden": overridden} if overridden else {}),
+        **{f"removed_{k}": v for k, v in removed.items() if v},
+    }
 
 
-def _refuse_if_built_upon(conn: Connection, batch_id: int) -> None:
-    """A later committed batch that changed rows this batch touched blocks the undo."""
+def _rows_changed_by(conn: Connection, action: str) -> set[tuple[str, int]]:
+    """(table, row id) of every row a change outside imports of ``action`` touched."""
+    c = change_log.c
+    statement = select(c.table_name, c.row_id).where(c.batch_id.is_(None), c.action == action)
+    return {(str(t), int(r)) for t, r in conn.execute(statement)}
+
+
+def batch_row(conn: Connection, batch_id: int) -> dict[str, Any] | None:
+    """A batch without its stored rejects: id, kind, filename, user_name, status,
+    communities, created_at, ..."""
+    columns = [c for c in import_batch.c if c.name != "rejects_csv"]
+    row = conn.execute(select(*columns).where(import_batch.c.id == batch_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def later_work(conn: Connection, batch_id: int) -> list[LaterWork]:
+    """Everything after batch ``batch_id`` that touched or builds on its rows, in this
+    order: the first later committed batch that changed them, changes outside imports
+    (newest first, one per action), and rows that point at rows it added."""
     touched = select(change_log.c.table_name, change_log.c.row_id).where(
         change_log.c.batch_id == batch_id
     )
@@ -324,20 +443,127 @@ def _refuse_if_built_upon(conn: Connection, batch_id: int) -> None:
         select(literal(name), TABLES[name].c.id).where(TABLES[name].c.batch_id == batch_id)
         for name in _DELETE_ORDER
     ]
-    later = conn.execute(
-        select(func.min(change_log.c.batch_id))
-        .join(import_batch, import_batch.c.id == change_log.c.batch_id)
-        .where(
-            change_log.c.batch_id > batch_id,
-            import_batch.c.status == "committed",
-            or_(
-                tuple_(change_log.c.table_name, change_log.c.row_id).in_(touched),
-                *(tuple_(change_log.c.table_name, change_log.c.row_id).in_(q) for q in inserted),
-            ),
+    its_rows = or_(
+        tuple_(change_log.c.table_name, change_log.c.row_id).in_(touched),
+        *(tuple_(change_log.c.table_name, change_log.c.row_id).in_(q) for q in inserted),
+    )
+    own_last = (
+        select(func.coalesce(func.max(change_log.c.id), 0))
+        .where(change_log.c.batch_id == batch_id)
+        .scalar_subquery()
+    )
+    b, c = import_batch.c, change_log.c
+    found: list[LaterWork] = [
+        LaterWork(
+            table=row.table_name,
+            batch=int(row.id),
+            user=row.user_name,
+            at=row.created_at,
+            filename=row.filename,
+            communities=row.communities,
         )
-    ).scalar()
-    if later is not None:
-        raise ConflictError("undo_conflict", batch=batch_id, later=int(later))
+        for row in conn.execute(
+            select(c.table_name, b.id, b.user_name, b.created_at, b.filename, b.communities)
+            .join(import_batch, b.id == c.batch_id)
+            .where(c.batch_id > batch_id, b.status == "committed", its_rows)
+            .order_by(b.id)
+            .limit(1)
+        )
+    ]
+    seen: set[str] = set()
+    for row in conn.execute(
+        select(c.table_name, c.action, c.user_name, c.changed_at)
+        .where(c.batch_id.is_(None), c.id > own_last, its_rows)
+        .order_by(c.id.desc())
+    ):
+        if row.action not in seen:
+            seen.add(row.action)
+            found.append(
+                LaterWork(
+                    table=row.table_name, action=row.action, user=row.user_name, at=row.changed_at
+                )
+            )
+    found.extend(_dependents(conn, batch_id))
+    return found
+
+
+def _dependents(conn: Connection, batch_id: int) -> list[LaterWork]:
+    """Rows of any table, not of this batch, that point at rows this batch added (a stay
+    entered by hand in an imported unit, a later batch's visit, a sweep's assignment)."""
+    found: list[LaterWork] = []
+    for child in metadata.sorted_tables:
+        for key in child.foreign_keys:
+            parent = key.column.table
+            if parent.name not in TABLES or child.name == "change_log":
+                continue
+            own = "batch_id" in child.c
+            statement = (
+                select(child.c.batch_id if own else literal(None))
+                .select_from(child.join(parent, child.c[key.parent.name] == parent.c.id))
+                .where(parent.c.batch_id == batch_id)
+                .limit(1)
+            )
+            if own:  # rows this batch changed get their old references back first
+                restored = select(change_log.c.row_id).where(
+                    change_log.c.batch_id == batch_id, change_log.c.table_name == child.name
+                )
+                statement = statement.where(
+                    or_(child.c.batch_id.is_(None), child.c.batch_id != batch_id),
+                    child.c.id.not_in(restored),
+                )
+            hit = conn.execute(statement).first()
+            if hit is None:
+                continue
+            later = batch_row(conn, int(hit[0])) if hit[0] is not None else None
+            if later is not None and later["status"] == "committed":
+                found.append(
+                    LaterWork(
+                        table=child.name,
+                        batch=int(later["id"]),
+                        user=later["user_name"],
+                        at=later["created_at"],
+                        filename=later["filename"],
+                        communities=later["communities"],
+                    )
+                )
+            elif later is None:
+                found.append(LaterWork(table=child.name))
+    return found
+
+
+def batch_communities(conn: Connection, batch_id: int) -> list[int | None]:
+    """The communities a batch wrote in: of the units, worksites, stays, jobs and visits it
+    added, and of the rows it changed (a person's or landlord's through their units);
+    None stands for rows outside every community."""
+    p, w, r, v, e = property_.c, worksite.c, residence.c, visit.c, employment.c
+    log = change_log.c
+
+    def changed(name: str) -> Any:
+        return select(log.row_id).where(log.batch_id == batch_id, log.table_name == name)
+
+    def added(table: Table) -> Any:
+        return select(table.c.id).where(table.c.batch_id == batch_id)
+
+    people = added(person).union(changed("person"))
+    stays = added(residence).union(changed("residence"))
+    visits = added(visit).union(changed("visit"))
+    jobs = added(employment).union(changed("employment"))
+    parts = [
+        select(p.community_id).where(p.id.in_(added(property_).union(changed("property")))),
+        select(w.community_id).where(w.id.in_(added(worksite).union(changed("worksite")))),
+        select(p.community_id).where(p.id.in_(select(r.property_id).where(r.id.in_(stays)))),
+        select(p.community_id).where(
+            p.id.in_(select(r.property_id).where(r.person_id.in_(people)))
+        ),
+        select(p.community_id).where(p.landlord_id.in_(added(landlord).union(changed("landlord")))),
+        select(p.community_id).where(p.id.in_(select(v.property_id).where(v.id.in_(visits)))),
+        select(w.community_id).where(w.id.in_(select(v.worksite_id).where(v.id.in_(visits)))),
+        select(w.community_id).where(w.id.in_(select(e.worksite_id).where(e.id.in_(jobs)))),
+    ]
+    found: set[int | None] = set()
+    for part in parts:
+        found.update(None if x is None else int(x) for x in conn.execute(part.distinct()).scalars())
+    return sorted(found, key=lambda x: -1 if x is None else x)
 
 
 def list_batches(conn: Connection, *, limit: int = 200) -> pd.DataFrame:

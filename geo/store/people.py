@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
-from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy import Connection, and_, bindparam, exists, func, select
 
 from geo.store.records import read_frame
-from geo.store.schema import area, person, property_, residence
+from geo.store.schema import area, change_log, import_batch, person, property_, residence
 
 
 def sealed_identifiers(conn: Connection, person_id: int) -> dict[str, Any] | None:
@@ -66,6 +67,59 @@ def anonymise(conn: Connection, person_ids: list[int], *, when: datetime, label:
             )
         ).rowcount
     return done
+
+
+PERSONAL_COLUMNS: Final = (
+    "name",
+    "id_hmac",
+    "id_cipher",
+    "id_masked",
+    "phone_hmac",
+    "phone_cipher",
+    "phone_masked",
+    "permit_no",
+    "permit_expiry",
+)
+"""What :func:`anonymise` removes from a person, and retention from every copy of them."""
+
+
+def forget_earlier_values(conn: Connection) -> int:
+    """Remove the personal values of every anonymised person from the change log's
+    before-images (the history of a row, and what undo restores): retention reaches every
+    copy. Returns the entries rewritten."""
+    gone = select(person.c.id).where(person.c.anonymised_at.is_not(None))
+    entries = conn.execute(
+        select(change_log.c.id, change_log.c.before).where(
+            change_log.c.table_name == "person", change_log.c.row_id.in_(gone)
+        )
+    ).all()
+    rewritten = []
+    for entry_id, before in entries:
+        values = json.loads(before)
+        kept = {k: v for k, v in values.items() if k not in PERSONAL_COLUMNS}
+        if kept != values:
+            rewritten.append({"entry": entry_id, "kept": json.dumps(kept, ensure_ascii=False)})
+    if rewritten:
+        conn.execute(
+            change_log.update()
+            .where(change_log.c.id == bindparam("entry"))
+            .values(before=bindparam("kept")),
+            rewritten,
+        )
+    return len(rewritten)
+
+
+def drop_rejects_before(conn: Connection, cutoff: datetime) -> int:
+    """Drop the stored rejects reports (rows as uploaded, names and numbers in them) of
+    batches made before ``cutoff``: kept to be corrected, not for ever."""
+    b = import_batch.c
+    return int(
+        conn.execute(
+            import_batch.update()
+            .where(b.created_at < cutoff, b.rejects_csv.is_not(None))
+            .values(rejects_csv=None)
+        ).rowcount
+    )
 
 
 def find_people(

@@ -12,9 +12,9 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 
 from geo.crs import WGS84
+from geo.errors import InputError
 from geo.store.schema import area, setting
-
-_LEVEL_ORDER = ("street", "community", "grid")
+from geo.vocabulary import AREA_LEVELS
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -96,6 +96,7 @@ def insert_frame(
     """
     if frame.empty:
         return 0
+    check_lengths(table, frame)
     if conn.dialect.name == "postgresql":
         return _copy_frame(conn, table, frame)
     sqlite = conn.dialect.name == "sqlite"
@@ -149,10 +150,31 @@ def id_map(conn: Connection, table: Table, key: str) -> dict[Any, int]:
     }
 
 
+def check_lengths(table: Table, frame: pd.DataFrame) -> None:
+    """Refuse, naming the column, a text longer than its column holds, before writing:
+    PostgreSQL would stop at it with a bare error, SQLite would keep it whole."""
+    for name in frame.columns:
+        column = table.c.get(str(name))
+        length = getattr(column.type, "length", None) if column is not None else None
+        if not length or frame[name].dtype.kind not in "OSU":
+            continue
+        text = frame[name].dropna()
+        text = text[text.map(lambda v: isinstance(v, str))]
+        too_long = text[text.str.len() > length]
+        if len(too_long):
+            raise InputError(
+                "value_too_long",
+                table=table.name,
+                column=str(name),
+                length=length,
+                value=str(too_long.iloc[0])[:20],
+            )
+
+
 def insert_areas(conn: Connection, frame: gpd.GeoDataFrame, *, boundary_version: int = 1) -> int:
     """Insert areas top level first, resolving ``parent_code`` to ids; return the count."""
     known = id_map(conn, area, "code")
-    levels = sorted(frame["level"].unique(), key=_LEVEL_ORDER.index)
+    levels = sorted(frame["level"].unique(), key=AREA_LEVELS.codes.index)
     for level in levels:
         rows = frame.loc[frame["level"] == level]
         bounds = rows.geometry.bounds

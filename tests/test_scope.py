@@ -1,0 +1,166 @@
+"""Area scope on every path, attacked: a registrar of one community cannot undo, list or
+download the rejects of another area's batches, learns nothing of a person's home outside
+their areas from a refusal, and no account is scoped to a blank list or an unknown code."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from geo.cli import main
+from geo.errors import GridhouseError, InputError, PermissionDeniedError
+from geo.i18n import bilingual
+from geo.services import accounts, moves, people
+from geo.services.access import Actor
+from geo.services.setup import open_database
+from geo.services.uploads import batch_rejects_csv, import_upload, list_batches, undo_batch
+from tests import databases
+from tests.conftest import ADMIN, AS_OF
+
+RENTALS = ["房屋编号", "详细地址", "经度", "纬度", "房屋类型", "房间数"]
+RESIDENTS = ["身份证号", "姓名", "房屋编号", "入住日期"]
+
+
+def table(header: list[str], *rows: list[object]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+@pytest.fixture
+def db(demo_copy):
+    opened = open_database(demo_copy)
+    yield opened
+    opened.db.dispose()
+
+
+def two_communities(opened) -> list[tuple[str, float, float, str]]:
+    """Two communities: code, a point inside (one of its units) and that unit's reference."""
+    return databases.rows(
+        opened.db.url,
+        "SELECT a.code, p.lon, p.lat, p.external_ref FROM property p JOIN area a ON a.id = "
+        "p.community_id WHERE p.id IN (SELECT min(id) FROM property WHERE community_id IS NOT "
+        "NULL AND status = 'active' GROUP BY community_id) ORDER BY a.code LIMIT 2",
+    )
+
+
+def said(error: GridhouseError) -> str:
+    return bilingual(error.key, **error.params)
+
+
+def upload(opened, actor, kind, data, name="a.csv"):
+    return import_upload(opened, actor, kind=kind, data=data, filename=name, today=AS_OF)
+
+
+def test_a_registrar_cannot_undo_list_or_download_another_areas_batch(db):
+    (mine, *_a), (theirs, lon, lat, _ref) = two_communities(db)
+    registrar = Actor(name="cun-a", role="registrar", areas=frozenset({mine}))
+    stranger = "110105194912310021"  # a full ID number in a rejected row of the admin's file
+    admin_rentals = upload(db, ADMIN, "rentals", table(RENTALS, ["U-B-1", "乙路1号", lon, lat,
+                                                                 "单间", 1]))  # fmt: skip
+    admin_residents = upload(
+        db, ADMIN, "residents", table(RESIDENTS, [stranger, "某人", "U-NOWHERE", "2026-10-01"])
+    )
+    assert admin_residents.summary["rejected"] == 1
+    for batch in (admin_rentals.summary["batch"], admin_residents.summary["batch"]):
+        with pytest.raises(PermissionDeniedError) as refused:
+            undo_batch(db, registrar, batch)
+        text = said(refused.value)
+        assert "not in your areas" in text and theirs not in text
+        with pytest.raises(PermissionDeniedError):
+            batch_rejects_csv(db, registrar, batch)
+    listed = list_batches(db, registrar)
+    assert admin_rentals.summary["batch"] not in set(listed["id"])
+    assert admin_residents.summary["batch"] not in set(listed["id"])
+    assert databases.scalar(
+        db.db.url, "SELECT status FROM import_batch WHERE id = ?", (admin_rentals.summary["batch"],)
+    ) == "committed"  # fmt: skip
+    assert batch_rejects_csv(db, ADMIN, admin_residents.summary["batch"]) is not None
+
+
+def test_a_registrar_lists_and_undoes_their_own_areas_batches(db):
+    (mine, lon, lat, _ref), _other = two_communities(db)
+    registrar = Actor(name="cun-a", role="registrar", areas=frozenset({mine}))
+    colleague = Actor(name="cun-a2", role="registrar", areas=frozenset({mine}))
+    own = upload(
+        db, registrar, "rentals", table(RENTALS, ["U-A-1", "甲路1号", lon, lat, "单间", 1])
+    )
+    theirs = upload(db, colleague, "rentals", table(RENTALS, ["U-A-2", "甲路2号", lon, lat,
+                                                              "单间", 1]))  # fmt: skip
+    listed = set(list_batches(db, registrar)["id"])
+    assert {own.summary["batch"], theirs.summary["batch"]} <= listed
+    undo_batch(db, registrar, theirs.summary["batch"])  # in my areas: mine to undo
+    undo_batch(db, registrar, own.summary["batch"])
+
+
+def test_an_undo_refused_for_a_later_batch_elsewhere_does_not_name_it(db):
+    (mine, lon, lat, _ref), (_theirs, lon2, lat2, _r2) = two_communities(db)
+    registrar = Actor(name="cun-a", role="registrar", areas=frozenset({mine}))
+    own = upload(
+        db, registrar, "rentals", table(RENTALS, ["U-A-9", "甲路9号", lon, lat, "单间", 1])
+    )
+    later = upload(
+        db, ADMIN, "rentals",
+        table(RENTALS, ["U-A-9", "甲路9号", lon, lat, "单间", 2],
+              ["U-B-9", "乙路9号", lon2, lat2, "单间", 1]),
+        name="admin-secret.csv",
+    )  # fmt: skip
+    with pytest.raises(GridhouseError) as refused:
+        undo_batch(db, registrar, own.summary["batch"])
+    text = said(refused.value)
+    assert refused.value.key == "undo_later_elsewhere" and "not in your areas" in text
+    assert "admin-secret" not in text and ADMIN.name not in text
+    assert f"batch {later.summary['batch']}" not in text
+
+
+def test_a_refused_move_does_not_say_where_a_person_outside_the_areas_lives(db):
+    (mine, _lon, _lat, my_unit), _other = two_communities(db)
+    registrar = Actor(name="cun-a", role="registrar", areas=frozenset({mine}))
+    outside = databases.rows(
+        db.db.url,
+        "SELECT r.person_id, p.external_ref, r.moved_in FROM residence r JOIN property p ON "
+        "p.id = r.property_id JOIN area a ON a.id = p.community_id WHERE r.moved_out IS NULL "
+        "AND a.code != ? AND r.moved_in < '2026-06-01' LIMIT 1",
+        (mine,),
+    )
+    person_id, their_unit, since = outside[0]
+    number = people.unmask_person(db, ADMIN, person_id)["id_number"]
+    with pytest.raises(GridhouseError) as refused:
+        moves.move_in(db, registrar, property_ref=my_unit, on=date(2026, 11, 1),
+                      id_number=number, today=AS_OF)  # fmt: skip
+    text = said(refused.value)
+    assert "not in your areas" in text
+    assert their_unit not in text and str(since)[:10] not in text
+    for attempt in (
+        lambda: moves.move_out(db, registrar, id_number=number, on=AS_OF, today=AS_OF),
+        lambda: moves.move(db, registrar, id_number=number, to_property_ref=my_unit,
+                           on=AS_OF, today=AS_OF),
+    ):  # fmt: skip
+        with pytest.raises(GridhouseError) as refused:
+            attempt()
+        text = said(refused.value)
+        assert "not in your areas" in text and their_unit not in text
+
+
+@pytest.mark.parametrize("areas", [frozenset(), frozenset({""}), frozenset({"NO-SUCH-CODE"})])
+def test_an_account_scoped_to_nothing_or_to_an_unknown_code_is_refused(db, areas):
+    with pytest.raises(InputError):
+        accounts.add_account(db, ADMIN, name="scoped", role="registrar",
+                             password="a-long-password", areas=areas)  # fmt: skip
+    assert databases.scalar(db.db.url, "SELECT count(*) FROM app_user WHERE name = 'scoped'") == 0
+    accounts.add_account(db, ADMIN, name="scoped2", role="registrar", password="a-long-password")
+    with pytest.raises(InputError):
+        accounts.update_account(db, ADMIN, "scoped2", areas=areas)
+
+
+@pytest.mark.parametrize("given", ["", " , ", "NO-SUCH-CODE"])
+def test_users_add_refuses_a_blank_or_unknown_area_list(db, capsys, given):
+    code = main(["--db", db.db.url, "users", "add", "x", "--role", "registrar", "--areas", given])
+    err = capsys.readouterr().err
+    assert code == 2 and " | " in err and "internal error" not in err
+    assert databases.scalar(db.db.url, "SELECT count(*) FROM app_user WHERE name = 'x'") == 0
