@@ -36,6 +36,7 @@ def pages_in_order() -> list[tuple[str, str, _Rule]]:
         ("pages/property.py", t("nav_property"), _any_of("view_records")),
         ("pages/lists.py", t("nav_lists"), _any_of("view_records")),
         ("pages/sweeps.py", t("nav_sweeps"), _any_of("plan_sweeps", "view_records")),
+        ("pages/review.py", t("nav_review"), _any_of("import")),
         ("pages/admin.py", t("nav_admin"), _any_of("setup")),
         ("pages/health.py", t("nav_health"), _any_of("setup")),
         ("pages/account.py", t("nav_account"), lambda _allowed: True),

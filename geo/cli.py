@@ -26,15 +26,18 @@ from typing import Any, NoReturn
 
 from geo import clock, worklists
 from geo import sweeps as sweep_rules
+from geo.cells import neutralise_frame
 from geo.errors import GridhouseError, InputError, NotFoundError
-from geo.fields import KINDS
 from geo.i18n import bilingual
 from geo.io import arealists
+from geo.logs import owner_only_handler
 from geo.services import (
     accounts,
     auditing,
     batchjobs,
     boundaries,
+    keyring,
+    kits,
     moves,
     operations,
     people,
@@ -46,8 +49,8 @@ from geo.services import (
 from geo.services import lists as staff_lists
 from geo.services.access import local_operator
 from geo.settings import settings
-from geo.store.database import DEFAULT_PATH, unusable_database
-from geo.store.schema import AREA_LEVELS, ROLES
+from geo.store.database import DEFAULT_PATH, unusable_database, waits_reported
+from geo.vocabulary import AREA_LEVELS, ROLES, UPLOAD_KINDS
 
 LOG_NAME = "gridhouse.log"
 EXIT_USAGE = 2
@@ -57,6 +60,7 @@ _CHOICE = re.compile(
 )
 _VALUE = re.compile(r"argument (?P<argument>.+?): invalid (?P<type>\S+) value: (?P<value>.+)$")
 _REQUIRED = re.compile(r"the following arguments are required: (?P<arguments>.+)$")
+_ONE_OF = re.compile(r"one of the arguments (?P<arguments>.+) is required$")
 _UNRECOGNIZED = re.compile(r"unrecognized arguments: (?P<arguments>.+)$")
 _VALUE_KEYS = {"fromisoformat": "usage_date", "_positive_int": "usage_positive"}
 
@@ -81,7 +85,7 @@ def usage_message(message: str, *, prog: str = "gridhouse") -> str:
     if found := _VALUE.match(message):
         key = _VALUE_KEYS.get(found["type"], "usage_value")
         return bilingual(key, prog=prog, argument=found["argument"], value=found["value"])
-    if found := _REQUIRED.match(message):
+    if found := _REQUIRED.match(message) or _ONE_OF.match(message):
         return bilingual("usage_required", prog=prog, arguments=found["arguments"])
     if found := _UNRECOGNIZED.match(message):
         return bilingual("usage_unrecognized", prog=prog, arguments=found["arguments"])
@@ -112,15 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
     importing = commands.add_parser("import", help="import a file")
     kinds = importing.add_subparsers(dest="kind", required=True, parser_class=_Parser)
     areas = kinds.add_parser(
-        "areas", help="boundaries: GeoJSON, GeoPackage, Shapefile (.shp/.zip), KML"
+        "areas",
+        help="boundaries: GeoJSON, GeoPackage, FileGDB, Shapefile (.shp/.zip), KML/KMZ",
     )
     areas.add_argument("file", type=Path)
-    areas.add_argument("--level", required=True, choices=AREA_LEVELS)
+    which = areas.add_mutually_exclusive_group(required=True)
+    which.add_argument("--level", choices=AREA_LEVELS.codes)
+    which.add_argument(
+        "--levels", help="several levels from one file's layers: street=L,community=L,grid=L"
+    )
+    areas.add_argument("--layer", help="the layer (or shapefile in a zip) to read")
     areas.add_argument("--name-field", default="name")
     areas.add_argument("--code-field")
     areas.add_argument("--crs", help="wgs84, gcj02, bd09 or EPSG:n, when the file does not say")
+    areas.add_argument(
+        "--dry-run", action="store_true", help="report the areas and moves; keep nothing"
+    )
 
-    for kind in KINDS:
+    for kind in UPLOAD_KINDS.codes:
         upload = kinds.add_parser(kind, help=f"{kind} from CSV/XLSX (Chinese or English headers)")
         upload.add_argument("file", type=Path)
         upload.add_argument(
@@ -131,10 +144,29 @@ def build_parser() -> argparse.ArgumentParser:
             help="use COLUMN for FIELD (repeatable; wins over guessing)",
         )
         upload.add_argument(
+            "--values",
+            action="append",
+            default=[],
+            metavar="FIELD=SOURCE:TARGET",
+            help="read the file's word SOURCE in FIELD as TARGET, a value or word of the field"
+            " (repeatable), e.g. kind=公租:单间",
+        )
+        upload.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE",
+            help="give a field the file lacks one value for every row (repeatable)",
+        )
+        upload.add_argument(
             "--crs", default="wgs84", help="coordinates: wgs84, gcj02, bd09 or EPSG:n"
         )
         upload.add_argument("--dry-run", action="store_true", help="check and count, keep nothing")
         _as_of(upload, "the day dates are checked against (no date after it)")
+        upload.add_argument(
+            "--sheet",
+            help="the workbook sheet to read when several visible sheets hold data",
+        )
         upload.add_argument(
             "--rejects",
             type=Path,
@@ -144,18 +176,34 @@ def build_parser() -> argparse.ArgumentParser:
         )
     undo = kinds.add_parser("undo", help="undo an import batch")
     undo.add_argument("batch", type=int)
+    undo.add_argument(
+        "--force",
+        action="store_true",
+        help="undo even though corrections, moves or retention touched its records since"
+        " (they are overridden); later batches still have to be undone first",
+    )
 
     users = commands.add_parser("users", help="accounts")
     user_commands = users.add_subparsers(dest="action", required=True, parser_class=_Parser)
     add = user_commands.add_parser("add", help="add a user; prints a one-time password")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--role", required=True, choices=ROLES.codes)
     add.add_argument("--areas", help="area codes the user may see, comma-separated (default all)")
+    reset = user_commands.add_parser(
+        "reset", help="give an account a new one-time password (prints it)"
+    )
+    reset.add_argument("name")
 
     audit_log = commands.add_parser("audit", help="the audit log")
     audit_commands = audit_log.add_subparsers(dest="action", required=True, parser_class=_Parser)
     audit_commands.add_parser(
         "verify", help="exit 0 when the chain holds, 1 naming the first bad row"
+    )
+
+    key_parser = commands.add_parser("keys", help="the key file that seals identifiers")
+    key_commands = key_parser.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    key_commands.add_parser(
+        "rotate", help="re-seal every identifier under a new sealing key (audited)"
     )
 
     retention = commands.add_parser("retention", help="anonymise people who left long ago")
@@ -174,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="statistics")
     what = stats.add_subparsers(dest="what", required=True, parser_class=_Parser)
     per_area = what.add_parser("areas", help="per-area counts, coverage and density")
-    per_area.add_argument("--level", default="community", choices=AREA_LEVELS)
+    per_area.add_argument("--level", default="community", choices=AREA_LEVELS.codes)
     per_area.add_argument(
         "--window", type=_positive_int, default=90, help="coverage window in days"
     )
@@ -182,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=date.fromisoformat, help="last day of the window (default today)"
     )
     per_area.add_argument("--format", choices=("json", "csv"), default="json")
+    proven = what.add_parser(
+        "proven", help="coverage and monthly inspection rate, all visits and proven visits only"
+    )
+    proven.add_argument("--level", default="community", choices=AREA_LEVELS.codes)
+    proven.add_argument("--window", type=_positive_int, default=90, help="coverage window in days")
+    _as_of(proven, "last day of the window")
     rates = what.add_parser(
         "registration", help="residence and rental registration rates per community"
     )
@@ -238,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     progress.add_argument("--as-of", type=date.fromisoformat, help="the day (default today)")
     sweep_export = sweep_commands.add_parser("export", help="a team's area list (see export)")
     _area_list_arguments(sweep_export, sweep_required=True)
+    _field_kit_arguments(sweep_commands)
 
     saving = commands.add_parser("backup", help="copy the whole database to one file")
     saving.add_argument("file", type=Path)
@@ -266,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--workers", type=_positive_int, default=2, help="processes of a local cluster"
         )
 
+    _plates_arguments(commands)
     export = commands.add_parser("export", help="files for the field")
     export_what = export.add_subparsers(dest="what", required=True, parser_class=_Parser)
     area_list = export_what.add_parser(
@@ -274,6 +330,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _area_list_arguments(area_list, sweep_required=False)
     return parser
+
+
+def _field_kit_arguments(sweep_commands: Any) -> None:
+    """``sweep kit|results|review|prove`` and ``plates`` (issue 19: the field round trip)."""
+    kit = sweep_commands.add_parser("kit", help="a team's field kit (ODK form or GeoPackage)")
+    kit.add_argument("sweep", type=_positive_int)
+    kit.add_argument("--team", required=True)
+    kit.add_argument("--format", choices=kits.KIT_FORMATS, default="odk")
+    kit.add_argument("--out", type=Path, required=True, help="the folder to write the kit into")
+    kit.add_argument("--expires", type=date.fromisoformat, help="default: the sweep's last day")
+    _as_of(kit, "the issue day")
+    results = sweep_commands.add_parser(
+        "results", help="import submissions: ODK Central's CSV/zip export or a kit's GeoPackage"
+    )
+    results.add_argument("file", type=Path)
+    review = sweep_commands.add_parser(
+        "review", help="conflicting visits: list them, or settle one with --decide"
+    )
+    review.add_argument("--decide", type=_positive_int, metavar="ITEM")
+    review.add_argument("--accept", choices=kits.DECISIONS)
+    review.add_argument("--keep", help="with --accept one: the submission id to keep")
+    prove = sweep_commands.add_parser("prove", help="mark visits a back-check confirmed as proven")
+    prove.add_argument("sweep", type=_positive_int)
+
+
+def _plates_arguments(commands: Any) -> None:
+    plates = commands.add_parser("plates", help="door plates with QR codes (门牌二维码)")
+    action = plates.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    printing = action.add_parser("print", help="a printable sheet of plates for an area")
+    printing.add_argument("--area", required=True, help="a street, community or grid code")
+    printing.add_argument("--out", type=Path, required=True, help="the HTML sheet to write")
+    printing.add_argument("--reissue", action="store_true", help="revoke and remake every plate")
+    revoke = action.add_parser("revoke", help="revoke a unit's plate and issue a new one")
+    revoke.add_argument("property", help="the unit's reference")
+    revoke.add_argument("--reason", choices=kits.PLATE_REASONS, required=True)
+    revoke.add_argument("--out", type=Path, required=True, help="the HTML sheet to write")
 
 
 def _area_list_arguments(command: argparse.ArgumentParser, *, sweep_required: bool) -> None:
@@ -308,7 +400,11 @@ def _as_of(command: argparse.ArgumentParser, what: str = "the day") -> None:
 
 def _open(args: argparse.Namespace) -> setup.Opened:
     """The database of ``--db``, which must hold the schema (else: run gridhouse init)."""
-    return setup.open_initialised(args.db, config=settings())
+    opened = setup.open_initialised(args.db, config=settings())
+    if opened.db.migrated is not None:  # the schema was behind the code: say so
+        before, after = opened.db.migrated
+        sys.stderr.write(f"gridhouse: {bilingual('schema_upgraded', before=before, after=after)}\n")
+    return opened
 
 
 def _init(args: argparse.Namespace) -> Any:
@@ -332,18 +428,36 @@ def _demo(args: argparse.Namespace) -> Any:
 def _import(args: argparse.Namespace) -> Any:
     opened = _open(args)
     if args.kind == "undo":
-        return uploads.undo_batch(opened, local_operator(), args.batch)
-    if args.kind in KINDS:
+        return uploads.undo_batch(opened, local_operator(), args.batch, force=args.force)
+    if args.kind in UPLOAD_KINDS:
         return _upload(opened, args)
-    return boundaries.import_boundaries(
+    return _import_areas(opened, args)
+
+
+def _import_areas(opened: setup.Opened, args: argparse.Namespace) -> Any:
+    levels: dict[str, str | None] = {args.level: args.layer} if args.level else {}
+    for part in (args.levels or "").split(","):
+        level, _, layer = part.partition("=")
+        if part.strip() and (not layer.strip() or level.strip() not in AREA_LEVELS):
+            raise InputError("areas_levels_spelling", value=part.strip())
+        if part.strip():
+            levels[level.strip()] = layer.strip()
+    summary = boundaries.import_hierarchy(
         opened,
         local_operator(),
         args.file,
-        level=args.level,
+        levels=levels,
         name_field=args.name_field,
         code_field=args.code_field,
         crs=args.crs,
+        dry_run=args.dry_run,
     )
+    for level in summary.get("levels", [summary]):
+        level["notes"] = [
+            bilingual(note["key"], **{k: v for k, v in note.items() if k != "key"})
+            for note in level.get("notes", [])
+        ]
+    return summary
 
 
 def _upload(opened: setup.Opened, args: argparse.Namespace) -> Any:
@@ -355,14 +469,30 @@ def _upload(opened: setup.Opened, args: argparse.Namespace) -> Any:
         if not sep or not field_name or not column:
             raise InputError("value_invalid", name="--map", value=item)
         mapping[field_name.strip()] = column.strip()
+    value_maps: dict[str, dict[str, str]] = {}
+    for item in args.values:
+        field_name, sep, pair = item.partition("=")
+        source, colon, target = pair.rpartition(":")
+        if not sep or not colon or not field_name.strip() or not source or not target.strip():
+            raise InputError("value_invalid", name="--values", value=item)
+        value_maps.setdefault(field_name.strip(), {})[source] = target.strip()
+    set_fields = {}
+    for item in args.set:
+        field_name, sep, value = item.partition("=")
+        if not sep or not field_name.strip() or not value.strip():
+            raise InputError("value_invalid", name="--set", value=item)
+        set_fields[field_name.strip()] = value.strip()
     actor = local_operator()
     result = uploads.import_upload(
         opened,
         actor,
         kind=args.kind,
-        data=args.file.read_bytes(),
+        data=uploads.upload_bytes(opened, args.file),
         filename=args.file.name,
+        sheet=args.sheet,
         mapping=mapping,
+        value_maps=value_maps,
+        set_fields=set_fields,
         crs=args.crs,
         dry_run=args.dry_run,
         today=args.as_of,
@@ -383,6 +513,16 @@ def _upload(opened: setup.Opened, args: argparse.Namespace) -> Any:
 
 def _stats(args: argparse.Namespace) -> Any:
     opened = _open(args)
+    if args.what == "proven":
+        return statistics.statistics_records(
+            kits.proven_coverage(
+                opened,
+                local_operator(),
+                level=args.level,
+                window_days=args.window,
+                as_of=args.as_of,
+            )
+        )
     if args.what == "registration":
         rates = sweeps.registration_rates(
             opened, local_operator(), window_days=args.window, as_of=args.as_of
@@ -392,16 +532,22 @@ def _stats(args: argparse.Namespace) -> Any:
         opened, local_operator(), level=args.level, window_days=args.window, as_of=args.as_of
     )
     if args.format == "csv":
-        buffer = io.StringIO()
-        table.to_csv(buffer, index=False, lineterminator="\n")
+        buffer = io.StringIO()  # an area name from a boundary file may read as a formula
+        neutralise_frame(table).to_csv(buffer, index=False, lineterminator="\n")
         return buffer.getvalue()
     return statistics.statistics_records(table)
 
 
 def _users(args: argparse.Namespace) -> Any:
     opened = _open(args)
+    if args.action == "reset":
+        fresh = accounts.reset_password(opened, local_operator(), args.name)
+        return {"user": args.name, "one_time_password": fresh}
     password = secrets.token_urlsafe(12)
-    areas = frozenset(a.strip() for a in args.areas.split(",") if a.strip()) if args.areas else None
+    # --areas "" is a blank list, refused: it must never read as "everywhere"
+    areas = None
+    if args.areas is not None:
+        areas = frozenset(a.strip() for a in args.areas.split(",") if a.strip())
     accounts.add_account(
         opened, local_operator(), name=args.name, role=args.role, password=password, areas=areas
     )
@@ -418,6 +564,16 @@ def _audit(args: argparse.Namespace) -> Any:
     result = auditing.verify_audit(opened, local_operator())
     if not result["ok"]:
         raise AuditBrokenError(result["first_bad_row"])
+    if not result["anchored"]:
+        sys.stderr.write(f"gridhouse: {bilingual('audit_chain_unanchored', rows=result['rows'])}\n")
+    return result
+
+
+def _keys(args: argparse.Namespace) -> Any:
+    opened = _open(args)
+    result = keyring.rotate_keys(opened, local_operator())
+    line = bilingual("keys_rotated", count=result["resealed"], path=result["key_file"])
+    sys.stderr.write(f"gridhouse: {line}\n")
     return result
 
 
@@ -518,8 +674,68 @@ def _sweep(args: argparse.Namespace) -> Any:
             "days_needed": result["days_needed"],
             "by_team": result["by_team"].to_dict("records"),
             "by_community": result["by_community"].to_dict("records"),
+            "proven_by_team": kits.proven_progress(
+                opened, actor, args.sweep, as_of=args.as_of
+            ).to_dict("records"),
         }
+    if args.action in ("kit", "results", "review", "prove"):
+        return _field(opened, args)
     return _export_area_list(opened, args)
+
+
+def _field(opened: setup.Opened, args: argparse.Namespace) -> Any:
+    actor = local_operator()
+    if args.action == "kit":
+        if args.out.exists() and not args.out.is_dir():
+            raise InputError("value_invalid", name="--out", value=str(args.out))
+        kit = kits.issue_kit(
+            opened,
+            actor,
+            args.sweep,
+            team=args.team,
+            fmt=args.format,
+            expires_on=args.expires,
+            as_of=args.as_of,
+        )
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, data in kit.files.items():
+            (args.out / name).write_bytes(data)
+        return {
+            "kit": kit.stamp.kit_id,
+            "sweep": kit.stamp.sweep_id,
+            "team": kit.stamp.team,
+            "format": args.format,
+            "units": kit.units,
+            "issued_on": kit.stamp.issued_on,
+            "expires_on": kit.stamp.expires_on,
+            "files": sorted(kit.files),
+            "out": str(args.out),
+        }
+    if args.action == "results":
+        if not args.file.is_file():
+            raise NotFoundError("file_not_found", path=str(args.file))
+        return kits.import_submissions(
+            opened, actor, data=args.file.read_bytes(), filename=args.file.name
+        )
+    if args.action == "prove":
+        return {"sweep": args.sweep, "proven": kits.prove_by_backcheck(opened, actor, args.sweep)}
+    if args.decide is not None:
+        if args.accept is None:
+            raise InputError("usage_required", arguments="--accept", prog="gridhouse sweep review")
+        return kits.decide_review(opened, actor, args.decide, decision=args.accept, keep=args.keep)
+    return statistics.statistics_records(kits.review_queue(opened, actor))
+
+
+def _plates(args: argparse.Namespace) -> Any:
+    opened = _open(args)
+    actor = local_operator()
+    if args.action == "print":
+        sheet, made, skipped = kits.print_plates(opened, actor, args.area, reissue=args.reissue)
+        args.out.write_bytes(sheet)
+        return {"area": args.area, "plates": made, "skipped": skipped, "file": str(args.out)}
+    sheet = kits.revoke_plate(opened, actor, args.property, reason=args.reason)
+    args.out.write_bytes(sheet)
+    return {"property": args.property, "reason": args.reason, "file": str(args.out)}
 
 
 def _members(items: list[str]) -> dict[str, list[str]]:
@@ -604,10 +820,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "restore": _operations,
     "health": _operations,
     "sweep": _sweep,
+    "plates": _plates,
     "export": _export,
     "retention": _retention,
     "users": _users,
     "audit": _audit,
+    "keys": _keys,
     "init": _init,
     "demo": _demo,
     "import": _import,
@@ -623,7 +841,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings()  # every setting checked before any work: an invalid one is one line
-        result = COMMANDS[args.command](args)
+        with waits_reported(_say_waiting):
+            result = COMMANDS[args.command](args)
     except GridhouseError as exc:
         sys.stderr.write(f"gridhouse: {bilingual(exc.key, **exc.params)}\n")
         return EXIT_USAGE
@@ -651,6 +870,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _say_waiting(seconds: int) -> None:
+    """Another writer holds the database: say how long this one has waited so far."""
+    sys.stderr.write(f"gridhouse: {bilingual('waiting_for_writer', seconds=seconds)}\n")
+    sys.stderr.flush()
+
+
 def _quiet_libraries() -> None:
     """No library warning on the terminal: stderr carries only Gridhouse's own one-line
     messages. Warnings (pandas, pyogrio, shapely, dask, ...) are ignored in this process and
@@ -669,11 +894,9 @@ def _log_failure(reference: str, url: str | None) -> Path | None:
     written."""
     try:
         path = setup.log_folder(url) / LOG_NAME
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        handler: logging.Handler = owner_only_handler(path)  # no personal data, 0600
     except Exception:  # an unusable URL or folder: the reference alone is reported
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logger = logging.getLogger("gridhouse.cli")
     logger.addHandler(handler)
     logger.propagate = False

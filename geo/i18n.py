@@ -36,6 +36,110 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "the file has no field '{field}'; it has: {columns}",
     ),
     "code_duplicate": ("区域编码重复：{codes}", "duplicate area codes: {codes}"),
+    # --- boundary files: containers, layers, coordinates, shapes, codes (issue 15)
+    "boundary_zip_empty": (
+        "压缩包 {path} 中没有边界文件（支持 {formats}）",
+        "the archive {path} holds no boundary file (use {formats})",
+    ),
+    "layer_unknown": (
+        "文件中没有图层“{layer}”，现有图层：{layers}",
+        "the file has no layer '{layer}'; it has: {layers}",
+    ),
+    "layer_choose": (
+        "{path} 中有多个图层：{layers}；请用 --layer 指定一个，或用 --levels 一次导入多级",
+        "{path} holds several layers: {layers}; pick one with --layer, or load levels "
+        "with --levels",
+    ),
+    "crs_degrees_as_metres": (
+        "坐标看起来是经纬度（x {x}，y {y}），但文件声明的坐标系是投影坐标系 {declared}；"
+        "若是经纬度请加 --crs {crs}（或 EPSG:4490）",
+        "the coordinates look like degrees (x {x}, y {y}) but the file declares the projected "
+        "{declared}; if they are degrees pass --crs {crs} (or EPSG:4490)",
+    ),
+    "crs_metres_as_degrees": (
+        "坐标看起来是米（x {x}，y {y}），但文件声明的是经纬度 {declared}；请用 --crs 指定投影坐标系"
+        "（如 CGCS2000 3度带 EPSG:4534-4554，中央经线 120°E 为 EPSG:4549）",
+        "the coordinates look like metres (x {x}, y {y}) but the file declares degrees "
+        "({declared}); give the projected CRS with --crs (e.g. CGCS2000 3-degree GK, "
+        "EPSG:4534-4554; EPSG:4549 for central meridian 120E)",
+    ),
+    "crs_zone_mismatch": (
+        "横坐标带有高斯-克吕格带号 {zone}（x {x}），与 {declared} 不符；请加 --crs {crs}（{name}）",
+        "the eastings carry Gauss-Kruger zone number {zone} (x {x}), which {declared} does not "
+        "fit; pass --crs {crs} ({name})",
+    ),
+    "crs_extent_mismatch": (
+        "坐标范围（x {x}，y {y}）不在所声明坐标系 {declared} 的适用范围内；"
+        "请用 --crs 指定正确的坐标系",
+        "the coordinates (x {x}, y {y}) do not fall where the declared {declared} applies; "
+        "give the right one with --crs",
+    ),
+    "areas_none_empty": (
+        "文件中的图形都是空的，没有可导入的区域",
+        "every shape in the file is empty; there is no area to import",
+    ),
+    "areas_none": (
+        "没有可保存的区域：{open_lines} 条线首尾不相接（两端最远相距 {gap_m} 米），{points} 个点，"
+        "{empty} 个空图形，{broken} 个无法修复的面；区域须是面，或首尾相接的线/轨迹",
+        "no area to store: {open_lines} open lines (ends up to {gap_m} m apart), {points} points, "
+        "{empty} empty shapes, {broken} polygons beyond repair; an area must be a polygon or a "
+        "line/track that returns to its start",
+    ),
+    "code_missing": (
+        "编码字段“{field}”有空值：{names}",
+        "the code field '{field}' is empty for: {names}",
+    ),
+    "code_other_level": (
+        "编码 {codes} 已属于{level}级区域（{names}），不能用于另一级；请检查编码字段",
+        "the codes {codes} already belong to areas of level {level} ({names}); a code names "
+        "one area: check the code field",
+    ),
+    "areas_levels_spelling": (
+        "无法理解 --levels 中的“{value}”；写法为 层级=图层，如 community=社区",
+        "cannot read '{value}' in --levels; write level=layer, e.g. community=communities",
+    ),
+    "note_crs_zone": (
+        "横坐标带有高斯-克吕格带号 {zone}，已按 {crs}（{name}）读取（文件声明：{declared}）",
+        "the eastings carry Gauss-Kruger zone {zone}: read as {crs} ({name}); the file "
+        "declared: {declared}",
+    ),
+    "note_crs_zone_number_missing": (
+        "横坐标没有带号，而文件声明的 {declared} 需要带号；"
+        "已按同一带的中央经线坐标系 {crs}（{name}）读取",
+        "the eastings lack the zone number that the declared {declared} expects: read in the "
+        "same zone's central-meridian CRS {crs} ({name})",
+    ),
+    "crs_zone_number_missing": (
+        "横坐标（x {x}）没有带号，与 {declared} 不符；请加 --crs {crs}（{name}）",
+        "the eastings (x {x}) lack the zone number that {declared} expects; pass --crs {crs} "
+        "({name})",
+    ),
+    "note_latlon_swapped": (
+        "坐标写成了[纬度, 经度]（x {x}，y {y}），已交换为[经度, 纬度]",
+        "the coordinates were written [lat, lon] (x {x}, y {y}); swapped to [lon, lat]",
+    ),
+    "note_closed_lines": (
+        "{n} 个区域画成首尾相接的线或轨迹，已转为面",
+        "{n} areas drawn as lines or tracks that return to their start were made polygons",
+    ),
+    "note_left_out_open_line": (
+        "{n} 条线首尾不相接（两端最远相距 {gap_m} 米），不能作为区域，未导入：{names}",
+        "{n} lines do not return to their start (ends up to {gap_m} m apart) and were not "
+        "imported as areas: {names}",
+    ),
+    "note_left_out_point": (
+        "{n} 个点不能作为区域，未导入：{names}",
+        "{n} points cannot be areas and were not imported: {names}",
+    ),
+    "note_left_out_empty": (
+        "{n} 个空图形未导入：{names}",
+        "{n} empty shapes were not imported: {names}",
+    ),
+    "note_repaired": (
+        "{n} 个面边界自相交或无效，已修复（make_valid）：{names}",
+        "{n} polygons were invalid (e.g. self-intersecting) and were repaired "
+        "(make_valid): {names}",
+    ),
     "parent_level_missing": (
         "请先导入上一级（{parent}）区域",
         "import the level above ({parent}) first",
@@ -48,7 +152,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "数据库尚未初始化或没有区域，请先运行 gridhouse init 或 gridhouse demo",
         "the database has no areas yet; run gridhouse init or gridhouse demo first",
     ),
-    "database_unreachable": ("无法连接数据库：{url}", "cannot open the database: {url}"),
+    "database_unreachable": (
+        "无法连接数据库服务器：{url}；请确认服务器已启动，地址和端口无误",
+        "cannot reach the database server: {url}; check that it is running and that the "
+        "address and port are right",
+    ),
     "database_folder_missing": (
         "文件夹不存在：{folder}，无法在其中打开或创建数据库 {path}",
         "folder does not exist: {folder}; no database can be opened or made at {path}",
@@ -151,6 +259,63 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "Excel 文件解压后过大（上限 {limit_mb} MB）",
         "the Excel file unpacks to more than {limit_mb} MB",
     ),
+    # --- tables as registrars keep them (issue 16: layouts, sheets, coordinates, clean text)
+    "too_many_columns": (
+        "列数过多（{columns} 列，上限 {limit} 列），请只保留登记用的列",
+        "too many columns ({columns}; the limit is {limit}); keep only the register's columns",
+    ),
+    "sheet_choose": (
+        "工作簿有多个有数据的工作表（{sheets}），请选择一个（命令行用 --sheet 名称）",
+        "the workbook has several sheets with data ({sheets}); choose one (--sheet NAME)",
+    ),
+    "sheet_unknown": (
+        "没有名为“{sheet}”的可见工作表（可选：{sheets}）",
+        "no visible sheet named '{sheet}' (choose from: {sheets})",
+    ),
+    "formula_no_value": (
+        "公式单元格没有保存计算结果，请在 Excel/WPS 中打开并保存后再上传，或改为数值",
+        "a formula cell without its calculated value; open and save the file in Excel or WPS,"
+        " or type the value",
+    ),
+    "cell_error": (
+        "单元格是错误值（如 #REF!、#N/A），请改正",
+        "the cell holds an error value (such as #REF! or #N/A); correct it",
+    ),
+    "coord_unreadable": (
+        "坐标无法识别：应为“经度,纬度”“纬度,经度”或 POINT(经度 纬度)",
+        "coordinates not readable: use 'lng,lat', 'lat,lng' or POINT(lng lat)",
+    ),
+    "markup": (
+        "名称中含有网页标记或链接（如 <…>、](…)），已拒绝",
+        "the name holds markup or a link (such as <…> or ](…)); refused",
+    ),
+    "note_header_found": (
+        "表头在第 {row} 行；跳过其上的标题行 {skipped}",
+        "header found in row {row}; title rows above it skipped: {skipped}",
+    ),
+    "note_units_row": (
+        "第 {row} 行是表头下的单位/说明行，已跳过",
+        "row {row} holds units or notes under the header; skipped",
+    ),
+    "note_coordinates_split": (
+        "“{column}”列按 {order} 顺序拆分为经度和纬度（{rows} 行）",
+        "column '{column}' split into longitude and latitude as {order} ({rows} rows)",
+    ),
+    "note_text_cleaned": (
+        "已从 {cells} 个单元格中去除 {characters} 个控制字符、零宽字符或方向控制字符",
+        "{characters} control, zero-width or direction characters removed from {cells} cells",
+    ),
+    "field_coordinates": ("坐标（经度,纬度）", "Coordinates (lng,lat)"),
+    "form_name_markup": (
+        "姓名/名称中含有网页标记或链接（如 <…>、](…)），已拒绝",
+        "the name holds markup or a link (such as <…> or ](…)); refused",
+    ),
+    "upload_sheet": ("工作表", "Sheet"),
+    "upload_sheet_help": (
+        "工作簿有多个有数据的工作表，请选择要导入的一个（隐藏的工作表不读）",
+        "the workbook has several sheets with data; choose the one to import (hidden sheets"
+        " are not read)",
+    ),
     "table_format": (
         "不支持的文件类型：{path}（支持 {formats}）",
         "unsupported file type: {path} (use {formats})",
@@ -192,7 +357,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "not_a_date": ("日期格式无法识别（如 2026-03-01）", "not a date (use e.g. 2026-03-01)"),
     "date_future": ("日期晚于今天", "the date is in the future"),
     "date_order": ("结束日期早于开始日期", "the end date is before the start date"),
-    "not_in_choices": ("不是可选值", "not one of the allowed values"),
+    "not_in_choices": (
+        "不是可选值；可填：{allowed}",
+        "not one of the allowed values; use: {allowed}",
+    ),
     "region_format": ("户籍地代码应为6位数字", "the hukou region code has 6 digits"),
     "property_missing": ("房屋编号和地址都为空", "neither property reference nor address is given"),
     "property_unknown": ("登记库中找不到该房屋", "no such property in the registry"),
@@ -291,8 +459,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "batch_not_found": ("找不到批次 {batch}", "no batch {batch}"),
     "batch_already_undone": ("批次 {batch} 已撤销", "batch {batch} is already undone"),
     "undo_conflict": (
-        "批次 {batch} 之后的批次 {later} 修改了相同记录，请先撤销批次 {later}",
-        "batch {later} changed the same records after batch {batch}; undo batch {later} first",
+        "批次 {batch} 之后的批次 {later}（{file}，{user}，{at}）修改或用到了相同记录，"
+        "请先撤销批次 {later}",
+        "batch {later} ({file}, by {user}, {at}) changed or built on the records of batch "
+        "{batch} after it; undo batch {later} first",
     ),
     "col_monthly_inspection": ("月查验率", "Monthly inspection rate"),
     "inspection_window": ("本月 1 日至今（{days} 天）", "This month so far ({days} days)"),
@@ -375,6 +545,15 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "arealist_format_kml": ("KML（奥维、Google 地球）", "KML (Ovital, Google Earth)"),
     "arealist_format_gpx": ("GPX（GPS 设备）", "GPX (GPS devices)"),
     "arealist_format_pdf": ("PDF（打印）", "PDF (to print)"),
+    # issue 16 items 6-7: area lists that come back, files field devices accept
+    "arealist_format_kmz": ("KMZ（奥维、Google 地球，压缩）", "KMZ (Ovital, Google Earth, zipped)"),
+    "field_unit_code": ("核对码", "unit check code"),
+    "note_list_rows_matched": (
+        "房屋编号已被表格软件改写（如 3.30111E+19、去掉前导 0）的行：{code} 行按核对码、"
+        "{address} 行按走访任务、地址和房间找到房屋",
+        "Rows whose 房屋编号 a spreadsheet had retyped (3.30111E+19, leading zeros dropped): "
+        "{code} found by their check code, {address} by the sweep, the address and the room",
+    ),
     "sweeps_download": ("下载（{units} 户）", "Download ({units} units)"),
     "sweeps_backcheck_title": ("复核（顺查，LQAS 判定）", "Back-checks (record to field, LQAS)"),
     "sweeps_backcheck_rule": (
@@ -743,6 +922,68 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "quality_col_reason": ("原因", "Reason"),
     "quality_col_grid": ("网格", "Grid"),
     "quality_col_distance_m": ("距边界（米）", "To the boundary (m)"),
+    # --- data quality: boundary issues drawn (issue 15)
+    "quality_issue_overlap": ("重叠", "Overlap"),
+    "quality_issue_gap": ("缝隙", "Gap"),
+    "quality_issue_sliver": ("狭缝", "Sliver"),
+    "quality_issue_legend": ("边界问题", "Boundary issues"),
+    "quality_col_issue": ("问题", "Issue"),
+    "quality_col_level": ("层级", "Level"),
+    "quality_col_area_m2": ("面积（平方米）", "Area (m²)"),
+    "quality_col_width_m": ("平均宽度（米）", "Mean width (m)"),
+    "quality_in_gaps": (
+        "落在边界缝隙中的房屋和单位（{n}，不属于任何相邻区域）",
+        "Units and worksites in a boundary gap ({n}; in none of the areas beside it)",
+    ),
+    "quality_point_property": ("出租房屋", "Rental unit"),
+    "quality_point_worksite": ("单位", "Worksite"),
+    "quality_gap_col_kind": ("类别", "Kind"),
+    "quality_gap_col_external_ref": ("编号", "Reference"),
+    "quality_gap_col_lon": ("经度", "Longitude"),
+    "quality_gap_col_lat": ("纬度", "Latitude"),
+    "quality_gap_col_level": ("层级", "Level"),
+    "quality_gap_col_gap": ("问题", "Issue"),
+    "quality_gap_col_codes": ("相邻区域编码", "Codes of the areas beside it"),
+    # --- upload page: boundary files (issue 15)
+    "areas_upload_title": ("导入区域边界", "Import area boundaries"),
+    "areas_upload_caption": (
+        "GeoJSON、GeoPackage、Shapefile（.zip）、KML/KMZ、FileGDB（.zip）；每个图层选一个层级，"
+        "上级区域按包含关系自动匹配。先试算，可看到哪些房屋会换到别的区域。",
+        "GeoJSON, GeoPackage, Shapefile (.zip), KML/KMZ, FileGDB (.zip); give each layer its "
+        "level, parents are found by containment. Check first to see which units would move.",
+    ),
+    "areas_upload_file": ("边界文件", "Boundary file"),
+    "areas_upload_layer_level": ("图层“{layer}”的层级", "Level of layer '{layer}'"),
+    "areas_upload_name_field": ("名称字段", "Name field"),
+    "areas_upload_code_field": ("编码字段（可不填）", "Code field (optional)"),
+    "areas_upload_crs_file": ("按文件所注", "As the file says"),
+    "areas_upload_pick_level": (
+        "请为至少一个图层选择层级",
+        "Choose the level of at least one layer",
+    ),
+    "areas_upload_commit": ("导入边界", "Import boundaries"),
+    "areas_upload_dry": ("试算结果（未保存）", "Check only: nothing was kept"),
+    "areas_upload_done": ("边界已导入", "Boundaries imported"),
+    "areas_upload_level_summary": (
+        "**{level}**：{areas} 个区域（新增 {added}，替换 {replaced}），"
+        "编码 {encoding}，坐标系 {crs}",
+        "**{level}**: {areas} areas ({added} added, {replaced} replaced), text in {encoding}, "
+        "CRS {crs}",
+    ),
+    "areas_upload_moved": (
+        "换到其他区域的出租房屋 {units} 处、单位 {worksites} 个",
+        "{units} rental units and {worksites} worksites change area",
+    ),
+    "areas_issue_col_kind": ("问题", "Issue"),
+    "areas_issue_col_codes": ("涉及区域", "Areas"),
+    "areas_issue_col_area_m2": ("面积（平方米）", "Area (m²)"),
+    "areas_issue_col_lon": ("经度", "Longitude"),
+    "areas_issue_col_lat": ("纬度", "Latitude"),
+    "areas_moved_col_level": ("层级", "Level"),
+    "areas_moved_col_code": ("编码", "Code"),
+    "areas_moved_col_name": ("名称", "Name"),
+    "areas_moved_col_out": ("迁出", "Leaving"),
+    "areas_moved_col_in": ("迁入", "Arriving"),
     "worksite_not_found": ("找不到单位 {worksite}", "no worksite {worksite}"),
     "nav_admin": ("系统管理", "Administration"),
     "nav_health": ("运行状态", "Health"),
@@ -1075,6 +1316,41 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "map_legend": ("图例", "Legend"),
     "no_areas": ("尚无区域边界。", "No area boundaries yet."),
     "suppressed": ("<{threshold}", "<{threshold}"),
+    # --- vocabulary: labels and the words of a file (geo.vocabulary, issue 16/18)
+    "area_kind_street": ("街道", "street"),
+    "area_kind_community": ("社区", "community"),
+    "area_kind_village": ("村", "village"),
+    "area_kind_grid": ("网格", "grid"),
+    "sweep_status_planned": ("已计划", "planned"),
+    "sweep_status_active": ("进行中", "in progress"),
+    "sweep_status_closed": ("已结束", "closed"),
+    "set_field_in_file": (
+        "文件中已有「{field}」列，--set 只能为文件缺少的字段指定整份文件的取值",
+        "the file already has a column for {field}; --set gives a value to a field the file lacks",
+    ),
+    "values_field_not_enum": (
+        "「{field}」没有固定的可选值，不能映射取值（可映射：{fields}）",
+        "{field} has no fixed set of values to map to (fields you can map: {fields})",
+    ),
+    "values_target_unknown": (
+        "“{target}”不是「{field}」的可选值（可填：{allowed}）",
+        "'{target}' is not a value of {field} (use: {allowed})",
+    ),
+    "upload_values_title": ("文件中的其他用词（共 {n} 个）", "Other words in the file ({n})"),
+    "upload_values_caption": (
+        "这些取值不是该字段的可选值。为每个选一个对应的值，本次上传即按所选处理；不选则该行被拒绝。",
+        "These values are none of the field's words. Pick the value each stands for and this "
+        "upload uses it; rows whose value is left unmapped are rejected.",
+    ),
+    "upload_values_field": ("字段", "Field"),
+    "upload_values_value": ("文件中的取值", "Value in the file"),
+    "upload_values_count": ("行数", "Rows"),
+    "upload_values_target": ("对应为", "Stands for"),
+    "upload_set_title": ("文件缺少的字段", "Fields the file lacks"),
+    "upload_set_caption": (
+        "为整份文件指定一个取值（每一行都用它）。",
+        "Give one value for the whole file (every row gets it).",
+    ),
     # --- column labels
     "col_code": ("编码", "Code"),
     "col_name": ("名称", "Name"),
@@ -1093,6 +1369,282 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "col_floating_per_km2": ("流动人口密度（人/平方公里）", "Floating residents per km²"),
     "col_overdue_share": ("逾期未查占比", "Overdue share"),
     "col_not_found_residents": ("查无此人", "Residents not found"),
+    # --- trust: keys, sealing, audit chain, sign-in (issue 17, issue 20 item 4)
+    "key_other": (
+        "此数据库是用另一把密钥加密的：请恢复原密钥文件 {path}（或把 GRIDHOUSE_KEY_FILE"
+        " 指向它），不会为已有数据的数据库生成新密钥",
+        "this database was sealed with another key; restore the key file {path} (or point"
+        " GRIDHOUSE_KEY_FILE at it): no new key is made for a database that holds data",
+    ),
+    "key_missing": (
+        "此数据库是用一把密钥加密的，但 {path} 处没有密钥文件：请恢复原密钥文件（或把"
+        " GRIDHOUSE_KEY_FILE 指向它），不会为已有数据的数据库生成新密钥",
+        "this database was sealed with a key that is not at {path}; restore the key file"
+        " (or point GRIDHOUSE_KEY_FILE at it): no new key is made for a database that holds data",
+    ),
+    "keys_rotated": (
+        "已换用新的加密密钥：{count} 个加密值已重新加密，密钥文件 {path} 已更新；请备份新密钥文件",
+        "a new sealing key is in use: {count} sealed values re-sealed and the key file {path}"
+        " updated; back up the new key file",
+    ),
+    "audit_chain_unanchored": (
+        "审计链完整（{rows} 条记录），但密钥旁没有链头文件：无法确认最新记录未被删除",
+        "the audit chain holds ({rows} rows) but there is no head file beside the key:"
+        " removal of the newest rows cannot be ruled out",
+    ),
+    "backup_audit_head": (
+        "备份中的审计记录与其清单中的链头不符：备份已被改动，未恢复",
+        "the backup's audit rows do not hold the head its manifest names: the backup was"
+        " altered and is not restored",
+    ),
+    "login_email_unverified": (
+        "身份提供方未确认电子邮箱 {name} 已验证，不能用它登录",
+        "the identity provider does not say the e-mail {name} is verified: it cannot sign in",
+    ),
+    "login_password_expired": (
+        "一次性密码已过期：请管理员重新设置密码",
+        "the one-time password has expired: ask an administrator for a new one",
+    ),
+    "login_must_change": (
+        "这是一次性密码：请在下方设置新密码后登录",
+        "this is a one-time password: choose a new password below to sign in",
+    ),
+    "login_new_password": (
+        "新密码（一次性密码须更换）",
+        "New password (replaces the one-time password)",
+    ),
+    "password_same": (
+        "新密码不能与一次性密码相同",
+        "the new password must differ from the one-time password",
+    ),
+    # --- disclosure: what planners may see (issue 17 item 3)
+    "disclosure_as_of": (
+        "数字截至 {day}（月末）；“{marker}”表示数字过小，或可据以推算出过小的数字，不予显示。",
+        "Figures as of {day} (a month end); “{marker}” is withheld: a count below 5, "
+        "or a figure from which one could be worked out.",
+    ),
+    "disclosure_cluster_bounds": (
+        "聚集参数超出允许范围：距离 {low:.0f}-{high:.0f} 米，最少人数 {least}-{most}",
+        "Cluster parameters out of bounds: distance {low:.0f}-{high:.0f} m, "
+        "minimum residents {least}-{most}",
+    ),
+    "disclosure_withheld_note": (
+        "“{marker}”表示数字过小，或可据以推算出过小的数字，不予显示。",
+        "“{marker}” is withheld: a count below 5, or a figure from which one could be worked out.",
+    ),
+    # --- load, undo, scope and faults (issue 20 items 1-3, 5, 6; issue 17 item 4)
+    "waiting_for_writer": (
+        "正在等待其他导入完成（已等 {seconds} 秒），完成后自动继续",
+        "waiting for another import ({seconds} s); this one goes on when it is done",
+    ),
+    "schema_upgraded": (
+        "数据库结构已从 {before} 升级到 {after}",
+        "the database schema was upgraded from {before} to {after}",
+    ),
+    "disk_full": (
+        "磁盘已满（{path}），未保存任何内容；请释放空间后重试",
+        "the disk is full ({path}); nothing was saved: free some space and try again",
+    ),
+    "database_io_error": (
+        "读写数据库文件 {path} 时磁盘出错，未保存任何内容；请检查磁盘后重试，或从备份恢复",
+        "the disk failed while reading or writing {path}; nothing was saved: check the disk "
+        "and try again, or restore from a backup",
+    ),
+    "database_missing": (
+        "数据库服务器上没有该数据库：{url}；请检查名称，或先创建它再运行 gridhouse init",
+        "the server has no such database: {url}; check the name, or create it and run "
+        "gridhouse init",
+    ),
+    "database_sign_in_refused": (
+        "数据库服务器拒绝登录：{url}；请检查用户名和密码",
+        "the database server refused the sign-in: {url}; check the user name and password",
+    ),
+    "database_server_full": (
+        "数据库服务器空间不足（{url}），未保存任何内容；请管理员扩充磁盘后重试",
+        "the database server is out of space ({url}); nothing was saved: ask its "
+        "administrator to free or add disk, then try again",
+    ),
+    "value_too_long_db": (
+        "有内容超过数据库字段允许的长度（{url}），未保存任何内容；请缩短后重试",
+        "a value is longer than its database column allows ({url}); nothing was saved: "
+        "shorten it and try again",
+    ),
+    "value_too_long": (
+        "{table} 的“{column}”最长 {length} 个字符，“{value}…”超出，未保存任何内容；请缩短后重试",
+        "{table} '{column}' holds at most {length} characters; '{value}…' is longer; nothing "
+        "was saved: shorten it and try again",
+    ),
+    "layers_crs_mixed": (
+        "文件中各图层的坐标系不同（{layers}），未导入任何内容；请统一为一种坐标系，或每次导入一个图层",
+        "the layers of the file use different coordinate systems ({layers}); nothing was "
+        "imported: save them in one system, or import one layer at a time",
+    ),
+    "undo_later_change": (
+        "批次 {batch} 之后其记录又被修改：{action}（{user}，{at}）；撤销会覆盖这些修改。"
+        "确需撤销请加 --force（页面上勾选“覆盖之后的修改”）",
+        "after batch {batch} its records were changed: {action} ({user}, {at}); undo "
+        "would override that. To undo anyway, add --force (on the page: tick 'override "
+        "later changes')",
+    ),
+    "undo_used_later": (
+        "批次 {batch} 新增的记录已被之后录入的{table}使用，撤销会删除它们；未撤销",
+        "records added by batch {batch} are used by {table} entered since; undo would "
+        "destroy them, so nothing was undone",
+    ),
+    "undo_later_elsewhere": (
+        "批次 {batch} 之后，有不在您负责区域内的修改用到了它的记录；请联系管理员",
+        "a later change not in your areas builds on batch {batch}; ask an administrator",
+    ),
+    "batch_outside_areas": (
+        "批次 {batch} 不在您负责的区域内",
+        "batch {batch} is not in your areas",
+    ),
+    "scope_blank": (
+        "负责区域不能为空；不限区域请不填 --areas",
+        "the area list is blank; leave --areas out for no limit",
+    ),
+    "scope_unknown_codes": (
+        "没有这些区域编码：{codes}",
+        "no area has these codes: {codes}",
+    ),
+    "move_home_elsewhere": (
+        "此人目前的住处不在您负责的区域内",
+        "this person's current home is not in your areas",
+    ),
+    "move_overlap_elsewhere": (
+        "此人在该日期已有住处，但不在您负责的区域内；请联系该区域的登记员",
+        "this person already has a home on that day, not in your areas; ask that area's registrar",
+    ),
+    "upload_result_again": (
+        "此文件曾作为批次 {batch} 导入，当时有行未导入；本次导入了当时未导入的行，其余记为无变化",
+        "this file was imported before as batch {batch} with rows left out; this time the "
+        "rows not imported then were imported, the rest counted as unchanged",
+    ),
+    "upload_undo_force": (
+        "覆盖之后的修改（更正、迁入迁出）",
+        "Override later changes (corrections, moves)",
+    ),
+    "change_property.edit": ("房屋信息更正", "a correction on the property file"),
+    "change_move.in": ("登记入住", "a move-in"),
+    "change_move.out": ("登记搬离", "a move-out"),
+    "change_move": ("登记迁移", "a move"),
+    "change_retention": ("到期匿名化", "retention (anonymised)"),
+    "rows_of_residence": ("居住记录", "stays"),
+    "rows_of_employment": ("就业记录", "jobs"),
+    "rows_of_visit": ("走访记录", "visits"),
+    "rows_of_property": ("房屋", "units"),
+    "rows_of_person": ("人员", "people"),
+    "rows_of_assignment": ("清查分派", "sweep assignments"),
+    # --- field kits, submissions, review queue, door plates, proven visits (issue 19)
+    "kit_q_visit": ("入户走访", "Door-to-door visit"),
+    "kit_q_unit": ("房屋（按走访顺序）", "Unit (in walking order)"),
+    "kit_q_plate": ("扫描门牌二维码", "Scan the door plate"),
+    "kit_q_gps": ("当前位置", "Where you are"),
+    "kit_q_time": ("走访时间", "Time of the visit"),
+    "kit_q_outcome": ("走访结果", "Outcome"),
+    "kit_q_seen": ("见到人数", "People seen"),
+    "kit_q_confirmed": ("核实在住的登记人员", "Registered residents confirmed"),
+    "kit_q_new": ("新发现人员（人数）", "New residents found (how many)"),
+    "kit_q_newcomer": ("新发现人员", "New resident"),
+    "kit_q_newcomer_name": ("姓名", "Name"),
+    "kit_q_newcomer_id": ("身份证号", "ID number"),
+    "kit_q_note": ("备注", "Notes"),
+    "kit_format_unknown": (
+        "不支持的走访包格式：{format}（可选 {formats}）",
+        "unknown kit format: {format} (use {formats})",
+    ),
+    "kit_form_invalid": ("走访表单无法转换：{reason}", "the kit's form does not convert: {reason}"),
+    "kit_file_unreadable": (
+        "无法读取回传文件：请上传 ODK Central 导出的 CSV 或 zip，或走访包的 GeoPackage",
+        "cannot read the file: give ODK Central's CSV or zip export, or a kit's GeoPackage",
+    ),
+    "kit_no_units": (
+        "走访组 {team} 还没有分到房屋，请先制定计划",
+        "team {team} has no units yet; make the plan first",
+    ),
+    "kit_expiry_past": ("有效期 {day} 已过", "the expiry day {day} has passed"),
+    "kit_submission_without_id": (
+        "第 {row} 行没有提交编号（KEY 或 meta-instanceID）",
+        "row {row} has no submission id (KEY or meta-instanceID)",
+    ),
+    "kit_refused_unknown_kit": ("不是本系统下发的走访包", "not from a kit this registry issued"),
+    "kit_refused_late": ("走访时间晚于走访包有效期", "made after the kit's expiry day"),
+    "kit_refused_not_in_share": ("该房屋不属于本走访组", "the unit is not in the team's share"),
+    "kit_refused_no_unit": ("没有选择房屋", "no unit chosen"),
+    "kit_refused_bad_outcome": ("走访结果无法识别", "the outcome cannot be read"),
+    "kit_refused_bad_time": ("走访时间无法识别", "the time cannot be read"),
+    "kit_refused_rejected_in_central": (
+        "已在 ODK Central 审核中被驳回",
+        "rejected by a reviewer in ODK Central",
+    ),
+    "kit_refused_outside_scope": ("该房屋不在您的辖区内", "the unit is outside your areas"),
+    "review_decision_unknown": (
+        "未知的复核决定：{decision}（可选 {choices}）",
+        "unknown decision: {decision} (use {choices})",
+    ),
+    "review_not_found": ("找不到待复核事项 {review}", "no review item {review}"),
+    "review_decided": ("事项 {review} 已处理", "review item {review} is already settled"),
+    "review_keep_unknown": (
+        "提交 {submission} 不属于该事项",
+        "submission {submission} is not part of this item",
+    ),
+    "plate_reason_unknown": (
+        "未知的作废原因：{reason}（可选 {choices}）",
+        "unknown reason: {reason} (use {choices})",
+    ),
+    "plate_not_found": ("门牌无效或已作废", "the plate is unknown or revoked"),
+    "review_title": ("走访冲突复核", "Review of conflicting visits"),
+    "review_none": ("没有待复核的走访", "Nothing to review"),
+    "review_item": (
+        "{ref} {address} {room} · {day}：{count} 份提交意见不一",
+        "{ref} {address} {room} · {day}: {count} submissions disagree",
+    ),
+    "review_accept_one": ("只采纳这一份", "Accept this one only"),
+    "review_accept_both": ("全部采纳", "Accept both"),
+    "review_accept_neither": ("都不采纳", "Accept neither"),
+    "review_done": ("已记录决定：{decision}", "Decision recorded: {decision}"),
+    "review_col_team": ("走访组", "Team"),
+    "review_col_submitter": ("提交人", "Submitted by"),
+    "review_col_time": ("走访时间", "Time"),
+    "review_col_outcome": ("走访结果", "Outcome"),
+    "review_col_seen": ("见到人数", "People seen"),
+    "review_col_confirmed": ("核实人数", "Confirmed"),
+    "review_col_proven": ("已证实", "Proven"),
+    "review_col_note": ("备注", "Notes"),
+    "kits_title": ("走访包（手机离线采集）", "Field kits (phones, offline)"),
+    "kits_team": ("走访组", "Team"),
+    "kits_format_odk": ("ODK（ODK Collect / ODK Central）", "ODK (ODK Collect / ODK Central)"),
+    "kits_format_gpkg": ("GeoPackage（QField / Mergin Maps）", "GeoPackage (QField / Mergin Maps)"),
+    "kits_make": ("生成走访包", "Make the kit"),
+    "kits_download": (
+        "下载走访包（{units} 户，有效期至 {day}）",
+        "Download the kit ({units} units, valid until {day})",
+    ),
+    "kits_import": (
+        "导入回传结果（ODK Central 导出的 CSV/zip，或 GeoPackage）",
+        "Import results (ODK Central's CSV/zip export, or the GeoPackage)",
+    ),
+    "kits_imported": (
+        "已采纳 {accepted} 条，待复核 {held} 条，拒收 {refused} 条，此前已导入 {known} 条",
+        "{accepted} accepted, {held} held for review, {refused} refused, {known} imported before",
+    ),
+    "kits_refusal": ("第 {row} 行：{reason}", "row {row}: {reason}"),
+    "proven_title": ("已证实的走访（门牌 + 定位）", "Proven visits (door plate + GPS)"),
+    "proven_col_coverage": ("覆盖率（全部走访）", "Coverage (all visits)"),
+    "proven_col_proven_coverage": ("覆盖率（已证实）", "Coverage (proven)"),
+    "proven_col_inspection_rate": ("月查验率（全部）", "Monthly inspection (all)"),
+    "proven_col_proven_inspection_rate": ("月查验率（已证实）", "Monthly inspection (proven)"),
+    "proven_col_team": ("走访组", "Team"),
+    "proven_col_assigned": ("分配户数", "Units"),
+    "proven_col_name": ("区域", "Area"),
+    "proven_col_visited": ("已走访", "Visited"),
+    "proven_col_proven": ("已证实", "Proven"),
+    "kits_import_button": ("导入", "Import"),
+    "nav_review": ("走访复核", "Field results"),
+    "plates_title": ("门牌二维码", "Door plates"),
+    "plates_print": ("生成门牌（尚无门牌的房屋）", "Make plates (units without one)"),
+    "plates_download": ("下载门牌打印页（{count} 张）", "Download the plate sheet ({count})"),
+    "plates_revoke": ("作废并重新生成本房屋门牌", "Revoke and reissue this unit's plate"),
 }
 
 
@@ -1114,10 +1666,21 @@ def message(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
         return key
     zh, en = entry
     template = en if lang == "en" else zh
+    shown = {k: message(v, lang) if isinstance(v, Term) else v for k, v in params.items()}
     try:
-        return template.format(**params)
+        return template.format(**shown)
     except (KeyError, IndexError):
         return template
+
+
+class Term(str):
+    """A parameter that is itself a catalogue key, shown in the message's language.
+
+    >>> message("edit_invalid", "en", field=Term("field_phone"), reason=Term("date_future"))
+    'phone: the date is in the future'
+    """
+
+    __slots__ = ()
 
 
 _reported: set[str] = set()

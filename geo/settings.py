@@ -68,6 +68,10 @@ class Settings(DaySetting):
     idle_minutes: float = Field(
         default=30.0, ge=0, description="minutes without a click after which a session ends"
     )
+    one_time_password_hours: Positive = Field(
+        default=24.0,
+        description="hours a one-time password (new account, reset) signs in; changed at first use",
+    )
     crowded_per_room: Positive = Field(default=2.0, description="residents per room (crowded)")
     crowded_m2_per_person: Positive = Field(
         default=5.0, description="floor area in m2 per resident below which a unit is crowded"
@@ -82,6 +86,10 @@ class Settings(DaySetting):
     )
     units_per_team_day: Positive = Field(
         default=25.0, description="units a sweep team visits in a working day"
+    )
+    proven_within_m: Positive = Field(
+        default=50.0,
+        description="metres within which a visit's GPS point must lie of its unit to prove it",
     )
     pdf_font: Path | None = Field(
         default=None, description="a font file with Chinese glyphs for printable area lists"

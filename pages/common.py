@@ -21,6 +21,7 @@ from geo import maps, markup
 from geo.errors import GridhouseError
 from geo.i18n import LANGUAGES, message
 from geo.io.assets import publish_map_assets
+from geo.logs import frames_only
 from geo.services import accounts, boundaries, setup, spatial, statistics
 from geo.services.access import Actor
 from geo.settings import settings
@@ -214,7 +215,12 @@ def _single_sign_on() -> Actor | None:
     if st.session_state.get("sso_refused"):
         return None
     email = str(st.user.get("email") or "")
-    actor = guarded(lambda: accounts.sign_in_external(opened().handle, email, provider="oidc"))
+    verified = st.user.get("email_verified") is True  # the provider's own word, nothing less
+    actor = guarded(
+        lambda: accounts.sign_in_external(
+            opened().handle, email, provider="oidc", email_verified=verified
+        )
+    )
     if actor is None:
         st.session_state["sso_refused"] = True
         return None
@@ -236,18 +242,37 @@ def sign_in_form() -> None:
         st.warning(t("login_timeout"))
     if is_demo():
         st.info(t("login_demo_hint"))
+    must_change = bool(st.session_state.get("login_must_change"))
+    if must_change:  # a one-time password: the same form asks for its replacement
+        st.info(t("login_must_change"))
     with st.form("sign_in"):
         name = st.text_input(t("login_name"), key="login_name")
         password = st.text_input(t("login_password"), type="password", key="login_password")
+        new_password = None
+        if must_change:
+            new_password = st.text_input(
+                t("login_new_password"), type="password", key="login_new_password"
+            )
         submitted = st.form_submit_button(t("login_button"), type="primary")
     if submitted:
-        actor = guarded(lambda: accounts.sign_in(opened().handle, name, password))
+        actor = guarded(lambda: _sign_in(name, password, new_password or None))
+        if actor is None and not must_change and st.session_state.get("login_must_change"):
+            st.rerun()  # draw the new-password field
         if actor is not None:
             guarded(lambda: _begin_session(actor))
             st.rerun()
     if single_sign_on_configured() and st.button(t("login_sso_button"), key="sso"):
         st.session_state.pop("sso_refused", None)
         guarded(st.login)
+
+
+def _sign_in(name: str, password: str, new_password: str | None) -> Actor:
+    """Sign in; a one-time password asks for a new one in the same form."""
+    try:
+        return accounts.sign_in(opened().handle, name, password, new_password=new_password)
+    except GridhouseError as exc:
+        st.session_state["login_must_change"] = exc.key == "login_must_change"
+        raise
 
 
 def not_allowed() -> None:
@@ -392,8 +417,9 @@ def guarded(action: Callable[[], Any]) -> Any:
         return action()
     except GridhouseError as exc:
         st.error(t(exc.key, **exc.params))
-    except Exception:
+    except Exception as exc:
         reference = uuid.uuid4().hex[:8]
-        _log.exception("page failed (reference %s)", reference)
+        # Frames only: a message or SQL parameters could carry personal data or tokens.
+        _log.error("page failed (reference %s)\n%s", reference, frames_only(exc))
         st.error(t("internal_error", ref=reference))
     return None

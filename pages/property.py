@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 from geo import clock, maps
 from geo.services import moves, properties
 from geo.services.access import PERMISSIONS
-from geo.store.schema import PROPERTY_KINDS
+from geo.vocabulary import PROPERTY_KINDS, PROPERTY_STATUSES
 from pages.common import (
     basemap_picker,
     flash_and_rerun,
@@ -23,6 +23,7 @@ from pages.common import (
     signed_in_actor,
     t,
 )
+from pages.fieldkits import draw_plate_reissue
 from pages.tables import show_table
 
 actor = signed_in_actor()
@@ -63,8 +64,8 @@ if found is None:
 unit = found.unit
 st.subheader(plain(f"{unit['address']} {unit['room'] or ''}".strip()))
 facts = {
-    t("field_kind"): t(f"property_kind_{unit['kind']}"),
-    t("field_status"): t(f"unit_status_{unit['status']}"),
+    t("field_kind"): t(PROPERTY_KINDS.label_key(unit["kind"])),
+    t("field_status"): t(PROPERTY_STATUSES.label_key(unit["status"])),
     t("field_rooms"): unit["rooms"],
     t("field_floor_area_m2"): unit["floor_area_m2"],
     t("field_max_occupants"): unit["max_occupants"],
@@ -127,9 +128,9 @@ if can_edit:
             "room": second.text_input(t("field_room"), value=unit["room"] or ""),
             "kind": first.selectbox(
                 t("field_kind"),
-                PROPERTY_KINDS,
-                index=PROPERTY_KINDS.index(unit["kind"]),
-                format_func=lambda k: t(f"property_kind_{k}"),
+                PROPERTY_KINDS.codes,
+                index=PROPERTY_KINDS.codes.index(unit["kind"]),
+                format_func=lambda k: t(PROPERTY_KINDS.label_key(k)),
             ),
             "rooms": second.text_input(t("field_rooms"), value=_text(unit["rooms"])),
             "floor_area_m2": first.text_input(
@@ -187,3 +188,6 @@ if history:
     )
 else:
     st.caption(t("history_none"))
+
+# Issue 19: the unit's door plate, revoked and reissued (printable sheet of the new one).
+draw_plate_reissue(opened().handle, actor, unit["external_ref"])

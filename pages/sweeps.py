@@ -23,6 +23,7 @@ from pages.common import (
     signed_in_actor,
     t,
 )
+from pages.fieldkits import draw_kit_download, draw_proven_progress
 from pages.tables import show_table
 
 actor = signed_in_actor()
@@ -81,10 +82,11 @@ chosen = st.selectbox(
 )
 st.session_state["sweep_id"] = chosen
 row = known.set_index("id").loc[chosen]
-st.caption(t("sweeps_summary", teams=int(row["teams"]), units=int(row["units"])))
+planned = str(row["units"]) != "0"  # a planner may see "*" (geo.disclosure)
+st.caption(t("sweeps_summary", teams=int(row["teams"]), units=row["units"]))
 
 if "plan_sweeps" in allowed:
-    with st.expander(t("sweeps_plan"), expanded=int(row["units"]) == 0):
+    with st.expander(t("sweeps_plan"), expanded=not planned):
         st.caption(t("sweeps_weights_hint"))
         columns = st.columns(len(rules.FACTORS))
         weights = {
@@ -141,13 +143,13 @@ def draw_teams() -> None:
     st_folium(fmap, returned_objects=[], height=460, use_container_width=True, key="sweep_map")
 
 
-if int(row["units"]) > 0:
+if planned:
     draw_teams()
     progress = guarded(lambda: sweeps.sweep_progress(handle, actor, chosen))
     if progress is not None:
         st.subheader(t("sweeps_progress_title"))
         left, right = st.columns(2)
-        left.metric(t("sweeps_remaining"), f"{progress['remaining']:,}")
+        left.metric(t("sweeps_remaining"), f"{progress['remaining']}")
         right.metric(t("sweeps_days"), progress["days_needed"])
         for key in ("by_team", "by_community"):
             table = progress[key]
@@ -196,6 +198,9 @@ if int(row["units"]) > 0:
                     file_name=f"sweep{chosen}_{team or 'all'}.{kind}",
                     key="sweep_download",
                 )
+        draw_kit_download(handle, actor, chosen, team_names)  # issue 19: field kits
+
+    draw_proven_progress(handle, actor, chosen)
 
     if "view_aggregates" in allowed:
         st.subheader(t("sweeps_rates_title"))

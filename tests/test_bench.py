@@ -110,3 +110,13 @@ def test_stats_bench_prints_postgis_beside_sqlite_on_the_same_district(demo_url,
     assert case["bench"] == "stats" and case["scale"] == 1
     assert case["units"] > 10_000
     assert case["sqlite_s"] > 0 and case["postgis_s"] > 0
+
+
+@own_sqlite_files
+def test_concurrency_bench_lands_every_import_once_with_readers_answering():
+    (case,) = run_bench(
+        "concurrency", "--rows", "300", "--importers", "3", "--movers", "2", "--moves", "1"
+    )
+    assert case["bench"] == "concurrency" and case["importers"] == 3 and case["rows"] == 300
+    assert case["landed"] is True and case["failed"] == []
+    assert case["reader_runs"] >= 3 and case["rows_per_s"] > 0

@@ -110,15 +110,13 @@ def literal(path: str, name: str) -> list[str]:
 
 def vocabulary_keys() -> dict[str, set[str]]:
     """What each family's placeholder takes, from the vocabularies (no database needed)."""
-    from geo import sweeps
-    from geo.areas import LEVELS
-    from geo.fields import FIELDS, KINDS, STATUS_CHOICES
+    from geo import sweeps, vocabulary
+    from geo.fields import FIELDS
     from geo.indicators import INDICATOR_COLUMNS
     from geo.io.arealists import FORMATS as AREA_LIST_FORMATS
     from geo.maps import BASEMAPS
     from geo.services.lists import EXPORT_FORMATS
     from geo.services.properties import EDITABLE
-    from geo.store.schema import PROPERTY_KINDS, ROLES, VISIT_OUTCOMES, WORKSITE_KINDS
     from geo.worklists import LISTS
 
     crs = literal("pages/upload.py", "CRS_CHOICES")
@@ -129,12 +127,7 @@ def vocabulary_keys() -> dict[str, set[str]]:
     }
     return {
         "field_{}": {f.name for fields in FIELDS.values() for f in fields} | set(EDITABLE),
-        "kind_{}": set(KINDS),
-        "kind_site_{}": set(WORKSITE_KINDS),
-        "property_kind_{}": set(PROPERTY_KINDS),
-        "outcome_{}": set(VISIT_OUTCOMES),
-        "role_{}": set(ROLES),
-        "level_{}": set(LEVELS),
+        **{v.label: set(v.codes) for v in vocabulary.VOCABULARIES},
         "basemap_{}": set(BASEMAPS),
         "list_{}": set(LISTS),
         "list_{}_rule": set(LISTS),
@@ -146,7 +139,6 @@ def vocabulary_keys() -> dict[str, set[str]]:
         "inspection_status_{}": {"met", "near", "below", "none"},
         "upload_{}": {"rows", "accepted", "rejected", "inserted", "updated", "unchanged"},
         "upload_use_{}": {"field", "dropped", "ignored"},
-        "batch_status_{}": {"committed", "undone"},
         "clusters_layer_{}": {"clusters", "hexagons"},
         "quality_kind_{}": {"property", "worksite"},
         # tables whose headings pages rename column by column (the frames' columns are
@@ -183,10 +175,24 @@ def vocabulary_keys() -> dict[str, set[str]]:
         "arealist_format_{}": set(AREA_LIST_FORMATS),
         "lists_download_{}": set(EXPORT_FORMATS),
         "lists_kind_{}": {"landlord", "employer"},
-        "unit_status_{}": set(STATUS_CHOICES.values()),
         "lists_col_{}": set(),
+        # issue 19: field kits, the review page and proven visits
+        **_field_kit_families(),
         "worksite_col_{}": set(),
         "property_col_{}": set(),
+    }
+
+
+def _field_kit_families() -> dict[str, set[str]]:
+    from geo.fieldkit import REFUSAL_REASONS
+    from geo.services.kits import DECISIONS, KIT_FORMATS
+
+    rates = ["coverage", "proven_coverage", "inspection_rate", "proven_inspection_rate"]
+    return {
+        "kit_refused_{}": set(REFUSAL_REASONS),
+        "kits_format_{}": set(KIT_FORMATS),
+        "review_accept_{}": set(DECISIONS),
+        "proven_col_{}": {"team", "assigned", "visited", "proven", "name", *rates},
     }
 
 

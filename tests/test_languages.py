@@ -26,6 +26,7 @@ PAGES = {
     "pages/property.py": "view_records",
     "pages/lists.py": "view_records",
     "pages/sweeps.py": None,
+    "pages/review.py": "import",
     "pages/admin.py": "setup",
     "pages/health.py": "setup",
     "pages/account.py": None,

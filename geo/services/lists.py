@@ -14,6 +14,7 @@ from geo.i18n import CATALOGUE, DEFAULT_LANGUAGE, message
 from geo.io.exports import excel_csv, typed_xlsx
 from geo.reporting import late_by_reporter
 from geo.services.access import Actor, require
+from geo.services.auditing import record_view
 from geo.services.scope import communities_for
 from geo.services.setup import Opened
 from geo.settings import Settings
@@ -46,7 +47,29 @@ def staff_list(
     area: str | None = None,
     as_of: date | None = None,
 ) -> pd.DataFrame:
-    """One list for the actor's areas (or ``area`` inside them), identifiers masked."""
+    """One list for the actor's areas (or ``area`` inside them), identifiers masked; the
+    view is audited (``view.list``)."""
+    table = _staff_list(opened, actor, name, area=area, as_of=as_of)
+    record_view(
+        opened,
+        actor,
+        "view.list",
+        object_type="list",
+        object_id=name,
+        count=len(table),
+        detail={"area": area} if area else None,
+    )
+    return table
+
+
+def _staff_list(
+    opened: Opened,
+    actor: Actor,
+    name: str,
+    *,
+    area: str | None = None,
+    as_of: date | None = None,
+) -> pd.DataFrame:
     require(actor, "view_records")
     if name not in worklists.LISTS:
         raise InputError("value_invalid", name="list", value=name)

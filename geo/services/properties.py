@@ -13,9 +13,11 @@ import pandas as pd
 from geo.errors import ConflictError, InputError, NotFoundError
 from geo.i18n import message
 from geo.services.access import Actor, require
+from geo.services.auditing import record_view
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
 from geo.store import audit
+from geo.store.batches import record_changes
 from geo.store.properties import (
     find_units,
     property_by_ref,
@@ -23,7 +25,8 @@ from geo.store.properties import (
     update_unit,
     visits_to,
 )
-from geo.validation import check_record
+from geo.text import form_texts
+from geo.validation import check_record, reason_text
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ def property_file(opened: Opened, actor: Actor, ref: str) -> PropertyFile:
             raise NotFoundError("property_not_found", ref=ref)
         stays = stays_at(conn, unit["id"])
         visits = visits_to(conn, unit["id"])
+    record_view(
+        opened, actor, "view.property", object_type="property", object_id=ref, count=len(stays)
+    )
     return PropertyFile(unit=unit, stays=stays, visits=visits)
 
 
@@ -59,9 +65,18 @@ def search_units(opened: Opened, actor: Actor, text: str, *, limit: int = 50) ->
     if not words:
         raise InputError("search_empty")
     with opened.db.read() as conn:
-        return find_units(
+        found = find_units(
             conn, words=words, communities=communities_in_scope(conn, actor), limit=limit
         )
+    record_view(
+        opened,
+        actor,
+        "units.search",
+        object_type="property",
+        count=len(found),
+        detail={"words": len(words)},
+    )
+    return found
 
 
 EDITABLE: Final = ("address", "room", "kind", "rooms", "floor_area_m2", "max_occupants", "status")
@@ -86,11 +101,13 @@ def edit_unit(
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise InputError("value_invalid", name="field", value=", ".join(unknown))
+    changes = form_texts(changes)  # control and invisible characters out, as in an upload
     given = {k: v for k, v in changes.items() if v is not None and str(v).strip() != ""}
     values, problems = check_record(given, kind="rentals")
     if values is None:
         column, reason = problems[0]
-        raise InputError("edit_invalid", field=column, reason=message(reason))
+        said = reason_text(reason, kind="rentals", column=column, lang="zh")
+        raise InputError("edit_invalid", field=column, reason=said)
     with opened.db.write() as conn:
         unit = property_by_ref(conn, ref)
         allowed = communities_in_scope(conn, actor)
@@ -105,6 +122,9 @@ def edit_unit(
         changed = {k: v for k, v in native.items() if v != unit.get(k)}
         if changed:
             update_unit(conn, unit["id"], changed)
+            before = {k: unit.get(k) for k in changed}  # where undo of an import looks
+            record_changes(conn, "property", [(unit["id"], before)], action="property.edit",
+                           user=actor.name)  # fmt: skip
             audit.append(
                 conn,
                 actor=actor.name,

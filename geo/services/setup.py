@@ -30,7 +30,7 @@ from geo.store.database import (
     shown_url,
     sqlite_file_missing,
 )
-from geo.store.keys import key_path_for, load_or_create_keys
+from geo.store.keys import key_path_for, open_keys, record_key_check
 from geo.store.records import (
     count_rows,
     get_setting,
@@ -82,10 +82,11 @@ def log_folder(url: str | None = None, config: Settings | None = None) -> Path:
     return data_folder(resolved_url(url, config))
 
 
-def _opened(db: Database, config: Settings) -> Opened:
-    """The database with its keys (read from, or created in, the configured key file)."""
-    path = key_path_for(db.url, key_file=config.key_file)
-    return Opened(db=db, keys=load_or_create_keys(path), settings=config)
+def _keys(db: Database, config: Settings) -> Keys:
+    """The database's keys from the configured key file, checked against the database (a
+    missing or other key file is refused; a key is made only for a database holding nothing
+    sealed), with its audit chain bound to them (:func:`geo.store.keys.open_keys`)."""
+    return open_keys(db, key_path_for(db.url, key_file=config.key_file))
 
 
 def open_initialised(url: str | None = None, *, config: Settings | None = None) -> Opened:
@@ -105,11 +106,12 @@ def open_initialised(url: str | None = None, *, config: Settings | None = None) 
     try:
         if db.revision() is None:
             raise ConflictError("database_uninitialised", url=shown_url(resolved))
-        _migrate(db, actor=SYSTEM)
+        keys = _keys(db, config)
+        _migrate(db, actor=SYSTEM, keys=keys)
     except BaseException:
         db.dispose()
         raise
-    return _opened(db, config)
+    return Opened(db=db, keys=keys, settings=config)
 
 
 def open_database(
@@ -124,24 +126,29 @@ def open_database(
     db = Database(resolved_url(url, config))
     try:
         db.revision()  # the first query: a damaged file or an unreachable server says so here
+        keys = _keys(db, config)
         if create:
-            _migrate(db, actor=SYSTEM)
+            _migrate(db, actor=SYSTEM, keys=keys)
     except BaseException:
         db.dispose()
         raise
-    return _opened(db, config)
+    return Opened(db=db, keys=keys, settings=config)
 
 
 def initialise(opened: Opened, actor: Actor) -> dict[str, Any]:
     """Bring the schema up to date; idempotent. Returns the database URL and revision."""
     require(actor, "setup")
-    return {"database": opened.db.url, "revision": _migrate(opened.db, actor=actor)}
+    return {
+        "database": shown_url(opened.db.url),
+        "revision": _migrate(opened.db, actor=actor, keys=opened.keys),
+    }
 
 
-def _migrate(db: Database, *, actor: Actor) -> str | None:
+def _migrate(db: Database, *, actor: Actor, keys: Keys) -> str | None:
     before = db.revision()
-    db.migrate()
+    db.migrate(keys=keys)
     after = db.revision()
+    record_key_check(db, keys)
     if after != before:
         with db.write() as conn:
             audit.append(
@@ -165,11 +172,11 @@ def load_demo(
     """Generate the demo district and store it in one transaction (an empty database only)."""
     require(actor, "setup")
     if not is_empty(opened):
-        raise ConflictError("database_not_empty", url=opened.db.url)
+        raise ConflictError("database_not_empty", url=shown_url(opened.db.url))
     demo = generate_district(seed=seed, scale=scale, as_of=as_of or clock.today())
     with opened.db.write() as conn:
         if count_rows(conn, area):  # another session loaded it meanwhile
-            raise ConflictError("database_not_empty", url=opened.db.url)
+            raise ConflictError("database_not_empty", url=shown_url(opened.db.url))
         counts = _store_demo(conn, demo, keys=opened.keys, url=opened.db.url)
         put_setting(conn, "local_region", LOCAL_REGION)
         put_setting(conn, "demo", f"seed={seed};scale={scale};as_of={demo.as_of.isoformat()}")

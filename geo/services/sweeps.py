@@ -3,6 +3,7 @@ follow progress, carry what was not reached to the next list, and judge back-che
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import clock, registration
+from geo import clock, disclosure, registration
 from geo import sweeps as rules
 from geo.columns import plan_columns
 from geo.coverage import COMPLETED_OUTCOMES
@@ -23,10 +24,11 @@ from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM, crowded
 from geo.io import arealists
 from geo.io.tables import read_table
 from geo.routes import Pace, project_points, split_among_teams
-from geo.services.access import Actor, require, suppress_small_counts
+from geo.services.access import Actor, require
 from geo.services.lists import crowding_thresholds
 from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
+from geo.services.statistics import withheld_areas
 from geo.store import audit
 from geo.store import sweeps as store
 from geo.store.records import load_areas
@@ -85,7 +87,16 @@ def create_sweep(
 def list_sweeps(opened: Opened, actor: Actor) -> pd.DataFrame:
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     with opened.db.read() as conn:
-        return store.all_sweeps(conn)
+        found = store.all_sweeps(conn)
+    if actor.aggregates_only and len(found):  # a sweep's units are an area's count
+        hidden = [
+            disclosure.is_small(pd.Series([units])).iloc[0]
+            or sweep_scope_withheld(opened, actor, int(sweep_id))
+            for units, sweep_id in zip(found["units"], found["id"], strict=True)
+        ]
+        shown = ~pd.Series(hidden, index=found.index)
+        found["units"] = found["units"].astype(object).where(shown, disclosure.WITHHELD)
+    return found
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,11 @@ def plan_sweep(
         raise InputError("sweep_no_units")
     x, y = project_points(placed["lon"], placed["lat"])
     split = split_among_teams(
-        x, y, teams=len(teams), groups=placed["grid_id"].fillna(-1).to_numpy(), pace=pace
+        x,
+        y,
+        teams=len(teams),
+        groups=pd.to_numeric(placed["grid_id"]).fillna(-1).astype(np.int64).to_numpy(),
+        pace=pace,
     )
     team_ids = teams["id"].to_numpy()
     plan = pd.DataFrame(
@@ -161,6 +176,9 @@ def plan_sweep(
         }
     )
     visible = None
+    if actor.aggregates_only:
+        unsafe = sweep_scope_withheld(opened, actor, sweep_id)
+        summary = disclosed_sweep_figures(summary, ["units"], unsafe=unsafe, derived=_TEAM_DERIVED)
     if not actor.aggregates_only:
         visible = ranked.merge(plan, on="property_id", how="left").merge(
             teams.rename(columns={"id": "team_id", "name": "team"})[["team_id", "team"]],
@@ -267,7 +285,11 @@ def area_units_list(
     if len(units):
         x, y = project_points(units["lon"], units["lat"])
         route = split_among_teams(
-            x, y, teams=1, groups=units["grid_id"].fillna(-1).to_numpy(), pace=pace or Pace()
+            x,
+            y,
+            teams=1,
+            groups=pd.to_numeric(units["grid_id"]).fillna(-1).astype(np.int64).to_numpy(),
+            pace=pace or Pace(),
         )
         units = units.assign(position=route.position + 1).sort_values("position")
     else:
@@ -320,6 +342,7 @@ def _list_items(units: pd.DataFrame, people: pd.DataFrame, *, sweep_id: int | No
             "房间": units["room"].fillna("").to_numpy(),
             "登记人数": units["residents"].astype(int).to_numpy(),
             "登记人员": units["property_id"].map(masked).fillna("").to_numpy(),
+            "property_id": units["property_id"].to_numpy(),  # its 核对码 (arealists.unit_code)
             "lon": units["lon"].to_numpy(),
             "lat": units["lat"].to_numpy(),
         }
@@ -350,12 +373,20 @@ def sweep_progress(
     )
     teams = max(1, status["team"].nunique())
     days = rules.days_needed(len(carry), teams=teams, units_per_team_day=units_per_team_day(opened))
+    remaining: int | str = len(carry)
+    if actor.aggregates_only:
+        unsafe = sweep_scope_withheld(opened, actor, sweep_id)
+        by_team, by_community = (
+            disclosed_sweep_figures(t, _TALLIES, unsafe=unsafe, derived=_TALLY_DERIVED)
+            for t in (by_team, by_community)
+        )
+        remaining = disclosure.count_or_withheld(len(carry))
     return {
         "sweep": found,
         "by_team": by_team,
         "by_community": by_community,
         "carry_over": carry if not actor.aggregates_only else None,
-        "remaining": len(carry),
+        "remaining": remaining,
         "days_needed": days,
     }
 
@@ -463,7 +494,8 @@ def team_shapes(
 ) -> gpd.GeoDataFrame:
     """Each team's share of a sweep for a map, with its units: its walking route (a line
     through its units in order) for roles that see records; for planners only the outline
-    of its area (the convex hull), no unit."""
+    of its area (the padded convex hull of at least the threshold of units, see
+    :func:`geo.disclosure.outline`), no unit, and no team with fewer units."""
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     with opened.db.read() as conn:
         _sweep(conn, sweep_id)
@@ -474,13 +506,53 @@ def team_shapes(
         name = str(team["team"].iloc[0])
         points = shapely.points(team["lon"].to_numpy(), team["lat"].to_numpy())
         if actor.aggregates_only:
-            shape = shapely.convex_hull(shapely.multipoints(points))
+            shape = disclosure.outline(team["lon"], team["lat"])
+            if shape is None:
+                continue
         elif len(points) > 1:
             shape = shapely.linestrings(team[["lon", "lat"]].to_numpy())
         else:
             shape = points[0]
         rows.append({"team": name, "units": len(team), "geometry": shape})
-    return gpd.GeoDataFrame(rows, columns=["team", "units", "geometry"], crs=WGS84)
+    shapes = gpd.GeoDataFrame(rows, columns=["team", "units", "geometry"], crs=WGS84)
+    if actor.aggregates_only and len(shapes):
+        unsafe = sweep_scope_withheld(opened, actor, sweep_id)
+        shapes = gpd.GeoDataFrame(
+            disclosed_sweep_figures(shapes, ["units"], unsafe=unsafe), crs=WGS84
+        )
+    return shapes
+
+
+_TEAM_DERIVED = {"walk_km": ("units",), "workload_h": ("units",), "days": ("units",)}
+_TALLIES = ["assigned", "visited", "completed", "not_reached", "open", "visits_recorded"]
+_TALLY_DERIVED = {"done_share": ("assigned", "visited", "not_reached")}
+
+
+def sweep_scope_withheld(opened: Opened, actor: Actor, sweep_id: int) -> bool:
+    """Whether a sweep covers an area whose units the overview withholds from ``actor``:
+    the sweep's own figures would give them back."""
+    with opened.db.read() as conn:
+        scope = list(_sweep(conn, sweep_id)["scope"])
+    return bool(withheld_areas(opened, actor, scope))
+
+
+def disclosed_sweep_figures(
+    table: pd.DataFrame,
+    counts: list[str],
+    *,
+    unsafe: bool,
+    derived: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """A sweep's figures as a planner may see them (:mod:`geo.disclosure`): none when its
+    scope is ``unsafe`` (see :func:`sweep_scope_withheld`), else small counts withheld with a
+    complement in each column and row."""
+    present = [c for c in counts if c in table]
+    if unsafe:
+        hidden = pd.DataFrame(True, index=table.index, columns=present)
+    else:
+        sums = [("assigned", ["visited", "open"])] if "open" in present else []
+        hidden = disclosure.protect_table(table, present, row_sums=sums)
+    return disclosure.withhold(table, hidden, derived=derived)
 
 
 FIELD_COMMUNITY: Final = ("社区", "社区名称", "村", "村社区", "community")
@@ -548,6 +620,9 @@ def registration_rates(
     :mod:`geo.registration`); small counts suppressed for roles that see aggregates only."""
     require(actor, "view_aggregates")
     today = as_of or clock.today()
+    if actor.aggregates_only:  # no day or window finer than the disclosure policy allows
+        today = disclosure.month_end_on_or_before(today)
+        window_days = disclosure.coarse_window(window_days, as_of=today)
     since = today - timedelta(days=window_days - 1)
     with opened.db.read() as conn:
         allowed = communities_in_scope(conn, actor)
@@ -559,8 +634,15 @@ def registration_rates(
     table = registration.registration_rates(seen, finds)
     if actor.aggregates_only:
         counts = ["residents_seen", "registered_seen", "units_found", "units_registered"]
-        table = suppress_small_counts(table, counts)
+        hidden = disclosure.protect_table(table, counts)
+        table = disclosure.withhold(table, hidden, derived=_RATES_DERIVED)
     return table
+
+
+_RATES_DERIVED = {
+    "residence_rate": ("residents_seen", "registered_seen"),
+    "rental_rate": ("units_found", "units_registered"),
+}
 
 
 def _assigned(

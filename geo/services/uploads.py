@@ -3,8 +3,11 @@
 Recipe for every kind: read the file -> drop sensitive columns and map the rest -> validate
 every cell -> in one write transaction: open a batch, insert or update rows by natural key
 (keeping history), record counts and the rejected rows, audit -> commit (or, for a dry run,
-roll back so the counts are exact and nothing is kept). Re-uploading a file already
-committed changes nothing and says so; any batch can be undone.
+roll back so the counts are exact and nothing is kept). Re-uploading a file whose every
+row was imported changes nothing and says so (``duplicate_of``); a file some of whose rows
+were rejected before is imported again, row by row by natural key, so what was not imported
+then is imported now and the rest counts as unchanged (``again_after``). Any batch can be
+undone, in the actor's areas, unless later work builds on it.
 """
 
 from __future__ import annotations
@@ -12,42 +15,68 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo import clock
-from geo.columns import ColumnPlan, plan_columns
+from geo.columns import ColumnPlan, header_score, plan_columns
 from geo.crs import parse_source_crs
-from geo.errors import InputError
-from geo.fields import KINDS
+from geo.errors import ConflictError, InputError
 from geo.i18n import bilingual, message
 from geo.intake import (
     PROBLEM_COLUMNS,
+    bounded,
+    layout_summary,
     natural_key,
     person_rows,
+    prepare,
     problems_for,
     repeated_in_file,
     seal_phones,
 )
+from geo.io import arealists
 from geo.io.exports import excel_csv, text_xlsx
-from geo.io.tables import MAX_BYTES, MAX_ROWS, RawTable, read_table
-from geo.privacy import Keys, mask_phone
+from geo.io.tables import (
+    MAX_BYTES,
+    MAX_ROWS,
+    RawTable,
+    read_table,
+    read_upload,
+    workbook_sheets,
+)
+from geo.privacy import Keys, mask_cell, mask_phone
 from geo.services.access import Actor, require
 from geo.services.placement import place
-from geo.services.scope import communities_in_scope
+from geo.services.scope import (
+    batch_visible,
+    batch_within,
+    communities_in_scope,
+    require_batch_undoable,
+    require_rejects_allowed,
+)
 from geo.services.setup import Opened
 from geo.settings import Settings
 from geo.stays import STAY_COLUMNS, overlapping
 from geo.store import audit, batches, queries
+from geo.store import lists as list_store
 from geo.store import sweeps as sweep_store
 from geo.store.database import Connection
 from geo.store.schema import employment, landlord, person, property_, residence, visit, worksite
-from geo.validation import Jurisdiction, validate_rows
+from geo.validation import (
+    Jurisdiction,
+    apply_values,
+    reason_text,
+    unknown_values,
+    validate_rows,
+)
+from geo.vocabulary import UPLOAD_KINDS
 
 
 @dataclass(frozen=True)
@@ -99,53 +128,82 @@ def import_upload(
     data: bytes,
     filename: str,
     mapping: dict[str, str] | None = None,
+    value_maps: Mapping[str, Mapping[str, str]] | None = None,
+    set_fields: Mapping[str, str] | None = None,
     crs: str = "wgs84",
     dry_run: bool = False,
     today: date | None = None,
     limits: UploadLimits | None = None,
     progress: Callable[[float, str], None] | None = None,
+    sheet: str | None = None,
 ) -> UploadResult:
     """Import one file of ``kind``; raise InputError when the file as a whole is unusable.
 
+    ``value_maps`` {field: {word in the file: value}} and ``set_fields`` {field: value for
+    every row, for a field the file lacks} are the registrar's choices for this file
+    (:func:`geo.validation.apply_values`); the same file with other choices is not a repeat.
     ``progress(fraction, catalogue key)`` is called as the stages go by.
     """
     limits = limits or UploadLimits.from_settings(opened.settings)
     step = progress or (lambda _fraction, _key: None)
     step(0.05, "progress_reading")
     require(actor, "import")
-    if kind not in KINDS:
-        raise InputError("kind_unknown", kind=kind, kinds=", ".join(KINDS))
+    if kind not in UPLOAD_KINDS:
+        raise InputError("kind_unknown", kind=kind, kinds=", ".join(UPLOAD_KINDS.codes))
     source = parse_source_crs(crs)
-    raw = read_table(data, filename, max_bytes=limits.max_bytes, max_rows=limits.max_rows)
+    raw = _read(data, filename, kind=kind, limits=limits, sheet=sheet)
     plan = plan_columns(list(raw.frame.columns), kind=kind, explicit=mapping)
-    _check_columns(kind, plan.mapping, plan.missing, list(raw.frame.columns))
+    given = {**plan.mapping, **dict.fromkeys(set_fields or {}, "--set")}
+    missing = [m for m in plan.missing if m not in given]
+    _check_columns(kind, given, missing, list(raw.frame.columns))
     text = raw.frame[list(plan.mapping.values())].set_axis(list(plan.mapping), axis=1)
     row_numbers = raw.row_numbers
     unfilled = _unfilled_visits(text) if kind == "visits" else np.zeros(len(text), dtype=bool)
     if unfilled.any():  # rows of an area list the team did not reach: not visits, not errors
         text, row_numbers = text.loc[~unfilled], row_numbers[~unfilled]
+    text, values_mapped = apply_values(
+        text, kind=kind, value_maps=value_maps, set_fields=set_fields
+    )
+    choices = {"values": value_maps or {}, "set": set_fields or {}}
     sha256 = hashlib.sha256(data).hexdigest()
+    if value_maps or set_fields:  # the same file read with other words is another upload
+        said = json.dumps(choices, ensure_ascii=False, sort_keys=True).encode()
+        sha256 = hashlib.sha256(data + b"\0" + said).hexdigest()
+    if raw.sheet is not None:  # another sheet of the same workbook is another upload
+        sha256 = hashlib.sha256(f"{sha256}\0{raw.sheet}".encode()).hexdigest()
     summary: dict[str, Any] = {
         "batch": None,
         "kind": kind,
-        "rows": len(text) + len(raw.malformed),
+        "rows": len(text) + len(raw.malformed) + len({r[0] for r in raw.refused}),
         "not_filled_in": int(unfilled.sum()),
         "accepted": 0,
         "rejected": 0,
         "inserted": 0,
         "updated": 0,
         "unchanged": 0,
-        "dropped_columns": plan.dropped,
-        "ignored_columns": plan.ignored,
+        "dropped_columns": bounded(plan.dropped),
+        "ignored_columns": bounded(plan.ignored),
         "encoding": raw.encoding,
         "source_crs": source,
     }
+    if value_maps or set_fields:
+        summary.update(values_mapped=values_mapped, set_fields=dict(set_fields or {}))
     with opened.db.read() as conn:
         earlier = batches.find_batch(conn, kind=kind, sha256=sha256)
         jurisdiction = Jurisdiction.around(queries.area_bounds(conn))
-    if earlier is not None:
-        summary["duplicate_of"] = earlier
-        empty = _rejects_frame(pd.DataFrame(columns=PROBLEM_COLUMNS))
+    prepared = prepare(
+        text,
+        row_numbers,
+        kind=kind,
+        coordinates=raw.frame.loc[text.index, plan.coordinates] if plan.coordinates else None,
+        coordinates_header=plan.coordinates,
+        bounds=jurisdiction.bounds,
+    )
+    text, row_numbers = prepared.text, prepared.row_numbers
+    summary.update(layout_summary(raw, prepared.summary))
+    if earlier is not None and earlier["rejected"] == 0:  # every row of it is in already
+        summary["duplicate_of"] = earlier["id"]
+        empty = _rejects_frame(pd.DataFrame(columns=PROBLEM_COLUMNS), kind=kind)
         return UploadResult(summary, empty, plan.preview())
     step(0.25, "progress_validating")
     validated = validate_rows(
@@ -179,9 +237,13 @@ def import_upload(
                 url=opened.db.url,
                 scope=communities_in_scope(conn, actor),
             )
-            problems = _concat([validated.problems, malformed, *applied.problems])
-            rejects = _rejects_frame(problems, plan.mapping)
+            problems = _concat(
+                [validated.problems, malformed, _refused(raw), prepared.problems, *applied.problems]
+            )
+            rejects = _rejects_frame(problems, {**given, **prepared.headers}, kind=kind)
             rejected = int(problems["row"].nunique())
+            if earlier is not None:  # rows it did not import then may be imported now
+                summary["again_after"] = earlier["id"]
             summary.update(
                 batch=batch_id,
                 accepted=summary["rows"] - rejected,
@@ -203,6 +265,7 @@ def import_upload(
                 mapping=json.dumps(plan.mapping, ensure_ascii=False),
                 dropped_columns=json.dumps(plan.dropped, ensure_ascii=False),
                 rejects_csv=gzip.compress(_problems_csv(rejects)) if rejected else None,
+                communities=json.dumps(batches.batch_communities(conn, batch_id)),
             )
             audit.append(
                 conn,
@@ -212,7 +275,7 @@ def import_upload(
                 object_type="import_batch",
                 object_id=str(batch_id),
                 count=summary["accepted"],
-                detail={"file": filename, **summary},
+                detail=bounded({"file": filename, **summary}),
             )
             if dry_run:
                 raise _RollBackError
@@ -233,16 +296,80 @@ def preview_upload(
     filename: str,
     mapping: dict[str, str] | None = None,
     rows: int = 10,
+    sheet: str | None = None,
 ) -> tuple[ColumnPlan, pd.DataFrame]:
     """How the columns of a file would be understood, and its first rows (nothing stored)."""
     require(actor, "import")
-    if kind not in KINDS:
-        raise InputError("kind_unknown", kind=kind, kinds=", ".join(KINDS))
+    if kind not in UPLOAD_KINDS:
+        raise InputError("kind_unknown", kind=kind, kinds=", ".join(UPLOAD_KINDS.codes))
     limits = UploadLimits.from_settings(opened.settings)
-    raw = read_table(data, filename, max_bytes=limits.max_bytes, max_rows=limits.max_rows)
+    raw = _read(data, filename, kind=kind, limits=limits, sheet=sheet)
     plan = plan_columns(list(raw.frame.columns), kind=kind, explicit=mapping)
     shown = [c for c in raw.frame.columns if c not in plan.dropped]
     return plan, raw.frame[shown].head(rows)
+
+
+def value_survey(
+    opened: Opened,
+    actor: Actor,
+    *,
+    kind: str,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+) -> pd.DataFrame:
+    """Each distinct value of the file's enumerated columns that is none of the field's words,
+    with its count (columns field, value, count): what the registrar may map (nothing stored).
+    """
+    require(actor, "import")
+    if kind not in UPLOAD_KINDS:
+        raise InputError("kind_unknown", kind=kind, kinds=", ".join(UPLOAD_KINDS.codes))
+    limits = UploadLimits.from_settings(opened.settings)
+    raw = _read(data, filename, kind=kind, limits=limits, sheet=sheet)
+    plan = plan_columns(list(raw.frame.columns), kind=kind, explicit=mapping)
+    text = raw.frame[list(plan.mapping.values())].set_axis(list(plan.mapping), axis=1)
+    return unknown_values(text, kind=kind)
+
+
+def _read(
+    data: bytes, filename: str, *, kind: str, limits: UploadLimits, sheet: str | None
+) -> RawTable:
+    """The file as text, its header found among its first rows by the fields of ``kind``."""
+    return read_table(
+        data,
+        filename,
+        max_bytes=limits.max_bytes,
+        max_rows=limits.max_rows,
+        score=partial(header_score, kind=kind),
+        sheet=sheet,
+    )
+
+
+def sheet_names(opened: Opened, actor: Actor, *, data: bytes, filename: str) -> list[str]:
+    """The visible sheets of a workbook that hold data (more than one: the registrar picks);
+    [] for a file that is no workbook."""
+    require(actor, "import")
+    if not filename.lower().endswith((".xlsx", ".xlsm")):
+        return []
+    limits = UploadLimits.from_settings(opened.settings)
+    if len(data) > limits.max_bytes:
+        return []
+    return workbook_sheets(data)
+
+
+def upload_bytes(opened: Opened, path: Path) -> bytes:
+    """A file's bytes for an upload, refused from its size before it is read when it is over
+    the configured limit (a 2 GB file is never read into memory to be refused)."""
+    return read_upload(path, max_bytes=UploadLimits.from_settings(opened.settings).max_bytes)
+
+
+def _refused(raw: RawTable) -> pd.DataFrame:
+    """The cells the reader refused (a formula without a cached value), one problem each."""
+    return pd.DataFrame(
+        [{"row": n, "column": h, "value": v, "reason": k} for n, h, v, k in raw.refused],
+        columns=PROBLEM_COLUMNS,
+    )
 
 
 def _check_columns(
@@ -252,7 +379,8 @@ def _check_columns(
     if kind in ("residents", "visits") and not {"property_ref", "address"} & set(mapping):
         needed.append("property_ref/address")
     if needed:
-        raise InputError("columns_missing", fields=", ".join(needed), columns=", ".join(headers))
+        shown = ", ".join(bounded(headers, items=40, text=40))  # a message, not the file
+        raise InputError("columns_missing", fields=", ".join(needed), columns=shown)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -262,15 +390,21 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(kept, ignore_index=True).sort_values(["row", "column"]).reset_index(drop=True)
 
 
-def _rejects_frame(problems: pd.DataFrame, mapping: dict[str, str] | None = None) -> pd.DataFrame:
+def _rejects_frame(
+    problems: pd.DataFrame, mapping: dict[str, str] | None = None, *, kind: str
+) -> pd.DataFrame:
     """Problems with the file's own column headers and reasons in Chinese and English."""
     out = problems[PROBLEM_COLUMNS].copy()
     headers = mapping or {}
     out["header"] = [
-        ",".join(headers.get(f, f) for f in str(c).split(",")) if c else "" for c in out["column"]
+        ",".join(dict.fromkeys(headers.get(f, f) for f in str(c).split(","))) if c else ""
+        for c in out["column"]
     ]
-    out["reason_zh"] = [message(k, "zh") for k in out["reason"]]
-    out["reason_en"] = [message(k, "en") for k in out["reason"]]
+    for lang in ("zh", "en"):
+        out[f"reason_{lang}"] = [
+            reason_text(k, kind=kind, column=str(c), lang=lang)
+            for k, c in zip(out["reason"], out["column"], strict=True)
+        ]
     return out.reset_index(drop=True)
 
 
@@ -367,7 +501,11 @@ def _problems_csv(rejects: pd.DataFrame) -> bytes:
         "reason_zh": "原因",
         "reason_en": "reason",
     }
-    return excel_csv(rejects[list(headers)].rename(columns=headers))
+    cells = zip(rejects["column"], rejects["value"], strict=True)
+    stored = rejects[list(headers)].assign(  # no identifier in clear in a stored report
+        value=[mask_cell(str(f), "" if pd.isna(v) else str(v)) for f, v in cells]
+    )
+    return excel_csv(stored.rename(columns=headers))
 
 
 # --------------------------------------------------------------------------- per kind
@@ -503,7 +641,7 @@ def _apply_visits(
     scope: frozenset[int] | None = None,
 ) -> _Applied:
     applied = _Applied(scope=scope)
-    frame = _with_properties(conn, good, applied)
+    frame = _with_listed_properties(conn, good, applied)
     if "id_number" in frame and frame["id_number"].notna().any():
         frame = _with_people(conn, frame, keys, applied, required=False)
     else:
@@ -834,6 +972,40 @@ def _with_properties(conn: Connection, frame: pd.DataFrame, applied: _Applied) -
     return out.drop(columns=[c for c in ("property_ref", "address") if c in out])
 
 
+def _with_listed_properties(
+    conn: Connection, frame: pd.DataFrame, applied: _Applied
+) -> pd.DataFrame:
+    """Visits' units, also from an area list that Excel or WPS retyped: matched by 核对码,
+    reference, or sweep, address and room (geo.io.arealists.match_returned); the rows whose
+    房屋编号 did not match as written are counted by how they were found."""
+    wanted = {
+        name: frame[name].dropna().astype(str).tolist() if name in frame else []
+        for name in ("unit_code", "property_ref", "address", "sweep")
+    }
+    codes = [arealists.parse_unit_code(c) for c in wanted["unit_code"]]
+    sweeps = {int(float(n)) for n in wanted["sweep"] if str(n).replace(".", "", 1).isdigit()}
+    units = list_store.units_to_match(
+        conn,
+        ids=[c for c in codes if c is not None],
+        refs=wanted["property_ref"],
+        addresses=wanted["address"],
+        sweeps=sweeps,
+    )
+    ids, how = arealists.match_returned(frame, units)
+    unknown = ids.isna()
+    column = "property_ref" if "property_ref" in frame else "address"
+    applied.problems.append(problems_for(frame, unknown, column=column, reason="property_unknown"))
+    stored_ref = ids.map(units.set_index("id")["external_ref"]) if len(units) else ids
+    given_ref = frame["property_ref"] if "property_ref" in frame else pd.Series(None, frame.index)
+    retyped = given_ref.notna() & (given_ref.astype(str) != stored_ref.astype(str))
+    applied.extra["matched_by_unit_code"] = int((retyped & (how == "code")).sum())
+    applied.extra["matched_by_address"] = int((retyped & (how == "address")).sum())
+    out = frame.loc[~unknown].assign(property_id=ids[~unknown].astype(int))
+    community = out["property_id"].map(units.set_index("id")["community_id"]) if len(out) else None
+    out = _in_scope(out, community, applied, column=column)
+    return out.drop(columns=[c for c in ("property_ref", "address", "unit_code") if c in out])
+
+
 def _in_scope(
     frame: pd.DataFrame, community: pd.Series | None, applied: _Applied, *, column: str
 ) -> pd.DataFrame:
@@ -952,11 +1124,25 @@ APPLY: dict[str, Callable[..., _Applied]] = {
 # --------------------------------------------------------------------------- batches
 
 
-def undo_batch(opened: Opened, actor: Actor, batch_id: int) -> dict[str, Any]:
-    """Restore the state before a batch (refused while a later batch builds on it)."""
+def undo_batch(
+    opened: Opened, actor: Actor, batch_id: int, *, force: bool = False
+) -> dict[str, Any]:
+    """Restore the state before a batch, in the actor's areas only. Refused, naming what
+    came later, while a later batch builds on it, or (unless ``force``) when a correction,
+    move or retention touched its rows since (see :func:`geo.store.batches.undo_batch`)."""
     require(actor, "import")
     with opened.db.write() as conn:
-        result = batches.undo_batch(conn, batch_id)
+        allowed = communities_in_scope(conn, actor)
+        require_batch_undoable(batches.batch_row(conn, batch_id), actor, allowed, batch_id)
+        try:
+            result = batches.undo_batch(conn, batch_id, force=force)
+        except batches.UndoRefusedError as exc:
+            later = exc.later
+            if later.batch is not None and not batch_within(
+                {"communities": later.communities}, allowed
+            ):
+                raise ConflictError("undo_later_elsewhere", batch=batch_id) from exc
+            raise
         audit.append(
             conn,
             actor=actor.name,
@@ -964,21 +1150,32 @@ def undo_batch(opened: Opened, actor: Actor, batch_id: int) -> dict[str, Any]:
             action="import.undo",
             object_type="import_batch",
             object_id=str(batch_id),
-            detail=result,
+            detail={**result, **({"forced": True} if force else {})},
         )
     return {"batch": batch_id, "undone": True, **result}
 
 
 def list_batches(opened: Opened, actor: Actor) -> pd.DataFrame:
+    """The newest batches the actor may see: all for an unscoped one, else their own and
+    those that wrote only in their areas."""
     require(actor, "import")
     with opened.db.read() as conn:
-        return batches.list_batches(conn)
+        allowed = communities_in_scope(conn, actor)
+        found = batches.list_batches(conn)
+    if allowed is not None and not found.empty:
+        rows = found.to_dict("records")
+        shown = [batch_visible({str(k): v for k, v in r.items()}, actor, allowed) for r in rows]
+        found = found.loc[shown].reset_index(drop=True)
+    return found
 
 
 def batch_rejects_csv(opened: Opened, actor: Actor, batch_id: int) -> bytes | None:
-    """The stored rejected-rows report of a batch (CSV), audited as an export."""
+    """The stored rejected-rows report of a batch (CSV), audited as an export: for its
+    uploader and unscoped users only."""
     require(actor, "import")
     with opened.db.write() as conn:
+        allowed = communities_in_scope(conn, actor)
+        require_rejects_allowed(batches.batch_row(conn, batch_id), actor, allowed, batch_id)
         stored = batches.batch_rejects(conn, batch_id)
         if stored is not None:
             audit.append(

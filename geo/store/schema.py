@@ -31,12 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-AREA_LEVELS = ("street", "community", "grid")
-AREA_KINDS = ("street", "community", "village", "grid")
-PROPERTY_KINDS = ("flat", "room", "dormitory", "self_built", "group_rental")
-WORKSITE_KINDS = ("factory", "building_site", "market", "restaurant", "logistics", "shop")
-VISIT_OUTCOMES = ("verified", "changes_found", "nobody_home", "refused", "vacant", "not_found")
-ROLES = ("admin", "planner", "registrar", "sweeper")
+from geo import vocabulary as vocab
+from geo.vocabulary import Vocabulary
 
 
 class Geometry(TypeDecorator[BaseGeometry]):
@@ -77,8 +73,14 @@ def enum_condition(column: str, values: tuple[str, ...]) -> str:
     return " OR ".join(f"{column} = '{v}'" for v in values)
 
 
-def _enum(column: str, values: tuple[str, ...]) -> CheckConstraint:
-    return CheckConstraint(enum_condition(column, values), name=column)
+def _enum(column: str, values: Vocabulary | tuple[str, ...]) -> CheckConstraint:
+    """The CHECK of a column that holds a vocabulary's codes (and NULL when it may)."""
+    if not isinstance(values, Vocabulary):
+        return CheckConstraint(enum_condition(column, values), name=column)
+    condition = enum_condition(column, values.codes)
+    if values.nullable:
+        condition += f" OR {column} IS NULL"
+    return CheckConstraint(condition, name=column)
 
 
 metadata = MetaData(
@@ -115,8 +117,8 @@ area = Table(
     Column("maxx", Float, nullable=False),
     Column("maxy", Float, nullable=False),
     Column("boundary_version", Integer, nullable=False, default=1),
-    _enum("level", AREA_LEVELS),
-    _enum("kind", AREA_KINDS),
+    _enum("level", vocab.AREA_LEVELS),
+    _enum("kind", vocab.AREA_KINDS),
     Index(None, "level"),
     Index(None, "parent_id"),
 )
@@ -142,7 +144,8 @@ import_batch = Table(
     Column("mapping", Text),
     Column("dropped_columns", Text),
     Column("rejects_csv", LargeBinary),
-    _enum("status", ("committed", "undone")),
+    Column("communities", Text),
+    _enum("status", vocab.BATCH_STATUSES),
     Index(None, "kind", "sha256"),
 )
 
@@ -165,7 +168,7 @@ worksite = Table(
     Column("community_id", Integer, ForeignKey("area.id")),
     Column("grid_id", Integer, ForeignKey("area.id")),
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
-    _enum("kind", WORKSITE_KINDS),
+    _enum("kind", vocab.WORKSITE_KINDS),
     Index(None, "community_id"),
     Index(None, "grid_id"),
     Index(None, "batch_id"),
@@ -206,8 +209,8 @@ property_ = Table(
     Column("worksite_id", Integer, ForeignKey("worksite.id")),
     Column("registered_on", Date),
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
-    _enum("kind", PROPERTY_KINDS),
-    _enum("status", ("active", "inactive")),
+    _enum("kind", vocab.PROPERTY_KINDS),
+    _enum("status", vocab.PROPERTY_STATUSES),
     Index(None, "community_id"),
     Index(None, "grid_id"),
     Index(None, "landlord_id"),
@@ -234,7 +237,7 @@ person = Table(
     Column("anonymised_at", DateTime),
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
     Column("employer_name", String(200)),  # as declared; matched with worksites on record
-    CheckConstraint("sex = 'M' OR sex = 'F' OR sex IS NULL", name="sex"),
+    _enum("sex", vocab.SEXES),
     Index(None, "phone_hmac"),
     Index(None, "batch_id"),
 )
@@ -284,7 +287,10 @@ app_user = Table(
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", DateTime),
     Column("created_at", DateTime, nullable=False),
-    _enum("role", ROLES),
+    # Set while the password is a one-time password (an admin gave it): it must be changed
+    # at the first sign-in, and signs in nobody after this moment (UTC).
+    Column("password_expires", DateTime),
+    _enum("role", vocab.ROLES),
 )
 
 app_session = Table(
@@ -315,7 +321,7 @@ sweep = Table(
     Column("status", String(16), nullable=False, default="planned"),
     Column("created_by", String(100), nullable=False),
     Column("created_at", DateTime, nullable=False),
-    _enum("status", ("planned", "active", "closed")),
+    _enum("status", vocab.SWEEP_STATUSES),
 )
 
 team = Table(
@@ -361,7 +367,7 @@ visit = Table(
     Column("residents_seen", Integer),
     Column("note", Text),
     Column("batch_id", Integer, ForeignKey("import_batch.id")),
-    _enum("outcome", VISIT_OUTCOMES),
+    _enum("outcome", vocab.VISIT_OUTCOMES),
     CheckConstraint("property_id IS NOT NULL OR worksite_id IS NOT NULL", name="target"),
     Index(None, "property_id", "visited_at", "outcome"),  # covers coverage per unit
     Index(None, "person_id", "visited_at"),
@@ -373,14 +379,20 @@ change_log = Table(
     "change_log",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("batch_id", Integer, ForeignKey("import_batch.id"), nullable=False),
+    Column("batch_id", Integer, ForeignKey("import_batch.id")),
     Column("table_name", String(32), nullable=False),
     Column("row_id", Integer, nullable=False),
     Column("before", Text, nullable=False),
+    Column("action", String(32)),
+    Column("user_name", String(100)),
+    Column("changed_at", DateTime),
     Index(None, "batch_id"),
     Index(None, "table_name", "row_id"),
 )
-"""Before-images of rows an import updated: the history of a record, and what undo restores."""
+"""Before-images of rows an import updated (``batch_id``): the history of a record, and what
+undo restores; and every change made outside an import (``batch_id`` null: a correction on
+the property file, a move, retention) with its action, user and time, which undo of an
+earlier batch will not silently override."""
 
 field_find = Table(
     "field_find",
@@ -398,6 +410,105 @@ field_find = Table(
 )
 """Rental units a team found on the ground in a field-to-record back-check (倒查), and
 whether the registry had them: what the rental registration rate counts."""
+
+# --- field kits, submissions, review queue, door plates (issue 19, migration 0010)
+kit = Table(
+    "kit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sweep_id", Integer, ForeignKey("sweep.id"), nullable=False),
+    Column("team_id", Integer, ForeignKey("team.id"), nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("form_id", String(64), nullable=False, unique=True),
+    Column("issued_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("issued_by", String(100), nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    _enum("format", ("odk", "gpkg")),
+    Index(None, "sweep_id", "team_id"),
+)
+"""A field kit handed to one team of a sweep: its format, issue day and expiry."""
+
+submission = Table(
+    "submission",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("submission_id", String(120), nullable=False, unique=True),
+    Column("kit_id", Integer, ForeignKey("kit.id")),
+    Column("sweep_id", Integer, ForeignKey("sweep.id")),
+    Column("team_id", Integer, ForeignKey("team.id")),
+    Column("property_id", Integer, ForeignKey("property.id")),
+    Column("visited_at", DateTime),
+    Column("submitted_at", DateTime),
+    Column("submitter", String(200)),
+    Column("outcome", String(16)),
+    Column("residents_seen", Integer),
+    Column("confirmed", Integer),
+    Column("new_residents", Integer),
+    Column("note", Text),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("accuracy_m", Float),
+    Column("plate_matches", Boolean, nullable=False, default=False),
+    Column("distance_m", Float),
+    Column("proven", Boolean, nullable=False, default=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", String(64)),
+    Column("visit_id", Integer, ForeignKey("visit.id")),
+    Column("imported_by", String(100), nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+    _enum("status", ("accepted", "held", "refused", "declined")),
+    Index(None, "property_id", "visited_at"),
+    Index(None, "visit_id"),
+)
+"""Every submission that came back from the field, keyed by its own id (re-importing
+changes nothing): accepted (its visit stored), held for review, refused with a reason, or
+declined by a review."""
+
+review_item = Table(
+    "review_item",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sweep_id", Integer, ForeignKey("sweep.id")),
+    Column("property_id", Integer, ForeignKey("property.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("status", String(16), nullable=False, default="open"),
+    Column("decision", String(16)),
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime),
+    _enum("status", ("open", "decided")),
+    UniqueConstraint("property_id", "day"),
+)
+"""A unit whose submissions of one day disagree: kept open until a registrar accepts one,
+both or neither."""
+
+visit_proof = Table(
+    "visit_proof",
+    metadata,
+    Column("visit_id", Integer, ForeignKey("visit.id"), primary_key=True),
+    Column("how", String(16), nullable=False),
+    Column("distance_m", Float),
+    Column("recorded_at", DateTime, nullable=False),
+    _enum("how", ("plate_gps", "backcheck")),
+)
+"""A proven visit: its plate token matched the unit and its GPS point lay near it, or a
+back-check confirmed it."""
+
+plate = Table(
+    "plate",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("property_id", Integer, ForeignKey("property.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("issued_by", String(100), nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+    Column("revoked_reason", String(32)),
+    Index(None, "property_id", "revoked_at"),
+)
+"""A door plate: the SHA-256 of its random token (the token itself is printed, never
+stored), until revoked."""
 
 audit = Table(
     "audit",
