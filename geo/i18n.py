@@ -55,7 +55,7 @@ def message(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
         return key
     zh, en = entry
     template = en if lang == "en" else zh
-    shown = {k: message(v, lang) if isinstance(v, Term) else v for k, v in params.items()}
+    shown = {k: _shown(v, lang) for k, v in params.items()}
     try:
         return template.format(**shown)
     except (KeyError, IndexError):
@@ -70,6 +70,29 @@ class Term(str):
     """
 
     __slots__ = ()
+
+
+class Phrase(str):
+    """A parameter already written in both languages (the str itself is the Chinese).
+
+    >>> message("edit_invalid", "en", field="phone", reason=Phrase("日期在将来", "in the future"))
+    'phone: in the future'
+    """
+
+    en: str
+
+    def __new__(cls, zh: str, en: str) -> Phrase:
+        made = super().__new__(cls, zh)
+        made.en = en
+        return made
+
+
+def _shown(value: Any, lang: str) -> Any:
+    if isinstance(value, Term):
+        return message(value, lang)
+    if isinstance(value, Phrase):
+        return value.en if lang == "en" else str(value)
+    return value
 
 
 _reported: set[str] = set()

@@ -7,6 +7,7 @@ follow the upload's rules; hostile sizes are refused early and summaries stay sm
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 
 from geo.cli import main
 from geo.errors import InputError
+from geo.i18n import LANGUAGES, message
 from geo.services import moves, people, properties
 from geo.services.setup import open_database
 from geo.services.uploads import import_upload
@@ -222,6 +224,16 @@ def test_an_edit_form_cleans_control_characters_from_an_address(db):
     assert rows(db.db.url, "SELECT address FROM property WHERE external_ref = ?", ref) == [
         ("东湖路 9号",)
     ]
+
+
+def test_a_refused_unit_edit_says_its_field_and_reason_in_each_language(db):
+    ref = rows(db.db.url, "SELECT external_ref FROM property LIMIT 1")[0][0]
+    with pytest.raises(InputError) as refused:
+        properties.edit_unit(db, ADMIN, ref, {"rooms": "很多"})
+    said = {lang: message(refused.value.key, lang, **refused.value.params) for lang in LANGUAGES}
+    assert said["zh"].startswith(message("field_rooms", "zh") + "：")
+    assert said["en"].startswith(message("field_rooms", "en") + ": ")
+    assert not re.search(r"[\u4e00-\u9fff]", said["en"]), said["en"]
 
 
 # --------------------------------------------------------------------------- workbooks

@@ -11,7 +11,7 @@ from typing import Any, Final
 import pandas as pd
 
 from geo.errors import ConflictError, InputError, NotFoundError
-from geo.i18n import message
+from geo.i18n import Phrase, Term, message
 from geo.services.access import Actor, require
 from geo.services.auditing import record_view
 from geo.services.scope import communities_in_scope
@@ -106,8 +106,11 @@ def edit_unit(
     values, problems = check_record(given, kind="rentals")
     if values is None:
         column, reason = problems[0]
-        said = reason_text(reason, kind="rentals", column=column, lang="zh")
-        raise InputError("edit_invalid", field=column, reason=said)
+        said = Phrase(
+            reason_text(reason, kind="rentals", column=column, lang="zh"),
+            reason_text(reason, kind="rentals", column=column, lang="en"),
+        )
+        raise InputError("edit_invalid", field=Term(f"field_{column}"), reason=said)
     with opened.db.write() as conn:
         unit = property_by_ref(conn, ref)
         allowed = communities_in_scope(conn, actor)
