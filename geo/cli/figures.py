@@ -1,0 +1,103 @@
+"""Commands that read figures and lists: stats and the staff lists."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from datetime import date
+from typing import Any
+
+from geo import worklists
+from geo.cells import neutralise_frame
+from geo.cli.usage import (
+    Handler,
+    Parser,
+    as_of_argument,
+    open_db,
+    positive_int,
+)
+from geo.services import (
+    kits,
+    statistics,
+    sweeps,
+)
+from geo.services import lists as staff_lists
+from geo.services.access import local_operator
+from geo.vocabulary import AREA_LEVELS
+
+
+def add_commands(commands: Any) -> dict[str, Handler]:
+    """Register this group's commands under ``commands``; returns their handlers."""
+    stats = commands.add_parser("stats", help="statistics")
+    what = stats.add_subparsers(dest="what", required=True, parser_class=Parser)
+    per_area = what.add_parser("areas", help="per-area counts, coverage and density")
+    per_area.add_argument("--level", default="community", choices=AREA_LEVELS.codes)
+    per_area.add_argument("--window", type=positive_int, default=90, help="coverage window in days")
+    per_area.add_argument(
+        "--as-of", type=date.fromisoformat, help="last day of the window (default today)"
+    )
+    per_area.add_argument("--format", choices=("json", "csv"), default="json")
+    proven = what.add_parser(
+        "proven", help="coverage and monthly inspection rate, all visits and proven visits only"
+    )
+    proven.add_argument("--level", default="community", choices=AREA_LEVELS.codes)
+    proven.add_argument("--window", type=positive_int, default=90, help="coverage window in days")
+    as_of_argument(proven, "last day of the window")
+    rates = what.add_parser(
+        "registration", help="residence and rental registration rates per community"
+    )
+    rates.add_argument("--window", type=positive_int, default=90, help="days of field results")
+    rates.add_argument("--as-of", type=date.fromisoformat, help="last day (default today)")
+
+    lists = commands.add_parser("lists", help="lists to act on (masked identifiers)")
+    lists.add_argument("name", choices=worklists.LISTS)
+    lists.add_argument("--area", help="a street or community code (default: everywhere)")
+    lists.add_argument("--as-of", type=date.fromisoformat, help="the day (default today)")
+    lists.add_argument("--format", choices=("json", "csv"), default="json")
+    return {"stats": _stats, "lists": _lists}
+
+
+def _stats(args: argparse.Namespace) -> Any:
+    opened = open_db(args)
+    if args.what == "proven":
+        return statistics.statistics_records(
+            kits.proven_coverage(
+                opened,
+                local_operator(),
+                level=args.level,
+                window_days=args.window,
+                as_of=args.as_of,
+            )
+        )
+    if args.what == "registration":
+        rates = sweeps.registration_rates(
+            opened, local_operator(), window_days=args.window, as_of=args.as_of
+        )
+        return statistics.statistics_records(rates)
+    table = statistics.area_statistics(
+        opened, local_operator(), level=args.level, window_days=args.window, as_of=args.as_of
+    )
+    if args.format == "csv":
+        buffer = io.StringIO()  # an area name from a boundary file may read as a formula
+        neutralise_frame(table).to_csv(buffer, index=False, lineterminator="\n")
+        return buffer.getvalue()
+    return statistics.statistics_records(table)
+
+
+def _lists(args: argparse.Namespace) -> Any:
+    opened = open_db(args)
+    if args.format == "csv":
+        data = staff_lists.staff_list_csv(
+            opened, local_operator(), args.name, area=args.area, as_of=args.as_of
+        )
+        return data.decode("utf-8")  # keeps the BOM that Excel needs
+    table = staff_lists.staff_list(
+        opened, local_operator(), args.name, area=args.area, as_of=args.as_of
+    )
+    return {
+        "list": args.name,
+        "rows": len(table),
+        "by_community": worklists.counts_by_community(table).to_dict("records"),
+        "items": json.loads(table.to_json(orient="records", date_format="iso", force_ascii=False)),
+    }
