@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -168,6 +169,7 @@ def test_a_backup_carries_the_head_and_a_backup_cut_short_is_refused(db, tmp_pat
     key.write_bytes(key_path_for(db.db.url).read_bytes())
     with pytest.raises(ConflictError, match="backup_audit_head"):
         operations.restore(database_url(target), ADMIN, tmp_path / "cut.tar")
+    assert not holds_an_audit_table(target), "a refused backup was loaded"
     restored = operations.restore(database_url(target), ADMIN, tmp_path / "b.tar", replace=True)
     assert restored["rows"]["audit"] > 0
     opened = open_database(target)
@@ -225,3 +227,15 @@ def test_a_backup_whose_rows_do_not_hold_its_manifests_head_is_refused(db, tmp_p
         key_path_for(database_url(target)).write_bytes(key_path_for(db.db.url).read_bytes())
     with pytest.raises(ConflictError, match="backup_audit_head"):
         operations.restore(database_url(target), ADMIN, tmp_path / "forged.tar")
+    assert not holds_an_audit_table(target), "a refused backup was loaded"
+
+
+def holds_an_audit_table(target: str) -> bool:
+    """Whether anything was loaded into ``target``, a database made empty by the test."""
+    if databases.POSTGIS:
+        query = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'audit'"
+    elif not Path(target).exists():
+        return False
+    else:
+        query = "SELECT count(*) FROM sqlite_master WHERE name = 'audit'"
+    return databases.rows(database_url(target), query)[0][0] > 0

@@ -127,7 +127,11 @@ def restore(
                 raise ConflictError("backup_other_key", path=str(key_path))
             if not replace and _holds_data(db):
                 raise ConflictError("restore_would_overwrite")
-            maintenance.load(db, Path(scratch) / _DATABASE)
+            expected = manifest.get("audit_head")
+            dumped = Path(scratch) / _DATABASE
+            if expected and not maintenance.dump_holds_audit_row(db, dumped, expected):
+                raise ConflictError("backup_audit_head")  # checked before anything is loaded
+            maintenance.load(db, dumped)
     finally:
         db.dispose()
     # The head file of the database replaced: the restored chain is checked against the
@@ -136,9 +140,6 @@ def restore(
     opened = open_database(url)  # a backup of an older schema is brought up to date
     try:
         with opened.db.write() as conn:
-            expected = manifest.get("audit_head")
-            if expected and not audit.holds_head(conn, expected):
-                raise ConflictError("backup_audit_head")
             audit.append(
                 conn,
                 actor=actor.name,

@@ -185,13 +185,6 @@ def head(conn: Connection) -> str | None:
     return None if last is None else f"{last.id}:{last.hash}"
 
 
-def holds_head(conn: Connection, expected: str) -> bool:
-    """True when the row ``expected`` (``id:hash``) is in the chain as it was."""
-    head_id, head_hash = expected.split(":", 1)
-    found = conn.execute(select(audit.c.hash).where(audit.c.id == int(head_id))).scalar()
-    return found == head_hash
-
-
 def reanchor(conn: Connection) -> None:
     """Anchor the head file at the newest row (after a restore checked the chain)."""
     found = head(conn)

@@ -131,6 +131,48 @@ def load(db: Database, source: Path) -> None:
     )
 
 
+def dump_holds_audit_row(db: Database, source: Path, expected: str) -> bool:
+    """True when the dump ``source`` (made by :func:`dump` for ``db``'s backend) holds the
+    audit row ``expected`` (``id:hash``) as it was: read from the dump itself, before
+    anything is loaded, so a refused backup never touches the database."""
+    head_id, head_hash = expected.split(":", 1)
+    if sqlite_file(db.url) is not None:
+        with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as conn:
+            try:
+                found = conn.execute(
+                    "SELECT hash FROM audit WHERE id = ?", (int(head_id),)
+                ).fetchone()
+            except sqlite3.DatabaseError:
+                return False
+        return found is not None and found[0] == head_hash
+    script = _pg_tool_output(
+        "pg_restore", ["--data-only", "--table=audit", "--file=-", str(source)]
+    )
+    columns: list[str] | None = None
+    for line in script.splitlines():
+        if columns is None:
+            if line.startswith("COPY ") and " audit (" in line:
+                columns = [c.strip() for c in line.split("(", 1)[1].split(")", 1)[0].split(",")]
+            continue
+        if line == "\\.":
+            break
+        row = dict(zip(columns, line.split("\t"), strict=False))
+        if row.get("id") == head_id:
+            return row.get("hash") == head_hash
+    return False
+
+
+def _pg_tool_output(program: str, args: list[str]) -> str:
+    """Run a PostgreSQL client program that reads a file only; returns its stdout."""
+    found = shutil.which(program)
+    if found is None:
+        raise ConflictError("pg_tool_missing", program=program)
+    done = subprocess.run([found, *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ConflictError("pg_tool_failed", program=program, detail=done.stderr.strip()[-300:])
+    return done.stdout
+
+
 def _pg_tool(program: str, url: str, args: list[str]) -> None:
     """Run a PostgreSQL client program against ``url`` (password through the environment,
     never on the command line)."""
