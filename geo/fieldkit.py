@@ -9,6 +9,7 @@ Pure functions on frames and plain values; the files are written in :mod:`geo.io
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
@@ -218,6 +219,7 @@ def xlsform(stamp: KitStamp, *, record_people: bool = False) -> dict[str, pd.Dat
             },
             {"type": "text", "name": "newcomer_name", **labels("kit_q_newcomer_name")},
             {"type": "text", "name": "newcomer_id", **labels("kit_q_newcomer_id")},
+            {"type": "text", "name": "newcomer_phone", **labels("kit_q_newcomer_phone")},
             {"type": "end_repeat", "name": "newcomer"},
         ]
     rows += [
@@ -353,6 +355,67 @@ def read_odk_export(frame: pd.DataFrame) -> pd.DataFrame:
             "note": _column(frame, "note").fillna("").astype(str),
         }
     )
+
+
+NEWCOMER_REPEAT: Final = "newcomer"
+"""The repeat of the ODK form in which a team that may record people names the newcomers;
+ODK Central exports it beside the submissions as ``<form id>-newcomer.csv``."""
+
+
+def read_odk_newcomers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The newcomers of ODK Central's repeat table (``<form id>-newcomer.csv``: the repeat's
+    fields, ``PARENT_KEY`` = the submission's id, ``KEY`` = ``<PARENT_KEY>/newcomer[n]``) as
+    row (its line in that file), submission_id, index (n, from 1), name, id_number, phone.
+
+    >>> f = pd.DataFrame({"newcomer_name": ["王五"], "newcomer_id": ["11010519491231002X"],
+    ...     "newcomer_phone": [""], "PARENT_KEY": ["uuid:a"], "KEY": ["uuid:a/newcomer[2]"]})
+    >>> read_odk_newcomers(f)[["submission_id", "index", "name"]].values.tolist()
+    [['uuid:a', 2, '王五']]
+    """
+    parent = _column(frame, "PARENT_KEY").fillna("").astype(str).str.strip()
+    key = _column(frame, "KEY").fillna("").astype(str).str.strip()
+    order = key.str.extract(r"\[(\d+)\]\s*$", expand=False)
+    # Without a readable [n], the row's place among its submission's rows stands in.
+    place = parent.groupby(parent).cumcount() + 1
+    index = pd.to_numeric(order, errors="coerce").fillna(place).astype(int)
+    return pd.DataFrame(
+        {
+            "row": np.arange(2, len(frame) + 2),
+            "submission_id": parent.to_numpy(),
+            "index": index.to_numpy(),
+            "name": _column(frame, "newcomer_name").fillna("").astype(str).to_numpy(),
+            "id_number": _column(frame, "newcomer_id").fillna("").astype(str).to_numpy(),
+            "phone": _column(frame, "newcomer_phone").fillna("").astype(str).to_numpy(),
+        }
+    )
+
+
+def newcomer_key(submission_id: str, index: int) -> str:
+    """The key of a newcomer: its submission's id and its place in the repeat, so importing
+    the same export again never records them twice.
+
+    >>> newcomer_key("uuid:a", 2), len(newcomer_key("x" * 120, 1))
+    ('uuid:a#2', 64)
+    """
+    key = f"{submission_id}#{int(index)}"
+    if len(key) <= NEWCOMER_KEY_CHARS:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[: NEWCOMER_KEY_CHARS - 7]
+
+
+NEWCOMER_KEY_CHARS: Final = 64
+"""The longest key kept as it is (the audit's object column); longer ones by their hash."""
+
+
+def records_people(roles: Collection[str], permissions: Mapping[str, Collection[str]]) -> bool:
+    """Whether a team may name newcomers (not only count them): it has members and every one
+    of them may record people (``import``); one sweeper in the team makes it count only.
+
+    >>> perms = {"registrar": ("import",), "sweeper": ("view_records",)}
+    >>> records_people(["registrar"], perms), records_people(["registrar", "sweeper"], perms)
+    (True, False)
+    """
+    return bool(roles) and all("import" in permissions.get(r, ()) for r in roles)
 
 
 def read_gpkg_visits(frame: pd.DataFrame, *, kit_id: int) -> pd.DataFrame:

@@ -17,6 +17,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from geo.coverage import OVERDUE_AFTER_DAYS
+
 FACTORS: Final = ("overdue", "residents", "crowded", "recent", "not_found")
 """Priority factors, in the order they are shown."""
 DEFAULT_WEIGHTS: Final[dict[str, float]] = {
@@ -44,7 +46,7 @@ def priority(
     *,
     as_of: date,
     weights: dict[str, float] | None = None,
-    overdue_after_days: int = 90,
+    overdue_after_days: int = OVERDUE_AFTER_DAYS,
     recent_days: int = RECENT_DAYS,
 ) -> pd.DataFrame:
     """Score and rank units for a sweep, with each factor's contribution.

@@ -202,6 +202,31 @@ def read_odk_export(data: bytes, filename: str) -> pd.DataFrame:
         raise InputError("kit_file_unreadable") from None
 
 
+def read_odk_repeat(data: bytes, filename: str, *, repeat: str) -> pd.DataFrame:
+    """The table of one repeat (``<form id>-<repeat>.csv``) in ODK Central's zip export,
+    every cell text; an empty frame for a CSV export or a zip without that table."""
+    if not filename.lower().endswith(".zip"):
+        return pd.DataFrame()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = [
+                n
+                for n in archive.namelist()
+                if "/" not in n.strip("/") and n.lower().endswith(f"-{repeat}.csv")
+            ]
+            if not names:
+                return pd.DataFrame()
+            table = archive.read(min(names, key=len))
+    except zipfile.BadZipFile:
+        raise InputError("kit_file_unreadable") from None
+    try:
+        return pd.read_csv(
+            io.BytesIO(table), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        raise InputError("kit_file_unreadable") from None
+
+
 def plates_sheet(plates: pd.DataFrame, *, title: str) -> bytes:
     """A printable HTML sheet of door plates, six to an A4 page: each a QR code (segno) of
     its token, with the unit's address and reference for the installer.

@@ -54,6 +54,37 @@ def move_in(
     """Record that a person moved into a unit on ``on``; a person not on record yet needs a
     name. Refused when it overlaps a stay they already have (use :func:`move`)."""
     require(actor, "import")
+    with opened.db.write() as conn:
+        return move_in_within(
+            conn,
+            opened,
+            actor,
+            property_ref=property_ref,
+            on=on,
+            id_number=id_number,
+            name=name,
+            phone=phone,
+            room=room,
+            today=today,
+        )
+
+
+def move_in_within(
+    conn: Connection,
+    opened: Opened,
+    actor: Actor,
+    *,
+    property_ref: str,
+    on: date,
+    id_number: str,
+    name: str | None = None,
+    phone: str | None = None,
+    room: str | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """:func:`move_in` inside the caller's write transaction, with the same rules: for an
+    import that records a visit and the people it found together (both or neither)."""
+    require(actor, "import")
     reported = today or clock.today()
     name, room = form_name(name), form_text(room)  # cleaned and folded as an upload's cells
     _check_fields(
@@ -61,28 +92,27 @@ def move_in(
         today=reported,
     )
     number = normalise_id_number(id_number, today=today)
-    with opened.db.write() as conn:
-        unit = _unit(conn, actor, property_ref)
-        known = person_by_hmac(conn, opened.keys.digest(number))
-        if known is None:
-            if not (name and name.strip()):
-                raise InputError("move_name_needed")
-            person_id = _new_person(opened, conn, number, name.strip(), phone)
-        else:
-            person_id = int(known["id"])
-            _refuse_overlap(stays_of(conn, person_id), on, communities_in_scope(conn, actor))
-        stay = _open_stay(
-            conn,
-            actor,
-            person_id=person_id,
-            unit=unit,
-            on=on,
-            room=room,
-            reported=reported,
-            action="move.in",
-            detail={"property": unit["external_ref"], "new": known is None},
-        )
-        _note_built_upon(conn, actor, "move.in", person_id=person_id, unit_id=unit["id"])
+    unit = _unit(conn, actor, property_ref)
+    known = person_by_hmac(conn, opened.keys.digest(number))
+    if known is None:
+        if not (name and name.strip()):
+            raise InputError("move_name_needed")
+        person_id = _new_person(opened, conn, number, name.strip(), phone)
+    else:
+        person_id = int(known["id"])
+        _refuse_overlap(stays_of(conn, person_id), on, communities_in_scope(conn, actor))
+    stay = _open_stay(
+        conn,
+        actor,
+        person_id=person_id,
+        unit=unit,
+        on=on,
+        room=room,
+        reported=reported,
+        action="move.in",
+        detail={"property": unit["external_ref"], "new": known is None},
+    )
+    _note_built_upon(conn, actor, "move.in", person_id=person_id, unit_id=unit["id"])
     return {"stay": stay, "person": person_id, "property": unit["external_ref"], "moved_in": on}
 
 

@@ -18,6 +18,7 @@ from geo.store.schema import (
     app_user,
     area,
     assignment,
+    audit,
     kit,
     plate,
     property_,
@@ -548,3 +549,50 @@ def grid_outlines(conn: Connection, grid_ids: Collection[int]) -> pd.DataFrame:
             area.c.id.in_(sorted({int(i) for i in grid_ids}))
         ),
     )
+
+
+NEWCOMER_ACTION = "import.newcomer"
+"""The audit action that settles one newcomer of a submission (recorded or refused)."""
+
+
+def settled_newcomers(conn: Connection, keys: Collection[str]) -> set[str]:
+    """Which newcomer keys (submission id and place in the repeat) an import has settled
+    already: recorded as a move-in or refused for good."""
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found |= {
+            str(k)
+            for k in conn.execute(
+                select(audit.c.object_id).where(
+                    audit.c.action == NEWCOMER_ACTION,
+                    audit.c.object_id.in_(wanted[start : start + 500]),
+                )
+            ).scalars()
+        }
+    return found
+
+
+def submission_states(conn: Connection, ids: Collection[str]) -> pd.DataFrame:
+    """Stored submissions: submission_id, status, team_id, property_id, ref (the unit's
+    external reference) and visited_at."""
+    wanted = sorted(set(ids))
+    frames = [
+        read_frame(
+            conn,
+            select(
+                submission.c.submission_id,
+                submission.c.status,
+                submission.c.team_id,
+                submission.c.property_id,
+                property_.c.external_ref.label("ref"),
+                submission.c.visited_at,
+            )
+            .select_from(
+                submission.outerjoin(property_, property_.c.id == submission.c.property_id)
+            )
+            .where(submission.c.submission_id.in_(wanted[start : start + 500])),
+        )
+        for start in range(0, max(len(wanted), 1), 500)
+    ]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
