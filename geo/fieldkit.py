@@ -20,6 +20,7 @@ import pandas as pd
 
 from geo.crs import metric_crs_for_points, to_metres
 from geo.i18n import message
+from geo.privacy import mask_name
 from geo.vocabulary import VISIT_OUTCOMES
 
 OUTCOMES: Final = VISIT_OUTCOMES.codes
@@ -79,16 +80,6 @@ def id_tail(id_masked: str | None) -> str:
     return f"****{text[-4:]}" if len(text) >= 4 else ""
 
 
-def masked_name(name: str | None) -> str:
-    """The first character of a name and an asterisk for each other one.
-
-    >>> masked_name("欧阳娜娜"), masked_name("张三"), masked_name("")
-    ('欧***', '张*', '')
-    """
-    text = (name or "").strip()
-    return f"{text[:1]}{'*' * max(1, len(text) - 1)}" if text else ""
-
-
 def unit_list(units: pd.DataFrame) -> pd.DataFrame:
     """The units a team's phones choose from, in walking order: ``name`` (the key a
     submission carries back), ``label`` (number, address and room), position, address, room,
@@ -139,7 +130,7 @@ def resident_list(people: pd.DataFrame) -> pd.DataFrame:
     unit = people["property_id"].astype(int).astype(str)
     number = people.groupby(unit).cumcount() + 1
     labels = [
-        f"{masked_name(n)} {id_tail(i)}".strip()
+        f"{mask_name(n)} {id_tail(i)}".strip()
         for n, i in zip(people["name"].tolist(), people["id_masked"].tolist(), strict=True)
     ]
     return pd.DataFrame(

@@ -69,6 +69,17 @@ IDENTIFIER_FIELDS: Final = frozenset({"id_number", "phone", "landlord_phone", "c
 """Upload fields that hold identifiers: their cells are never stored in clear."""
 
 
+def mask_name(name: str | None) -> str:
+    """A person's name as lists for the field show it: the first character and an asterisk
+    for each other one (nothing for no name).
+
+    >>> mask_name("欧阳娜娜"), mask_name("张三"), mask_name("")
+    ('欧***', '张*', '')
+    """
+    text = (name or "").strip()
+    return f"{text[:1]}{'*' * max(1, len(text) - 1)}" if text else ""
+
+
 def mask_text(value: str) -> str:
     """``value`` with every run of seven or more digits (an ID number or phone number,
     whatever else surrounds it, full-width or spaced) masked to its first three and last

@@ -23,6 +23,7 @@ from geo.fields import normalise_header
 from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM, crowded
 from geo.io import arealists
 from geo.io.tables import read_table
+from geo.privacy import mask_name
 from geo.routes import Pace, project_points, split_among_teams
 from geo.services.access import Actor, require
 from geo.services.lists import crowding_thresholds
@@ -327,7 +328,7 @@ def _list_items(units: pd.DataFrame, people: pd.DataFrame, *, sweep_id: int | No
         people["id_masked"].fillna("").tolist(),
         strict=True,
     ):
-        who = f"{name[:1]}{'*' * max(1, len(name) - 1)} {id_masked}".strip()
+        who = f"{mask_name(name)} {id_masked}".strip()
         by_unit.setdefault(unit, []).append(who)
     masked = pd.Series({unit: "；".join(names) for unit, names in by_unit.items()}, dtype=object)
     return pd.DataFrame(
