@@ -11,7 +11,7 @@ import streamlit as st
 
 from geo.services import kits
 from geo.services.access import Actor
-from pages.common import guarded, t
+from pages.common import guarded, option_text, t
 from pages.tables import show_table
 
 
@@ -21,9 +21,9 @@ def draw_kit_download(handle: Any, actor: Actor, sweep_id: int, teams: list[str]
     if not teams:
         return
     pick, fmt = st.columns(2)
-    team = pick.selectbox(t("kits_team"), teams, key="kit_team")
+    team = pick.selectbox(t("kits_team"), teams, format_func=option_text, key="kit_team")
     kind = fmt.selectbox(
-        t("sweeps_format"),
+        t("kits_kind"),
         kits.KIT_FORMATS,
         format_func=lambda f: t(f"kits_format_{f}"),
         key="kit_format",

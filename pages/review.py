@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.services import kits
-from pages.common import flash_and_rerun, guarded, opened, show_flash, signed_in_actor, t
+from pages.common import flash_and_rerun, guarded, opened, plain, show_flash, signed_in_actor, t
 from pages.tables import show_table
 
 actor = signed_in_actor()
@@ -32,6 +32,28 @@ if upload is not None and st.button(t("kits_import_button")):
         for refusal in result["refusals"]:
             st.caption(
                 t("kits_refusal", row=refusal["row"], reason=t(f"kit_refused_{refusal['reason']}"))
+            )
+        found = result["newcomers"]
+        if any(found.values()):
+            st.info(
+                t(
+                    "kits_newcomers",
+                    moved_in=found["moved_in"],
+                    refused=found["refused"],
+                    held=found["held"],
+                    counted=found["counted_only"],
+                    known=found["already_imported"],
+                )
+            )
+        for refusal in result["newcomer_refusals"]:
+            st.caption(
+                t(
+                    "kits_newcomer_refusal",
+                    row=refusal["row"],
+                    submission=refusal["submission"],
+                    number=refusal["newcomer"],
+                    reason=t(refusal["reason"], **refusal["params"]),
+                )
             )
 
 queue = guarded(lambda: kits.review_queue(handle, actor))
@@ -71,8 +93,8 @@ elif queue is not None:
             keep = st.radio(
                 t("review_accept_one"),
                 item["submission_id"].tolist(),
-                format_func=lambda s, i=item: (
-                    f"{i.loc[i['submission_id'] == s, 'team'].iloc[0] or ''} · "
+                format_func=lambda s, i=item: (  # radio options are Markdown: team inert
+                    f"{plain(i.loc[i['submission_id'] == s, 'team'].iloc[0])} · "
                     f"{i.loc[i['submission_id'] == s, 'visited_at'].iloc[0]:%H:%M} · "
                     f"{t('outcome_' + i.loc[i['submission_id'] == s, 'outcome'].iloc[0])}"
                 ),

@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,13 +28,24 @@ CENTRAL_TAIL = (
 )
 
 
+def repeats(xform: str) -> list[str]:
+    """The nodesets of an XForm's repeats (``/data/visit/newcomer``)."""
+    return [r.attrib["nodeset"] for r in ET.fromstring(xform).iter(f"{XFORMS}repeat")]
+
+
 def form_fields(xform: str) -> list[tuple[str, str]]:
     """(column, type) of every field of an XForm as ODK Central names its CSV columns:
-    the path below the root joined by '-', a geopoint split into four columns."""
+    the path below the root joined by '-', a geopoint split into four columns. Fields
+    inside a repeat go to the repeat's own table, not here; the repeat leaves a
+    ``SET-OF-<path>`` column."""
     root = ET.fromstring(xform)
     fields = []
+    inner = repeats(xform)
     for bind in root.iter(f"{XFORMS}bind"):
-        path = bind.attrib["nodeset"].split("/")[2:]
+        nodeset = bind.attrib["nodeset"]
+        if any(nodeset.startswith(f"{r}/") for r in inner):
+            continue
+        path = nodeset.split("/")[2:]
         column = "-".join(path)
         kind = bind.attrib.get("type", "string")
         if kind == "geopoint":
@@ -43,6 +55,7 @@ def form_fields(xform: str) -> list[tuple[str, str]]:
             ]
         else:
             fields.append((column, kind))
+    fields += [("SET-OF-" + "-".join(r.split("/")[2:]), "set") for r in inner]
     return fields
 
 
@@ -81,6 +94,11 @@ def odk_export(xform: str, rows: list[dict[str, Any]]) -> bytes:
             "visit-confirmed": row.get("confirmed", ""),
             "visit-new_residents": row.get("new", ""),
             "visit-note": row.get("note", ""),
+            **{
+                c: f"{row['key']}/{c.rsplit('-', 1)[-1]}"
+                for c, kind in fields
+                if kind == "set" and row.get("newcomers")
+            },
             "meta-instanceID": row["key"],
             "KEY": row["key"],
             "SubmitterID": "7",
@@ -95,6 +113,44 @@ def odk_export(xform: str, rows: list[dict[str, Any]]) -> bytes:
         }
         writer.writerow([values.get(c, "") for c in header])
     return out.getvalue().encode("utf-8")
+
+
+def odk_zip(xform: str, rows: list[dict[str, Any]]) -> bytes:
+    """ODK Central's zip export of ``rows`` (see :func:`odk_export`): the form's CSV and,
+    beside it, each repeat's table ``<form id>-<repeat>.csv`` with the repeat's fields,
+    ``PARENT_KEY`` (the submission's id) and ``KEY`` (``<PARENT_KEY>/<repeat>[n]``). A row's
+    ``newcomers`` is a list of {name, id, phone}."""
+    form_id = re.search(r'<data id="([^"]+)"', xform) or re.search(r' id="([^"]+)"', xform)
+    assert form_id is not None
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(f"{form_id.group(1)}.csv", odk_export(xform, rows))
+        for nodeset in repeats(xform):
+            name = nodeset.rsplit("/", 1)[-1]
+            columns = [
+                b.attrib["nodeset"].rsplit("/", 1)[-1]
+                for b in ET.fromstring(xform).iter(f"{XFORMS}bind")
+                if b.attrib["nodeset"].startswith(f"{nodeset}/")
+            ]
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow([*columns, "PARENT_KEY", "KEY"])
+            for row in rows:
+                for number, person in enumerate(row.get("newcomers", []), start=1):
+                    values = {
+                        f"{name}_name": person.get("name", ""),
+                        f"{name}_id": person.get("id", ""),
+                        f"{name}_phone": person.get("phone", ""),
+                    }
+                    writer.writerow(
+                        [
+                            *[values.get(c, "") for c in columns],
+                            row["key"],
+                            f"{row['key']}/{name}[{number}]",
+                        ]
+                    )
+            z.writestr(f"{form_id.group(1)}-{name}.csv", out.getvalue())
+    return archive.getvalue()
 
 
 def plates_on_sheet(sheet: bytes) -> list[tuple[str, str]]:

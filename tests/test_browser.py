@@ -406,3 +406,75 @@ def test_a_unit_clicked_on_the_list_map_opens_its_file_and_takes_a_move_in(demo_
         page.get_by_text(f"现住 {before + 1} 人").wait_for(timeout=30_000)
         no_errors(page)
     assert blocked == []
+
+
+def test_the_field_round_trip_in_the_browser_kit_review_queue_and_plates(demo_copy):
+    """The sweeps page hands out a team's kit, the 走访复核 page shows a conflict waiting
+    for a registrar, and a printed sheet of door plates (the README's "In the field")."""
+    from datetime import date, datetime
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from geo.services import kits
+    from geo.services.access import Actor
+    from geo.services.setup import open_database
+    from tests.fieldwork import odk_export
+
+    handle = open_database(demo_copy)
+    admin = Actor(name="setup", role="admin")
+    kit = kits.issue_kit(handle, admin, 1, team="一组", as_of=date(2026, 11, 29))
+    unit = int(kit.files["units.csv"].decode().splitlines()[1].split(",")[0])
+    day = datetime(2026, 11, 29, 9, 30)
+    rows = [
+        {"key": "uuid:shot-1", "unit": unit, "outcome": "verified", "at": day, "seen": 2,
+         "lat": 30.0, "lon": 120.0},
+        {"key": "uuid:shot-2", "unit": unit, "outcome": "vacant", "at": day.replace(hour=15),
+         "seen": 0, "who": "collect-02", "note": "门口贴有招租"},
+    ]  # fmt: skip
+    export = odk_export(kit.files["form.xml"].decode(), rows)
+    assert kits.import_submissions(handle, admin, data=export, filename="c.csv")["reviews"] == 1
+    ((grid, _),) = databases.rows(
+        handle.db.url,
+        "SELECT a.code, count(*) FROM property p JOIN area a ON a.id = p.grid_id"
+        " WHERE p.status = 'active' GROUP BY a.code HAVING count(*) BETWEEN 4 AND 8"
+        " ORDER BY a.code LIMIT 1",
+    )
+    sheet, made, _ = kits.print_plates(handle, admin, grid)
+    assert made >= 4
+    handle.db.dispose()
+    with (
+        streamlit_server(demo_copy, GRIDHOUSE_TODAY="2026-11-29") as url,
+        offline_page(url) as (page, blocked),
+    ):
+        page.get_by_text("登录").first.wait_for(timeout=60_000)
+        sign_in(page, "demo-registrar")
+        open_page(page, "走访清查", "走访清查")
+        download = page.get_by_role("button", name=re.compile("下载走访包"))
+        for attempt in range(3):  # a click landing while the page still reruns is lost
+            wait_until_idle(page)
+            page.get_by_role("button", name="生成走访包").click()
+            try:
+                download.wait_for(timeout=30_000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
+        wait_until_idle(page)
+        page.get_by_text("走访包（手机离线采集）").evaluate(
+            "e => e.scrollIntoView({block: 'center'})"
+        )
+        save_screenshot(page, "fieldkit")
+        no_errors(page)
+        open_page(page, "走访复核", "走访冲突复核")
+        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name="都不采纳").wait_for(timeout=30_000)
+        wait_until_idle(page)
+        save_screenshot(page, "review")
+        no_errors(page)
+        printed = page.context.new_page()
+        printed.set_viewport_size({"width": 794, "height": 560})  # A4's width at 96 dpi
+        printed.set_content(sheet.decode("utf-8"))
+        printed.emulate_media(media="print")
+        assert printed.locator(".plate img").count() == made
+        save_screenshot(printed, "plates")
+    assert blocked == []

@@ -381,6 +381,7 @@ def test_a_registrar_settles_a_conflict_on_the_review_page_and_makes_a_kit_on_sw
     app.switch_page("pages/review.py").run()
     assert not app.exception and not app.error
     assert set(app.dataframe[0].value["走访结果"]) == {"已核实", "查无此人"}
+    assert "走访时间" in app.dataframe[0].value.columns  # every heading from the catalogue
     app.button(key=f"neither_{review}").click().run()
     assert not app.exception and not app.error
     assert any("都不采纳" in s.value for s in app.success)
@@ -390,3 +391,132 @@ def test_a_registrar_settles_a_conflict_on_the_review_page_and_makes_a_kit_on_sw
     app.button(key="kit_make").click().run()
     assert not app.exception and not app.error
     assert app.get("download_button")
+
+
+GOOD = "110105199003071239"  # check digit right (GB 11643)
+BAD = "110105199003071230"  # the same with a wrong check digit
+COUNTED = "440305198511124563"
+
+
+def _person_by_id(db, number: str) -> tuple[str, int, date] | None:
+    """(name, unit, moved in) of the person with this ID number's current stay, or None."""
+    digest = db.keys.digest(number)
+    with db.db.read() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT p.name, r.property_id, r.moved_in FROM person p JOIN residence r"
+            f" ON r.person_id = p.id WHERE p.id_hmac = '{digest}' AND r.moved_out IS NULL"
+        ).first()
+    return None if row is None else (row[0], int(row[1]), pd.Timestamp(row[2]).date())
+
+
+def test_newcomers_a_registrars_team_names_move_in_by_the_move_in_rules_once(db):
+    from tests.fieldwork import odk_zip
+
+    registrars = kits.issue_kit(db, ADMIN, SWEEP, team="二组", as_of=AS_OF)
+    sweepers = kits.issue_kit(db, ADMIN, SWEEP, team="一组", as_of=AS_OF)
+    form = registrars.files["form.xml"].decode()
+    assert "/data/visit/newcomer/newcomer_phone" in form
+    unit, other = (int(u) for u in _team_units(db, "二组")["property_id"].iloc[10:12])
+    counted_unit = int(_team_units(db, "一组")["property_id"].iloc[10])
+    day = datetime(2026, 11, 29, 10, 0)
+    people_before = _count(db, "SELECT count(*) FROM person")
+    stays_before = _count(db, "SELECT count(*) FROM residence")
+    export = odk_zip(
+        form,
+        [
+            {"key": "uuid:n-1", "unit": unit, "outcome": "changes_found", "at": day, "seen": 2,
+             "new": 2, "newcomers": [
+                 {"name": "王\u200b小明", "id": GOOD, "phone": "138 0013 8000"},  # zero-width
+                 {"name": "李四", "id": BAD, "phone": ""},
+             ]},
+        ],
+    )  # fmt: skip
+    first = kits.import_submissions(
+        db, REGISTRAR, data=export, filename="central.zip", as_of=date(2026, 11, 30)
+    )
+    assert first["accepted"] == 1 and first["refused"] == 0
+    assert first["newcomers"]["moved_in"] == 1 and first["newcomers"]["refused"] == 1
+    (refusal,) = first["newcomer_refusals"]
+    assert (refusal["submission"], refusal["newcomer"], refusal["row"]) == ("uuid:n-1", 2, 3)
+    assert refusal["reason"] == "edit_invalid"
+    assert refusal["params"]["field"] == "field_id_number"
+    # The good newcomer lives in the visited unit from the visit's day, name cleaned; the
+    # bad one left nothing behind; the visit is stored all the same.
+    assert _person_by_id(db, GOOD) == ("王小明", unit, day.date())
+    assert _person_by_id(db, BAD) is None
+    assert _count(db, "SELECT count(*) FROM person") == people_before + 1
+    assert _count(db, "SELECT count(*) FROM residence") == stays_before + 1
+    with db.db.read() as conn:
+        settled = conn.exec_driver_sql(
+            "SELECT object_id, detail FROM audit WHERE action = 'import.newcomer' ORDER BY id"
+        ).fetchall()
+    assert [s[0] for s in settled] == ["uuid:n-1#1", "uuid:n-1#2"]
+    assert GOOD not in " ".join(s[1] for s in settled)  # no ID number in the audit
+    # The same export again: nobody recorded twice, nothing refused again.
+    again = kits.import_submissions(
+        db, REGISTRAR, data=export, filename="central.zip", as_of=date(2026, 11, 30)
+    )
+    assert again["newcomers"]["already_imported"] == 2
+    assert again["newcomers"]["moved_in"] == again["newcomers"]["refused"] == 0
+    assert again["newcomer_refusals"] == []
+    assert _count(db, "SELECT count(*) FROM residence") == stays_before + 1
+    # Another submission naming the same person in another unit that day: the move-in
+    # rules refuse the overlapping stay, the visit itself is kept.
+    duplicate = odk_zip(
+        form,
+        [{"key": "uuid:n-2", "unit": other, "outcome": "verified", "at": day, "seen": 1,
+          "new": 1, "newcomers": [{"name": "王小明", "id": GOOD}]}],
+    )  # fmt: skip
+    third = kits.import_submissions(
+        db, REGISTRAR, data=duplicate, filename="later.zip", as_of=date(2026, 11, 30)
+    )
+    assert third["accepted"] == 1
+    assert [r["reason"] for r in third["newcomer_refusals"]] == ["move_overlap"]
+    assert _person_by_id(db, GOOD) == ("王小明", unit, day.date())
+    # A team with a sweeper only counts newcomers, even when its export names them.
+    counted = odk_zip(
+        form,
+        [{"key": "uuid:n-3", "kit": sweepers.stamp.kit_id, "unit": counted_unit,
+          "outcome": "verified", "at": day, "seen": 1, "new": 1,
+          "newcomers": [{"name": "赵六", "id": COUNTED}]}],
+    )  # fmt: skip
+    fourth = kits.import_submissions(
+        db, REGISTRAR, data=counted, filename="team1.zip", as_of=date(2026, 11, 30)
+    )
+    assert fourth["accepted"] == 1
+    assert fourth["newcomers"]["counted_only"] == 1 and fourth["newcomers"]["moved_in"] == 0
+    assert _person_by_id(db, COUNTED) is None
+    with db.db.read() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT new_residents FROM submission WHERE submission_id = 'uuid:n-3'"
+        ).scalar()
+    assert stored == 1
+
+
+def test_newcomers_of_a_submission_held_for_review_wait_for_its_decision(db):
+    from tests.fieldwork import odk_zip
+
+    kit = kits.issue_kit(db, ADMIN, SWEEP, team="二组", as_of=AS_OF)
+    form = kit.files["form.xml"].decode()
+    unit = int(_team_units(db, "二组")["property_id"].iloc[13])
+    number = "330106199308157890"
+    day = datetime(2026, 11, 29, 15, 0)
+    rows = [
+        {"key": "uuid:h-1", "unit": unit, "outcome": "changes_found", "at": day, "seen": 2,
+         "new": 1, "newcomers": [{"name": "钱七", "id": number}]},
+        {"key": "uuid:h-2", "unit": unit, "outcome": "nobody_home", "at": day},
+    ]  # fmt: skip
+    export = odk_zip(form, rows)
+    first = kits.import_submissions(
+        db, REGISTRAR, data=export, filename="c.zip", as_of=date(2026, 11, 30)
+    )
+    assert first["reviews"] == 1 and first["newcomers"]["held"] == 1
+    assert _person_by_id(db, number) is None
+    queue = kits.review_queue(db, REGISTRAR)
+    review = int(queue.loc[queue["property_id"] == unit, "review_id"].iloc[0])
+    kits.decide_review(db, REGISTRAR, review, decision="one", keep="uuid:h-1")
+    after = kits.import_submissions(
+        db, REGISTRAR, data=export, filename="c.zip", as_of=date(2026, 11, 30)
+    )
+    assert after["newcomers"]["moved_in"] == 1 and after["accepted"] == 0
+    assert _person_by_id(db, number) == ("钱七", unit, day.date())

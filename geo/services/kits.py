@@ -16,9 +16,9 @@ import pandas as pd
 from geo import clock, disclosure, fieldkit
 from geo.coverage import month_to_date_days, window_bounds
 from geo.crs import WGS84
-from geo.errors import InputError, NotFoundError, PermissionDeniedError
+from geo.errors import GridhouseError, InputError, NotFoundError, PermissionDeniedError
 from geo.io import kits as files
-from geo.services import sweeps
+from geo.services import moves, sweeps
 from geo.services.access import PERMISSIONS, Actor, in_scope, require
 from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
@@ -86,7 +86,7 @@ def issue_kit(
     if expiry < today:
         raise InputError("kit_expiry_past", day=expiry.isoformat())
     # Names and ID numbers of newcomers only for a team whose every member may record people.
-    record_people = bool(roles) and all("import" in PERMISSIONS.get(r, ()) for r in roles)
+    record_people = fieldkit.records_people(roles, PERMISSIONS)
     unit_table = fieldkit.unit_list(units)
     resident_table = fieldkit.resident_list(people)
     with opened.db.write() as conn:
@@ -133,9 +133,17 @@ def import_submissions(
     zip) or a GeoPackage kit's visits table. Keyed by submission id, so importing again
     changes nothing; each accepted submission is one visit. Two that disagree about a unit
     on one day are both kept and held for review; late ones (after the kit's expiry) and
-    ones about units outside the team's share are refused with a reason. Audited."""
+    ones about units outside the team's share are refused with a reason. Audited.
+
+    New residents a team of registrars named (the zip's ``<form id>-newcomer.csv``) move
+    into the visited unit on the visit's day by the move-in form's rules
+    (:func:`geo.services.moves.move_in_within`), in the same transaction as the visits; each
+    one refused is reported with its submission and reason; each is keyed by submission id
+    and place in the repeat, so importing again records nobody twice. Those of a submission
+    held for review wait for its decision (import the export again afterwards); those from
+    a team with a sweeper are only counted. ``as_of``: the day no move-in may be after."""
     require(actor, "import")
-    del as_of  # the kit's own dates decide; kept for a uniform signature
+    today = as_of or clock.today()
     if filename.lower().endswith(".gpkg"):
         stamp, raw = files.read_gpkg_kit(data)
         subs = fieldkit.read_gpkg_visits(raw, kit_id=int(stamp["kit"]))
@@ -143,6 +151,12 @@ def import_submissions(
     else:
         subs = fieldkit.read_odk_export(files.read_odk_export(data, filename))
         source = "odk"
+    repeat = (
+        files.read_odk_repeat(data, filename, repeat=fieldkit.NEWCOMER_REPEAT)
+        if source == "odk"
+        else pd.DataFrame()
+    )
+    newcomers = fieldkit.read_odk_newcomers(repeat)
     missing_id = subs["submission_id"].str.strip() == ""
     if missing_id.any():
         row = int(subs.loc[missing_id, "row"].iloc[0])
@@ -208,6 +222,7 @@ def import_submissions(
                 continue
             store.store_visit(conn, {str(k): v for k, v in record.items()})
             accepted += 1
+        people = _record_newcomers(opened, conn, actor, newcomers, today=today)
         refused = fresh.loc[fresh["reason"].notna(), ["row", "submission_id", "reason"]]
         summary = {
             "source": source,
@@ -223,6 +238,8 @@ def import_submissions(
                 {"row": int(number), "submission": str(key), "reason": str(reason)}
                 for number, key, reason in refused.itertuples(index=False, name=None)
             ],
+            "newcomers": {k: v for k, v in people.items() if k != "refusals"},
+            "newcomer_refusals": people["refusals"],
         }
         audit.append(
             conn,
@@ -232,10 +249,119 @@ def import_submissions(
             object_type="kit",
             object_id=",".join(str(k) for k in sorted(kit_ids)) or None,
             count=len(fresh),
-            detail={k: v for k, v in summary.items() if k != "refusals"},
+            detail={k: v for k, v in summary.items() if k not in ("refusals", "newcomer_refusals")},
             changes_data=bool(len(fresh)),
         )
     return summary
+
+
+def _record_newcomers(
+    opened: Opened, conn: Any, actor: Actor, newcomers: pd.DataFrame, *, today: date
+) -> dict[str, Any]:
+    """Move the newcomers of stored visits into their units through the move-in rules, each
+    in a savepoint (a refused one leaves nothing behind), and settle each one in the audit
+    under its key. Returns counts (moved_in, refused, held for a review, counted_only for a
+    team with a sweeper, already_imported) and the refusals."""
+    report: dict[str, Any] = dict.fromkeys(
+        ("moved_in", "refused", "held", "counted_only", "already_imported"), 0
+    )
+    refusals: list[dict[str, Any]] = []
+    report["refusals"] = refusals
+    if newcomers.empty:
+        return report
+    keyed = newcomers.assign(
+        key=[
+            fieldkit.newcomer_key(s, i)
+            for s, i in zip(newcomers["submission_id"], newcomers["index"], strict=True)
+        ]
+    ).drop_duplicates("key")
+    settled = store.settled_newcomers(conn, keyed["key"].tolist())
+    found = store.submission_states(conn, keyed["submission_id"].unique().tolist())
+    states = {str(r["submission_id"]): r for r in found.to_dict("records")}
+    teams = found["team_id"].dropna().astype(int).unique().tolist()
+    may_name = {t: fieldkit.records_people(store.member_roles(conn, t), PERMISSIONS) for t in teams}
+    for item in keyed.to_dict("records"):
+        key, submission = str(item["key"]), str(item["submission_id"])
+        if key in settled:
+            report["already_imported"] += 1
+            continue
+        state = states.get(submission)
+        if state is not None and state["status"] == "held":
+            report["held"] += 1  # not settled: imported again once the review decides
+            continue
+        status, reason, params, done = _newcomer_outcome(
+            opened, conn, actor, item, state, may_name=may_name, today=today
+        )
+        report[status] += 1
+        if reason is not None:
+            refusals.append(
+                {
+                    "row": int(item["row"]),
+                    "submission": submission,
+                    "newcomer": int(item["index"]),
+                    "reason": reason,
+                    "params": params,
+                }
+            )
+        if state is None:
+            continue  # its submission may still come in a later export: not settled
+        audit.append(
+            conn,
+            actor=actor.name,
+            role=actor.role,
+            action=store.NEWCOMER_ACTION,
+            object_type="submission",
+            object_id=key,
+            count=int(status == "moved_in"),
+            detail={
+                "submission": submission,
+                "newcomer": int(item["index"]),
+                "status": status,
+                "reason": reason,
+                **({"stay": done["stay"]} if done else {}),
+            },
+            changes_data=status == "moved_in",
+        )
+    return report
+
+
+def _newcomer_outcome(
+    opened: Opened,
+    conn: Any,
+    actor: Actor,
+    item: dict[Any, Any],
+    state: dict[Any, Any] | None,
+    *,
+    may_name: dict[int, bool],
+    today: date,
+) -> tuple[str, str | None, dict[str, Any], dict[str, Any] | None]:
+    """What becomes of one newcomer: (the count it goes to, the refusal's catalogue key or
+    None, the refusal's parameters, the move-in made or None)."""
+    if state is None:
+        return "refused", "kit_newcomer_no_submission", {}, None
+    if state["status"] != "accepted":
+        return "refused", "kit_newcomer_visit_refused", {}, None
+    team = _int(state["team_id"])
+    if team is None or not may_name.get(team, False):
+        return "counted_only", None, {}, None
+    if not isinstance(state["ref"], str) or not state["ref"].strip():
+        return "refused", "kit_newcomer_unit_without_ref", {}, None
+    try:
+        with conn.begin_nested():  # a refused newcomer leaves nothing behind
+            done = moves.move_in_within(
+                conn,
+                opened,
+                actor,
+                property_ref=state["ref"],
+                on=pd.Timestamp(state["visited_at"]).date(),
+                id_number=str(item["id_number"]),
+                name=str(item["name"]) or None,
+                phone=str(item["phone"]) or None,
+                today=today,
+            )
+    except GridhouseError as error:
+        return "refused", error.key, dict(error.params), None
+    return "moved_in", None, {}, done
 
 
 def _int(value: Any) -> int | None:
