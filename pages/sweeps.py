@@ -19,6 +19,7 @@ from pages.common import (
     flash_and_rerun,
     guarded,
     opened,
+    option_text,
     show_flash,
     signed_in_actor,
     t,
@@ -41,7 +42,7 @@ if "plan_sweeps" in allowed:
         areas = st.multiselect(
             t("sweeps_areas"),
             codes,
-            format_func=lambda c: f"{names.get(c, c)} ({c})",
+            format_func=lambda c: option_text(f"{names.get(c, c)} ({c})"),
             placeholder=t("choose_areas"),
             select_all=False,
         )
@@ -72,7 +73,10 @@ known = guarded(lambda: sweeps.list_sweeps(handle, actor))
 if known is None or known.empty:
     st.info(t("sweeps_none"))
     st.stop()
-labels = {int(r.id): f"#{r.id} {r.name} ({r.starts_on} ~ {r.ends_on})" for r in known.itertuples()}
+labels = {
+    int(r.id): option_text(f"#{r.id} {r.name} ({r.starts_on} ~ {r.ends_on})")
+    for r in known.itertuples()
+}
 ids = list(labels)
 chosen = st.selectbox(
     t("sweeps_pick"),
@@ -96,11 +100,18 @@ if "plan_sweeps" in allowed:
             for f, column in zip(rules.FACTORS, columns, strict=True)
         }
         limit = st.number_input(t("sweeps_limit"), min_value=0, value=0, step=100)
+        # A sweep under way is refused unless this is ticked (the service says why).
+        replan = planned and st.checkbox(t("sweeps_replan_anyway"), key="sweep_replan")
         if st.button(t("sweeps_plan_button"), key="sweep_plan"):
             with st.spinner(t("sweeps_planning")):
                 plan = guarded(
                     lambda: sweeps.plan_sweep(
-                        handle, actor, chosen, weights=weights, limit=int(limit) or None
+                        handle,
+                        actor,
+                        chosen,
+                        weights=weights,
+                        limit=int(limit) or None,
+                        replan=replan,
                     )
                 )
             if plan is not None:
@@ -180,7 +191,7 @@ if planned:
         team = pick.selectbox(
             t("sweeps_col_team"),
             [None, *team_names],
-            format_func=lambda n: t("sweeps_all_teams") if n is None else n,
+            format_func=lambda n: t("sweeps_all_teams") if n is None else option_text(n),
         )
         kind = fmt.selectbox(
             t("sweeps_format"),

@@ -274,7 +274,7 @@ def test_planning_a_sweep_over_a_small_area_does_not_count_its_units(copy):
             result = sweeps.plan_sweep(copy, PLANNER, sweep_id, as_of=AS_OF)
         except InputError:
             continue  # no unit with coordinates: nothing planned, nothing told
-        truth = sweeps.plan_sweep(copy, ADMIN, sweep_id, as_of=AS_OF).teams
+        truth = sweeps.plan_sweep(copy, ADMIN, sweep_id, as_of=AS_OF, replan=True).teams
         listed = sweeps.list_sweeps(copy, PLANNER).set_index("id").loc[sweep_id, "units"]
         progress = sweeps.sweep_progress(copy, PLANNER, sweep_id, as_of=AS_OF)
         outlines = sweeps.team_shapes(copy, PLANNER, sweep_id, as_of=AS_OF)

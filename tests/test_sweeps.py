@@ -18,9 +18,10 @@ import pytest
 from pypdf import PdfReader
 
 from geo import sweeps as rules
-from geo.errors import InputError, PermissionDeniedError
+from geo.errors import ConflictError, InputError, PermissionDeniedError
+from geo.i18n import message
 from geo.routes import Pace, nearest_neighbour_path, path_length_m, project_points
-from geo.services import sweeps
+from geo.services import kits, sweeps
 from geo.services.access import Actor
 from geo.services.setup import open_database
 from geo.services.uploads import import_upload
@@ -430,3 +431,93 @@ def test_an_area_list_narrows_to_a_community_or_a_grid(db, small_sweep):
     assert in_grid == (units["grid"] == grid["name"]).sum() > 0
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1:]
     assert {r[5] for r in rows} == {grid["name"]}
+
+
+def test_a_sweep_with_kits_issued_is_not_re_planned_unless_asked_and_then_audited(db):
+    later = AS_OF + timedelta(days=30)  # no visit can fall in it: only the kit counts
+    sweep_id = _new_sweep(db, [_community(db, 4)], ["甲", "乙"], starts_on=later)
+    sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
+    sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF, limit=30)  # no kit yet: allowed
+    kits.issue_kit(db, ADMIN, sweep_id, team="甲", as_of=AS_OF)
+    with db.db.read() as conn:
+        shares = assigned_units(conn, sweep_id, as_of=AS_OF)[["team", "property_id"]]
+    with pytest.raises(ConflictError) as refused:
+        sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
+    line = message(refused.value.key, "en", **refused.value.params)
+    assert f"sweep {sweep_id} is under way: 0 visits" in line and "1 field kits issued" in line
+    assert "--replan" in line and "Re-plan anyway" in line
+    with db.db.read() as conn:  # the shares the kit was cut from are kept
+        kept = assigned_units(conn, sweep_id, as_of=AS_OF)[["team", "property_id"]]
+    pd.testing.assert_frame_equal(kept, shares)
+    forced = sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF, replan=True)
+    assert forced.teams["units"].sum() > 30
+    row = databases.read_sql(
+        db.db.url,
+        "SELECT action, detail FROM audit WHERE object_type = 'sweep' AND object_id = ?"
+        " ORDER BY id DESC",
+        (str(sweep_id),),
+    ).iloc[0]
+    assert row["action"] == "sweep.replan"
+    assert json.loads(row["detail"])["kits"] == 1
+
+
+def test_assign_on_the_demo_sweep_under_way_is_refused_then_forced_with_replan(demo_copy):
+    db = demo_copy
+    visits = databases.read_sql(
+        db,
+        "SELECT count(*) AS n FROM visit v JOIN assignment a ON a.property_id = v.property_id"
+        " JOIN sweep s ON s.id = a.sweep_id WHERE s.id = 1 AND v.visited_at >= s.starts_on",
+    )["n"].iloc[0]
+    assert visits > 0
+    shares = "SELECT team_id, property_id, position FROM assignment WHERE sweep_id = 1 ORDER BY 2"
+    before = databases.read_sql(db, shares)
+    refused = run_cli("--db", db, "sweep", "assign", "1", "--as-of", AS_OF.isoformat())
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert f"{visits} visits recorded" in refused.stderr and "--replan" in refused.stderr
+    assert refused.stderr.count("\n") == 1
+    pd.testing.assert_frame_equal(databases.read_sql(db, shares), before)
+    forced = run_cli(
+        "--db",
+        db,
+        "sweep",
+        "assign",
+        "1",
+        "--as-of",
+        AS_OF.isoformat(),
+        "--replan",
+        "--limit",
+        "50",
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(forced.stdout)["units"] == 50
+    actions = databases.read_sql(
+        db, "SELECT action FROM audit WHERE object_type = 'sweep' AND object_id = '1'"
+    )["action"].tolist()
+    assert actions[-1] == "sweep.replan"
+
+
+def test_the_sweeps_page_re_plans_a_sweep_under_way_only_when_ticked(demo_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from geo.store.database import database_url
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", database_url(demo_copy))
+    monkeypatch.chdir(ROOT)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.text_input(key="login_name").input("demo-admin")
+    app.text_input(key="login_password").input("demo")
+    app.button[0].click().run()
+    app.switch_page("pages/sweeps.py").run()
+    assert not app.exception and not app.error
+    audited = "SELECT count(*) AS n FROM audit WHERE action = 'sweep.replan'"
+    app.button(key="sweep_plan").click().run()
+    assert not app.exception
+    assert [e.value for e in app.error if "已在进行中" in e.value], "the refusal is shown"
+    assert databases.read_sql(demo_copy, audited)["n"].iloc[0] == 0
+    app.checkbox(key="sweep_replan").check().run()
+    app.button(key="sweep_plan").click().run()
+    assert not app.exception and not app.error
+    assert "计划已保存" in app.success[0].value
+    assert databases.read_sql(demo_copy, audited)["n"].iloc[0] == 1

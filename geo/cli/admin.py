@@ -14,8 +14,10 @@ from geo.cli.usage import (
     AuditBrokenError,
     Handler,
     Parser,
+    check_output,
     open_db,
     positive_int,
+    writing,
 )
 from geo.i18n import bilingual
 from geo.services import (
@@ -143,9 +145,14 @@ def _operations(args: argparse.Namespace) -> Any:
             replace=args.replace,
             config=config,
         )
+    if args.command == "backup":
+        check_output(
+            args.file, option="gridhouse backup", suggest="gridhouse.backup", make_parents=True
+        )
     opened = open_db(args)
     if args.command == "backup":
-        return operations.backup(opened, local_operator(), args.file)
+        with writing(args.file):
+            return operations.backup(opened, local_operator(), args.file)
     return operations.health(opened, local_operator())
 
 

@@ -12,8 +12,11 @@ from geo.cli.usage import (
     Handler,
     Parser,
     as_of_argument,
+    check_output,
     open_db,
     positive_int,
+    write_output,
+    writing,
 )
 from geo.errors import InputError, NotFoundError
 from geo.io import arealists
@@ -45,6 +48,12 @@ def add_commands(commands: Any) -> dict[str, Handler]:
     assign.add_argument("sweep", type=positive_int)
     assign.add_argument("--as-of", type=date.fromisoformat, help="the day (default today)")
     assign.add_argument("--limit", type=positive_int, help="only the first N units by priority")
+    assign.add_argument(
+        "--replan",
+        action="store_true",
+        help="re-plan a sweep under way (visits recorded or kits issued): re-cuts the teams'"
+        " shares, so issued kits no longer match; audited",
+    )
     assign.add_argument(
         "--weight",
         action="append",
@@ -123,6 +132,10 @@ def _area_list_arguments(command: argparse.ArgumentParser, *, sweep_required: bo
 
 
 def _sweep(args: argparse.Namespace) -> Any:
+    if args.action == "kit":
+        check_output(args.out, folder=True)
+    elif args.action == "export":
+        check_output(args.out, suggest=f"area-list.{args.format}")
     opened = open_db(args)
     actor = local_operator()
     if args.action == "create":
@@ -148,7 +161,13 @@ def _sweep(args: argparse.Namespace) -> Any:
             except ValueError as exc:
                 raise InputError("value_invalid", name="--weight", value=item) from exc
         plan = sweeps.plan_sweep(
-            opened, actor, args.sweep, as_of=args.as_of, weights=weights, limit=args.limit
+            opened,
+            actor,
+            args.sweep,
+            as_of=args.as_of,
+            weights=weights,
+            limit=args.limit,
+            replan=args.replan,
         )
         return {
             "sweep": plan.sweep_id,
@@ -176,8 +195,6 @@ def _sweep(args: argparse.Namespace) -> Any:
 def _field(opened: setup.Opened, args: argparse.Namespace) -> Any:
     actor = local_operator()
     if args.action == "kit":
-        if args.out.exists() and not args.out.is_dir():
-            raise InputError("value_invalid", name="--out", value=str(args.out))
         kit = kits.issue_kit(
             opened,
             actor,
@@ -187,9 +204,10 @@ def _field(opened: setup.Opened, args: argparse.Namespace) -> Any:
             expires_on=args.expires,
             as_of=args.as_of,
         )
-        args.out.mkdir(parents=True, exist_ok=True)
+        with writing(args.out):
+            args.out.mkdir(parents=True, exist_ok=True)
         for name, data in kit.files.items():
-            (args.out / name).write_bytes(data)
+            write_output(args.out / name, data)
         return {
             "kit": kit.stamp.kit_id,
             "sweep": kit.stamp.sweep_id,
@@ -217,14 +235,15 @@ def _field(opened: setup.Opened, args: argparse.Namespace) -> Any:
 
 
 def _plates(args: argparse.Namespace) -> Any:
+    check_output(args.out, suggest="plates.html")
     opened = open_db(args)
     actor = local_operator()
     if args.action == "print":
         sheet, made, skipped = kits.print_plates(opened, actor, args.area, reissue=args.reissue)
-        args.out.write_bytes(sheet)
+        write_output(args.out, sheet)
         return {"area": args.area, "plates": made, "skipped": skipped, "file": str(args.out)}
     sheet = kits.revoke_plate(opened, actor, args.property, reason=args.reason)
-    args.out.write_bytes(sheet)
+    write_output(args.out, sheet)
     return {"property": args.property, "reason": args.reason, "file": str(args.out)}
 
 
@@ -239,6 +258,7 @@ def _members(items: list[str]) -> dict[str, list[str]]:
 
 
 def _export(args: argparse.Namespace) -> Any:
+    check_output(args.out, suggest=f"area-list.{args.format}")
     return _export_area_list(open_db(args), args)
 
 
@@ -251,7 +271,7 @@ def _export_area_list(opened: setup.Opened, args: argparse.Namespace) -> Any:
         data, units = sweeps.area_units_list(
             opened, actor, args.area, fmt=args.format, as_of=args.as_of
         )
-        args.out.write_bytes(data)
+        write_output(args.out, data)
         return {
             "sweep": None,
             "area": args.area,
@@ -269,5 +289,5 @@ def _export_area_list(opened: setup.Opened, args: argparse.Namespace) -> Any:
     data, units = sweeps.area_list(
         opened, actor, sweep_id, fmt=args.format, team=args.team, area=args.area, as_of=args.as_of
     )
-    args.out.write_bytes(data)
+    write_output(args.out, data)
     return {"sweep": sweep_id, "format": args.format, "units": units, "file": str(args.out)}

@@ -12,8 +12,10 @@ from geo.cli.usage import (
     Handler,
     Parser,
     as_of_argument,
+    check_output,
     open_db,
     positive_int,
+    write_output,
 )
 from geo.errors import InputError, NotFoundError
 from geo.i18n import bilingual
@@ -170,6 +172,8 @@ def _demo(args: argparse.Namespace) -> Any:
 
 
 def _import(args: argparse.Namespace) -> Any:
+    if getattr(args, "rejects", None) is not None:
+        check_output(args.rejects, option="--rejects", suggest="rejects.csv")
     opened = open_db(args)
     if args.kind == "undo":
         return uploads.undo_batch(opened, local_operator(), args.batch, force=args.force)
@@ -244,7 +248,20 @@ def _upload(opened: setup.Opened, args: argparse.Namespace) -> Any:
     if args.rejects is not None:
         rows = result.rejected_rows
         xlsx = args.rejects.suffix.lower() == ".xlsx"
-        args.rejects.write_bytes(uploads.rejects_xlsx(rows) if xlsx else uploads.rejects_csv(rows))
+        try:
+            write_output(
+                args.rejects, uploads.rejects_xlsx(rows) if xlsx else uploads.rejects_csv(rows)
+            )
+        except InputError as exc:  # the rows are stored: say under which batch
+            if result.summary.get("batch") is None:
+                raise
+            cause = exc.__cause__
+            raise InputError(
+                "output_rejects_not_written",
+                batch=result.summary["batch"],
+                path=str(args.rejects),
+                reason=cause.strerror if isinstance(cause, OSError) else exc.key,
+            ) from exc
         uploads.record_rejects_export(
             opened,
             actor,

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn
 
+from geo.errors import GridhouseError, InputError
 from geo.i18n import bilingual
 from geo.services import setup
 from geo.settings import settings
@@ -73,6 +78,83 @@ def open_db(args: argparse.Namespace) -> setup.Opened:
         before, after = opened.db.migrated
         sys.stderr.write(f"gridhouse: {bilingual('schema_upgraded', before=before, after=after)}\n")
     return opened
+
+
+def check_output(
+    path: Path,
+    *,
+    option: str = "--out",
+    suggest: str = "output",
+    folder: bool = False,
+    make_parents: bool = False,
+) -> Path:
+    """Refuse, before any work, an output path that cannot be written: its folder missing
+    (unless ``make_parents``: then the nearest folder that exists must take new folders), a
+    folder given for a file (or a file for a folder when ``folder``), or no permission to
+    write there. Raises InputError naming the option, the path and what to do (``suggest``:
+    a file name to offer inside a folder given for a file); returns the path unchanged.
+    Call it at the top of every handler with an output path, before ``open_db``."""
+    if folder:
+        if path.exists() and not path.is_dir():
+            raise InputError("output_not_folder", option=option, path=str(path))
+        target = path if path.is_dir() else None
+    else:
+        if path.is_dir():
+            example = str(path / suggest)
+            raise InputError("output_is_folder", option=option, path=str(path), example=example)
+        target = path if path.exists() else None
+    if target is not None:  # it exists: it must take writing (files inside, for a folder)
+        wanted = os.W_OK | os.X_OK if folder else os.W_OK
+        if not os.access(target, wanted):
+            raise InputError(
+                "output_not_writable", option=option, path=str(path), folder=str(target)
+            )
+        return path
+    parent = path.absolute().parent
+    if make_parents or folder:
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+    if not parent.is_dir():
+        raise InputError("output_folder_missing", option=option, path=str(path), folder=str(parent))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError("output_not_writable", option=option, path=str(path), folder=str(parent))
+    return path
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """A write that still fails after the checks (disk full, permissions changed, ...)
+    becomes one line naming the path and what to do instead of an internal error."""
+    try:
+        yield
+    except GridhouseError:
+        raise
+    except OSError as exc:
+        raise write_failure(path, exc) from exc
+
+
+def write_failure(path: Path, exc: OSError) -> InputError:
+    """The one-line error for an output that could not be written."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return InputError("output_write_full", path=str(path))
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return InputError("output_write_denied", path=str(path))
+    return InputError(
+        "output_write_failed", path=str(path), reason=exc.strerror or type(exc).__name__
+    )
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (see :func:`writing`); a file this write created is
+    removed again when the write fails half-way, so no truncated file is left behind."""
+    existed = path.exists()
+    with writing(path):
+        try:
+            path.write_bytes(data)
+        except OSError:
+            if not existed and path.is_file():
+                path.unlink(missing_ok=True)
+            raise
 
 
 class AuditBrokenError(Exception):
