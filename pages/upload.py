@@ -215,6 +215,7 @@ def value_mapping_table(
             table,
             hide_index=True,
             width="stretch",
+            placeholder=t("upload_values_pick"),  # an empty choice, never a grey "None"
             disabled=["field", "value", "count"],
             column_config={
                 "field": t("upload_values_field"),

@@ -4,10 +4,12 @@ Recipe for every kind: read the file -> drop sensitive columns and map the rest 
 every cell -> in one write transaction: open a batch, insert or update rows by natural key
 (keeping history), record counts and the rejected rows, audit -> commit (or, for a dry run,
 roll back so the counts are exact and nothing is kept). Re-uploading a file whose every
-row was imported changes nothing and says so (``duplicate_of``); a file some of whose rows
-were rejected before is imported again, row by row by natural key, so what was not imported
-then is imported now and the rest counts as unchanged (``again_after``). Any batch can be
-undone, in the actor's areas, unless later work builds on it.
+row was imported, with the same choices (:func:`upload_fingerprint`: coordinate system,
+column mapping, mapped words, values set, sheet), changes nothing and says so
+(``duplicate_of``); the same file with another choice is a new upload. A file some of
+whose rows were rejected before is imported again, row by row by natural key, so what was
+not imported then is imported now and the rest counts as unchanged (``again_after``). Any
+batch can be undone, in the actor's areas, unless later work builds on it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from geo import clock
 from geo.columns import ColumnPlan, header_score, plan_columns
 from geo.crs import parse_source_crs
 from geo.errors import ConflictError, InputError
-from geo.i18n import bilingual, message
+from geo.i18n import Phrase, bilingual, message
 from geo.intake import (
     PROBLEM_COLUMNS,
     bounded,
@@ -71,6 +73,7 @@ from geo.store.database import Connection
 from geo.store.schema import employment, landlord, person, property_, residence, visit, worksite
 from geo.validation import (
     Jurisdiction,
+    Validated,
     apply_values,
     reason_text,
     unknown_values,
@@ -164,13 +167,14 @@ def import_upload(
     text, values_mapped = apply_values(
         text, kind=kind, value_maps=value_maps, set_fields=set_fields
     )
-    choices = {"values": value_maps or {}, "set": set_fields or {}}
-    sha256 = hashlib.sha256(data).hexdigest()
-    if value_maps or set_fields:  # the same file read with other words is another upload
-        said = json.dumps(choices, ensure_ascii=False, sort_keys=True).encode()
-        sha256 = hashlib.sha256(data + b"\0" + said).hexdigest()
-    if raw.sheet is not None:  # another sheet of the same workbook is another upload
-        sha256 = hashlib.sha256(f"{sha256}\0{raw.sheet}".encode()).hexdigest()
+    sha256 = upload_fingerprint(
+        data,
+        reading=_reading_chosen(raw, plan, kind=kind, mapping=mapping),
+        source_crs=source if "lon" in plan.mapping or plan.coordinates else "wgs84",
+        value_maps=value_maps,
+        set_fields=set_fields,
+        sheet=raw.sheet,
+    )
     summary: dict[str, Any] = {
         "batch": None,
         "kind": kind,
@@ -214,6 +218,7 @@ def import_upload(
         jurisdiction=jurisdiction,
         today=today or clock.today(),
     )
+    validated = _without_refused(validated, prepared.problems)
     malformed = pd.DataFrame(
         [{"row": n, "column": "", "value": "", "reason": key} for n, key in raw.malformed],
         columns=PROBLEM_COLUMNS,
@@ -285,6 +290,58 @@ def import_upload(
     return UploadResult(
         summary, rejects, plan.preview(), rejected_rows(raw, rejects, dropped=plan.dropped)
     )
+
+
+def upload_fingerprint(
+    data: bytes,
+    *,
+    reading: Mapping[str, Any] | None = None,
+    source_crs: str = "wgs84",
+    value_maps: Mapping[str, Mapping[str, str]] | None = None,
+    set_fields: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+) -> str:
+    """What makes two uploads of a kind "the same": the file's bytes and every choice that
+    changes what is stored, the coordinate system of its points (``--crs``), a reading of its
+    columns other than the automatic one (``--map``), the words mapped (``--values``), the
+    values given for every row (``--set``) and the sheet read (``--sheet``).
+
+    A file uploaded with the default choices is known by its bytes' SHA-256 alone (as every
+    batch before choices counted), so an earlier plain upload is still found.
+
+    >>> plain = upload_fingerprint(b"a,b")
+    >>> plain == hashlib.sha256(b"a,b").hexdigest()
+    True
+    >>> plain == upload_fingerprint(b"a,b", source_crs="gcj02")
+    False
+    """
+    choices: dict[str, Any] = {}
+    if value_maps or set_fields:  # kept first and spelled as before: earlier batches match
+        choices = {"values": dict(value_maps or {}), "set": dict(set_fields or {})}
+    if source_crs != "wgs84":
+        choices["crs"] = source_crs
+    if reading:
+        choices["columns"] = dict(reading)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if choices:
+        said = json.dumps(choices, ensure_ascii=False, sort_keys=True).encode()
+        sha256 = hashlib.sha256(data + b"\0" + said).hexdigest()
+    if sheet is not None:  # another sheet of the same workbook is another upload
+        sha256 = hashlib.sha256(f"{sha256}\0{sheet}".encode()).hexdigest()
+    return sha256
+
+
+def _reading_chosen(
+    raw: RawTable, plan: ColumnPlan, *, kind: str, mapping: Mapping[str, str] | None
+) -> dict[str, Any]:
+    """The columns as the registrar mapped them, when that differs from the automatic
+    reading of the same headers ({} when it does not: restating a guess changes nothing)."""
+    if not mapping:
+        return {}
+    guessed = plan_columns(list(raw.frame.columns), kind=kind)
+    if (plan.mapping, plan.coordinates) == (guessed.mapping, guessed.coordinates):
+        return {}
+    return {"fields": plan.mapping, "coordinates": plan.coordinates}
 
 
 def preview_upload(
@@ -372,15 +429,53 @@ def _refused(raw: RawTable) -> pd.DataFrame:
     )
 
 
+def _without_refused(validated: Validated, refused: pd.DataFrame) -> Validated:
+    """The rows refused before validation (:func:`geo.intake.prepare`) taken out of the good
+    rows; their other problems kept, except a second reason for a cell already refused."""
+    if refused.empty:
+        return validated
+    good = validated.good.loc[~validated.good["row"].isin(refused["row"])]
+    said = {
+        (int(row), field)
+        for row, column in zip(refused["row"], refused["column"], strict=True)
+        for field in str(column).split(",")
+    }
+    problems = validated.problems
+    again = [
+        any((int(row), field) in said for field in str(column).split(","))
+        for row, column in zip(problems["row"], problems["column"], strict=True)
+    ]
+    return Validated(
+        good=good.reset_index(drop=True),
+        problems=problems.loc[~np.array(again, dtype=bool)].reset_index(drop=True),
+    )
+
+
 def _check_columns(
     kind: str, mapping: dict[str, str], missing: list[str], headers: list[str]
 ) -> None:
-    needed = list(missing)
+    needed: list[tuple[str, ...]] = [(f"field_{name}",) for name in missing]
     if kind in ("residents", "visits") and not {"property_ref", "address"} & set(mapping):
-        needed.append("property_ref/address")
+        needed.append(("field_property_ref", "field_address"))
     if needed:
         shown = ", ".join(bounded(headers, items=40, text=40))  # a message, not the file
-        raise InputError("columns_missing", fields=", ".join(needed), columns=shown)
+        raise InputError("columns_missing", fields=_field_labels(needed), columns=shown)
+
+
+def _field_labels(needed: list[tuple[str, ...]]) -> Phrase:
+    """Fields named by their labels in each language (详细地址、房屋类型 / address, kind);
+    a tuple is one field or another (房屋编号或地址 / property reference or address)."""
+
+    def said(keys: tuple[str, ...], lang: str) -> str:
+        if len(keys) == 1:
+            return message(keys[0], lang)
+        return message(
+            "fields_either", lang, first=message(keys[0], lang), second=message(keys[1], lang)
+        )
+
+    return Phrase(
+        "、".join(said(k, "zh") for k in needed), ", ".join(said(k, "en") for k in needed)
+    )
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -415,6 +510,9 @@ def rejected_rows(raw: RawTable, rejects: pd.DataFrame, *, dropped: list[str]) -
     """The rows of the file that were rejected, as the registrar wrote them: their own
     headers and cell text (sensitive columns, dropped at intake, left out), preceded by the
     row number and the reasons in Chinese and in English, one a line, each naming the column.
+    Rows the reader refused as a whole (more cells than the header, a formula without its
+    value, a cell error such as #REF!) come back with their cells too, those past the
+    header's last column in columns of their own at the end.
 
     Fixed and uploaded again, the file is read like the first: the three added columns match
     no field and are ignored, and its content differs, so it is no duplicate.
@@ -441,9 +539,10 @@ def rejected_rows(raw: RawTable, rejects: pd.DataFrame, *, dropped: list[str]) -
     found = position.reindex(numbers)
     cells = pd.DataFrame("", index=range(len(numbers)), columns=own, dtype=object)
     known = found.notna().to_numpy()
-    if known.any():  # rows that could not be split into columns come back with blank cells
+    if known.any():
         taken = raw.frame.iloc[found[known].astype(int).to_numpy()][own]
         cells.loc[known, own] = taken.fillna("").astype(str).to_numpy()
+    cells = _set_aside_cells(cells, raw, numbers, own=own, taken=[*extra, *own])
     front = pd.DataFrame(
         {
             extra[0]: [str(n) for n in numbers],
@@ -452,6 +551,31 @@ def rejected_rows(raw: RawTable, rejects: pd.DataFrame, *, dropped: list[str]) -
         }
     )
     return pd.concat([front, cells], axis=1)
+
+
+def _set_aside_cells(
+    cells: pd.DataFrame, raw: RawTable, numbers: list[int], *, own: list[str], taken: list[str]
+) -> pd.DataFrame:
+    """Fill in the rows the reader set aside (more cells than the header, a formula without
+    a value, a cell error) with their cells as given: under their headers by position, the
+    cells past the header's last column in columns of their own at the end."""
+    headers = list(raw.frame.columns)
+    beyond = 0
+    for i, number in enumerate(numbers):
+        given = raw.set_aside.get(number)
+        if given is None:
+            continue
+        for header, value in zip(headers, given, strict=False):
+            if header in own:
+                cells.at[i, header] = value
+        over = given[len(headers) :]
+        while beyond < len(over):
+            beyond += 1
+            name = _free_name(bilingual("rejects_col_beyond", n=beyond), [*taken, *cells.columns])
+            cells[name] = ""
+        for j, value in enumerate(over):
+            cells.iat[i, len(own) + j] = value
+    return cells
 
 
 def _free_name(name: str, taken: list[str]) -> str:
@@ -713,10 +837,9 @@ def _apply_residents(
         batch_id=batch_id,
         applied=applied,
     )
-    applied.inserted, applied.updated, applied.unchanged = before  # counted per stay below
-    ids = batches.rows_by_keys(
-        conn, person, ["id_hmac"], people["id_hmac"], fields=["id", "id_hmac"]
-    )
+    applied.inserted, applied.updated, applied.unchanged = before  # counted per row below
+    ids = batches.rows_by_keys(conn, person, ["id_hmac"], people["id_hmac"])
+    changed = _changed_rows(known, ids, columns=list(people.columns))
     frame["person_id"] = people["id_hmac"].map(ids.set_index("id_hmac")["id"])
     stays = batches.rows_by_keys(conn, residence, ["person_id"], frame["person_id"].tolist())
     frame = frame.sort_values(["person_id", "moved_in"])
@@ -737,11 +860,38 @@ def _apply_residents(
         )
     new = frame.loc[plan.new_rows, [c for c in columns if c in frame]]
     batches.insert_new(conn, residence, new, batch_id=batch_id)
-    applied.inserted += len(new)
-    applied.updated += len(plan.updates)
-    applied.unchanged += plan.unchanged
+    # A row counts once: a new stay, else a changed stay or person, else unchanged.
+    counted = set(plan.new_rows) | set(plan.updated_rows)
+    person_of = frame["person_id"]
+    people_counted = set(person_of.loc[list(counted)])
+    updated = list(plan.updated_rows)
+    for index in plan.unchanged_rows:
+        if person_of[index] in changed and person_of[index] not in people_counted:
+            updated.append(index)
+            people_counted.add(person_of[index])
+    applied.inserted += len(plan.new_rows)
+    applied.updated += len(updated)
+    applied.unchanged += len(plan.unchanged_rows) - (len(updated) - len(plan.updated_rows))
     applied.extra["moves"] = len(plan.closures)
     return applied
+
+
+def _changed_rows(before: pd.DataFrame, after: pd.DataFrame, *, columns: list[str]) -> set[int]:
+    """Ids of rows whose stored values differ between two reads of the same rows (``before``
+    and ``after`` a write), compared on ``columns``; ciphertexts, which differ at every
+    sealing, are compared through their HMACs and masks."""
+    if before.empty or after.empty:
+        return set()
+    compared = [
+        c
+        for c in columns
+        if c in before and c in after and not c.endswith("_cipher") and c not in ("id", "batch_id")
+    ]
+    old = before.set_index("id")[compared]
+    new = after.set_index("id").reindex(old.index)[compared]
+    same = (old.astype(object) == new.astype(object)) | (old.isna() & new.isna())
+    differs = ~same.all(axis=1)
+    return {int(i) for i in old.index[differs.to_numpy()]}
 
 
 @dataclass
@@ -749,7 +899,9 @@ class _StayPlan:
     new_rows: list[Any] = field(default_factory=list)
     closures: list[tuple[int, date]] = field(default_factory=list)
     updates: list[tuple[int, date | None, date | None, date | None]] = field(default_factory=list)
-    unchanged: int = 0
+    updated_rows: list[Any] = field(default_factory=list)
+    """the rows of ``updates``"""
+    unchanged_rows: list[Any] = field(default_factory=list)
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
 
 
@@ -784,8 +936,9 @@ def _plan_stays(frame: pd.DataFrame, stays: pd.DataFrame) -> _StayPlan:
                     )
                 )
                 same["moved_out"] = moved_out
+                plan.updated_rows.append(index)
             else:
-                plan.unchanged += 1
+                plan.unchanged_rows.append(index)
             continue
         start = row["moved_in"]
         clashing = overlapping(mine, start, moved_out)

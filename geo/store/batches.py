@@ -57,8 +57,11 @@ _CHUNK = 900  # below SQLite's limit on bound parameters
 
 
 def find_batch(conn: Connection, *, kind: str, sha256: str) -> dict[str, Any] | None:
-    """The newest committed batch of the same kind and file content, if any: id, user_name,
-    rejected (rows it did not import), created_at."""
+    """The newest committed batch of the same kind and fingerprint, if any: id, user_name,
+    rejected (rows it did not import), created_at. ``sha256`` is the upload's fingerprint
+    (the file's bytes and every choice that changes what is stored; see
+    geo.services.uploads.upload_fingerprint), so the same file with another coordinate
+    system, mapping, words, values or sheet is never found here."""
     b = import_batch.c
     found = (
         conn.execute(

@@ -155,7 +155,7 @@ def whole_file_refusals() -> None:
     refused(
         "residents_without_property.csv",
         csv_bytes(["身份证号", "姓名", "入住日期"], [[person(1), "甲", "2026-01-01"]]),
-        "property_ref/address",
+        "缺少必填列：房屋编号或地址",
         kind="residents",
     )
     refused(
@@ -485,7 +485,7 @@ def other_kinds() -> None:
         ),
         kind="residents",
         accepted=3,
-        rejects=[(5, "moved_in", "not_a_date"), (6, "moved_in", "not_a_date")],
+        rejects=[(5, "moved_in", "date_impossible"), (6, "moved_in", "not_a_date")],
     )
     partly(
         "residents_future_move_in.csv",
@@ -550,7 +550,7 @@ def other_kinds() -> None:
         id_as_number,
         kind="residents",
         accepted=0,
-        rejects=[(2, "id_number", "id_format")],
+        rejects=[(2, "id_number", "code_lost_digits")],
     )
     visits = ["房屋编号", "走访时间", "走访结果", "见到人数", "走访组"]
     partly(
