@@ -18,6 +18,7 @@ from geo.fields import fields_of
 from geo.i18n import bilingual
 from geo.privacy import Keys, mask_id, mask_phone
 from geo.text import NAME_FIELDS, NOTE_FIELDS, clean_columns, markup_cells, may_hold
+from geo.validation.parsing import impossible_dates
 
 PROBLEM_COLUMNS = ["row", "column", "value", "reason"]
 
@@ -207,6 +208,41 @@ def midnight_as_date(values: pd.Series) -> pd.Series:
     return out
 
 
+# --------------------------------------------------------------------------- codes
+
+CODE_TYPES: Final = frozenset(("id_number", "phone", "region"))
+"""Field types that are codes whatever the field is called."""
+CODE_FIELDS: Final = frozenset(
+    ("external_ref", "property_ref", "worksite_ref", "unit_code", "permit_no")
+)
+"""Text fields that hold codes (房屋编号, 单位编号, 核对码, 居住证号): written as digits, never
+numbers."""
+_AS_NUMBER: Final = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+\s*$")
+
+
+def code_fields(kind: str) -> list[str]:
+    """The fields of ``kind`` that hold codes (ID numbers, phones, references).
+
+    >>> code_fields("employment")
+    ['id_number', 'worksite_ref']
+    """
+    return [n for n, f in fields_of(kind).items() if f.type in CODE_TYPES or n in CODE_FIELDS]
+
+
+def code_as_number(values: pd.Series) -> pd.Series:
+    """True for code cells a spreadsheet turned into a number in scientific notation
+    (``3.30111E+19``, ``3.30110901001001E+17``): the digits past the 15th are lost, so the
+    code cannot be read back.
+
+    >>> code_as_number(pd.Series(["3.30111E+19", "330110901001001", "", "A1e5", "1e3"])).tolist()
+    [True, False, False, False, True]
+    """
+    if not may_hold(values, "eE"):
+        return pd.Series(False, index=values.index)
+    text = values.astype("string").str.normalize("NFKC")
+    return text.str.match(_AS_NUMBER).fillna(False).astype(bool)
+
+
 # --------------------------------------------------------------------------- summaries
 
 SUMMARY_ITEMS: Final = 50
@@ -243,7 +279,9 @@ class Prepared:
     text: pd.DataFrame
     row_numbers: np.ndarray
     problems: pd.DataFrame
-    """rows refused here (a coordinate cell that is no pair, markup in a name), not in text"""
+    """rows refused here (a coordinate cell that is no pair, markup in a name): still in
+    ``text`` (a refused pair as blank lon and lat), so that validation reports every other
+    problem of the row too; they are never imported"""
     summary: dict[str, Any]
     headers: dict[str, str]
     """field -> the file's header, for fields made here (lon, lat from one column)"""
@@ -260,7 +298,11 @@ def prepare(
 ) -> Prepared:
     """Clean every text cell (:func:`geo.text.clean_columns`), read midnight date-times in
     date columns as dates, split one column of coordinate pairs into lon and lat, and refuse
-    the rows whose pair cannot be read or whose name holds markup."""
+    the rows whose pair cannot be read, whose name holds markup, whose date or time cannot
+    be (``date_impossible``: 2026-02-30, 25:00) or whose code a spreadsheet turned into a
+    number that lost digits (``code_lost_digits``: 3.30111E+19). A visits upload keeps its
+    references as written: an area list that came back is matched on them
+    (:func:`geo.io.arealists.ref_consistent`)."""
     fields = fields_of(kind)
     summary: dict[str, Any] = {}
     headers: dict[str, str] = {}
@@ -297,10 +339,35 @@ def prepare(
                 "order": split.order,
                 "rows": split.rows,
             }
+    checks: list[tuple[str, str, pd.Series]] = []
+    for name, spec in fields.items():
+        if name in text and spec.type in ("date", "datetime"):
+            codes, uniques = pd.factorize(text[name].astype("string").fillna(""))
+            once = impossible_dates(
+                pd.Series(uniques, dtype="string"), with_time=spec.type == "datetime"
+            )
+            checks.append((name, "date_impossible", pd.Series(once.to_numpy(dtype=bool)[codes])))
+    for name in code_fields(kind):
+        if name in text and not (kind == "visits" and name == "property_ref"):
+            checks.append((name, "code_lost_digits", code_as_number(text[name])))
+    for name, reason, cells in checks:
+        hit = cells.to_numpy(dtype=bool)
+        if hit.any():
+            problems.append(
+                pd.DataFrame(
+                    {
+                        "row": row_numbers[hit],
+                        "column": name,
+                        "value": text[name].to_numpy()[hit],
+                        "reason": reason,
+                    }
+                )
+            )
+            refuse |= hit
     for name in NAME_FIELDS & set(text.columns):
         if fields.get(name) is None or fields[name].type != "text":
             continue
-        marked = markup_cells(text[name]).to_numpy() & ~refuse
+        marked = markup_cells(text[name]).to_numpy()
         if marked.any():
             problems.append(
                 pd.DataFrame(
@@ -313,9 +380,6 @@ def prepare(
                 )
             )
             refuse |= marked
-    kept = ~refuse
-    if refuse.any():
-        text, row_numbers = text.loc[kept], row_numbers[kept]
     found = [p for p in problems if len(p)]
     return Prepared(
         text,

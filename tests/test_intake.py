@@ -299,3 +299,58 @@ def test_summaries_and_audit_details_stay_small_whatever_the_file_holds(db):
     assert len(result.summary["ignored_columns"]) == 51
     detail = rows(db.db.url, "SELECT detail FROM audit WHERE action = 'import.rentals'")[-1][0]
     assert len(detail) < 20_000
+
+
+# --------------------------------------------------------------------------- impossible values
+
+
+def test_impossible_visit_times_are_refused_as_such_never_rolled_over(db):
+    result = upload(db, "visits_impossible_times.csv", kind="visits")
+    assert (result.summary["accepted"], result.summary["rejected"]) == (1, 3)
+    refused = result.rejects[["row", "value", "reason"]].to_numpy().tolist()
+    assert refused == [
+        [2, "2026-11-29 25:00", "date_impossible"],
+        [3, "2026-11-27 99:99", "date_impossible"],
+        [4, "2026-02-30 10:00", "date_impossible"],
+    ]
+    stamps = rows(
+        db.db.url,
+        "SELECT v.visited_at FROM visit v JOIN import_batch b ON b.id = v.batch_id"
+        " WHERE b.filename = ?",
+        "visits_impossible_times.csv",
+    )
+    assert [str(s[0])[:16] for s in stamps] == ["2026-11-28 23:59"]
+    assert "23:59" in message("date_impossible", "en")
+
+
+def test_a_code_spreadsheets_kept_as_a_number_is_read_as_its_digits_or_refused(db):
+    result = upload(db, "numeric_codes.xlsx")
+    assert (result.summary["accepted"], result.summary["rejected"]) == (2, 1)
+    refused = result.rejects[["row", "header", "value", "reason"]].to_numpy().tolist()
+    assert refused == [[3, "房屋编号", "3.30110901001001E+17", "code_lost_digits"]]
+    stored = rows(
+        db.db.url,
+        "SELECT external_ref FROM property WHERE address LIKE '东湖路9_号' ORDER BY external_ref",
+    )
+    assert stored == [("330110901001001",), ("330110901001002",)]
+    assert "format the column as text" in message("code_lost_digits", "en")
+    assert "文本格式" in message("code_lost_digits", "zh")
+
+
+def test_a_csv_code_in_scientific_notation_is_refused_not_stored_as_a_wrong_code(db):
+    result = upload(db, "numeric_codes.csv")
+    assert (result.summary["accepted"], result.summary["rejected"]) == (1, 1)
+    assert result.rejects[["row", "value", "reason"]].to_numpy().tolist() == [
+        [2, "3.30111E+19", "code_lost_digits"]
+    ]
+    assert rows(db.db.url, "SELECT count(*) FROM property WHERE address = '东湖路97号'") == [(0,)]
+
+
+def test_an_unterminated_quote_is_named_on_its_row_and_the_rows_after_it_are_read(db):
+    result = upload(db, "unterminated_quote.csv")
+    summary = result.summary
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (1001, 1000, 1)
+    assert result.rejects[["row", "reason"]].to_numpy().tolist() == [[2, "csv_unterminated_quote"]]
+    assert rows(db.db.url, "SELECT address FROM property WHERE external_ref = 'Q1001'") == [
+        ("东湖路1001号",)
+    ]

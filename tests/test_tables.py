@@ -219,3 +219,44 @@ def test_a_file_read_from_disk_under_the_limit_is_read_whole(tmp_path):
 
 def test_the_field_case_files_are_not_in_the_repository():
     assert not list(Path(TABLES).glob("gh*"))
+
+
+# --------------------------------------------------------------------------- codes, quotes
+
+
+def test_numeric_code_cells_read_as_their_digits_or_as_the_number_a_spreadsheet_shows():
+    table = read("numeric_codes.xlsx")
+    assert table.frame["房屋编号"].tolist() == [
+        "330110901001001",
+        "3.30110901001001E+17",
+        "330110901001002",
+    ]
+    assert table.frame["房东电话"].tolist() == ["13812345678", "13812345679", ""]
+
+
+def test_an_unterminated_quote_swallows_no_rows():
+    table = read("unterminated_quote.csv")
+    assert table.malformed == [(2, "csv_unterminated_quote")]
+    assert len(table.frame) == 1000
+    assert table.row_numbers[[0, -1]].tolist() == [3, 1002]
+    assert cells(table)[-1] == ["Q1001", "东湖路1001号", "单间"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'ref,address,room\nQ1,addr,"单间\nQ2,a,1\nQ3,b,2\n',  # in the last column
+        'ref,address,room\nQ1,a,1\nQ2,b,"单间\nQ3,c,3\n',  # one row left: at the end of the file
+    ],
+)
+def test_a_quote_left_open_is_refused_on_its_row_wherever_it_is(text):
+    table = read_table(text.encode(), "x.csv")
+    assert ("csv_unterminated_quote" in dict(table.malformed).values()) is True
+    assert table.frame["ref"].tolist()[-1] == "Q3"
+
+
+def test_a_cell_with_a_line_break_is_still_one_cell():
+    text = 'ref,address,room\nQ1,"东湖路1号\n朝南, 有阳台",1\nQ2,b,2\n'
+    table = read_table(text.encode(), "x.csv")
+    assert table.malformed == []
+    assert table.frame["address"].tolist() == ["东湖路1号\n朝南, 有阳台", "b"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 import tempfile
@@ -45,6 +46,11 @@ HEADER_SEARCH_ROWS: Final = 30
 TABLE_SUFFIXES: Final = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 POINT_SUFFIXES: Final = (".geojson", ".json", ".gpkg", ".kml")
 _DELIMITERS: Final = (",", "\t", ";", "|")
+SPREADSHEET_EXACT: Final = 10**15
+"""Integral numbers below this are exact in a spreadsheet (Excel keeps 15 significant
+digits): a numeric cell of up to 15 digits reads as its digits (``330110901001001``), a
+larger one as the scientific notation a spreadsheet shows (``3.30110901001001E+17``), its
+lost digits not made up (a code column refuses it)."""
 SHOWN_TEXT: Final = 80
 """Characters of a skipped row's text kept for the summary."""
 
@@ -74,6 +80,9 @@ class RawTable:
     refused: list[tuple[int, str, str, str]] = field(default_factory=list)
     """(row number, header, value, catalogue key) of cells whose row is refused as read (a
     formula without a cached value, an error value); those rows are not in ``frame``"""
+    set_aside: dict[int, list[str]] = field(default_factory=dict)
+    """row number -> the cells as given (in the header's order, then any beyond it) of the
+    rows of ``malformed`` and ``refused`` that were read: what the rejects report gives back"""
 
 
 def read_upload(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
@@ -237,25 +246,31 @@ def _read_csv(
         if fast is not None:
             return RawTable(fast[0], fast[1], "csv", encoding)
     csv.field_size_limit(max(len(text), 131_072))
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     body: list[list[str]] = []
     numbers: list[int] = []
     malformed: list[tuple[int, str]] = []
+    set_aside: dict[int, list[str]] = {}
+    width = [0]  # the header's, once read: how wide a swallowed row is
     try:
-        for number, row in enumerate(rows, start=1):
+        for number, row, runaway in _csv_records(text, delimiter, width=lambda: width[0]):
             if number < header_row or number == notes:
+                continue
+            if header is not None and runaway:
+                malformed.append((number, "csv_unterminated_quote"))
                 continue
             if not any(cell.strip() for cell in row):
                 continue
             if header is None:
                 _too_wide(len(row), max_columns)
                 header = _headers(row)
+                width[0] = len(header)
                 continue
             if len(body) + len(malformed) >= max_rows:
                 raise InputError("too_many_rows", limit=max_rows)
             if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
                 malformed.append((number, "row_too_many_fields"))
+                set_aside[number] = [c.strip() for c in row]
                 continue
             body.append([c.strip() for c in row[: len(header)]] + [""] * (len(header) - len(row)))
             numbers.append(number)
@@ -277,9 +292,58 @@ def _read_csv(
         encoding,
         malformed,
         header_row=header_row,
+        set_aside=set_aside,
         skipped=skipped,
         notes_row=notes,
     )
+
+
+RUNAWAY_ROWS: Final = 2
+"""Lines shaped like rows of the table that one cell may swallow before the quote that
+opened it is taken as never closed (a note may hold a line break, not a run of rows)."""
+
+
+def _csv_records(
+    text: str, delimiter: str, *, width: Callable[[], int]
+) -> Iterator[tuple[int, list[str], bool]]:
+    """(row number, cells, runaway) of each record of a CSV. A quote that never closes makes
+    the csv module run one cell over every following line; such a record (a cell that ends at
+    the end of the file with its quote open, or that holds lines shaped like rows of the
+    table, ``width()`` cells wide) comes as runaway, and the lines after the line its quote
+    opens on are read again as rows of their own."""
+    lines = io.StringIO(text, newline="").readlines()
+    start, number = 0, 0
+    while start < len(lines):
+        reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter)
+        read = 0
+        for row in reader:
+            first, read = start + read, reader.line_num
+            number += 1
+            if read > first - start + 1 and _runaway(row, lines, first, delimiter, width()):
+                yield number, row, True
+                start = first + 1
+                break
+            yield number, row, False
+        else:
+            return
+
+
+def _runaway(cells: list[str], lines: list[str], first: int, delimiter: str, width: int) -> bool:
+    """Whether a record spanning several lines, from line index ``first``, is a quote that
+    never closed rather than a cell holding a line break."""
+    need = max(width - 1, 1)
+    for cell in cells:
+        if "\n" not in cell and "\r" not in cell:
+            continue
+        shaped = sum(line.count(delimiter) >= need for line in cell.splitlines()[1:])
+        if width and shaped >= RUNAWAY_ROWS:
+            return True
+    try:  # at the end of the file with its quote still open
+        for _ in csv.reader(itertools.islice(lines, first, None), delimiter=delimiter, strict=True):
+            break
+    except csv.Error as exc:
+        return "end of data" in str(exc)
+    return False
 
 
 def _first_line(text: str) -> str:
@@ -358,6 +422,9 @@ def _read_csv_fast(
         blank = pc.and_(blank, pc.equal(column, ""))
     if pc.any(blank).as_py():
         return None
+    for column in columns:  # a line break in a cell: a quote that may never close
+        if pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py():
+            return None
     # Arrow-backed text columns: validation works on these, and converting 100,000 rows to
     # Python strings and back cost half a second.
     frame = pa.table(columns, names=names).to_pandas(types_mapper=_arrow_text)
@@ -511,6 +578,7 @@ def _read_xlsx(
     numbers: list[int] = []
     refused: list[tuple[int, str, str, str]] = []
     malformed: list[tuple[int, str]] = []
+    set_aside: dict[int, list[str]] = {}
     for number, values in rows[at + 1 :]:
         if number == notes:
             continue
@@ -518,6 +586,7 @@ def _read_xlsx(
             raise InputError("too_many_rows", limit=max_rows)
         if len(values) > len(header):  # values beyond the header's last column
             malformed.append((number, "row_too_many_fields"))
+            set_aside[number] = [_given_text(v) for v in values]
             continue
         bad = [
             (number, header[i], _refused_text(v), _refused_key(v))
@@ -526,6 +595,7 @@ def _read_xlsx(
         ]
         if bad:
             refused.extend(bad)
+            set_aside[number] = [_given_text(v) for v in values]
             continue
         cells = [_cell_text(v) for v in values]
         body.append(cells + [""] * (len(header) - len(cells)))
@@ -547,7 +617,16 @@ def _read_xlsx(
         notes_row=notes,
         sheet=chosen.title if several else None,
         refused=refused,
+        set_aside=set_aside,
     )
+
+
+def _given_text(value: object) -> str:
+    """A cell of a refused row as the registrar sees it (an error as #REF!, a formula
+    without a cached value as blank)."""
+    if value is _NO_CACHED_VALUE or isinstance(value, _CellError):
+        return _refused_text(value)
+    return _cell_text(value)
 
 
 def _refused_text(value: object) -> str:
@@ -601,9 +680,13 @@ def _cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= SPREADSHEET_EXACT:
+        value = float(value)  # no spreadsheet holds these digits: show what it would
     if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+        if math.isfinite(value) and value.is_integer() and abs(value) < SPREADSHEET_EXACT:
             return str(int(value))
+        if math.isfinite(value) and value.is_integer():
+            return f"{value:.15G}"  # 3.30110901001001E+17: its lost digits not made up
         return repr(value)
     return str(value).strip()
 

@@ -213,6 +213,44 @@ def invisible_characters() -> None:
     (HERE / "invisible_characters.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
+def impossible_visit_times() -> None:
+    """Visit times no clock shows (25:00, 99:99) and a day February does not have, among a
+    good one: refused as impossible, never rolled over into the next day."""
+    rows = [
+        "房屋编号,走访时间,走访结果",
+        "D00-P000001,2026-11-29 25:00,已核实",
+        "D00-P000002,2026-11-27 99:99,已核实",
+        "D00-P000003,2026-02-30 10:00,已核实",
+        "D00-P000004,2026/11/28 23:59,已核实",
+    ]
+    (HERE / "visits_impossible_times.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def numeric_codes() -> None:
+    """房屋编号 and 房东电话 typed as numbers: 15 digits a spreadsheet keeps, 18 it does not
+    (Excel stores 3.30110901001001E+17), and a CSV saved from such a sheet."""
+    book = new_book()
+    ws = sheet(book, "登记表", [["房屋编号", "详细地址", "房屋类型", "房东电话"]])
+    ws.append([330110901001001.0, "东湖路91号", "单间", 13812345678.0])
+    ws.append([3.30110901001001e17, "东湖路93号", "单间", 13812345679])
+    ws.append(["330110901001002", "东湖路95号", "单间", ""])
+    book.save(HERE / "numeric_codes.xlsx")
+    rows = [
+        "房屋编号,详细地址,房屋类型",
+        "3.30111E+19,东湖路97号,单间",
+        "330110901001003,东湖路99号,单间",
+    ]
+    (HERE / "numeric_codes.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def unterminated_quote() -> None:
+    """Row 2 opens a quote it never closes, then 1000 good rows: the quote is named on its
+    row and the 1000 rows are read, not swallowed into one cell."""
+    rows = ["房屋编号,详细地址,房屋类型", 'Q1,"unterminated,单间']
+    rows += [f"Q{n},东湖路{n}号,单间" for n in range(2, 1002)]
+    (HERE / "unterminated_quote.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     formula_without_value()
     hidden_sheet()
@@ -225,3 +263,6 @@ if __name__ == "__main__":
     stale_dimension()
     coordinates_in_one_column()
     invisible_characters()
+    impossible_visit_times()
+    numeric_codes()
+    unterminated_quote()
