@@ -71,13 +71,16 @@ IDENTIFIER_FIELDS: Final = frozenset({"id_number", "phone", "landlord_phone", "c
 
 def mask_name(name: str | None) -> str:
     """A person's name as lists for the field show it: the first character and an asterisk
-    for each other one (nothing for no name).
+    for each other one (nothing for no name); never the whole name, so a one-character name
+    is a single asterisk.
 
-    >>> mask_name("欧阳娜娜"), mask_name("张三"), mask_name("")
-    ('欧***', '张*', '')
+    >>> mask_name("欧阳娜娜"), mask_name("张三"), mask_name("乙"), mask_name("")
+    ('欧***', '张*', '*', '')
     """
     text = (name or "").strip()
-    return f"{text[:1]}{'*' * max(1, len(text) - 1)}" if text else ""
+    if len(text) <= 1:
+        return "*" if text else ""
+    return f"{text[:1]}{'*' * (len(text) - 1)}"
 
 
 def mask_text(value: str) -> str:

@@ -5,7 +5,8 @@ Configuration table lists them all; a test keeps the two in step). The faces (th
 the command line) read them once through :func:`settings` and hand them on: services get
 them with the opened database (``opened.settings``), core functions as plain values. An
 invalid value is refused with a :class:`geo.errors.InputError` (``setting_invalid``) that
-names the variable, the value and the rule, never with a traceback.
+names the variable, the value and the rule (in each language: pydantic's English reason is
+never shown), never with a traceback.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.errors import InputError
+from geo.i18n import Phrase, message
 
 ENV_PREFIX: Final = "GRIDHOUSE_"
 _CONFIG: Final = SettingsConfigDict(
@@ -30,7 +32,7 @@ _CONFIG: Final = SettingsConfigDict(
     frozen=True,
 )
 
-Positive = Annotated[float, Field(gt=0)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 class DaySetting(BaseSettings):
@@ -66,7 +68,10 @@ class Settings(DaySetting):
         default=730, gt=0, description="days people are kept after they moved out"
     )
     idle_minutes: float = Field(
-        default=30.0, ge=0, description="minutes without a click after which a session ends"
+        default=30.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="minutes without a click after which a session ends",
     )
     one_time_password_hours: Positive = Field(
         default=24.0,
@@ -82,7 +87,11 @@ class Settings(DaySetting):
     upload_max_mb: Positive = Field(default=50.0, description="largest upload in MB (2**20 B)")
     upload_max_rows: int = Field(default=200_000, gt=0, description="most data rows per upload")
     inspection_target: float = Field(
-        default=0.8, gt=0, le=1, description="target of the monthly inspection rate (0 < t <= 1)"
+        default=0.8,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="target of the monthly inspection rate (0 < t <= 1)",
     )
     units_per_team_day: Positive = Field(
         default=25.0, description="units a sweep team visits in a working day"
@@ -101,12 +110,48 @@ class Settings(DaySetting):
         return int(self.upload_max_mb * 2**20)
 
 
+RULES: Final = {
+    "greater_than": "setting_rule_greater_than",
+    "greater_than_equal": "setting_rule_greater_than_equal",
+    "less_than": "setting_rule_less_than",
+    "less_than_equal": "setting_rule_less_than_equal",
+    "int_parsing": "setting_rule_whole_number",
+    "int_from_float": "setting_rule_whole_number",
+    "int_type": "setting_rule_whole_number",
+    "float_parsing": "setting_rule_number",
+    "float_type": "setting_rule_number",
+    "finite_number": "setting_rule_finite",
+    "date_parsing": "setting_rule_date",
+    "date_type": "setting_rule_date",
+    "date_from_datetime_parsing": "setting_rule_date",
+    "date_from_datetime_inexact": "setting_rule_date",
+    "path_type": "setting_rule_path",
+    "string_type": "setting_rule_text",
+}
+"""pydantic's error types -> the catalogue key of the rule (``{limit}`` from the bound);
+any other type reads ``setting_rule_other``."""
+
+
+def rule(problem: Any) -> Phrase:
+    """A pydantic problem's rule in both languages, from the catalogue.
+
+    >>> r = rule({"type": "greater_than", "ctx": {"gt": 0.0}})
+    >>> str(r), r.en
+    ('须大于 0', 'must be greater than 0')
+    """
+    key = RULES.get(str(problem.get("type")), "setting_rule_other")
+    bounds = problem.get("ctx") or {}
+    limit = next((bounds[b] for b in ("gt", "ge", "lt", "le") if b in bounds), "")
+    shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
+    return Phrase(message(key, "zh", limit=shown), message(key, "en", limit=shown))
+
+
 def _refused(error: ValidationError) -> InputError:
     """The first problem of a validation error as one bilingual catalogue line."""
     problem = error.errors()[0]
     name = f"{ENV_PREFIX}{str(problem['loc'][0]).upper()}" if problem["loc"] else ENV_PREFIX
     value = problem.get("input")
-    return InputError("setting_invalid", variable=name, value=str(value), rule=problem["msg"])
+    return InputError("setting_invalid", variable=name, value=str(value), rule=rule(problem))
 
 
 def read_settings() -> Settings:

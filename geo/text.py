@@ -24,6 +24,7 @@ import pandas as pd
 
 from geo.cells import is_formula
 from geo.errors import InputError
+from geo.i18n import Phrase, Term
 
 INVISIBLE: Final = (
     "\u061c\u200e\u200f"  # Arabic letter mark, left-to-right and right-to-left marks
@@ -222,6 +223,45 @@ def refusal(text: str, *, name: bool = False, max_length: int = 200) -> str | No
     if name and has_markup(text):
         return "markup"
     return None
+
+
+NAME_MAX_LENGTH: Final = 100
+"""The longest name a person, account, sweep or team may have (an upload's name column)."""
+
+
+def checked_name(
+    value: str,
+    *,
+    field: str,
+    fold: bool = True,
+    required: bool = True,
+    max_length: int = NAME_MAX_LENGTH,
+) -> str:
+    """A name that comes in by any other way than an upload (a boundary file, the command
+    line, a service call) under the upload's rules: cleaned and folded (:func:`fold_name`;
+    only cleaned, inner spaces made one, when not ``fold``, for names typed again to sign
+    in), and refused as an upload refuses the cell when it is too long, reads as a formula
+    or holds markup (:func:`refusal`), or when it is blank and ``required``.
+
+    The refusal is ``InputError('name_refused', field=..., reason=...)``: ``field`` a
+    catalogue key for what was named, or a :class:`geo.i18n.Phrase` (e.g. which area).
+
+    >>> checked_name(" \uff37ang\u200b  Li ", field="field_name")
+    'Wang Li'
+    >>> try:
+    ...     checked_name('=HYPERLINK("http://x","y")', field="field_name")
+    ... except InputError as refused:
+    ...     print(refused.key, refused.params["reason"])
+    name_refused formula
+    """
+    text = fold_name(value) if fold else " ".join(clean_text(value).split())
+    reason = refusal(text, name=True, max_length=max_length)
+    if reason is None and required and not text:
+        reason = "name_blank"
+    if reason is not None:
+        label = field if isinstance(field, Phrase) else Term(field)
+        raise InputError("name_refused", field=label, reason=Term(reason))
+    return text
 
 
 def form_name(value: str | None) -> str | None:

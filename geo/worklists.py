@@ -104,13 +104,19 @@ def stale_units(units: pd.DataFrame, *, today: date, days: int = STALE_AFTER_DAY
 
 
 def counts_by_community(table: pd.DataFrame) -> pd.DataFrame:
-    """How many rows of a list fall in each community (or each kind of reporter, worksite,
-    or dormitory, for the lists that are about those), largest first."""
-    key = next((k for k in ("community", "kind", "worksite", "dormitory_of") if k in table), "")
-    if not key:
+    """How many rows of a list fall in each community (every list names the community of
+    its unit, worksite or reporter; None for those outside every community), largest first;
+    never by anything else.
+
+    >>> t = pd.DataFrame({"community": ["甲村", "乙村", "甲村"], "kind": ["landlord"] * 3})
+    >>> counts_by_community(t).to_dict("records")
+    [{'community': '甲村', 'count': 2}, {'community': '乙村', 'count': 1}]
+    """
+    if "community" not in table:
         return pd.DataFrame({"community": [], "count": []})
-    counts = table.groupby(key, dropna=False).size().rename("count").reset_index()
-    counts = counts.rename(columns={key: "community"})
+    counts = table.groupby("community", dropna=False).size().rename("count").reset_index()
+    named = [None if pd.isna(c) else c for c in counts["community"]]
+    counts["community"] = pd.Series(named, index=counts.index, dtype=object)
     return counts.sort_values(["count", "community"], ascending=[False, True]).reset_index(
         drop=True
     )

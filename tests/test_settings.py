@@ -200,6 +200,54 @@ def test_an_invalid_value_is_one_line_naming_it(variable, value, monkeypatch):
     assert refused.value.params["value"] == value
 
 
+@pytest.mark.parametrize(("variable", "value"), INVALID, ids=[f"{v}={x}" for v, x in INVALID])
+def test_the_rule_is_given_in_each_language_never_in_pydantic_s_english(
+    variable, value, monkeypatch
+):
+    from geo.i18n import message
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(InputError) as refused:
+        read_settings()
+    zh = message("setting_invalid", "zh", **refused.value.params)
+    en = message("setting_invalid", "en", **refused.value.params)
+    rule_zh = zh.split("无效：", 1)[1]
+    assert re.fullmatch(r"[^A-Za-z]*(YYYY-MM-DD[^A-Za-z]*)?", rule_zh), zh
+    assert "Input should" not in en and re.search(r"invalid: must be|is not an accepted", en)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "zh", "en"),
+    [
+        ("GRIDHOUSE_UPLOAD_MAX_MB", "0", "须大于 0", "must be greater than 0"),
+        ("GRIDHOUSE_INSPECTION_TARGET", "80", "须不大于 1", "must be at most 1"),
+        ("GRIDHOUSE_IDLE_MINUTES", "-5", "须不小于 0", "must be at least 0"),
+        ("GRIDHOUSE_UPLOAD_MAX_ROWS", "1.5", "须为整数", "must be a whole number"),
+        ("GRIDHOUSE_CROWDED_M2_PER_PERSON", "many", "须为数字", "must be a number"),
+        ("GRIDHOUSE_TODAY", "2026-02-30", "须为日期", "must be a date"),
+        ("GRIDHOUSE_UPLOAD_MAX_MB", "inf", "须为有限的数字", "must be a finite number"),
+    ],
+)
+def test_health_names_the_rule_in_chinese_and_in_english(
+    variable, value, zh, en, demo_url, tmp_path
+):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
+    env[variable] = value
+    result = subprocess.run(
+        [sys.executable, "-m", "geo", "--db", demo_url, "health"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 2
+    chinese, english = one_bilingual_line(result.stderr).split(" | ")
+    assert f"{variable} 的值 {value} 无效：{zh}" in chinese and "Input" not in chinese
+    assert f"{variable}={value} is invalid: {en}" in english
+
+
 @pytest.mark.parametrize(("variable", "value"), INVALID[:3], ids=[v for v, _ in INVALID[:3]])
 def test_an_invalid_value_is_one_bilingual_line_through_the_cli(
     variable, value, demo_url, tmp_path

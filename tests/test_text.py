@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from geo.errors import InputError
-from geo.text import clean_columns, clean_text, fold_name, form_name, refusal
+from geo.i18n import bilingual
+from geo.text import checked_name, clean_columns, clean_text, fold_name, form_name, refusal
 
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2069\u200e\u061c"
 
@@ -61,3 +62,27 @@ def test_a_form_refuses_what_an_upload_refuses():
         form_name("<img src=x onerror=alert(1)>")
     assert refused.value.key == "form_name_markup"
     assert form_name("赵\u200b六\u202e") == "赵六"
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ('=HYPERLINK("http://x","y")', "formula"),
+        ("<img src=x onerror=alert(1)>", "markup"),
+        ("<script>x</script>", "markup"),
+        ("王" * 101, "too_long"),
+        ("\u200b\u202e ", "name_blank"),
+    ],
+)
+def test_a_name_by_any_other_way_in_is_refused_as_an_upload_refuses_it(typed, reason):
+    with pytest.raises(InputError) as refused:
+        checked_name(typed, field="field_team_name")
+    assert (refused.value.key, refused.value.params["reason"]) == ("name_refused", reason)
+    line = bilingual(refused.value.key, **refused.value.params)
+    assert line.startswith("走访组名称：") and " | team name: " in line and "\n" not in line
+
+
+def test_a_name_by_any_other_way_in_is_cleaned_as_an_upload_cleans_it():
+    assert checked_name("\uff37ang\u200b\u3000Li\u202e", field="field_name") == "Wang Li"
+    assert checked_name("\uff37ang\u200b", field="field_name", fold=False) == "\uff37ang"
+    assert checked_name("", field="field_name", required=False) == ""

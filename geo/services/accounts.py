@@ -49,6 +49,7 @@ from geo.store.users import (
     update_session,
     update_user,
 )
+from geo.text import checked_name
 from geo.vocabulary import ROLES
 
 if TYPE_CHECKING:
@@ -447,14 +448,16 @@ def update_account(
     unlock: bool = False,
 ) -> dict[str, Any]:
     """Change an account's role, area scope (None: everything) or active flag, or unlock it
-    (admins only). The last active admin cannot be demoted or deactivated."""
+    (admins only). The last active admin cannot be demoted or deactivated. ``name`` is
+    cleaned as :func:`add_account` cleans it (an account stored before that, as typed)."""
     require(actor, "setup")
     if role is not None and role not in ROLES:
         raise InputError("value_invalid", name="role", value=role)
     with opened.db.write() as conn:
-        user = find_user(conn, name)
+        user = find_user(conn, _typed_name(name)) or find_user(conn, name)
         if user is None:
             raise NotFoundError("user_not_found", name=name)
+        name = str(user["name"])
         values: dict[str, Any] = {}
         if role is not None and role != user["role"]:
             values["role"] = role
@@ -519,6 +522,14 @@ def reset_password(opened: Opened, actor: Actor, name: str) -> str:
     return password
 
 
+def _typed_name(name: str) -> str:
+    """An account name as :func:`add_account` stores it (blank when it could not be one)."""
+    try:
+        return checked_name(name, field="field_account_name", fold=False)
+    except InputError:
+        return ""
+
+
 def add_account(
     opened: Opened,
     actor: Actor,
@@ -533,6 +544,7 @@ def add_account(
     require(actor, "setup")
     if role not in ROLES:
         raise InputError("value_invalid", name="role", value=role)
+    name = checked_name(name, field="field_account_name", fold=False)  # typed again to sign in
     _check_password(password)
     with opened.db.write() as conn:
         check_area_scope(conn, areas)

@@ -16,6 +16,7 @@ import shapely
 from geo.areas import AreaIndex, prepare_areas, sibling_issues
 from geo.crs import WGS84
 from geo.errors import InputError
+from geo.i18n import Phrase, message
 from geo.io.boundaries import BoundaryFile, boundary_layers, read_boundaries
 from geo.services.access import Actor, in_scope, require
 from geo.services.placement import bump_boundary_version, replace_all
@@ -24,6 +25,7 @@ from geo.services.setup import Opened
 from geo.store import audit, queries
 from geo.store.records import count_rows, insert_areas, load_areas, put_setting
 from geo.store.schema import area
+from geo.text import checked_name
 from geo.vocabulary import AREA_LEVELS
 
 
@@ -151,6 +153,7 @@ def _import_level(
         source.frame, level=level, name_field=name_field, code_field=code_field, parents=parents
     )
     frame = prepared.frame
+    frame["name"] = _area_names(frame)
     if "kind" not in frame or frame["kind"].isna().all():
         frame["kind"] = level
     _refuse_codes_of_other_levels(conn, frame, level=level)
@@ -220,6 +223,20 @@ def _import_level(
         ],
         "notes": notes,
     }
+
+
+def _area_names(frame: gpd.GeoDataFrame) -> list[str]:
+    """Each area's name cleaned as an upload's names are; the import is refused, naming the
+    area by its code, when a name is too long, reads as a formula or holds markup."""
+
+    def which(code: str) -> Phrase:
+        zh, en = (message("name_of_area", lang, code=code) for lang in ("zh", "en"))
+        return Phrase(zh, en)
+
+    return [
+        checked_name(str(name), field=which(code), required=False, max_length=200)
+        for code, name in zip(frame["code"].astype(str), frame["name"], strict=True)
+    ]
 
 
 def _refuse_codes_of_other_levels(conn: Any, frame: gpd.GeoDataFrame, *, level: str) -> None:

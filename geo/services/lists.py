@@ -107,7 +107,8 @@ def _staff_list(
 
 
 def _late_reports(opened: Opened, actor: Actor, *, area: str | None, today: date) -> pd.DataFrame:
-    """Landlords and employers with move-ins or hires of the last year reported late."""
+    """Landlords and employers with move-ins or hires of the last year reported late, per
+    community (a landlord with units in two communities is listed in each)."""
     within_days = opened.settings.report_within_days
     since = today - timedelta(days=LATE_REPORT_LOOKBACK_DAYS)
     with opened.db.read() as conn:
@@ -115,11 +116,12 @@ def _late_reports(opened: Opened, actor: Actor, *, area: str | None, today: date
         landlords = move_in_reports(conn, since=since, communities=within)
         employers = hire_reports(conn, since=since, communities=within)
     parts = [
-        late_by_reporter(frame, today=today, within=within_days).assign(kind=kind)
+        _late_per_community(frame, today=today, within=within_days).assign(kind=kind)
         for kind, frame in (("landlord", landlords), ("employer", employers))
     ]
     columns = [
         "kind",
+        "community",
         "reporter",
         "reports",
         "late",
@@ -129,6 +131,20 @@ def _late_reports(opened: Opened, actor: Actor, *, area: str | None, today: date
     ]
     kept = [p for p in parts if len(p)]
     return (pd.concat(kept, ignore_index=True) if kept else parts[0])[columns]
+
+
+def _late_per_community(reports: pd.DataFrame, *, today: date, within: int) -> pd.DataFrame:
+    """:func:`late_by_reporter` within each community (column community first), the worst
+    first."""
+    parts = [
+        late_by_reporter(group, today=today, within=within).assign(community=community)
+        for community, group in reports.groupby("community", dropna=False, sort=True)
+    ]
+    kept = [p for p in parts if len(p)]
+    if not kept:
+        return late_by_reporter(reports, today=today, within=within).assign(community=None)
+    out = pd.concat(kept, ignore_index=True)
+    return out.sort_values(["late", "most_days_late"], ascending=False).reset_index(drop=True)
 
 
 def staff_list_csv(

@@ -18,7 +18,7 @@ from geo import sweeps as rules
 from geo.columns import plan_columns
 from geo.coverage import COMPLETED_OUTCOMES
 from geo.crs import WGS84
-from geo.errors import InputError, NotFoundError
+from geo.errors import ConflictError, InputError, NotFoundError
 from geo.fields import normalise_header
 from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM, crowded
 from geo.io import arealists
@@ -31,8 +31,10 @@ from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
 from geo.services.statistics import withheld_areas
 from geo.store import audit
+from geo.store import kits as kit_store
 from geo.store import sweeps as store
 from geo.store.records import load_areas
+from geo.text import checked_name, fold_name
 
 UNITS_PER_TEAM_DAY: Final = 25
 """Default: units one team visits in a working day."""
@@ -59,8 +61,10 @@ def create_sweep(
     """A planned sweep over ``areas`` (street, community or grid codes inside the actor's
     scope) with named teams and, optionally, their members (user names)."""
     require(actor, "plan_sweeps")
-    names = [t.strip() for t in teams if t.strip()]
-    if not name.strip() or not areas or not names:
+    name = checked_name(name, field="field_sweep_name", required=False)
+    names = [checked_name(t, field="field_team_name", required=False) for t in teams]
+    names = [t for t in names if t]
+    if not name or not areas or not names:
         raise InputError("sweep_incomplete")
     if len(set(names)) != len(names):
         raise InputError("sweep_teams_repeat")
@@ -79,8 +83,8 @@ def create_sweep(
         )
         ids = dict(zip(*store.sweep_teams(conn, sweep_id)[["name", "id"]].T.values, strict=True))
         for team_name, users in (members or {}).items():
-            if team_name in ids:
-                store.add_members(conn, int(ids[team_name]), users)
+            if fold_name(team_name) in ids:  # named as typed, found as stored
+                store.add_members(conn, int(ids[fold_name(team_name)]), users)
         _audit(conn, actor, "sweep.create", sweep_id, {"areas": sorted(areas), "teams": names})
     return sweep_id
 
@@ -120,14 +124,38 @@ def plan_sweep(
     weights: dict[str, float] | None = None,
     limit: int | None = None,
     pace: Pace | None = None,
+    replan: bool = False,
 ) -> SweepPlan:
     """Rank the sweep's units by priority, keep the first ``limit`` (all by default), split
-    them among the teams with balanced workloads and walking routes, and store the plan."""
+    them among the teams with balanced workloads and walking routes, and store the plan.
+
+    A sweep under way (visits to its units recorded since it started, or field kits issued
+    for it) is refused, naming both counts, unless ``replan``: a new plan re-cuts the teams'
+    shares and the kits in the field no longer match. A forced re-plan is audited as
+    ``sweep.replan`` with the counts it overrode."""
     require(actor, "plan_sweeps")
     today = as_of or clock.today()
     pace = pace or Pace()
     with opened.db.read() as conn:
-        units = _units_in_sweep(conn, actor, _sweep(conn, sweep_id), as_of=today)
+        found = _sweep(conn, sweep_id)
+        recorded = len(
+            store.sweep_visits(
+                conn, sweep_id, since=found["starts_on"], until=max(today, clock.today())
+            )
+        )
+        handed_out = kit_store.kits(conn)
+        issued = int((handed_out["sweep_id"] == sweep_id).sum()) if len(handed_out) else 0
+        if (recorded or issued) and not replan:
+            raise ConflictError(
+                "sweep_replan_in_progress",
+                sweep=sweep_id,
+                visits=disclosure.count_or_withheld(recorded)
+                if actor.aggregates_only
+                else recorded,
+                kits=issued,
+                starts_on=found["starts_on"],
+            )
+        units = _units_in_sweep(conn, actor, found, as_of=today)
         teams = store.sweep_teams(conn, sweep_id)
     per_room, m2 = crowding_thresholds(opened.settings)
     ranked = rank_units(units, as_of=today, weights=weights, per_room=per_room, m2_per_person=m2)
@@ -153,15 +181,17 @@ def plan_sweep(
     )
     with opened.db.write() as conn:
         stored = store.replace_assignment(conn, sweep_id, plan)
+        overridden = {"visits": recorded, "kits": issued} if recorded or issued else {}
         _audit(
             conn,
             actor,
-            "sweep.plan",
+            "sweep.replan" if overridden else "sweep.plan",
             sweep_id,
             {
                 "units": stored,
                 "teams": len(teams),
                 "weights": weights or rules.DEFAULT_WEIGHTS,
+                **overridden,
             },
         )
     per_day = units_per_team_day(opened)

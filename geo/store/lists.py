@@ -126,17 +126,27 @@ def latest_person_visits(conn: Connection, *, as_of: date) -> pd.DataFrame:
 def move_in_reports(
     conn: Connection, *, since: date, communities: Collection[int] | None = None
 ) -> pd.DataFrame:
-    """Move-ins and move-outs since ``since`` with who had to report them: reporter (the
-    landlord's name and masked phone), event (moved_in or moved_out), reported (the report
-    date of that event), change (``in`` or ``out``)."""
+    """Move-ins and move-outs since ``since`` with who had to report them: community (the
+    unit's), reporter (the landlord's name and masked phone), event (moved_in or
+    moved_out), reported (the report date of that event), change (``in`` or ``out``)."""
     reporter = (landlord.c.name + " " + func.coalesce(landlord.c.phone_masked, "")).label(
         "reporter"
     )
+    community = _community()
     frames = [
         read_frame(
             conn,
-            select(reporter, event.label("event"), reported.label("reported"))
-            .select_from(residence.join(property_).join(landlord))
+            select(
+                community.c.name.label("community"),
+                reporter,
+                event.label("event"),
+                reported.label("reported"),
+            )
+            .select_from(
+                residence.join(property_)
+                .join(landlord)
+                .outerjoin(community, community.c.id == property_.c.community_id)
+            )
             .where(event >= since, *units_within(communities)),
         ).assign(change=change)
         for change, event, reported in (
@@ -151,8 +161,9 @@ def hire_reports(
     conn: Connection, *, since: date, communities: Collection[int] | None = None
 ) -> pd.DataFrame:
     """Hires and departures since ``since`` with the employer who had to report them:
-    reporter (worksite name), event (since or until), reported (the report date of that
-    event), change (``in`` or ``out``)."""
+    community (the worksite's), reporter (worksite name), event (since or until), reported
+    (the report date of that event), change (``in`` or ``out``)."""
+    community = _community()
     frames = []
     for change, event, reported in (
         ("in", employment.c.since, employment.c.reported_on),
@@ -160,9 +171,16 @@ def hire_reports(
     ):
         statement = (
             select(
-                worksite.c.name.label("reporter"), event.label("event"), reported.label("reported")
+                community.c.name.label("community"),
+                worksite.c.name.label("reporter"),
+                event.label("event"),
+                reported.label("reported"),
             )
-            .select_from(employment.join(worksite))
+            .select_from(
+                employment.join(worksite).outerjoin(
+                    community, community.c.id == worksite.c.community_id
+                )
+            )
             .where(event >= since)
         )
         if communities is not None:
@@ -175,24 +193,30 @@ def unhoused_workers(
     conn: Connection, *, as_of: date, communities: Collection[int] | None = None
 ) -> pd.DataFrame:
     """People employed on ``as_of`` at a worksite in these communities who live in no unit
-    on record: worksite, name, id_masked, phone_masked, since."""
+    on record: community (the worksite's), worksite, name, id_masked, phone_masked, since."""
     living = (
         select(residence.c.person_id).select_from(residence.join(property_)).where(living_on(as_of))
     )
+    community = _community()
     statement = (
         select(
+            community.c.name.label("community"),
             worksite.c.name.label("worksite"),
             person.c.name,
             person.c.id_masked,
             person.c.phone_masked,
             employment.c.since,
         )
-        .select_from(employment.join(worksite).join(person))
+        .select_from(
+            employment.join(worksite)
+            .join(person)
+            .outerjoin(community, community.c.id == worksite.c.community_id)
+        )
         .where(
             employed_on(as_of),
             person.c.id.not_in(living),
         )
-        .order_by(worksite.c.name, person.c.name)
+        .order_by(community.c.name, worksite.c.name, person.c.name)
     )
     if communities is not None:
         statement = statement.where(worksite.c.community_id.in_(sorted(communities)))
@@ -234,8 +258,10 @@ def dormitory_outsiders(
     conn: Connection, *, as_of: date, communities: Collection[int] | None = None
 ) -> pd.DataFrame:
     """Residents of a worksite's dormitory who work for none or another worksite on
-    ``as_of``: external_ref, address, dormitory_of, name, id_masked, works_at."""
+    ``as_of``: community (the dormitory's), external_ref, address, dormitory_of, name,
+    id_masked, works_at."""
     owner = worksite.alias("owner")
+    community = _community()
     job = (
         select(employment.c.person_id, func.min(worksite.c.name).label("works_at"))
         .select_from(employment.join(worksite))
@@ -257,6 +283,7 @@ def dormitory_outsiders(
     p = property_.c
     statement = (
         select(
+            community.c.name.label("community"),
             p.external_ref,
             p.address,
             owner.c.name.label("dormitory_of"),
@@ -269,9 +296,10 @@ def dormitory_outsiders(
             .join(person)
             .join(owner, owner.c.id == p.worksite_id)
             .outerjoin(job, job.c.person_id == person.c.id)
+            .outerjoin(community, community.c.id == p.community_id)
         )
         .where(living_on(as_of), p.worksite_id.is_not(None), ~same, *units_within(communities))
-        .order_by(owner.c.name, p.external_ref, person.c.name)
+        .order_by(community.c.name, owner.c.name, p.external_ref, person.c.name)
     )
     return read_frame(conn, statement)
 
