@@ -42,8 +42,14 @@ _MARKDOWN_ESCAPES: Final = {
 }
 _BLOCK_START: Final = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
 """What makes a list, a rule or a heading at the start of a line."""
-_BARE_LINK: Final = re.compile(r"(?i)(www|https?|ftp|mailto)([.:])")
-"""The starts of GitHub's bare links (``www.``, ``https:``), broken by an escape."""
+_BARE_LINK: Final = re.compile(r"(?i)(www|https?|ftp|mailto|xmpp)([.:])|(@)")
+"""The starts of GitHub's bare links (``www.``, ``https:``, an e-mail's ``@``). Streamlit
+finds them in the text *after* Markdown escapes are resolved, so a backslash alone does not
+break them: an invisible :data:`LINK_BREAK` goes in as well."""
+LINK_BREAK: Final = "\u2060"
+"""WORD JOINER (U+2060): zero width and not a letter, so ``http``, joiner, ``://`` or ``@``,
+joiner, ``example.com`` no longer reads as a link (the one character :func:`markdown_text`
+adds to what it shows; :func:`clean` drops it from the data first)."""
 
 
 def clean(value: object) -> str:
@@ -77,15 +83,21 @@ def markdown_text(value: object) -> str:
     heading, list, table, maths or HTML comes out of it.
 
     >>> markdown_text("![x](http://example.com/a.png) 1号")
-    '\\\\!\\\\[x\\\\]\\\\(http\\\\://example.com/a.png\\\\) 1号'
+    '\\\\!\\\\[x\\\\]\\\\(http\\u2060\\\\://example.com/a.png\\\\) 1号'
     >>> markdown_text("**粗体** <b>&")
     '\\\\*\\\\*粗体\\\\*\\\\* &lt;b\\\\>&amp;'
     >>> markdown_text("- 1号楼"), markdown_text("3. 单元")
     ('\\\\- 1号楼', '3\\\\. 单元')
     """
     text = clean(value).translate(_MARKDOWN_ESCAPES)
-    text = _BARE_LINK.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _BARE_LINK.sub(_break_link, text)
     return _BLOCK_START.sub(_escape_block_start, text, count=1)
+
+
+def _break_link(match: re.Match[str]) -> str:
+    if match.group(3):  # an e-mail address: nothing after the @ reads as its domain
+        return "@" + LINK_BREAK
+    return match.group(1) + LINK_BREAK + "\\" + match.group(2)
 
 
 def _escape_block_start(match: re.Match[str]) -> str:

@@ -11,7 +11,15 @@ import streamlit as st
 from geo import clock
 from geo.services import accounts, auditing, boundaries
 from geo.vocabulary import ROLES
-from pages.common import flash_and_rerun, guarded, opened, show_flash, signed_in_actor, t
+from pages.common import (
+    flash_and_rerun,
+    guarded,
+    opened,
+    option_text,
+    show_flash,
+    signed_in_actor,
+    t,
+)
 from pages.tables import show_table
 
 actor = signed_in_actor()
@@ -27,7 +35,7 @@ area_names = dict(zip(area_codes, areas["name"], strict=True)) if areas is not N
 
 
 def area_label(code: str) -> str:
-    return f"{code} {area_names.get(code, '')}".strip()
+    return option_text(f"{code} {area_names.get(code, '')}".strip())
 
 
 def role_label(role: str) -> str:

@@ -10,7 +10,16 @@ from geo import maps
 from geo.clusters import DEFAULT_EPS_M, DEFAULT_H3_RESOLUTION, DEFAULT_MIN_RESIDENTS
 from geo.disclosure import CLUSTER_EPS_M, CLUSTER_MIN_RESIDENTS, WITHHELD
 from geo.services import spatial
-from pages.common import basemap_picker, guarded, language, opened, read, signed_in_actor, t
+from pages.common import (
+    basemap_picker,
+    guarded,
+    language,
+    opened,
+    option_text,
+    read,
+    signed_in_actor,
+    t,
+)
 
 actor = signed_in_actor()
 st.title(t("clusters_title"))
@@ -24,7 +33,7 @@ with st.sidebar:
     area = st.selectbox(
         t("clusters_area"),
         [*names, None] if len(names) > 1 else [None],
-        format_func=lambda c: t("clusters_area_all") if c is None else names[c],
+        format_func=lambda c: t("clusters_area_all") if c is None else option_text(names[c]),
         key="clusters_area",
     )
     layer = st.radio(

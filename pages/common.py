@@ -44,8 +44,20 @@ def t(key: str, **params: Any) -> str:
 def t_raw(key: str, **params: Any) -> str:
     """The catalogue text for ``key`` with its parameters as they are, for the sinks that
     show text as it is: selectbox and multiselect options, table cells, file names, map
-    text (which ``geo.maps`` escapes for HTML itself). Never for a Markdown sink."""
-    return message(key, language(), **params)
+    text (which ``geo.maps`` escapes for HTML itself). Never for a Markdown sink. Text
+    parameters lose their control and bidirectional characters (:func:`option_text`)."""
+    return message(key, language(), **{k: _plain_param(v) for k, v in params.items()})
+
+
+def option_text(value: object) -> str:
+    """Stored text for the sinks that show text as it is (selectbox and multiselect options,
+    see :func:`t_raw`): without the control, zero-width and bidirectional characters that
+    would make it read otherwise (a right-to-left override reverses what follows)."""
+    return markup.clean(value)
+
+
+def _plain_param(value: Any) -> Any:
+    return markup.clean(value) if isinstance(value, str) else value
 
 
 def plain(text: object) -> str:

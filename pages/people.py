@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo.services import people
 from geo.services.access import PERMISSIONS
-from pages.common import guarded, opened, signed_in_actor, t
+from pages.common import guarded, opened, option_text, signed_in_actor, t
 from pages.tables import show_table
 
 COLUMNS = (
@@ -49,7 +49,7 @@ if found is not None:
         show_table(found[list(COLUMNS)], headings="people_col_", coded={"sex": "sex_"})
         if "unmask" in PERMISSIONS.get(actor.role, frozenset()):
             labels = {
-                int(i): f"{n} {m or ''}"
+                int(i): option_text(f"{n} {m or ''}")
                 for i, n, m in zip(found["id"], found["name"], found["id_masked"], strict=True)
             }
             chosen = st.selectbox(

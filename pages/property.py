@@ -18,6 +18,7 @@ from pages.common import (
     flash_and_rerun,
     guarded,
     opened,
+    option_text,
     plain,
     show_flash,
     signed_in_actor,
@@ -56,7 +57,9 @@ elif not refs:
 else:
     st.caption(t("property_matches", n=len(refs)))
     labels = dict(zip(refs, matches["address"] + " " + matches["room"].fillna(""), strict=True))
-    ref = st.selectbox(t("property_open"), refs, format_func=lambda r: f"{r}  {labels[r]}")
+    ref = st.selectbox(
+        t("property_open"), refs, format_func=lambda r: option_text(f"{r}  {labels[r]}")
+    )
 st.query_params["ref"] = ref
 found = guarded(lambda: properties.property_file(opened().handle, actor, ref))
 if found is None:

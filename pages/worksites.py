@@ -10,7 +10,7 @@ from geo import maps
 from geo.disclosure import WITHHELD
 from geo.services import spatial
 from geo.vocabulary import WORKSITE_KINDS
-from pages.common import basemap_picker, guarded, opened, read, signed_in_actor, t
+from pages.common import basemap_picker, guarded, opened, option_text, read, signed_in_actor, t
 from pages.tables import show_table
 
 # Up to this many worksites are drawn one by one; more are drawn as hexagons of declared
@@ -32,7 +32,7 @@ left, right = st.columns([3, 1])
 basemap = basemap_picker(right)
 choices = sites.sort_values("name")
 labels = {
-    int(i): f"{n}（{t(f'kind_site_{k}')}）"
+    int(i): option_text(f"{n}（{t(f'kind_site_{k}')}）")
     for i, n, k in zip(choices["id"], choices["name"], choices["kind"], strict=True)
 }
 chosen = left.selectbox(
