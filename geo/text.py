@@ -24,7 +24,7 @@ import pandas as pd
 
 from geo.cells import is_formula
 from geo.errors import InputError
-from geo.i18n import Phrase, Term
+from geo.i18n import LANGUAGES, Phrase, Term, message
 
 INVISIBLE: Final = (
     "\u061c\u200e\u200f"  # Arabic letter mark, left-to-right and right-to-left marks
@@ -260,7 +260,10 @@ def checked_name(
         reason = "name_blank"
     if reason is not None:
         label = field if isinstance(field, Phrase) else Term(field)
-        raise InputError("name_refused", field=label, reason=Term(reason))
+        said: Term | Phrase = Term(reason)
+        if reason == "too_long":  # say the limit
+            said = Phrase(*(message("name_too_long", lang, limit=max_length) for lang in LANGUAGES))
+        raise InputError("name_refused", field=label, reason=said)
     return text
 
 

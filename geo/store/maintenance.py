@@ -4,6 +4,7 @@ pg_restore), and the facts an administrator checks: server, size, rows, last imp
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -131,6 +132,10 @@ def load(db: Database, source: Path) -> None:
     )
 
 
+_COPY_AUDIT = re.compile(r"COPY (?:\w+\.)?audit \(")
+"""The start of the audit table's data in pg_restore's script (``COPY public.audit (``)."""
+
+
 def dump_holds_audit_row(db: Database, source: Path, expected: str) -> bool:
     """True when the dump ``source`` (made by :func:`dump` for ``db``'s backend) holds the
     audit row ``expected`` (``id:hash``) as it was: read from the dump itself, before
@@ -151,7 +156,7 @@ def dump_holds_audit_row(db: Database, source: Path, expected: str) -> bool:
     columns: list[str] | None = None
     for line in script.splitlines():
         if columns is None:
-            if line.startswith("COPY ") and " audit (" in line:
+            if _COPY_AUDIT.match(line):
                 columns = [c.strip() for c in line.split("(", 1)[1].split(")", 1)[0].split(",")]
             continue
         if line == "\\.":
