@@ -243,7 +243,8 @@ def checked_name(
     in), and refused as an upload refuses the cell when it is too long, reads as a formula
     or holds markup (:func:`refusal`), or when it is blank and ``required``.
 
-    The refusal is ``InputError('name_refused', field=..., reason=...)``: ``field`` a
+    The refusal is ``InputError('name_refused', field=..., reason=..., rule=...)``: ``rule``
+    the rule's key (``formula``, ``markup``, ``too_long``, ``name_blank``), ``field`` a
     catalogue key for what was named, or a :class:`geo.i18n.Phrase` (e.g. which area).
 
     >>> checked_name(" \uff37ang\u200b  Li ", field="field_name")
@@ -263,7 +264,7 @@ def checked_name(
         said: Term | Phrase = Term(reason)
         if reason == "too_long":  # say the limit
             said = Phrase(*(message("name_too_long", lang, limit=max_length) for lang in LANGUAGES))
-        raise InputError("name_refused", field=label, reason=said)
+        raise InputError("name_refused", field=label, reason=said, rule=reason)
     return text
 
 

@@ -77,7 +77,7 @@ def test_a_form_refuses_what_an_upload_refuses():
 def test_a_name_by_any_other_way_in_is_refused_as_an_upload_refuses_it(typed, reason):
     with pytest.raises(InputError) as refused:
         checked_name(typed, field="field_team_name")
-    assert (refused.value.key, refused.value.params["reason"]) == ("name_refused", reason)
+    assert (refused.value.key, refused.value.params["rule"]) == ("name_refused", reason)
     line = bilingual(refused.value.key, **refused.value.params)
     assert line.startswith("走访组名称：") and " | team name: " in line and "\n" not in line
 
