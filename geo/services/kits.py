@@ -20,7 +20,7 @@ from geo.errors import GridhouseError, InputError, NotFoundError, PermissionDeni
 from geo.io import kits as files
 from geo.services import moves, sweeps
 from geo.services.access import PERMISSIONS, Actor, in_scope, require
-from geo.services.scope import communities_for, communities_in_scope
+from geo.services.scope import communities_for, communities_in_scope, within_scope
 from geo.services.setup import Opened
 from geo.store import audit
 from geo.store import kits as store
@@ -450,7 +450,7 @@ def decide_review(
     with opened.db.write() as conn:
         item = store.review_row(conn, review_id)
         allowed = communities_in_scope(conn, actor)
-        if item is None or (allowed is not None and item["community_id"] not in allowed):
+        if item is None or not within_scope(item["community_id"], allowed):
             raise NotFoundError("review_not_found", review=review_id)
         if item["status"] != "open":
             raise InputError("review_decided", review=review_id)
@@ -559,7 +559,7 @@ def revoke_plate(opened: Opened, actor: Actor, ref: str, *, reason: str) -> byte
     with opened.db.write() as conn:
         unit = store.unit_by_ref(conn, ref)
         allowed = communities_in_scope(conn, actor)
-        if unit is None or (allowed is not None and unit["community_id"] not in allowed):
+        if unit is None or not within_scope(unit["community_id"], allowed):
             raise NotFoundError("property_not_found", ref=ref)
         revoked = store.revoke_plates(conn, int(unit["property_id"]), reason=reason)
         made = _new_plates(conn, pd.DataFrame([unit]), actor=actor)
@@ -583,7 +583,7 @@ def plate_unit(opened: Opened, actor: Actor, token: str) -> dict[str, Any]:
     with opened.db.read() as conn:
         unit = store.plate_unit(conn, fieldkit.plate_hash(token))
         allowed = communities_in_scope(conn, actor)
-    if unit is None or (allowed is not None and unit["community_id"] not in allowed):
+    if unit is None or not within_scope(unit["community_id"], allowed):
         raise NotFoundError("plate_not_found")
     return {k: unit[k] for k in ("ref", "address", "room")}
 

@@ -21,7 +21,7 @@ from geo.i18n import Term
 from geo.identifiers import normalise_id_number, normalise_phone
 from geo.intake import person_rows
 from geo.services.access import Actor, require
-from geo.services.scope import communities_in_scope
+from geo.services.scope import communities_in_scope, within_scope
 from geo.services.setup import Opened
 from geo.stays import overlapping
 from geo.store import audit
@@ -226,7 +226,7 @@ def _open_stay(
 def _unit(conn: Connection, actor: Actor, ref: str) -> dict[str, Any]:
     unit = unit_by_ref(conn, ref.strip())
     allowed = communities_in_scope(conn, actor)
-    if unit is None or (allowed is not None and unit["community_id"] not in allowed):
+    if unit is None or not within_scope(unit["community_id"], allowed):
         raise NotFoundError("property_not_found", ref=ref)
     if unit["status"] != "active":
         raise ConflictError("property_inactive", ref=ref)

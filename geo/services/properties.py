@@ -14,7 +14,7 @@ from geo.errors import ConflictError, InputError, NotFoundError
 from geo.i18n import Phrase, Term, message
 from geo.services.access import Actor, require
 from geo.services.auditing import record_view
-from geo.services.scope import communities_in_scope
+from geo.services.scope import communities_in_scope, within_scope
 from geo.services.setup import Opened
 from geo.store import audit
 from geo.store.batches import record_changes
@@ -46,7 +46,7 @@ def property_file(opened: Opened, actor: Actor, ref: str) -> PropertyFile:
     with opened.db.read() as conn:
         unit = property_by_ref(conn, ref.strip())
         allowed = communities_in_scope(conn, actor)
-        if unit is None or (allowed is not None and unit["community_id"] not in allowed):
+        if unit is None or not within_scope(unit["community_id"], allowed):
             raise NotFoundError("property_not_found", ref=ref)
         stays = stays_at(conn, unit["id"])
         visits = visits_to(conn, unit["id"])
@@ -114,7 +114,7 @@ def edit_unit(
     with opened.db.write() as conn:
         unit = property_by_ref(conn, ref)
         allowed = communities_in_scope(conn, actor)
-        if unit is None or (allowed is not None and unit["community_id"] not in allowed):
+        if unit is None or not within_scope(unit["community_id"], allowed):
             raise NotFoundError("property_not_found", ref=ref)
         if seen is not None:
             moved = changed_since(unit, seen)

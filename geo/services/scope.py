@@ -25,6 +25,12 @@ def communities_in_scope(conn: Connection, actor: Actor) -> frozenset[int] | Non
     return frozenset(int(i) for i in allowed)
 
 
+def within_scope(community_id: Any, allowed: frozenset[int] | None) -> bool:
+    """Whether a record of the community ``community_id`` lies in the actor's areas
+    (``allowed`` from :func:`communities_in_scope`; None: everywhere)."""
+    return allowed is None or community_id in allowed
+
+
 def communities_within(areas: pd.DataFrame, code: str) -> pd.DataFrame:
     """The community-level rows of ``areas`` (columns id, code, level, parent_code) that are
     ``code`` itself or lie in it (the communities of a street)."""
