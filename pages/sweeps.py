@@ -120,6 +120,15 @@ if "plan_sweeps" in allowed:
 
 plan = st.session_state.get("sweep_plan_result")
 if plan is not None and plan.sweep_id == chosen:
+    if plan.visits_before:
+        st.warning(
+            t(
+                "sweep_replanned_after_visits",
+                sweep=plan.sweep_id,
+                visits=plan.visits_before,
+                starts_on=plan.starts_on,
+            )
+        )
     st.subheader(t("sweeps_teams_title"))
     show_table(
         plan.teams,

@@ -272,6 +272,7 @@ def run_import(
     value_maps: dict[str, dict[str, str]],
     set_fields: dict[str, str],
     dry_run: bool,
+    shown_for: str,
 ) -> None:
     bar = None if dry_run else st.progress(0.0)
 
@@ -300,8 +301,9 @@ def run_import(
                 progress=progress,
             )
         )
-    if result is not None:
-        show_result(result, filename)
+    # Kept for the reruns that follow (a download's click reruns the page): the result and
+    # its download buttons stay until the file, the kind or a choice about it changes.
+    st.session_state["upload_result"] = (shown_for, result) if result is not None else None
 
 
 sheet: str | None = None
@@ -352,11 +354,15 @@ if file is not None:
         value_maps = value_mapping_table(data, file.name, mapping, file_key=f"{file.file_id}")
         set_fields = whole_file_values(plan.missing, file_key=f"{file.file_id}")
         chosen = {"value_maps": value_maps, "set_fields": set_fields}
+        shown_for = repr((file.file_id, kind, crs, sheet, mapping, value_maps, set_fields))
         check, commit = st.columns(2)
         if check.button(t("upload_dry_run"), key="upload_check"):
-            run_import(data, file.name, mapping, **chosen, dry_run=True)
+            run_import(data, file.name, mapping, **chosen, dry_run=True, shown_for=shown_for)
         if commit.button(t("upload_commit"), type="primary", key="upload_commit"):
-            run_import(data, file.name, mapping, **chosen, dry_run=False)
+            run_import(data, file.name, mapping, **chosen, dry_run=False, shown_for=shown_for)
+        last = st.session_state.get("upload_result")
+        if last is not None and last[0] == shown_for:
+            show_result(last[1], file.name)
 
 
 def shown_at(value: Any) -> str:

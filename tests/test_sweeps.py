@@ -461,39 +461,56 @@ def test_a_sweep_with_kits_issued_is_not_re_planned_unless_asked_and_then_audite
     assert json.loads(row["detail"])["kits"] == 1
 
 
-def test_assign_on_the_demo_sweep_under_way_is_refused_then_forced_with_replan(demo_copy):
+def test_the_demo_sweep_under_way_is_re_planned_saying_the_lists_must_be_printed_again(
+    demo_copy, tmp_path
+):
+    """Visits alone do not block a re-plan (re-balancing mid-sweep is ordinary; the visits
+    stay with their units), but the command says so, and the audit log records it; once a
+    field kit is out, the same command is refused until --replan."""
     db = demo_copy
     visits = databases.read_sql(
         db,
-        "SELECT count(*) AS n FROM visit v JOIN assignment a ON a.property_id = v.property_id"
-        " JOIN sweep s ON s.id = a.sweep_id WHERE s.id = 1 AND v.visited_at >= s.starts_on",
+        "SELECT count(*) AS n FROM visit v JOIN sweep s ON s.id = 1"
+        " WHERE v.visited_at >= s.starts_on AND v.property_id IN"
+        " (SELECT property_id FROM assignment WHERE sweep_id = 1)",
     )["n"].iloc[0]
     assert visits > 0
+    kept = "SELECT count(*) AS n FROM visit"
+    recorded_before = databases.read_sql(db, kept)["n"].iloc[0]
+    planned = run_cli("--db", db, "sweep", "assign", "1", "--as-of", AS_OF.isoformat())
+    assert planned.returncode == 0, planned.stderr
+    assert json.loads(planned.stdout)["units"] > 0
+    assert f"the {visits} visits recorded since" in planned.stderr
+    assert "print or export each team's list again" in planned.stderr
+    assert planned.stderr.count("\n") == 1
+    assert databases.read_sql(db, kept)["n"].iloc[0] == recorded_before
+    audited = databases.read_sql(
+        db,
+        "SELECT action, detail FROM audit WHERE object_type = 'sweep' AND object_id = '1'"
+        " ORDER BY id DESC",
+    ).iloc[0]
+    assert audited["action"] == "sweep.replan"
+    assert json.loads(audited["detail"])["visits"] == visits
+
+    team = databases.read_sql(db, "SELECT name FROM team WHERE sweep_id = 1 ORDER BY id")
+    issued = run_cli(
+        "--db", db, "sweep", "kit", "1", "--team", team["name"].iloc[0],
+        "--out", str(tmp_path / "kit"), "--as-of", AS_OF.isoformat(),
+    )  # fmt: skip
+    assert issued.returncode == 0, issued.stderr
     shares = "SELECT team_id, property_id, position FROM assignment WHERE sweep_id = 1 ORDER BY 2"
     before = databases.read_sql(db, shares)
     refused = run_cli("--db", db, "sweep", "assign", "1", "--as-of", AS_OF.isoformat())
     assert refused.returncode == 2 and refused.stdout == ""
-    assert f"{visits} visits recorded" in refused.stderr and "--replan" in refused.stderr
+    assert "1 field kits issued" in refused.stderr and "--replan" in refused.stderr
     assert refused.stderr.count("\n") == 1
     pd.testing.assert_frame_equal(databases.read_sql(db, shares), before)
     forced = run_cli(
-        "--db",
-        db,
-        "sweep",
-        "assign",
-        "1",
-        "--as-of",
-        AS_OF.isoformat(),
-        "--replan",
-        "--limit",
-        "50",
-    )
+        "--db", db, "sweep", "assign", "1", "--as-of", AS_OF.isoformat(), "--replan",
+        "--limit", "50",
+    )  # fmt: skip
     assert forced.returncode == 0, forced.stderr
     assert json.loads(forced.stdout)["units"] == 50
-    actions = databases.read_sql(
-        db, "SELECT action FROM audit WHERE object_type = 'sweep' AND object_id = '1'"
-    )["action"].tolist()
-    assert actions[-1] == "sweep.replan"
 
 
 def test_the_sweeps_page_re_plans_a_sweep_under_way_only_when_ticked(demo_copy, monkeypatch):
@@ -512,12 +529,22 @@ def test_the_sweeps_page_re_plans_a_sweep_under_way_only_when_ticked(demo_copy, 
     app.switch_page("pages/sweeps.py").run()
     assert not app.exception and not app.error
     audited = "SELECT count(*) AS n FROM audit WHERE action = 'sweep.replan'"
+    # visits recorded, no kit out: the plan is saved and the page says to print lists again
+    app.button(key="sweep_plan").click().run()
+    assert not app.exception and not app.error
+    assert "计划已保存" in app.success[0].value
+    assert [w.value for w in app.warning if "请重新打印或导出各组的清单" in w.value]
+    assert databases.read_sql(demo_copy, audited)["n"].iloc[0] == 1
+    # a field kit out: refused until ticked
+    opened = open_database(demo_copy)
+    team = databases.read_sql(demo_copy, "SELECT name FROM team WHERE sweep_id = 1")
+    kits.issue_kit(opened, ADMIN, 1, team=team["name"].iloc[0], as_of=AS_OF)
     app.button(key="sweep_plan").click().run()
     assert not app.exception
-    assert [e.value for e in app.error if "已在进行中" in e.value], "the refusal is shown"
-    assert databases.read_sql(demo_copy, audited)["n"].iloc[0] == 0
+    assert [e.value for e in app.error if "已发放外业包 1 个" in e.value], "the refusal is shown"
+    assert databases.read_sql(demo_copy, audited)["n"].iloc[0] == 1
     app.checkbox(key="sweep_replan").check().run()
     app.button(key="sweep_plan").click().run()
     assert not app.exception and not app.error
     assert "计划已保存" in app.success[0].value
-    assert databases.read_sql(demo_copy, audited)["n"].iloc[0] == 1
+    assert databases.read_sql(demo_copy, audited)["n"].iloc[0] == 2

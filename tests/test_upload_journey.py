@@ -20,7 +20,13 @@ import pytest
 
 from geo.i18n import CATALOGUE
 from tests import databases
-from tests.browser import offline_page, open_page, save_screenshot, streamlit_server
+from tests.browser import (
+    offline_page,
+    open_page,
+    save_screenshot,
+    streamlit_server,
+    wait_until_idle,
+)
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("browser_turn")
@@ -274,6 +280,9 @@ def test_a_registrar_uploads_fixes_rejects_and_undoes_every_kind(app):
             with page.expect_download() as download:
                 page.get_by_role("button", name="下载问题行报告（CSV）").click()
             rejects = Path(download.value.path()).read_bytes()
+            # the download's click reruns the page: the result and its buttons stay
+            wait_until_idle(page)
+            expect(page.get_by_role("button", name="下载问题行（Excel）")).to_be_visible()
             assert rejects.startswith("\ufeff".encode())
             table = list(csv.reader(io.StringIO(rejects.decode("utf-8-sig"), newline="")))
             header = table[0]

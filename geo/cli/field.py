@@ -13,6 +13,7 @@ from geo.cli.usage import (
     Parser,
     as_of_argument,
     check_output,
+    notice,
     open_db,
     positive_int,
     write_output,
@@ -169,6 +170,13 @@ def _sweep(args: argparse.Namespace) -> Any:
             limit=args.limit,
             replan=args.replan,
         )
+        if plan.visits_before:
+            notice(
+                "sweep_replanned_after_visits",
+                sweep=plan.sweep_id,
+                visits=plan.visits_before,
+                starts_on=plan.starts_on,
+            )
         return {
             "sweep": plan.sweep_id,
             "units": int(plan.teams["units"].sum()),

@@ -76,8 +76,14 @@ def open_db(args: argparse.Namespace) -> setup.Opened:
     opened = setup.open_initialised(args.db, config=settings())
     if opened.db.migrated is not None:  # the schema was behind the code: say so
         before, after = opened.db.migrated
-        sys.stderr.write(f"gridhouse: {bilingual('schema_upgraded', before=before, after=after)}\n")
+        notice("schema_upgraded", before=before, after=after)
     return opened
+
+
+def notice(key: str, **params: object) -> None:
+    """One line on stderr, Chinese | English, for something done that the user must know
+    about (stdout keeps only the command's JSON)."""
+    sys.stderr.write(f"gridhouse: {bilingual(key, **params)}\n")
 
 
 def check_output(

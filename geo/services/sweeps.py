@@ -113,6 +113,11 @@ class SweepPlan:
     teams: pd.DataFrame
     imbalance: float
     ranked: pd.DataFrame | None
+    visits_before: int | str = 0
+    """Visits to the sweep's units recorded since it started, before this plan (a planner
+    may see the withheld marker): non-zero means the teams' printed lists are out of date."""
+    starts_on: str = ""
+    """The sweep's first day, ISO 8601."""
 
 
 def plan_sweep(
@@ -129,10 +134,13 @@ def plan_sweep(
     """Rank the sweep's units by priority, keep the first ``limit`` (all by default), split
     them among the teams with balanced workloads and walking routes, and store the plan.
 
-    A sweep under way (visits to its units recorded since it started, or field kits issued
-    for it) is refused, naming both counts, unless ``replan``: a new plan re-cuts the teams'
-    shares and the kits in the field no longer match. A forced re-plan is audited as
-    ``sweep.replan`` with the counts it overrode."""
+    A sweep with field kits issued is refused (``ConflictError`` naming the kits and the
+    visits recorded since it started) unless ``replan``: a new plan re-cuts the teams' shares
+    and the kits on the phones no longer match. Visits alone do not refuse: they stay
+    recorded against their units, and re-balancing the remaining work mid-sweep is ordinary;
+    the plan reports them as ``visits_before`` so the page and the CLI can say the teams'
+    lists must be printed again. A plan over a sweep under way (visits or kits) is audited as
+    ``sweep.replan`` with those counts."""
     require(actor, "plan_sweeps")
     today = as_of or clock.today()
     pace = pace or Pace()
@@ -145,7 +153,7 @@ def plan_sweep(
         )
         handed_out = kit_store.kits(conn)
         issued = int((handed_out["sweep_id"] == sweep_id).sum()) if len(handed_out) else 0
-        if (recorded or issued) and not replan:
+        if issued and not replan:
             raise ConflictError(
                 "sweep_replan_in_progress",
                 sweep=sweep_id,
@@ -216,7 +224,12 @@ def plan_sweep(
             on="team_id",
             how="left",
         )
-    return SweepPlan(sweep_id, summary, split.imbalance, visible)
+    shown_visits: int | str = (
+        disclosure.count_or_withheld(recorded) if actor.aggregates_only else recorded
+    )
+    return SweepPlan(
+        sweep_id, summary, split.imbalance, visible, shown_visits, str(found["starts_on"])
+    )
 
 
 def rank_units(
