@@ -1,5 +1,6 @@
 # Two commands do the whole set-up on a fresh machine with Python 3.11 and pip:
-#   make run    installs into .venv, creates the demo district on first start, opens the app
+#   make run    installs into .venv, readies the database (schema upgrades; the demo district
+#               on first start, one progress line per step), then opens the app
 #   make test   installs into .venv and runs the test suite on SQLite and, side by side, on
 #               PostgreSQL + PostGIS (a throwaway server on loopback; skipped where they are not
 #               installed)
@@ -22,6 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed-app
 	touch $@
 
 run: $(VENV)/.installed-app
+	$(BIN)/python first_start.py
 	$(BIN)/streamlit run app.py
 
 test: $(VENV)/.installed-test

@@ -7,6 +7,7 @@ script (``__main__``, also under AppTest), it draws the app. Pages only draw; ev
 they show comes from geo.services, which enforce the same roles again.
 """
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,6 +78,48 @@ def signed_out_pages() -> list[st.Page]:
     return [sign_in, *stand_ins]
 
 
+@st.cache_resource(show_spinner=False)
+def _first_start() -> dict[str, bool]:
+    """Whether this server process has readied its database (one flag per process)."""
+    return {"done": False}
+
+
+def prepare_database() -> None:
+    """On the server's first run: the database opened, each schema revision an upgrade
+    applies shown as it runs, and on an empty database the demo district built under a
+    progress bar, its result left on the page. ``make run`` does this on the terminal
+    before the server starts (first_start.py), so here it seldom has anything to do."""
+    from first_start import build_demo, open_ready
+    from geo.errors import GridhouseError
+    from pages.common import t
+
+    first = _first_start()
+    if first["done"]:
+        return
+    shown = st.empty()
+
+    def say(percent: int, key: str, params: dict[str, object]) -> None:
+        shown.progress(percent, text=t(key, **params))
+
+    started = time.perf_counter()
+    # A handle of its own, not the cached one of pages.common.opened(): what a cached
+    # function draws is replayed on every later call, which a progress bar must not be.
+    try:
+        handle = open_ready(say)
+    except GridhouseError:
+        shown.empty()
+        return  # pages.common.opened() says what is wrong with it, in the UI's language
+    try:
+        built = build_demo(handle, say)
+    finally:
+        handle.db.dispose()
+    first["done"] = True
+    if built:
+        shown.success(t("startup_built", seconds=round(time.perf_counter() - started, 1)))
+    else:
+        shown.empty()
+
+
 def main() -> None:
     # Imported here, not by the server process that imports this file as the st.App.
     from pages.common import (
@@ -93,6 +136,7 @@ def main() -> None:
     st.set_page_config(page_title="Gridhouse", layout="wide")  # the default icon is local
     language_picker()
     streamlit_words()
+    guarded(prepare_database)
     guarded(lambda: opened().start(Path(__file__).with_name("static")))
     actor = current_actor()
     if actor is None:

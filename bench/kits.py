@@ -25,7 +25,7 @@ from typing import Any
 from geo.services import kits, sweeps
 from geo.services.access import Actor
 from geo.services.setup import load_demo, open_database
-from geo.store.records import load_areas
+from geo.store.areas import load_areas
 
 ADMIN = Actor(name="bench", role="admin")
 AS_OF = date(2026, 11, 29)

@@ -37,8 +37,8 @@ from geo import maps
 from geo.services import boundaries, spatial, statistics
 from geo.services.access import Actor
 from geo.services.setup import load_demo, open_database
-from geo.store import queries
-from geo.store.records import get_setting
+from geo.store.residents import floating_homes
+from geo.store.stored_settings import get_setting
 
 AS_OF = date(2026, 11, 29)
 PLANNER = Actor(name="bench-planner", role="planner")
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         cluster_cold_s = time.perf_counter() - started
 
         with opened.db.read() as conn:
-            homes = queries.floating_homes(
+            homes = floating_homes(
                 conn, as_of=AS_OF, local_region=get_setting(conn, "local_region") or ""
             )
         points = homes.head(args.naive_cap)

@@ -29,7 +29,7 @@ from geo.routes import nearest_neighbour_path, path_length_m, project_points
 from geo.services import sweeps
 from geo.services.access import Actor
 from geo.services.setup import load_demo, open_database
-from geo.store.records import load_areas
+from geo.store.areas import load_areas
 from geo.store.sweeps import assigned_units
 
 ADMIN = Actor(name="bench", role="admin")

@@ -111,7 +111,7 @@ def coverage_counts(
 ) -> pd.DataFrame:
     """Active units per (community_id, grid_id) with the coverage flags of
     :func:`geo.coverage.unit_coverage` counted (the database's own count,
-    ``queries.unit_counts_by_area``, follows the same definitions).
+    ``geo.store.area_counts.unit_counts_by_area``, follows the same definitions).
 
     ``units``: one row per unit with ``id``, ``community_id``, ``grid_id``, ``status``,
     ``last_completed`` and ``last_attempt`` (latest completed visit and latest visit of any

@@ -89,6 +89,25 @@ def normalise_id_number(raw: str, *, today: date | None = None) -> str:
     return str(normalise_id_numbers(column).iloc[0])
 
 
+def id_number_facts(ids: pd.Series) -> pd.DataFrame:
+    """What GB 11643 writes into valid, normalised ID numbers: ``origin`` (the six-digit
+    region of the hukou, characters 1-6), ``birth_year`` (characters 7-10) and ``sex``
+    (character 17: odd ``M``, even ``F``), on the index of ``ids``.
+
+    >>> id_number_facts(pd.Series(["11010519491231002X", "330106199001011235"])).values.tolist()
+    [['110105', 1949, 'F'], ['330106', 1990, 'M']]
+    """
+    odd = ids.str.slice(16, 17).astype(int) % 2 == 1
+    return pd.DataFrame(
+        {
+            "origin": ids.str.slice(0, 6),
+            "birth_year": ids.str.slice(6, 10).astype(int),
+            "sex": np.where(odd, "M", "F"),
+        },
+        index=ids.index,
+    )
+
+
 # --------------------------------------------------------------------------- phones
 
 

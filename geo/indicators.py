@@ -6,10 +6,18 @@ intensive and are recomputed from their counts at each level, never averaged.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+
+
+def _text_head(origin: pd.Series, n: int) -> pd.Series:
+    """The first ``n`` characters of each origin (empty for a missing one)."""
+    head: pd.Series = origin.fillna("").astype(str).str.slice(0, n)
+    return head
+
 
 INDICATOR_COLUMNS = (
     "code",
@@ -32,14 +40,24 @@ INDICATOR_COLUMNS = (
 )
 
 
-def is_floating(origin: pd.Series, *, local_region: str) -> pd.Series:
-    """A resident is floating when their hukou region is not the street's own county.
+def is_floating(
+    origin: Any,
+    *,
+    local_region: str,
+    known: Callable[[Any], Any] = pd.notna,
+    head: Callable[[Any, int], Any] = _text_head,
+) -> Any:
+    """A resident is floating when their hukou region is known and does not begin with the
+    street's own county code (``local_region``, six digits).
+
+    Written once for both kinds of column: a pandas Series of origins with the defaults, or
+    an SQL expression with ``known`` giving ``IS NOT NULL`` and ``head`` the SQL ``substr``
+    (``geo.store.residents.floating``); only ``&`` and ``!=`` are applied to what they give.
 
     >>> is_floating(pd.Series(["330110", "341221", None]), local_region="330110").tolist()
     [False, True, False]
     """
-    known = origin.notna()
-    return known & ~origin.fillna("").astype(str).str.startswith(local_region)
+    return known(origin) & (head(origin, len(local_region)) != local_region)
 
 
 COUNT_COLUMNS = (

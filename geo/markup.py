@@ -7,7 +7,8 @@ image to fetch or a link. Every map sink goes through :func:`html_text` (``geo.m
 every Markdown sink of the pages through :func:`markdown_text` (``pages.common``: ``t()``
 and ``plain()``). Both first drop the characters that change how text looks without being
 seen: control characters (line breaks become spaces), zero-width and bidirectional
-formatting characters (a right-to-left override can make ``exe.pdf`` read ``fdp.exe``).
+formatting characters (a right-to-left override can make ``exe.pdf`` read ``fdp.exe``), the
+very characters an upload cleans away (:func:`geo.text.clean_text`).
 
 Pure functions on strings; no Streamlit, no folium.
 """
@@ -18,18 +19,7 @@ import html
 import re
 from typing import Final
 
-_LINE_BREAKS: Final = "\t\n\v\f\r\x85\u2028\u2029"
-_INVISIBLE: Final = (
-    "\u061c\u200e\u200f"  # Arabic letter mark, left-to-right and right-to-left marks
-    "\u202a\u202b\u202c\u202d\u202e"  # embeddings and overrides (LRE, RLE, PDF, LRO, RLO)
-    "\u2066\u2067\u2068\u2069"  # isolates (LRI, RLI, FSI, PDI)
-    "\u200b\u200c\u200d\u2060\ufeff"  # zero-width space, joiners, word joiner, BOM
-)
-_CLEANING: Final = {
-    **{c: None for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]},
-    **{ord(c): None for c in _INVISIBLE},
-    **{ord(c): " " for c in _LINE_BREAKS},
-}
+from geo.text import clean_text
 
 MARKDOWN_SPECIALS: Final = "\\`*_[]()!#>|~$"
 """Characters with a meaning in Streamlit's Markdown (CommonMark, GitHub tables and
@@ -54,7 +44,8 @@ adds to what it shows; :func:`clean` drops it from the data first)."""
 
 def clean(value: object) -> str:
     """``value`` as text without control, zero-width or bidirectional formatting characters
-    (line breaks and tabs become spaces). ``None`` is empty.
+    (line breaks and tabs become spaces): :func:`geo.text.clean_text`, the one list of
+    those characters, for any value. ``None`` is empty.
 
     >>> clean("a\\u202eb\\u200bc\\x00d\\ne")
     'abcd e'
@@ -63,7 +54,7 @@ def clean(value: object) -> str:
     """
     if value is None:
         return ""
-    return str(value).translate(_CLEANING)
+    return clean_text(str(value))
 
 
 def html_text(value: object) -> str:

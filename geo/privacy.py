@@ -19,11 +19,12 @@ import hmac
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Final
 
+import pandas as pd
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -44,13 +45,20 @@ class SealError(ValueError):
     """A token that does not open with these keys: another key sealed it, or it was altered."""
 
 
+def _keep(value: str, head: int, tail: int) -> str:
+    """``value`` with all but its first ``head`` and last ``tail`` characters as asterisks
+    (the one way every mask here hides characters)."""
+    hidden = max(0, len(value) - head - tail)
+    return value[:head] + "*" * hidden + value[head + hidden :]
+
+
 def mask_id(value: str) -> str:
     """Show the region and the last four characters only.
 
     >>> mask_id("11010519491231002X")
     '110105********002X'
     """
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return _keep(value, 6, 4)
 
 
 def mask_phone(value: str) -> str:
@@ -59,7 +67,13 @@ def mask_phone(value: str) -> str:
     >>> mask_phone("13800000000")
     '138****0000'
     """
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return _keep(value, 3, 4)
+
+
+def _mask_number(value: str, *, long_from: int) -> str:
+    """A number of unknown kind: from ``long_from`` characters on as :func:`mask_phone`
+    shows a number (its first three and last four), a shorter one down to its last two."""
+    return mask_phone(value) if len(value) >= long_from else _keep(value, 0, 2)
 
 
 _DIGIT_RUN: Final = re.compile(
@@ -80,7 +94,28 @@ def mask_name(name: str | None) -> str:
     text = (name or "").strip()
     if len(text) <= 1:
         return "*" if text else ""
-    return f"{text[:1]}{'*' * (len(text) - 1)}"
+    return _keep(text, 1, 0)
+
+
+def id_tail(id_masked: str | None) -> str:
+    """The last four characters of a masked ID number, behind four asterisks: enough to
+    confirm a person at the door, nothing to identify them by (not even the region).
+
+    >>> id_tail("330110********1234"), id_tail(None), id_tail("12")
+    ('****1234', '', '')
+    """
+    text = (id_masked or "").strip()
+    return f"****{text[-4:]}" if len(text) >= 4 else ""
+
+
+def resident_label(name: str | None, id_masked: str | None) -> str:
+    """A resident as every list for the field names them (paper area lists, field kits):
+    the masked name and the ID number's last four characters.
+
+    >>> resident_label("张三", "330110********1234"), resident_label("", None)
+    ('张* ****1234', '')
+    """
+    return f"{mask_name(name)} {id_tail(id_masked)}".strip()
 
 
 def mask_text(value: str) -> str:
@@ -91,13 +126,7 @@ def mask_text(value: str) -> str:
     >>> mask_text("身份证11010519491231002X有误"), mask_text("tel 138 0000 0000")
     ('身份证110***********002X有误', 'tel 138******0000')
     """
-
-    def masked(match: re.Match[str]) -> str:
-        run = match.group()
-        keep_head, keep_tail = (3, 4) if len(run) >= 11 else (0, 2)
-        return run[:keep_head] + "*" * (len(run) - keep_head - keep_tail) + run[-keep_tail:]
-
-    return _DIGIT_RUN.sub(masked, value)
+    return _DIGIT_RUN.sub(lambda match: _mask_number(match.group(), long_from=11), value)
 
 
 def mask_cell(field: str, value: str) -> str:
@@ -109,9 +138,7 @@ def mask_cell(field: str, value: str) -> str:
     ('110***1949', '***45', '王')
     """
     if IDENTIFIER_FIELDS & set(field.split(",")):
-        if len(value) >= 10:
-            return value[:3] + "*" * (len(value) - 7) + value[-4:]
-        return "*" * max(0, len(value) - 2) + value[-2:]
+        return _mask_number(value, long_from=10)
     return mask_text(value)
 
 
@@ -219,3 +246,31 @@ class Keys:
     def is_sealed_now(self, token: bytes) -> bool:
         """True for a token sealed with the current sealing key."""
         return bytes(token[: 1 + _KEY_ID_BYTES]) == self._prefix
+
+
+def sealed_columns(
+    values: pd.Series, keys: Keys, *, prefix: str, mask: Callable[[str], str]
+) -> pd.DataFrame:
+    """How an identifier column is stored: ``{prefix}_masked`` (``mask`` of the value, what
+    pages show), ``{prefix}_hmac`` (:meth:`Keys.digest`, what searches and matches compare)
+    and ``{prefix}_cipher`` (:meth:`Keys.seal`, what the roles allowed to unmask open), on
+    the index of ``values``; each distinct value sealed once, a missing value missing in all
+    three. ``values`` are normalised already (:mod:`geo.identifiers`).
+
+    >>> keys = Keys.generate()
+    >>> out = sealed_columns(pd.Series(["13800000000", None]), keys, prefix="phone",
+    ...                      mask=mask_phone)
+    >>> out["phone_masked"].tolist(), keys.unseal(out["phone_cipher"].iloc[0])
+    (['138****0000', nan], '13800000000')
+    >>> bool(out["phone_hmac"].iloc[0] == keys.digest("13800000000"))
+    True
+    """
+    unique = values.dropna().unique()
+    masked = {v: mask(v) for v in unique}
+    digest = {v: keys.digest(v) for v in unique}
+    cipher = dict(zip(unique, keys.seal_many(unique), strict=True))
+    out = pd.DataFrame(index=values.index)
+    out[f"{prefix}_masked"] = values.map(masked)
+    out[f"{prefix}_hmac"] = values.map(digest)
+    out[f"{prefix}_cipher"] = values.map(cipher)
+    return out

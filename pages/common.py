@@ -393,6 +393,7 @@ READS: dict[str, Callable[..., Any]] = {
     "worksite_hexagons": spatial.worksite_hexagons,
     "worker_homes": spatial.worker_homes,
     "data_quality": spatial.data_quality,
+    "boundary_quality": boundaries.boundary_quality,
 }
 """The reads pages make through :func:`read`, cached per database, data version, actor
 and arguments."""

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import clock, maps
-from geo.coverage import NEAR_TARGET, month_to_date_days
+from geo.coverage import NEAR_TARGET, WINDOW_DAYS, month_to_date_days
 from geo.disclosure import WITHHELD
 from geo.settings import settings
 from geo.vocabulary import AREA_LEVELS
@@ -76,7 +76,9 @@ monthly = metric == "monthly_inspection"  # coverage over the calendar month to 
 window = (
     month_to_date_days(clock.today())
     if monthly
-    else middle.number_input(t("window_days"), min_value=7, max_value=730, value=90, step=1)
+    else middle.number_input(
+        t("window_days"), min_value=7, max_value=730, value=WINDOW_DAYS, step=1
+    )
 )
 if monthly:
     middle.caption(t("inspection_window", days=window))

@@ -11,8 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import maps
-from geo.services import boundaries
-from pages.common import basemap_picker, guarded, opened, read, signed_in_actor, t
+from pages.common import basemap_picker, read, signed_in_actor, t
 from pages.tables import show_table
 
 PALETTE = {"overlap": (0, "#d7301f"), "gap": (1, "#2b8cbe"), "sliver": (2, "#ff7f00")}
@@ -62,7 +61,7 @@ st.dataframe(
 )
 
 st.subheader(t("quality_area_issues"))
-boundary_report = guarded(lambda: boundaries.boundary_quality(opened().handle, actor))
+boundary_report = read("boundary_quality")
 drawn = None if boundary_report is None else boundary_report["issues"]
 if drawn is None or drawn.empty:
     st.success(t("quality_no_area_issues"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import date
 
 import pandas as pd
@@ -466,3 +468,47 @@ def test_the_overview_colours_the_monthly_inspection_rate_against_its_target(app
     assert "出租房屋月查验率（目标 80%）" in [h.value for h in app.subheader]
     assert any("本月 1 日至今" in c.value for c in app.caption)
     assert any(c.value.startswith("本月至今") for c in app.caption)
+
+
+only_sqlite = pytest.mark.skipif(
+    databases.POSTGIS, reason="the first start builds an SQLite file of its own"
+)
+
+
+@only_sqlite
+def test_a_first_start_builds_the_demo_under_a_progress_bar_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRIDHOUSE_DATABASE_URL", database_url(str(tmp_path / "new.sqlite")))
+    monkeypatch.delenv("GRIDHOUSE_KEY_FILE", raising=False)  # a new file's key beside it
+    monkeypatch.chdir(ROOT)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    app.run()
+    assert not app.exception and not app.error
+    assert app.success[0].value.startswith("演示辖区已生成，数据库已就绪")
+    assert "demo-registrar" in app.info[0].value  # the demo's accounts, on the sign-in form
+    app.run()
+    assert not app.success  # said once
+
+
+@only_sqlite
+def test_make_run_readies_the_database_saying_each_step_and_never_builds_twice(tmp_path):
+    env = {**os.environ, "GRIDHOUSE_DATABASE_URL": str(tmp_path / "new.sqlite")}
+    env.pop("GRIDHOUSE_KEY_FILE", None)
+
+    def first_start() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "first_start.py"], capture_output=True, text=True, cwd=ROOT,
+            env=env, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    built = first_start()
+    assert built[0].startswith("gridhouse: [  0%] 正在打开数据库")
+    assert any("正在升级数据库结构：upgrade 0001 -> 0002" in line for line in built)
+    assert any(line.startswith("gridhouse: [ 10%] 首次启动：正在生成演示辖区") for line in built)
+    steps = [line[:17] for line in built if "| writing to the database" in line
+             or "| planning the demo sweep" in line]  # fmt: skip
+    assert steps == ["gridhouse: [ 35%]", "gridhouse: [ 90%]"], built
+    assert built[-1].startswith("gridhouse: [100%] 演示辖区已生成")
+    again = first_start()
+    assert len(again) == 2 and again[-1].startswith("gridhouse: [100%] 数据库已就绪，无需生成")

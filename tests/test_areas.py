@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -113,6 +115,142 @@ def test_points_on_edges_get_exactly_one_area_that_covers_them(irregular):
     np.testing.assert_array_equal(ours, lowest)
     # sjoin(within) leaves these points without an area; the tie rule gives each one area.
     assert (sjoin_positions(x, y, irregular) == -1).mean() > 0.9
+
+
+def shapely_answer(geoms, x, y) -> np.ndarray:
+    """The tie rule point by point with shapely: the lowest area holding the point inside,
+    else the lowest touching it, else -1."""
+    geoms = np.asarray(geoms, dtype=object)
+    inside = shapely.contains_xy(geoms[None, :], x[:, None], y[:, None])
+    touching = shapely.intersects_xy(geoms[None, :], x[:, None], y[:, None])
+    out = np.where(touching.any(axis=1), touching.argmax(axis=1), -1)
+    return np.where(inside.any(axis=1), inside.argmax(axis=1), out)
+
+
+def star(cx: float, cy: float, radius: float, *, points: int = 7, seed: int = 0):
+    """A concave star-shaped polygon around (cx, cy) with jittered spikes."""
+    rng = np.random.default_rng(seed)
+    angles = np.linspace(0, 2 * np.pi, 2 * points, endpoint=False)
+    radii = np.where(np.arange(2 * points) % 2 == 0, radius, radius * rng.uniform(0.3, 0.6))
+    return shapely.Polygon(
+        np.column_stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)])
+    )
+
+
+def awkward_areas(lon: float, lat: float) -> list:
+    """Concave, holed, multipart, an enclave in a hole, and one area lying on another."""
+    d = 0.01
+    holed = shapely.box(lon, lat, lon + 4 * d, lat + 4 * d).difference(
+        shapely.box(lon + d, lat + d, lon + 3 * d, lat + 3 * d)
+    )
+    enclave = star(lon + 2 * d, lat + 2 * d, 0.9 * d, seed=1)
+    parts = shapely.MultiPolygon(
+        [star(lon + 5.5 * d, lat + d, d, seed=2), star(lon + 5.5 * d, lat + 3.2 * d, d, seed=3)]
+    )
+    concave = star(lon + 8 * d, lat + 2 * d, 1.8 * d, points=11, seed=4)
+    on_top = shapely.box(lon + 7.6 * d, lat + 1.6 * d, lon + 8.4 * d, lat + 2.4 * d)
+    beside = shapely.box(lon + 4 * d, lat, lon + 5 * d, lat + d)  # shares an edge with holed
+    return [holed, enclave, parts, on_top, concave, beside]
+
+
+def probe_points(geoms, *, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random points over (and beyond) the areas, every vertex, and points along edges."""
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    pad = 0.2 * (maxx - minx)
+    x = rng.uniform(minx - pad, maxx + pad, count)
+    y = rng.uniform(miny - pad, maxy + pad, count)
+    vertices = shapely.get_coordinates(np.asarray(geoms, dtype=object))
+    edges = shapely.boundary(np.asarray(geoms, dtype=object))
+    along = shapely.line_interpolate_point(
+        np.repeat(edges, 200), np.tile(np.linspace(0, 1, 200), len(edges)), normalized=True
+    )
+    on_edges = shapely.get_coordinates(along)
+    return (
+        np.concatenate([x, vertices[:, 0], on_edges[:, 0]]),
+        np.concatenate([y, vertices[:, 1], on_edges[:, 1]]),
+    )
+
+
+CHINESE_PLACES = {  # lon, lat: a spread of China's extent, none near the antimeridian
+    "Harbin": (126.6, 45.7),
+    "Urumqi": (87.6, 43.8),
+    "Lhasa": (91.1, 29.6),
+    "Sanya": (109.5, 18.2),
+    "Hangzhou": (120.1, 30.2),
+}
+
+
+@pytest.mark.parametrize("place", sorted(CHINESE_PLACES))
+@pytest.mark.parametrize("cells", [None, 300])
+def test_awkward_areas_place_every_point_as_shapely_does(place, cells):
+    geoms = awkward_areas(*CHINESE_PLACES[place])
+    x, y = probe_points(geoms, count=20_000, seed=len(place))
+    ours = AreaIndex(geoms, cells=cells).assign(x, y)
+    np.testing.assert_array_equal(ours, shapely_answer(geoms, x, y))
+    assert {-1, 0, 1, 2, 3, 4, 5} <= set(ours.tolist())
+
+
+def test_a_cell_where_more_areas_meet_than_a_mask_holds_is_answered_exactly():
+    # 80 wedges of a pie around 120E 30N: the centre cell sees every one of them.
+    rim = [(120 + 0.01 * np.cos(a), 30 + 0.01 * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 81)]
+    wedges = [shapely.Polygon([(120, 30), a, b]) for a, b in itertools.pairwise(rim)]
+    rng = np.random.default_rng(4)
+    x = np.concatenate([120 + rng.normal(0, 0.002, 20_000), [120.0]])
+    y = np.concatenate([30 + rng.normal(0, 0.002, 20_000), [30.0]])
+    index = AreaIndex(wedges, cells=400)
+    assert index._cells.candidate.shape[1] > 63
+    np.testing.assert_array_equal(index.assign(x, y), shapely_answer(wedges, x, y))
+
+
+def test_an_area_holding_a_point_inside_wins_over_a_lower_one_it_only_touches():
+    lower = shapely.box(0, 0, 1, 1)
+    higher = shapely.box(0.5, 0.25, 2, 0.75)  # overlaps lower; (1, 0.5) is inside it
+    index = AreaIndex([lower, higher])
+    assert index.assign([1.0, 0.75, 1.5, 0.5], [0.5, 0.5, 0.5, 0.25]).tolist() == [1, 0, 1, 0]
+
+
+def test_points_beyond_the_grid_and_missing_coordinates_are_in_no_area(irregular):
+    index = AreaIndex(irregular.geometry)
+    x = np.array([np.nan, np.inf, -np.inf, 0.0, 180.0, 120.0])
+    y = np.array([30.0, 30.0, 30.0, np.nan, 90.0, -np.inf])
+    assert (index.assign(x, y) == -1).all()
+
+
+def test_chunks_and_threads_give_the_same_answer(irregular, monkeypatch):
+    from geo.areas import index as index_module
+
+    rng = np.random.default_rng(5)
+    minx, miny, maxx, maxy = irregular.total_bounds
+    x, y = rng.uniform(minx, maxx, 30_000), rng.uniform(miny, maxy, 30_000)
+    area_index = AreaIndex(irregular.geometry)
+    whole = area_index.assign(x, y)
+    monkeypatch.setattr(index_module, "_CHUNK", 4_096)
+    np.testing.assert_array_equal(area_index.assign(x, y), whole)
+    np.testing.assert_array_equal(area_index.assign(x, y, threads=2), whole)
+
+
+def test_points_on_the_tiling_s_edges_and_vertices_follow_the_tie_rule(irregular):
+    geoms = np.asarray(irregular.geometry.values)[:40]
+    x, y = probe_points(geoms, count=5_000, seed=9)
+    np.testing.assert_array_equal(AreaIndex(geoms).assign(x, y), shapely_answer(geoms, x, y))
+
+
+def test_every_cell_an_edge_enters_is_a_boundary_cell(irregular):
+    from geo.areas.boundary import boundary_cells
+    from geo.areas.grid import Frame, boundary_edges, cells_touched
+
+    geoms = np.asarray(irregular.geometry.values)
+    frame = Frame.around(tuple(shapely.total_bounds(geoms)), 5_000)
+    edges = boundary_edges(geoms, frame)
+    marked = boundary_cells(edges, cells_touched(edges, frame), frame, len(geoms)).cells
+    row, col = np.divmod(np.arange(frame.nx * frame.ny), frame.nx)
+    x0, y0 = frame.to_degrees(col.astype(float), row.astype(float))
+    x1, y1 = frame.to_degrees(col + 1.0, row + 1.0)
+    boxes = shapely.box(x0, y0, x1, y1)
+    entered, _ = shapely.STRtree(shapely.boundary(geoms)).query(boxes, predicate="intersects")
+    assert set(np.unique(entered)) <= set(marked.tolist())
+    assert len(marked) < 0.5 * frame.nx * frame.ny
 
 
 def test_prepare_areas_repairs_a_bow_tie_and_drops_an_empty_shape():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -14,13 +13,15 @@ import shapely
 
 from geo import batch
 from geo.areas import AreaIndex
-from geo.coverage import OVERDUE_AFTER_DAYS, window_bounds
+from geo.coverage import bounds
 from geo.errors import PermissionDeniedError
 from geo.services import batchjobs
 from geo.services.access import Actor
 from geo.services.placement import replace_all
 from geo.services.setup import open_database
-from geo.store import queries
+from geo.store.area_counts import unit_counts_by_area
+from geo.store.places import unit_places
+from geo.store.visits import last_visits
 from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER, ROOT, run_cli
 
@@ -52,13 +53,11 @@ def test_points_placed_partition_by_partition_equal_the_single_process_answer(cl
 
 
 def test_coverage_counted_in_partitions_equals_one_process_and_the_database(demo, client):
-    start, end = window_bounds(AS_OF, 90)
-    overdue_from = end - timedelta(days=OVERDUE_AFTER_DAYS)
     with demo.db.read() as conn:
-        units = queries.unit_places(conn).merge(
-            queries.last_visits(conn, as_of=AS_OF), left_on="id", right_on="property_id", how="left"
+        units = unit_places(conn).merge(
+            last_visits(conn, as_of=AS_OF), left_on="id", right_on="property_id", how="left"
         )
-        counted = queries.unit_counts_by_area(conn, start=start, end=end, overdue_from=overdue_from)
+        counted = unit_counts_by_area(conn, bounds(AS_OF, 90))
     single = batch.coverage_counts(units, as_of=AS_OF, window_days=90)
     spread = batch.coverage_counts_partitioned(
         units, as_of=AS_OF, window_days=90, client=client, partitions=5

@@ -36,14 +36,22 @@ def run_bench(name: str, *args: str, own_keys: bool = True) -> list[dict]:
 
 
 @own_sqlite_files
-def test_assign_bench_prints_one_case_per_point_count_and_agrees_with_sjoin():
-    cases = run_bench("assign", "--points", "2000", "5000", "--polygons", "30", "--repeat", "1")
-    assert [c["points"] for c in cases] == [2000, 5000]
-    for case in cases:
-        assert case["bench"] == "assign"
+def test_assign_bench_prints_its_cases_and_agrees_with_sjoin():
+    cases = run_bench(
+        "assign", "--points", "2000", "5000", "--polygons", "30", "--build-polygons", "30",
+        "--chunked", "20000", "--repeat", "1",
+    )  # fmt: skip
+    assigned = [c for c in cases if c["bench"] == "assign"]
+    assert [c["points"] for c in assigned] == [2000, 5000]
+    for case in assigned:
         assert case["polygons"] == 30
-        assert case["agree"] is True
+        assert case["agree"] is True and case["agreement"] == 1.0
         assert case["gridhouse_s"] > 0 and case["sjoin_s"] > 0
+        assert "s" in case["duckdb"] or case["duckdb"]["skipped"]
+    (build,) = [c for c in cases if c["bench"] == "assign_build"]
+    assert build["polygons"] == 30 and build["build_s"] > 0
+    (chunked,) = [c for c in cases if c["bench"] == "assign_chunked"]
+    assert chunked["points"] == 20000 and chunked["seconds"] > 0 and chunked["peak_mb"] > 0
 
 
 @own_sqlite_files
@@ -120,3 +128,23 @@ def test_concurrency_bench_lands_every_import_once_with_readers_answering():
     assert case["bench"] == "concurrency" and case["importers"] == 3 and case["rows"] == 300
     assert case["landed"] is True and case["failed"] == []
     assert case["reader_runs"] >= 3 and case["rows_per_s"] > 0
+
+
+PAGES = {
+    "overview", "clusters", "worksites", "quality", "upload", "people", "property", "lists",
+    "sweeps", "review", "admin", "health", "account",
+}  # fmt: skip
+
+
+def test_pages_bench_times_every_page_and_the_overview_clicks(demo_copy):
+    cases = run_bench("pages", "--db", demo_copy, "--roles", "demo-admin", own_keys=False)
+    *pages, summary = cases
+    opened = [c for c in pages if "cold_s" in c]
+    assert {c["page"] for c in opened} == PAGES  # the admin sees every page
+    assert all(c["cold_s"] > 0 and c["warm_s"] > 0 and c["cold_cpu_s"] >= 0 for c in opened)
+    assert all(c["title"] for c in opened)  # each page drew its heading
+    clicks = [c["action"] for c in pages if "action" in c]
+    assert clicks == ["metric_switch", "level_switch", "drill_down", "back"]
+    assert all(c["s"] > 0 for c in pages if "action" in c)
+    assert sum(c["errors"] for c in pages) == 0
+    assert summary["cases"] == len(pages) and summary["peak_rss_mb"] > 0

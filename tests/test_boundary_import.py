@@ -14,7 +14,7 @@ import shapely
 
 from geo.crs import wgs84_to_gcj02
 from geo.services.setup import open_database
-from geo.store.records import load_areas
+from geo.store.areas import load_areas
 from tests import databases
 from tests.conftest import run_cli
 

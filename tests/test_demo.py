@@ -17,7 +17,8 @@ from geo.identifiers import id_check_digit
 from geo.services import statistics, sweeps
 from geo.services.access import Actor
 from geo.services.statistics import area_statistics
-from geo.store.records import load_areas, read_frame
+from geo.store.areas import load_areas
+from geo.store.frames import read_frame
 from geo.store.schema import person, property_, residence
 from tests import databases
 from tests.conftest import ADMIN, AS_OF

@@ -165,7 +165,7 @@ def test_every_export_of_text_stored_before_cleaning_is_well_formed(stored_badly
 
 
 def _first_community(opened) -> str:
-    from geo.store.records import load_areas
+    from geo.store.areas import load_areas
 
     with opened.db.read() as conn:
         return str(load_areas(conn, level="community", geometry=False)["code"].iloc[0])

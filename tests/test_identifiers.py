@@ -11,6 +11,7 @@ from geo.errors import InputError
 from geo.identifiers import (
     id_check_digit,
     id_number_checks,
+    id_number_facts,
     normalise_id_number,
     normalise_phone,
     normalise_phones,
@@ -176,3 +177,13 @@ def test_a_landline_uploaded_in_one_spelling_is_found_in_another(db):
     for spelling in (person, person.upper(), f" {person} "):
         found = people.search_people(db, ADMIN, id_number=spelling)
         assert found["name"].tolist() == ["甲"], spelling
+
+
+def test_region_birth_year_and_sex_are_read_from_the_number():
+    ids = pd.Series(["34052419800101001X", "330110199003070029"], index=[3, 9])
+    facts = id_number_facts(ids)
+    assert facts.index.tolist() == [3, 9]
+    assert facts.to_dict("records") == [
+        {"origin": "340524", "birth_year": 1980, "sex": "M"},
+        {"origin": "330110", "birth_year": 1990, "sex": "F"},
+    ]

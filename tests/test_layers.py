@@ -71,7 +71,7 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("script", ["app.py", "session_api.py"])
+@pytest.mark.parametrize("script", ["app.py", "session_api.py", "first_start.py"])
 def test_scripts_outside_packages_keep_to_the_faces_rules(script):
     """app.py and session_api.py are no package import-linter can take as a root; they keep
     the rules of the pages: services, never the store, SQL, folium or pyproj."""

@@ -126,3 +126,41 @@ def test_stored_text_on_a_map_is_escaped_in_every_tooltip_and_legend(kind):
     assert "<img" not in drawn.lower()
     assert ESCAPED in decoded  # the text is there, to be read, not run
     assert "url(" not in decoded  # a colour is a colour, never a style that fetches
+
+
+def test_an_empty_layer_draws_nothing_instead_of_failing_the_page():
+    """A worksite map in hexagon mode with no worksite chosen, or a filter that leaves no
+    area, hands an empty frame to a layer: the map still renders, with no layer or legend
+    for it (folium refuses a tooltip over an empty GeoJSON)."""
+    empty_points = gpd.GeoDataFrame(
+        {"name": [], "declared_workers": [], "kind": []},
+        geometry=gpd.points_from_xy([], []),
+        crs=4326,
+    )
+    empty_areas = gpd.GeoDataFrame({"name": [], "count": []}, geometry=[], crs=4326)
+    fmap = maps.base_map((120.0, 30.0, 120.1, 30.1), basemap="none", height_px=300)
+    drawn_before = len(fmap._children)
+    maps.add_points(
+        fmap,
+        empty_points,
+        colour_column="kind",
+        colours={"factory": "#e41a1c"},
+        size_column="declared_workers",
+        tooltip_columns={"name": "名称", "declared_workers": "申报人数"},
+        legend_title="工作场所",
+        legend_labels={"factory": "工厂"},
+    )
+    maps.add_choropleth(
+        fmap,
+        empty_areas,
+        value_column="count",
+        legend_title="人数",
+        tooltip_columns={"count": "人数"},
+    )
+    maps.add_outlines(fmap, empty_areas)
+    maps.add_shares(
+        fmap, empty_areas, name_column="name", tooltip_columns={"name": "组"}, legend_title="组"
+    )
+    html = fmap.get_root().render()
+    assert len(fmap._children) == drawn_before
+    assert "工作场所" not in html and "申报人数" not in html

@@ -13,7 +13,7 @@ from geo.fieldkit import plate_hash
 from geo.services import kits
 from geo.services.access import Actor
 from geo.services.setup import open_database
-from geo.store.records import load_areas
+from geo.store.areas import load_areas
 from tests import databases
 from tests.conftest import ADMIN, PLANNER, run_cli
 from tests.fieldwork import plates_on_sheet

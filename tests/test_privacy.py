@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from geo.privacy import TOKEN_VERSION, Keys, SealError, mask_id, mask_phone
+from geo.privacy import (
+    TOKEN_VERSION,
+    Keys,
+    SealError,
+    mask_cell,
+    mask_id,
+    mask_phone,
+    mask_text,
+    resident_label,
+    sealed_columns,
+)
 
 
 def test_masks_show_only_region_prefix_and_last_four():
     assert mask_id("11010519491231002X") == "110105********002X"
     assert mask_phone("13800000000") == "138****0000"
+
+
+def test_a_resident_on_a_field_list_shows_a_masked_name_and_four_id_characters():
+    """The field's lists (printed area lists and field kits) name a resident one way: not the
+    region of their ID number (the kit's rule won over the paper list's whole masked ID)."""
+    assert resident_label("欧阳娜娜", "330110********123X") == "欧*** ****123X"
+    assert resident_label("乙", None) == "*"
+    assert resident_label(None, "330110********1234") == "****1234"
+    assert "330110" not in resident_label("张三", mask_id("330110199001011234"))
+
+
+def test_long_numbers_keep_a_phones_ends_in_cells_and_in_free_text():
+    assert mask_cell("phone", "13800000000") == mask_text("13800000000") == "138****0000"
+    assert mask_cell("id_number", "0123456789") == "012***6789"
+    assert mask_text("x 0123456789") == "x ********89"  # a run under 11 keeps its last two
 
 
 def test_sealed_identifiers_are_aes_gcm_tokens_with_a_version_byte_any_reader_opens():
@@ -74,3 +100,15 @@ def test_rotation_keeps_matching_and_changes_the_check_value():
     assert not fresh.is_sealed_now(keys.seal("1")) and fresh.is_sealed_now(fresh.seal("1"))
     with pytest.raises(SealError):
         keys.unseal(fresh.seal("13800000000"))
+
+
+def test_an_identifier_column_is_stored_masked_matched_and_sealed_in_one_place():
+    keys = Keys.generate()
+    ids = pd.Series(["11010519491231002X", None, "11010519491231002X"], index=[5, 6, 7])
+    out = sealed_columns(ids, keys, prefix="id", mask=mask_id)
+    assert list(out.columns) == ["id_masked", "id_hmac", "id_cipher"]
+    assert out.index.tolist() == [5, 6, 7]
+    assert out.loc[5, "id_masked"] == "110105********002X"
+    assert out.loc[5, "id_hmac"] == out.loc[7, "id_hmac"] == keys.digest(ids[5])
+    assert keys.unseal(out.loc[7, "id_cipher"]) == ids[7]
+    assert out.loc[6].isna().all()

@@ -144,7 +144,7 @@ def test_a_back_check_that_confirms_a_visit_proves_it(field):
     from datetime import timedelta
 
     from geo.services.uploads import import_upload
-    from geo.store.records import load_areas
+    from geo.store.areas import load_areas
 
     db = field["db"]
     with db.db.read() as conn:

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from geo.cli import main
+from geo.errors import PermissionDeniedError
 from geo.i18n import message
 from geo.services import people
 from geo.services.access import Actor
@@ -135,6 +136,6 @@ def test_undo_never_brings_back_what_retention_removed(db, recorded):
 
 
 def test_only_admins_run_retention(db):
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(PermissionDeniedError) as refused:
         people.run_retention(db, Actor(name="r", role="registrar"), days=1, today=LONG_AFTER)
-    assert getattr(refused.value, "key", "") == "permission_denied"
+    assert refused.value.key == "permission_denied"

@@ -19,8 +19,11 @@ from geo.crs import wgs84_to_gcj02
 from geo.indicators import is_floating
 from geo.quality import near_boundary
 from geo.services import spatial, statistics
-from geo.store import queries
-from geo.store.records import get_setting
+from geo.store.area_counts import resident_counts_by_area
+from geo.store.places import unit_places
+from geo.store.residents import current_residents, floating_homes
+from geo.store.stored_settings import get_setting
+from geo.store.visits import completed_visit_days, last_visits
 from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER
 
@@ -91,8 +94,8 @@ def test_distance_to_the_edge_of_ones_own_area_is_in_metres():
 def test_the_sql_floating_rule_is_the_python_one(demo):
     with demo.db.read() as conn:
         local = get_setting(conn, "local_region")
-        homes = queries.floating_homes(conn, as_of=AS_OF, local_region=local)
-        residents = queries.current_residents(conn, as_of=AS_OF)
+        homes = floating_homes(conn, as_of=AS_OF, local_region=local)
+        residents = current_residents(conn, as_of=AS_OF)
     assert local
     expected = is_floating(residents["origin"], local_region=local).sum()
     placed = homes["floating"].sum()
@@ -139,9 +142,9 @@ def test_worker_homes_count_the_workers_who_live_here(demo):
 
 def test_coverage_at_the_last_month_end_is_todays_coverage(demo):
     with demo.db.read() as conn:
-        units = queries.unit_places(conn)
-        last = queries.last_visits(conn, as_of=AS_OF)
-        visits = queries.completed_visit_days(conn, since=date(2025, 1, 1), as_of=AS_OF)
+        units = unit_places(conn)
+        last = last_visits(conn, as_of=AS_OF)
+        visits = completed_visit_days(conn, since=date(2025, 1, 1), as_of=AS_OF)
     active = units.loc[units["status"] == "active"]
     today = unit_coverage(units, last, as_of=AS_OF, window_days=90)["covered"].mean()
     trend = coverage_by_month(active["id"], visits, ends=month_ends(AS_OF, 12), window_days=90)
@@ -211,40 +214,11 @@ def test_a_map_without_basemap_needs_nothing_from_the_internet():
     assert "/app/static/leaflet/leaflet.js" in html
 
 
-def test_the_sql_counts_per_area_follow_the_coverage_module(demo):
-    from geo.coverage import OVERDUE_AFTER_DAYS, window_bounds
-
-    start, end = window_bounds(AS_OF, 90)
-    with demo.db.read() as conn:
-        counted = queries.unit_counts_by_area(
-            conn, start=start, end=end, overdue_from=end - pd.Timedelta(days=OVERDUE_AFTER_DAYS)
-        )
-        units = queries.unit_places(conn)
-        last = queries.last_visits(conn, as_of=AS_OF)
-    flags = unit_coverage(units, last, as_of=AS_OF, window_days=90).join(
-        units[["community_id", "grid_id"]]
-    )
-    expected = (
-        flags.groupby(["community_id", "grid_id"], dropna=False)
-        .agg(
-            rental_units=("id", "size"),
-            covered=("covered", "sum"),
-            attempted=("attempted", "sum"),
-            overdue_units=("overdue", "sum"),
-        )
-        .reset_index()
-    )
-    key = ["community_id", "grid_id"]
-    got = counted.sort_values(key).reset_index(drop=True)
-    want = expected.sort_values(key).reset_index(drop=True)
-    pd.testing.assert_frame_equal(got, want, check_dtype=False)
-
-
 def test_the_sql_resident_counts_follow_is_floating(demo):
     with demo.db.read() as conn:
         local = get_setting(conn, "local_region")
-        counted = queries.resident_counts_by_area(conn, as_of=AS_OF, local_region=local)
-        residents = queries.current_residents(conn, as_of=AS_OF)
+        counted = resident_counts_by_area(conn, as_of=AS_OF, local_region=local)
+        residents = current_residents(conn, as_of=AS_OF)
     assert counted["residents"].sum() == len(residents)
     floating = is_floating(residents["origin"], local_region=local)
     assert counted["floating_residents"].sum() == floating.sum()

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from geo.errors import GridhouseError
 from geo.store import audit
-from geo.store import database as store_database
 from geo.store.database import Database, check_sqlite_file, database_url
+from geo.store.database import location as store_database
 from geo.store.keys import key_path_for, load_or_create_keys
 from geo.store.schema import audit as audit_table
 from geo.store.schema import is_postgis_only, metadata, setting

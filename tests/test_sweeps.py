@@ -26,7 +26,7 @@ from geo.services.access import Actor
 from geo.services.setup import open_database
 from geo.services.uploads import import_upload
 from geo.settings import settings
-from geo.store.records import load_areas
+from geo.store.areas import load_areas
 from geo.store.sweeps import assigned_units
 from tests import databases
 from tests.conftest import ADMIN, AS_OF, PLANNER, run_cli

@@ -204,9 +204,9 @@ def writing_has_begun(url: str) -> bool:
     return wal.exists() and wal.stat().st_size > 4 * 2**20
 
 
-def test_killing_an_import_mid_write_leaves_no_partial_batch(db, tmp_path):
+def test_killing_an_import_mid_write_leaves_no_partial_batch(db, tmp_path, monkeypatch):
     """SIGKILL while the batch is being written: the database holds none of it afterwards."""
-    sys.path.insert(0, str(ROOT / "bench"))
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))  # not left on the path: bench/pages.py
     from ingest import rentals_csv
 
     big = tmp_path / "big.csv"
@@ -296,11 +296,11 @@ def test_a_row_pointing_at_a_missing_record_stops_the_whole_batch(db):
     import pandas as pd
 
     from geo.errors import ConflictError
-    from geo.store import batches
+    from geo.store import upserts
     from geo.store.schema import property_
 
     with pytest.raises(ConflictError) as caught, db.db.write(references_checked=True) as conn:
-        batches.insert_new(
+        upserts.insert_new(
             conn,
             property_,
             pd.DataFrame(

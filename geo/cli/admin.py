@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from geo.cli.usage import (
     positive_int,
     writing,
 )
+from geo.coverage import WINDOW_DAYS
 from geo.i18n import bilingual
 from geo.services import (
     accounts,
@@ -74,7 +74,7 @@ def add_commands(commands: Any) -> dict[str, Handler]:
     job = jobs.add_subparsers(dest="job", required=True, parser_class=Parser)
     reassign = job.add_parser("reassign", help="re-place every point in its community and grid")
     coverage = job.add_parser("coverage", help="coverage per community over every unit")
-    coverage.add_argument("--window", type=positive_int, default=90, help="days")
+    coverage.add_argument("--window", type=positive_int, default=WINDOW_DAYS, help="days")
     coverage.add_argument("--as-of", type=date.fromisoformat, help="last day (default today)")
     for command in (reassign, coverage):
         command.add_argument(
@@ -101,7 +101,7 @@ def _users(args: argparse.Namespace) -> Any:
     if args.action == "reset":
         fresh = accounts.reset_password(opened, local_operator(), args.name)
         return {"user": args.name, "one_time_password": fresh}
-    password = secrets.token_urlsafe(12)
+    password = accounts.one_time_password()
     # --areas "" is a blank list, refused: it must never read as "everywhere"
     areas = None
     if args.areas is not None:

@@ -17,6 +17,7 @@ from geo.cli.usage import (
     open_db,
     positive_int,
 )
+from geo.coverage import WINDOW_DAYS
 from geo.services import (
     kits,
     statistics,
@@ -33,7 +34,9 @@ def add_commands(commands: Any) -> dict[str, Handler]:
     what = stats.add_subparsers(dest="what", required=True, parser_class=Parser)
     per_area = what.add_parser("areas", help="per-area counts, coverage and density")
     per_area.add_argument("--level", default="community", choices=AREA_LEVELS.codes)
-    per_area.add_argument("--window", type=positive_int, default=90, help="coverage window in days")
+    per_area.add_argument(
+        "--window", type=positive_int, default=WINDOW_DAYS, help="coverage window in days"
+    )
     per_area.add_argument(
         "--as-of", type=date.fromisoformat, help="last day of the window (default today)"
     )
@@ -42,12 +45,16 @@ def add_commands(commands: Any) -> dict[str, Handler]:
         "proven", help="coverage and monthly inspection rate, all visits and proven visits only"
     )
     proven.add_argument("--level", default="community", choices=AREA_LEVELS.codes)
-    proven.add_argument("--window", type=positive_int, default=90, help="coverage window in days")
+    proven.add_argument(
+        "--window", type=positive_int, default=WINDOW_DAYS, help="coverage window in days"
+    )
     as_of_argument(proven, "last day of the window")
     rates = what.add_parser(
         "registration", help="residence and rental registration rates per community"
     )
-    rates.add_argument("--window", type=positive_int, default=90, help="days of field results")
+    rates.add_argument(
+        "--window", type=positive_int, default=WINDOW_DAYS, help="days of field results"
+    )
     rates.add_argument("--as-of", type=date.fromisoformat, help="last day (default today)")
 
     lists = commands.add_parser("lists", help="lists to act on (masked identifiers)")

@@ -24,6 +24,7 @@ from geo.demo.parameters import (
     WORKSITE_KINDS,
 )
 from geo.demo.visits import draw_visits
+from geo.indicators import is_floating
 
 # --------------------------------------------------------------------------- one street
 
@@ -328,7 +329,7 @@ def draw_employments(
     current = residences.loc[residences["moved_out"].isna()]
     person = persons.iloc[current["person"].to_numpy()]
     age = as_of.year - person["birth_year"].to_numpy()
-    floating = person["origin"].to_numpy() != LOCAL_REGION
+    floating = is_floating(person["origin"], local_region=LOCAL_REGION).to_numpy(bool)
     works = floating & (age >= 16) & (age <= 60) & (rng.random(len(person)) < 0.88)
     home = properties.iloc[current["property"].to_numpy()[works]]
     tree = cKDTree(worksites[["x", "y"]].to_numpy())

@@ -7,7 +7,6 @@ Bytes in, bytes or frames out; the rules live in :mod:`geo.fieldkit`.
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import tempfile
@@ -24,6 +23,7 @@ from geo.crs import WGS84
 from geo.errors import InputError
 from geo.fieldkit import OUTCOMES, RESIDENTS_FILE, UNITS_FILE, KitStamp, xlsform
 from geo.i18n import message
+from geo.markup import html_text
 
 FORM_XLSX: Final = "form.xlsx"
 FORM_XML: Final = "form.xml"
@@ -240,24 +240,24 @@ def plates_sheet(plates: pd.DataFrame, *, title: str) -> bytes:
     ):
         code = segno.make_qr(str(token), error="m")
         image = code.png_data_uri(scale=8, border=4)
-        where = html.escape(f"{address} {room or ''}".strip())
+        where = html_text(f"{address} {room or ''}".strip())
         cards.append(
             '<div class="plate">'
             f'<img src="{image}" alt="QR">'
             f'<div class="where">{where}</div>'
-            f'<div class="ref">{html.escape(str(ref or ""))}</div>'
+            f'<div class="ref">{html_text(ref or "")}</div>'
             "</div>"
         )
     page = (
         '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>"
+        f"<title>{html_text(title)}</title><style>"
         "@page{size:A4;margin:10mm}body{font-family:sans-serif;margin:0}"
         "h1{font-size:12pt}.sheet{display:flex;flex-wrap:wrap;gap:6mm}"
         ".plate{width:60mm;border:0.3mm solid #999;padding:3mm;text-align:center;"
         "break-inside:avoid}.plate img{width:50mm;height:50mm}"
         ".where{font-size:10pt}.ref{font-size:8pt;color:#555}"
         "</style></head><body>"
-        f'<h1>{html.escape(title)}</h1><div class="sheet">{"".join(cards)}</div>'
+        f'<h1>{html_text(title)}</h1><div class="sheet">{"".join(cards)}</div>'
         "</body></html>"
     )
     return page.encode("utf-8")

@@ -13,12 +13,15 @@ import pandas as pd
 
 from geo import batch
 from geo.areas import AreaIndex
+from geo.coverage import WINDOW_DAYS
 from geo.errors import InputError, NotFoundError
 from geo.services.access import Actor, require
+from geo.services.auditing import record
 from geo.services.placement import replace_all
 from geo.services.setup import Opened
-from geo.store import audit, queries
-from geo.store.records import load_areas
+from geo.store.areas import load_areas
+from geo.store.places import unit_places
+from geo.store.visits import last_visits
 
 
 def _check(partitions: int, workers: int) -> None:
@@ -51,11 +54,10 @@ def reassign_points(
 
         with opened.db.write() as conn:
             moved = replace_all(conn, url=opened.db.url, assign=on_cluster)
-            audit.append(
+            record(
                 conn,
-                actor=actor.name,
-                role=actor.role,
-                action="batch.reassign",
+                actor,
+                "batch.reassign",
                 count=moved,
                 detail={"partitions": partitions, "scheduler": scheduler or "local"},
             )
@@ -67,7 +69,7 @@ def coverage_job(
     actor: Actor,
     *,
     as_of: date,
-    window_days: int = 90,
+    window_days: int = WINDOW_DAYS,
     scheduler: str | None = None,
     partitions: int = 8,
     workers: int = 2,
@@ -82,8 +84,8 @@ def coverage_job(
         areas = load_areas(conn, level="community", geometry=False)
         if areas.empty:
             raise NotFoundError("database_empty")
-        units = queries.unit_places(conn).merge(
-            queries.last_visits(conn, as_of=as_of), left_on="id", right_on="property_id", how="left"
+        units = unit_places(conn).merge(
+            last_visits(conn, as_of=as_of), left_on="id", right_on="property_id", how="left"
         )
     with batch.cluster(scheduler, workers=workers) as client:
         counts = batch.coverage_counts_partitioned(

@@ -19,12 +19,15 @@ from geo.errors import InputError
 from geo.i18n import Phrase, message
 from geo.io.boundaries import BoundaryFile, boundary_layers, read_boundaries
 from geo.services.access import Actor, in_scope, require
+from geo.services.auditing import record
 from geo.services.placement import bump_boundary_version, replace_all
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
-from geo.store import audit, queries
-from geo.store.records import count_rows, insert_areas, load_areas, put_setting
+from geo.store.areas import existing_area_codes, insert_areas, load_areas, replace_area_geometry
+from geo.store.frames import count_rows
+from geo.store.places import point_places
 from geo.store.schema import area
+from geo.store.stored_settings import put_setting
 from geo.text import checked_name
 from geo.vocabulary import AREA_LEVELS
 
@@ -120,11 +123,10 @@ def import_hierarchy(
                     summary["dry_run"] = True
                 raise _DryRunDoneError(result)
             for summary in summaries:
-                audit.append(
+                record(
                     conn,
-                    actor=actor.name,
-                    role=actor.role,
-                    action="areas.import",
+                    actor,
+                    "areas.import",
                     object_type="area",
                     object_id=summary["level"],
                     count=summary["areas"],
@@ -157,10 +159,10 @@ def _import_level(
     if "kind" not in frame or frame["kind"].isna().all():
         frame["kind"] = level
     _refuse_codes_of_other_levels(conn, frame, level=level)
-    existing = queries.existing_area_codes(conn, frame["code"])
+    existing = existing_area_codes(conn, frame["code"])
     replaced = frame.loc[frame["code"].isin(existing)]
     for row in replaced.itertuples():
-        queries.replace_area_geometry(
+        replace_area_geometry(
             conn, code=row.code, name=row.name, geometry=row.geometry, area_m2=row.area_m2
         )
     insert_areas(conn, frame.loc[~frame["code"].isin(existing)])
@@ -254,9 +256,7 @@ def _refuse_codes_of_other_levels(conn: Any, frame: gpd.GeoDataFrame, *, level: 
 
 def _placements(conn: Any) -> pd.DataFrame:
     """Every unit and worksite with its community and grid ids (table, id, ids, lon, lat)."""
-    frames = [
-        queries.point_places(conn, table).assign(table=table) for table in ("property", "worksite")
-    ]
+    frames = [point_places(conn, table).assign(table=table) for table in ("property", "worksite")]
     kept = [frame for frame in frames if len(frame)]
     return pd.concat(kept, ignore_index=True) if kept else frames[0]
 
@@ -347,7 +347,7 @@ def boundary_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
     require(actor, "view_aggregates")
     with opened.db.read() as conn:
         shapes = load_areas(conn)
-        points = {t: queries.point_places(conn, t) for t in ("property", "worksite")}
+        points = {t: point_places(conn, t) for t in ("property", "worksite")}
         allowed = communities_in_scope(conn, actor)
     visible = shapes.loc[in_scope(shapes, actor)] if actor.areas is not None else shapes
     found = []

@@ -14,11 +14,10 @@ from geo.i18n import CATALOGUE, DEFAULT_LANGUAGE, message
 from geo.io.exports import excel_csv, typed_xlsx
 from geo.reporting import late_by_reporter
 from geo.services.access import Actor, require
-from geo.services.auditing import record_view
+from geo.services.auditing import record, record_view
 from geo.services.scope import communities_for
 from geo.services.setup import Opened
 from geo.settings import Settings
-from geo.store import audit
 from geo.store.lists import (
     current_people,
     declared_employers,
@@ -180,11 +179,10 @@ def staff_list_file(
         raise InputError("value_invalid", name="format", value=fmt)
     table = staff_list(opened, actor, name, area=area, as_of=as_of)
     with opened.db.write() as conn:
-        audit.append(
+        record(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action=f"export.list.{name}",
+            actor,
+            f"export.list.{name}",
             object_type="area",
             object_id=area,
             count=len(table),

@@ -21,11 +21,11 @@ from geo.i18n import Term
 from geo.identifiers import normalise_id_number, normalise_phone
 from geo.intake import person_rows
 from geo.services.access import Actor, require
+from geo.services.auditing import record
 from geo.services.scope import communities_in_scope, within_scope
 from geo.services.setup import Opened
 from geo.stays import overlapping
-from geo.store import audit
-from geo.store.batches import record_changes
+from geo.store.changes import record_changes
 from geo.store.database import Connection
 from geo.store.moves import (
     add_person,
@@ -134,11 +134,10 @@ def move_out(
             raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
         close_stay(conn, current["id"], moved_out=on, reported_on=today or clock.today())
         _note_closed(conn, actor, "move.out", current["id"])
-        audit.append(
+        record(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action="move.out",
+            actor,
+            "move.out",
             object_type="residence",
             object_id=str(current["id"]),
             count=1,
@@ -210,11 +209,10 @@ def _open_stay(
         room=room,
         reported_on=reported,
     )
-    audit.append(
+    record(
         conn,
-        actor=actor.name,
-        role=actor.role,
-        action=action,
+        actor,
+        action,
         object_type="residence",
         object_id=str(stay),
         count=1,

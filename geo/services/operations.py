@@ -19,6 +19,7 @@ from typing import Any
 from geo import clock
 from geo.errors import ConflictError, InputError, NotFoundError
 from geo.services.access import Actor, require
+from geo.services.auditing import record
 from geo.services.setup import Opened, open_database
 from geo.settings import Settings, settings
 from geo.store import audit, maintenance
@@ -58,11 +59,10 @@ def backup(opened: Opened, actor: Actor, target: Path) -> dict[str, Any]:
     backup holds its own audit row). Returns the manifest."""
     require(actor, "setup")
     with opened.db.write() as conn:
-        audit.append(
+        record(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action="backup",
+            actor,
+            "backup",
             object_type="file",
             object_id=target.name,
             changes_data=False,
@@ -140,11 +140,10 @@ def restore(
     opened = open_database(url)  # a backup of an older schema is brought up to date
     try:
         with opened.db.write() as conn:
-            audit.append(
+            record(
                 conn,
-                actor=actor.name,
-                role=actor.role,
-                action="restore",
+                actor,
+                "restore",
                 object_type="file",
                 object_id=source.name,
                 detail={"made": manifest["created_at"], "revision": manifest["revision"]},

@@ -13,10 +13,10 @@ from geo.errors import InputError, NotFoundError
 from geo.i18n import message
 from geo.identifiers import normalise_id_number, normalise_phone
 from geo.services.access import Actor, require
+from geo.services.auditing import record
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
-from geo.store import audit
-from geo.store.batches import record_changes
+from geo.store.changes import record_changes
 from geo.store.people import (
     anonymise,
     departed_before,
@@ -61,11 +61,10 @@ def search_people(
             communities=communities_in_scope(conn, actor),
             limit=limit,
         )
-        audit.append(
+        record(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action="people.search",
+            actor,
+            "people.search",
             object_type="person",
             count=len(found),
             detail={
@@ -87,11 +86,10 @@ def unmask_person(opened: Opened, actor: Actor, person_id: int) -> dict[str, Any
         allowed = communities_in_scope(conn, actor)
         if allowed is not None and person_community(conn, person_id) not in allowed:
             raise NotFoundError("person_not_found", person=person_id)
-        audit.append(
+        record(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action="unmask",
+            actor,
+            "unmask",
             object_type="person",
             object_id=str(person_id),
             changes_data=False,
@@ -127,11 +125,10 @@ def run_retention(
         record_changes(conn, "person", [(i, {}) for i in ids], action="retention", user=actor.name)
         history = forget_earlier_values(conn)
         rejects = drop_rejects_before(conn, datetime.combine(cutoff, time.min))
-        audit.append(
+        record(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action="retention.run",
+            actor,
+            "retention.run",
             count=done,
             detail={
                 "days": keep_days,

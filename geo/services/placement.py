@@ -1,5 +1,10 @@
 """Place points in areas with an index cached per boundary version, and re-place them all
-when boundaries change."""
+when boundaries change.
+
+Which area a point lies in, and the tie rule for points on edges, is decided in one place,
+:mod:`geo.areas.index` (:class:`~geo.areas.AreaIndex`); PostGIS's one-statement re-placement
+(``geo.store.places.place_in_database``) follows the same rule. This module only chooses the
+index (built once per boundary version and level) and maps positions to area ids."""
 
 from __future__ import annotations
 
@@ -12,9 +17,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from geo.areas import AreaIndex
-from geo.store import queries
+from geo.store.areas import load_areas
 from geo.store.database import Connection
-from geo.store.records import get_setting, load_areas, put_setting
+from geo.store.places import place_in_database, point_places, update_places
+from geo.store.stored_settings import get_setting, put_setting
 
 _cache: dict[tuple[str, str, str], AreaIndex | None] = {}
 _lock = Lock()
@@ -81,16 +87,16 @@ def replace_all(conn: Connection, *, url: str, assign: Assign | None = None) -> 
     cluster), the points are read, placed with the area index and the moved ones written.
     """
     if assign is None and conn.dialect.name == "postgresql":
-        return sum(queries.place_in_database(conn, table) for table in ("property", "worksite"))
+        return sum(place_in_database(conn, table) for table in ("property", "worksite"))
     changed = 0
     for table in ("property", "worksite"):
-        rows = queries.point_places(conn, table)
+        rows = point_places(conn, table)
         if rows.empty:
             continue
         lon, lat = rows["lon"].to_numpy(float), rows["lat"].to_numpy(float)
         community, grid = place(conn, lon, lat, url=url, assign=assign or _in_process)
         records = moved_places(rows, community, grid)
-        queries.update_places(conn, table, records)
+        update_places(conn, table, records)
         changed += len(records)
     return changed
 

@@ -13,11 +13,11 @@ import pandas as pd
 from geo.errors import ConflictError, InputError, NotFoundError
 from geo.i18n import Phrase, Term, message
 from geo.services.access import Actor, require
-from geo.services.auditing import record_view
+from geo.services.auditing import record, record_view
 from geo.services.scope import communities_in_scope, within_scope
 from geo.services.setup import Opened
 from geo.store import audit
-from geo.store.batches import record_changes
+from geo.store.changes import record_changes
 from geo.store.properties import (
     find_units,
     property_by_ref,
@@ -128,11 +128,10 @@ def edit_unit(
             before = {k: unit.get(k) for k in changed}  # where undo of an import looks
             record_changes(conn, "property", [(unit["id"], before)], action="property.edit",
                            user=actor.name)  # fmt: skip
-            audit.append(
+            record(
                 conn,
-                actor=actor.name,
-                role=actor.role,
-                action="property.edit",
+                actor,
+                "property.edit",
                 object_type="property",
                 object_id=ref,
                 count=1,

@@ -12,8 +12,8 @@ import pandas as pd
 
 from geo.errors import InputError, NotFoundError, PermissionDeniedError
 from geo.services.access import Actor, in_scope
+from geo.store.areas import load_areas
 from geo.store.database import Connection
-from geo.store.records import load_areas
 
 
 def communities_in_scope(conn: Connection, actor: Actor) -> frozenset[int] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,14 +15,14 @@ from geo import clock
 from geo.areas import areas_m2
 from geo.demo import LOCAL_REGION, DemoDistrict, fill_area_list, generate_district
 from geo.errors import ConflictError
-from geo.intake import seal_phones
-from geo.privacy import Keys, mask_id, mask_phone
+from geo.privacy import Keys, mask_id, mask_phone, sealed_columns
 from geo.services.access import Actor, require
 from geo.services.accounts import ensure_demo_accounts
+from geo.services.auditing import record
 from geo.services.placement import bump_boundary_version, place
 from geo.settings import Settings, settings
 from geo.stays import STAY_COLUMNS
-from geo.store import audit
+from geo.store.areas import insert_areas
 from geo.store.database import (
     Database,
     check_sqlite_file,
@@ -30,15 +31,8 @@ from geo.store.database import (
     shown_url,
     sqlite_file_missing,
 )
+from geo.store.frames import count_rows, id_map, insert_frame
 from geo.store.keys import key_path_for, open_keys, record_key_check
-from geo.store.records import (
-    count_rows,
-    get_setting,
-    id_map,
-    insert_areas,
-    insert_frame,
-    put_setting,
-)
 from geo.store.schema import (
     area,
     employment,
@@ -50,6 +44,7 @@ from geo.store.schema import (
     visit,
     worksite,
 )
+from geo.store.stored_settings import get_setting, put_setting
 
 SYSTEM = Actor(name="system", role="admin")
 """The actor of what Gridhouse does by itself (schema upgrades on start)."""
@@ -151,11 +146,10 @@ def _migrate(db: Database, *, actor: Actor, keys: Keys) -> str | None:
     record_key_check(db, keys)
     if after != before:
         with db.write() as conn:
-            audit.append(
+            record(
                 conn,
-                actor=actor.name,
-                role=actor.role,
-                action="schema.migrate",
+                actor,
+                "schema.migrate",
                 detail={"from": before, "to": after},
             )
     return after
@@ -167,28 +161,41 @@ def is_empty(opened: Opened) -> bool:
 
 
 def load_demo(
-    opened: Opened, actor: Actor, *, scale: int = 1, seed: int = 2026, as_of: date | None = None
+    opened: Opened,
+    actor: Actor,
+    *,
+    scale: int = 1,
+    seed: int = 2026,
+    as_of: date | None = None,
+    progress: Callable[[int, str], None] | None = None,
 ) -> dict[str, Any]:
-    """Generate the demo district and store it in one transaction (an empty database only)."""
+    """Generate the demo district and store it in one transaction (an empty database only).
+
+    ``progress(percent, step)`` hears each step as it starts: ``generate`` (10), ``store``
+    (35), ``accounts`` (80), ``sweep`` (90); the shares follow the time each step takes."""
     require(actor, "setup")
+    step = progress or (lambda percent, name: None)
     if not is_empty(opened):
         raise ConflictError("database_not_empty", url=shown_url(opened.db.url))
+    step(10, "generate")
     demo = generate_district(seed=seed, scale=scale, as_of=as_of or clock.today())
+    step(35, "store")
     with opened.db.write() as conn:
         if count_rows(conn, area):  # another session loaded it meanwhile
             raise ConflictError("database_not_empty", url=shown_url(opened.db.url))
         counts = _store_demo(conn, demo, keys=opened.keys, url=opened.db.url)
         put_setting(conn, "local_region", LOCAL_REGION)
         put_setting(conn, "demo", f"seed={seed};scale={scale};as_of={demo.as_of.isoformat()}")
-        audit.append(
+        record(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action="demo.load",
+            actor,
+            "demo.load",
             count=counts["rental_units"],
             detail=counts,
         )
+    step(80, "accounts")
     ensure_demo_accounts(opened)
+    step(90, "sweep")
     counts |= _demo_sweep(opened, actor, demo, seed=seed)
     return {"scale": scale, "seed": seed, "as_of": demo.as_of.isoformat(), **counts}
 
@@ -236,8 +243,10 @@ def _store_demo(conn: Any, demo: DemoDistrict, *, keys: Keys, url: str) -> dict[
     bump_boundary_version(conn)
 
     worksites = _placed(conn, demo.worksites, url=url)
-    worksites["contact_phone_masked"] = [mask_phone(p) for p in worksites["contact_phone"]]
-    worksites["contact_phone_cipher"] = keys.seal_many(worksites["contact_phone"])
+    contact = sealed_columns(
+        worksites["contact_phone"], keys, prefix="contact_phone", mask=mask_phone
+    )
+    worksites = worksites.join(contact.drop(columns="contact_phone_hmac"))
     worksites["coord_source"] = "wgs84"
     worksites["status"] = "active"
     insert_frame(
@@ -268,7 +277,7 @@ def _store_demo(conn: Any, demo: DemoDistrict, *, keys: Keys, url: str) -> dict[
     units["worksite_id"] = units["worksite_ref"].map(worksite_ids)
     units["coord_source"] = "wgs84"
     owners = units.drop_duplicates("landlord_phone")[["landlord_name", "landlord_phone"]]
-    sealed = seal_phones(owners["landlord_phone"], keys, prefix="phone")
+    sealed = sealed_columns(owners["landlord_phone"], keys, prefix="phone", mask=mask_phone)
     insert_frame(conn, landlord, sealed.assign(name=owners["landlord_name"]))
     landlord_ids = pd.Series(id_map(conn, landlord, "phone_hmac"))
     by_phone = pd.Series(
@@ -300,13 +309,9 @@ def _store_demo(conn: Any, demo: DemoDistrict, *, keys: Keys, url: str) -> dict[
     )
     unit_ids = id_map(conn, property_, "external_ref")
 
-    people = demo.persons.copy()
-    people["id_hmac"] = [keys.digest(v) for v in people["id_number"]]
-    people["id_cipher"] = keys.seal_many(people["id_number"])
-    people["id_masked"] = [mask_id(v) for v in people["id_number"]]
-    people["phone_hmac"] = [keys.digest(v) for v in people["phone"]]
-    people["phone_cipher"] = keys.seal_many(people["phone"])
-    people["phone_masked"] = [mask_phone(v) for v in people["phone"]]
+    people = demo.persons.join(
+        sealed_columns(demo.persons["id_number"], keys, prefix="id", mask=mask_id)
+    ).join(sealed_columns(demo.persons["phone"], keys, prefix="phone", mask=mask_phone))
     insert_frame(
         conn,
         person,

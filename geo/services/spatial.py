@@ -39,13 +39,16 @@ from geo.io.exports import excel_csv
 from geo.quality import near_boundary
 from geo.regions import province_name
 from geo.services.access import Actor, require
-from geo.services.auditing import record_view
+from geo.services.auditing import record, record_view
 from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
-from geo.store import audit, queries
+from geo.store import worksites as stored_worksites
+from geo.store.areas import load_areas
 from geo.store.database import Connection
 from geo.store.lists import visits_to_worksite, workers_of
-from geo.store.records import get_setting, load_areas
+from geo.store.places import point_places, unplaced_points
+from geo.store.residents import floating_homes, floating_jobs, floating_origins
+from geo.store.stored_settings import get_setting
 
 NEAR_BOUNDARY_M = 5.0
 """A unit this close to a grid boundary is listed: one GPS error from the next grid."""
@@ -89,9 +92,9 @@ def floating_clusters(
         homes, origins, jobs = (
             query(conn, as_of=as_of, local_region=local, communities=within)
             for query in (
-                queries.floating_homes,
-                queries.floating_origins,
-                queries.floating_jobs,
+                floating_homes,
+                floating_origins,
+                floating_jobs,
             )
         )
     points = project(homes["lon"], homes["lat"])
@@ -156,7 +159,7 @@ def floating_hexagons(
         raise InputError("value_invalid", name="resolution", value=resolution)
     as_of = _as_of(actor, as_of)
     with opened.db.read() as conn:
-        homes = queries.floating_homes(
+        homes = floating_homes(
             conn,
             as_of=as_of,
             local_region=get_setting(conn, "local_region") or "",
@@ -173,7 +176,7 @@ def worksite_layer(opened: Opened, actor: Actor, *, as_of: date | None = None) -
     require(actor, "view_aggregates")
     with opened.db.read() as conn:
         sites = _scoped(
-            conn, actor, queries.worksites_with_workers(conn, as_of=_as_of(actor, as_of))
+            conn, actor, stored_worksites.worksites_with_workers(conn, as_of=_as_of(actor, as_of))
         )
     if actor.aggregates_only:
         sites = disclosure.withhold_small(sites, ["workers"])
@@ -224,10 +227,10 @@ def worker_homes(
     require(actor, "view_aggregates")
     as_of = _as_of(actor, as_of)
     with opened.db.read() as conn:
-        sites = _scoped(conn, actor, queries.worksites_with_workers(conn, as_of=as_of))
+        sites = _scoped(conn, actor, stored_worksites.worksites_with_workers(conn, as_of=as_of))
         if worksite_id not in set(sites["id"]):
             raise NotFoundError("worksite_not_found", worksite=worksite_id)
-        homes = _scoped(conn, actor, queries.worker_homes(conn, worksite_id, as_of=as_of))
+        homes = _scoped(conn, actor, stored_worksites.worker_homes(conn, worksite_id, as_of=as_of))
     workers = int(sites.loc[sites["id"] == worksite_id, "workers"].iloc[0])
     placed = homes.dropna(subset=["lon", "lat"])
     cells = hexagon_cells(placed["lon"], placed["lat"], resolution=resolution)
@@ -277,11 +280,11 @@ def worksite_file(
     require(actor, "view_records")
     as_of = as_of or clock.today()
     with opened.db.read() as conn:
-        sites = _scoped(conn, actor, queries.worksites_with_workers(conn, as_of=as_of))
+        sites = _scoped(conn, actor, stored_worksites.worksites_with_workers(conn, as_of=as_of))
         if worksite_id not in set(sites["id"]):
             raise NotFoundError("worksite_not_found", worksite=worksite_id)
         workers = workers_of(conn, worksite_id, as_of=as_of)
-        homes = queries.worker_homes(conn, worksite_id, as_of=as_of)
+        homes = stored_worksites.worker_homes(conn, worksite_id, as_of=as_of)
         visits = visits_to_worksite(conn, worksite_id)
     is_crowded = crowded(homes["residents"], homes["rooms"], homes["floor_area_m2"])
     crowded_units = set(homes.loc[is_crowded, "property_id"])
@@ -308,8 +311,8 @@ def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
     require(actor, "view_aggregates")
     with opened.db.read() as conn:
         areas = load_areas(conn)
-        units = queries.point_places(conn, "property")
-        unplaced = {t: queries.unplaced_points(conn, t) for t in ("property", "worksite")}
+        units = point_places(conn, "property")
+        unplaced = {t: unplaced_points(conn, t) for t in ("property", "worksite")}
         allowed = communities_in_scope(conn, actor)
     communities = areas.loc[areas["level"] == "community"]
     if allowed is not None:
@@ -365,11 +368,10 @@ def clusters_csv(opened: Opened, actor: Actor, shapes: gpd.GeoDataFrame) -> byte
         lon=np.round(centre.x, 6), lat=np.round(centre.y, 6)
     )
     with opened.db.write() as conn:
-        audit.append(
+        record(
             conn,
-            actor=actor.name,
-            role=actor.role,
-            action="export.clusters",
+            actor,
+            "export.clusters",
             count=len(table),
             changes_data=False,
         )

@@ -12,12 +12,12 @@ import pandas as pd
 
 from geo import clock, disclosure
 from geo.coverage import (
-    OVERDUE_AFTER_DAYS,
+    WINDOW_DAYS,
+    bounds,
     coverage_by_month,
     inspection_status,
     month_ends,
     monthly_inspection,
-    window_bounds,
 )
 from geo.errors import InputError, NotFoundError
 from geo.indicators import COUNT_COLUMNS as INDICATOR_COUNTS
@@ -25,9 +25,16 @@ from geo.indicators import DERIVED_FROM, area_indicators, headline
 from geo.services.access import Actor, in_scope, require
 from geo.services.scope import communities_within
 from geo.services.setup import Opened
-from geo.store import queries
+from geo.store.area_counts import (
+    resident_counts_by_area,
+    unit_counts_by_area,
+    worksite_counts_by_area,
+)
+from geo.store.areas import load_areas
 from geo.store.audit import data_version
-from geo.store.records import get_setting, load_areas
+from geo.store.places import unit_places
+from geo.store.stored_settings import get_setting
+from geo.store.visits import completed_visit_days
 from geo.vocabulary import AREA_LEVELS
 
 COUNT_COLUMNS = list(INDICATOR_COUNTS)
@@ -56,7 +63,7 @@ def overview_figures(
     actor: Actor,
     *,
     level: str = "community",
-    window_days: int = 90,
+    window_days: int = WINDOW_DAYS,
     as_of: date | None = None,
     area: str | None = None,
 ) -> Overview:
@@ -111,7 +118,7 @@ def withheld_areas(opened: Opened, actor: Actor, codes: list[str]) -> set[str]:
     if not actor.aggregates_only:
         return set()
     out: set[str] = set()
-    for level in ("street", "community", "grid"):
+    for level in AREA_LEVELS.codes:
         table = overview_figures(opened, actor, level=level).table
         shown = table.loc[table["code"].isin(codes)]
         out |= set(shown.loc[disclosure.is_withheld(shown["rental_units"]), "code"])
@@ -133,7 +140,7 @@ _ROOT = ""
 def _withheld_cells(areas: pd.DataFrame, visible: set[str], indicators: Any) -> pd.DataFrame:
     """Which counts of every visible area (and of the headline) a planner may not see: one
     pattern for all levels at once, so no level or drill-down gives another's cells back."""
-    levels = [indicators(level) for level in ("street", "community", "grid")]
+    levels = [indicators(level) for level in AREA_LEVELS.codes]
     nodes = pd.concat(levels, ignore_index=True)
     nodes = nodes.loc[nodes["code"].isin(visible)].set_index("code")
     tops = ~nodes["parent_code"].isin(nodes.index)
@@ -150,7 +157,7 @@ def area_statistics(
     actor: Actor,
     *,
     level: str = "community",
-    window_days: int = 90,
+    window_days: int = WINDOW_DAYS,
     as_of: date | None = None,
 ) -> pd.DataFrame:
     """One row per area of ``level`` the actor may see (see :func:`overview_figures`)."""
@@ -162,7 +169,7 @@ def coverage_trend(
     actor: Actor,
     *,
     months: int = 12,
-    window_days: int = 90,
+    window_days: int = WINDOW_DAYS,
     as_of: date | None = None,
     area: str | None = None,
 ) -> pd.DataFrame:
@@ -180,8 +187,8 @@ def coverage_trend(
     ends = month_ends(as_of, months)
     with opened.db.read() as conn:
         areas = load_areas(conn, geometry=False)
-        units = queries.unit_places(conn)
-        visits = queries.completed_visit_days(
+        units = unit_places(conn)
+        visits = completed_visit_days(
             conn, since=ends[0] - timedelta(days=window_days or 31), as_of=as_of
         )
     allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), ["id", "code"]]
@@ -249,18 +256,12 @@ def _area_counts(
         areas = load_areas(conn, geometry=False)
         if areas.empty:
             raise NotFoundError("database_empty")
-        start, end = window_bounds(as_of, window_days)
         parts = [
-            queries.unit_counts_by_area(
-                conn,
-                start=start,
-                end=end,
-                overdue_from=end - timedelta(days=OVERDUE_AFTER_DAYS),
-            ),
-            queries.resident_counts_by_area(
+            unit_counts_by_area(conn, bounds(as_of, window_days)),
+            resident_counts_by_area(
                 conn, as_of=as_of, local_region=get_setting(conn, "local_region") or ""
             ),
-            queries.worksite_counts_by_area(conn),
+            worksite_counts_by_area(conn),
         ]
     counts = (
         pd.concat(parts, ignore_index=True)

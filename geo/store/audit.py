@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, func, select
 
 from geo import clock
-from geo.store.records import get_setting, put_setting
 from geo.store.schema import audit
+from geo.store.stored_settings import get_setting, put_setting
 
 GENESIS = "0" * 64
 _HASHED = ("at", "actor", "role", "action", "object_type", "object_id", "count", "detail")

@@ -27,7 +27,7 @@ from geo.errors import ConflictError
 from geo.privacy import Keys, SealError
 from geo.store import audit
 from geo.store.database import DATA_DIR, Database
-from geo.store.records import get_setting, put_setting
+from geo.store.stored_settings import get_setting, put_setting
 
 KEY_FILE_FORMAT = 2
 KEY_CHECK_SETTING = "key_check"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
+from geo.coverage import day_end
 from geo.store.conditions import employed_on, living_on, units_within
-from geo.store.records import read_frame
+from geo.store.frames import read_frame
 from geo.store.schema import (
     area,
     assignment,
@@ -34,7 +35,7 @@ def occupied_units(
     """Units with residents on ``as_of``: property_id, external_ref, address, room,
     community, rooms, floor_area_m2, residents, last_visit (any outcome, up to as_of), lon,
     lat."""
-    end = datetime.combine(as_of + timedelta(days=1), time())
+    end = day_end(as_of)
     last = (
         select(visit.c.property_id, func.max(visit.c.visited_at).label("last_visit"))
         .where(visit.c.property_id.is_not(None), visit.c.visited_at < end)
@@ -102,7 +103,7 @@ def current_people(
 
 def latest_person_visits(conn: Connection, *, as_of: date) -> pd.DataFrame:
     """Each person's latest visit up to ``as_of``: person_id, visited_at, outcome."""
-    end = datetime.combine(as_of + timedelta(days=1), time())
+    end = day_end(as_of)
     latest = (
         select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
         .where(visit.c.person_id.is_not(None), visit.c.visited_at < end)
@@ -356,7 +357,7 @@ def units_to_match(
     """The units a returned list's rows may name: those with one of ``ids``, ``refs`` or
     ``addresses``, and every unit assigned to one of ``sweeps``. Columns id, external_ref,
     address, room, community_id and sweeps (the set of sweeps each unit is assigned to)."""
-    from geo.store.batches import rows_by_keys
+    from geo.store.upserts import rows_by_keys
 
     fields = ["id", "external_ref", "address", "room", "community_id"]
     found = [

@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL, make_url
 
 from geo.errors import ConflictError
 from geo.store.database import Database
-from geo.store.records import count_rows
+from geo.store.frames import count_rows
 from geo.store.schema import import_batch, metadata
 
 COUNTED_TABLES = (

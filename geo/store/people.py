@@ -9,7 +9,7 @@ from typing import Any, Final
 import pandas as pd
 from sqlalchemy import Connection, and_, bindparam, exists, func, select
 
-from geo.store.records import read_frame
+from geo.store.frames import read_frame
 from geo.store.schema import area, change_log, import_batch, person, property_, residence
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from geo.store.records import read_frame
+from geo.store.frames import read_frame
 from geo.store.schema import area, import_batch, landlord, person, property_, residence, team, visit
 
 

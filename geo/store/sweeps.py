@@ -1,26 +1,25 @@
-"""Sweeps in the database: campaigns, their teams, who visits which unit in what order."""
+"""Sweeps in the database: campaigns, their teams, who visits which unit in what order,
+the visits to their units and the residents a list names."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, func, select
+from sqlalchemy import Connection, delete, func, select
 
 from geo import clock
-from geo.coverage import COMPLETED_OUTCOMES
+from geo.coverage import day_end
 from geo.store.conditions import living_on, units_within
+from geo.store.frames import insert_frame, read_frame
 from geo.store.lists import latest_person_visits
-from geo.store.queries import last_visits
-from geo.store.records import insert_frame, read_frame
 from geo.store.schema import (
     app_user,
     area,
     assignment,
-    field_find,
     person,
     property_,
     residence,
@@ -29,6 +28,7 @@ from geo.store.schema import (
     team_member,
     visit,
 )
+from geo.store.visits import last_visits
 
 
 def create_sweep(
@@ -266,7 +266,7 @@ def assigned_units(
 def sweep_visits(conn: Connection, sweep_id: int, *, since: date, until: date) -> pd.DataFrame:
     """Visits to the sweep's units from its start to ``until`` (inclusive): property_id,
     team_id, sweep_id, visited_at, outcome."""
-    end = datetime.combine(until + timedelta(days=1), time())
+    end = day_end(until)
     start = datetime.combine(since, time())
     assigned = select(assignment.c.property_id).where(assignment.c.sweep_id == sweep_id)
     statement = select(
@@ -321,86 +321,5 @@ def people_in_units(
         .select_from(residence.join(property_).join(person))
         .where(living_on(as_of), residence.c.property_id.in_(sorted(property_ids)))
         .order_by(residence.c.property_id, person.c.name)
-    )
-    return read_frame(conn, statement)
-
-
-def replace_field_finds(
-    conn: Connection, sweep_id: int, finds: pd.DataFrame, *, user: str, on: date
-) -> int:
-    """Store a field-to-record back-check's finds (community, address, room, registered) for a
-    sweep, checked on ``on``; a unit found again replaces its earlier find."""
-    rooms = finds["room"].map(lambda r: r.strip() if isinstance(r, str) and r.strip() else None)
-    keyed = finds.assign(room=rooms).drop_duplicates(["community", "address", "room"], keep="last")
-    for row in keyed[["community", "address", "room"]].itertuples(index=False):
-        conn.execute(
-            delete(field_find).where(
-                field_find.c.sweep_id == sweep_id,
-                field_find.c.community == row.community,
-                field_find.c.address == row.address,
-                (field_find.c.room == row.room) if row.room else field_find.c.room.is_(None),
-            )
-        )
-    rows = keyed[["community", "address", "room", "registered"]].assign(
-        sweep_id=sweep_id, checked_on=on, user_name=user
-    )
-    return insert_frame(conn, field_find, rows)
-
-
-def field_finds(conn: Connection, *, since: date, until: date) -> pd.DataFrame:
-    """Field finds checked from ``since`` to ``until``: community, registered."""
-    statement = select(field_find.c.community, field_find.c.registered).where(
-        field_find.c.checked_on >= since, field_find.c.checked_on <= until
-    )
-    return read_frame(conn, statement)
-
-
-def seen_and_registered(
-    conn: Connection, *, since: date, until: date, communities: Collection[int] | None
-) -> pd.DataFrame:
-    """Per unit with a completed visit that counted residents from ``since`` to ``until``
-    (its latest one): community, residents_seen, registered (living there that day)."""
-    start = datetime.combine(since, time())
-    end = datetime.combine(until + timedelta(days=1), time())
-    counted = and_(
-        visit.c.outcome.in_(COMPLETED_OUTCOMES),
-        visit.c.residents_seen.is_not(None),
-        visit.c.visited_at >= start,
-        visit.c.visited_at < end,
-    )
-    latest = (
-        select(visit.c.property_id, func.max(visit.c.visited_at).label("at"))
-        .where(counted, visit.c.property_id.is_not(None))
-        .group_by(visit.c.property_id)
-        .subquery()
-    )
-    registered = (
-        select(func.count())
-        .where(
-            residence.c.property_id == latest.c.property_id,
-            residence.c.moved_in <= latest.c.at,
-            residence.c.moved_out.is_(None) | (residence.c.moved_out > latest.c.at),
-        )
-        .scalar_subquery()
-    )
-    community = area.alias("community")
-    statement = (
-        select(
-            community.c.name.label("community"),
-            func.max(visit.c.residents_seen).label("residents_seen"),
-            registered.label("registered"),
-        )
-        .select_from(
-            latest.join(
-                visit,
-                and_(
-                    visit.c.property_id == latest.c.property_id, visit.c.visited_at == latest.c.at
-                ),
-            )
-            .join(property_, property_.c.id == latest.c.property_id)
-            .join(community, community.c.id == property_.c.community_id)
-        )
-        .where(counted, *units_within(communities))
-        .group_by(latest.c.property_id, latest.c.at, community.c.name)
     )
     return read_frame(conn, statement)

@@ -1,0 +1,181 @@
+"""Proven visits: visits confirmed by a back-check, and coverage, inspection rates and
+sweep progress counting proven visits beside all visits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from geo import clock, coverage, disclosure
+from geo.errors import InputError, NotFoundError
+from geo.services.access import Actor, in_scope, require
+from geo.services.auditing import record
+from geo.services.scope import communities_in_scope
+from geo.services.setup import Opened
+from geo.services.sweeps.backchecking import backchecks
+from geo.services.sweeps.figures import disclosed_sweep_figures, sweep_scope_withheld
+from geo.store import proofs as proof_store
+from geo.store import sweeps as sweep_store
+from geo.store.areas import load_areas
+
+
+def prove_by_backcheck(opened: Opened, actor: Actor, sweep_id: int) -> int:
+    """Mark the sweep's visits that a record-to-field back-check confirmed (re-checked by
+    another team, same outcome and people) as proven. Returns how many were marked."""
+    require(actor, "import")
+    checked = backchecks(opened, actor, sweep_id)["sample"]
+    passed = checked["failed"].astype("boolean").eq(False).fillna(False).astype(bool)
+    confirmed = checked.loc[passed, "property_id"]
+    with opened.db.write() as conn:
+        found = sweep_store.sweep_row(conn, sweep_id)
+        assert found is not None  # backchecks() found it
+        visits = proof_store.sweep_visits_proven(conn, sweep_id, since=found["starts_on"])
+        own = visits.loc[
+            (visits["sweep_id"] == sweep_id) & visits["property_id"].isin(set(confirmed))
+        ]
+        latest = own.sort_values("visited_at").drop_duplicates("property_id", keep="last")
+        marked = proof_store.add_backcheck_proofs(conn, latest["visit_id"].tolist())
+        record(
+            conn,
+            actor,
+            "sweep.prove_by_backcheck",
+            object_type="sweep",
+            object_id=sweep_id,
+            count=marked,
+        )
+    return marked
+
+
+def proven_coverage(
+    opened: Opened,
+    actor: Actor,
+    *,
+    level: str = "community",
+    window_days: int = coverage.WINDOW_DAYS,
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """Per area of ``level``: rental units, units covered in the window by any completed
+    visit and by a proven one, both coverages, and the monthly inspection rate
+    (出租房屋月查验率) counting all and proven visits. Small counts suppressed for planners."""
+    require(actor, "view_aggregates")
+    today = as_of or clock.today()
+    if actor.aggregates_only:  # no day or window finer than the disclosure policy allows
+        today = disclosure.month_end_on_or_before(today)
+        window_days = disclosure.coarse_window(window_days, as_of=today)
+    window = coverage.bounds(today, window_days)
+    month = coverage.bounds(today, coverage.month_to_date_days(today))
+    with opened.db.read() as conn:
+        areas = load_areas(conn, geometry=False)
+        units = proof_store.active_units(conn)
+        visits = proof_store.completed_visits(
+            conn, since=min(window.start, month.start), until=window.end
+        )
+    proven = visits["proven"].astype(bool)
+    latest = _latest_per_unit(visits, units["property_id"])
+    latest_proven = _latest_per_unit(visits.loc[proven], units["property_id"])
+    flags = units.assign(
+        covered=_covered(latest, window),
+        proven_covered=_covered(latest_proven, window),
+        inspected=_covered(latest, month),
+        proven_inspected=_covered(latest_proven, month),
+    )
+    table = _per_area(flags, areas, level=level)
+    visible = set(areas.loc[in_scope(areas, actor), "id"])
+    table = table.loc[table["id"].isin(visible)].drop(columns=["id", "parent_id"])
+    table = table.reset_index(drop=True)
+    if actor.aggregates_only:
+        counts = ["rental_units", "covered", "proven_covered", "inspected", "proven_inspected"]
+        hidden = disclosure.protect_table(table, counts)
+        table = disclosure.withhold(table, hidden, derived=_PROVEN_DERIVED)
+    return table
+
+
+def _latest_per_unit(visits: pd.DataFrame, units: pd.Series) -> pd.Series:
+    """Each unit's latest visit among ``visits`` (NaT when none), on the index of ``units``."""
+    latest = pd.to_datetime(visits["visited_at"]).groupby(visits["property_id"].astype(int)).max()
+    return pd.Series(pd.to_datetime(units.map(latest)), index=units.index)
+
+
+def _covered(latest: pd.Series, within: coverage.Bounds) -> pd.Series:
+    """Whether each unit's latest visit up to ``within.end`` covers it (:func:`coverage.flags`)."""
+    return pd.Series(coverage.flags(latest, latest, within, missing=pd.isna)["covered"])
+
+
+_PROVEN_DERIVED = {
+    "coverage": ("rental_units", "covered"),
+    "proven_coverage": ("rental_units", "proven_covered"),
+    "inspection_rate": ("rental_units", "inspected"),
+    "proven_inspection_rate": ("rental_units", "proven_inspected"),
+}
+
+
+def _per_area(flags: pd.DataFrame, areas: pd.DataFrame, *, level: str) -> pd.DataFrame:
+    counts = ["covered", "proven_covered", "inspected", "proven_inspected"]
+    community_parent = areas.set_index("id")["parent_id"]
+    key = {
+        "grid": flags["grid_id"],
+        "community": flags["community_id"],
+        "street": flags["community_id"].map(community_parent),
+    }.get(level)
+    if key is None:
+        raise InputError("level_unknown", level=level, levels="street, community, grid")
+    grouped = (
+        flags.assign(area_id=key, rental_units=1)
+        .dropna(subset=["area_id"])
+        .groupby("area_id")[["rental_units", *counts]]
+        .sum()
+    )
+    chosen = areas.loc[areas["level"] == level, ["id", "code", "name", "level", "parent_id"]]
+    table = chosen.merge(grouped, left_on="id", right_index=True, how="left")
+    table[["rental_units", *counts]] = table[["rental_units", *counts]].fillna(0).astype(int)
+    units = table["rental_units"].replace(0, np.nan)
+    table["coverage"] = (table["covered"] / units).round(4)
+    table["proven_coverage"] = (table["proven_covered"] / units).round(4)
+    table["inspection_rate"] = (table["inspected"] / units).round(4)
+    table["proven_inspection_rate"] = (table["proven_inspected"] / units).round(4)
+    return table.reset_index(drop=True)
+
+
+def proven_progress(
+    opened: Opened, actor: Actor, sweep_id: int, *, as_of: date | None = None
+) -> pd.DataFrame:
+    """Per team of a sweep: units assigned, visited (any visit since it began) and visited
+    with a proven visit, and the two shares."""
+    require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
+    today = as_of or clock.today()
+    with opened.db.read() as conn:
+        found = sweep_store.sweep_row(conn, sweep_id)
+        if found is None:
+            raise NotFoundError("sweep_not_found", sweep=sweep_id)
+        units = sweep_store.assigned_units(conn, sweep_id, as_of=today)
+        allowed = communities_in_scope(conn, actor)
+        if allowed is not None:
+            units = units.loc[units["community_id"].isin(allowed)]
+        visits = proof_store.sweep_visits_proven(conn, sweep_id, since=found["starts_on"])
+    until = pd.Timestamp(coverage.day_end(today))
+    visits = visits.loc[pd.to_datetime(visits["visited_at"]) < until]
+    seen = set(visits["property_id"])
+    proven = set(visits.loc[visits["proven"].astype(bool), "property_id"])
+    table = (
+        units.assign(
+            visited=units["property_id"].isin(seen), proven=units["property_id"].isin(proven)
+        )
+        .groupby("team", sort=True)
+        .agg(assigned=("property_id", "size"), visited=("visited", "sum"), proven=("proven", "sum"))
+        .reset_index()
+    )
+    table["visited_share"] = (table["visited"] / table["assigned"]).round(3)
+    table["proven_share"] = (table["proven"] / table["assigned"]).round(3)
+    if actor.aggregates_only:
+        table = disclosed_sweep_figures(
+            table,
+            ["assigned", "visited", "proven"],
+            unsafe=sweep_scope_withheld(opened, actor, sweep_id),
+            derived={
+                "visited_share": ("assigned", "visited"),
+                "proven_share": ("assigned", "proven"),
+            },
+        )
+    return table

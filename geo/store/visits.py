@@ -1,0 +1,61 @@
+"""Visits as the figures read them: each unit's latest completed visit and attempt, and
+the days work was done."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime, time
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, case, func, select
+
+from geo import coverage
+from geo.coverage import COMPLETED_OUTCOMES
+from geo.store.conditions import units_within
+from geo.store.frames import (
+    read_frame,
+)
+from geo.store.schema import property_, visit
+
+
+def latest_visit_times(end: datetime) -> Any:
+    """Per unit, its latest completed visit and its latest visit of any outcome before
+    ``end``: the SELECT (property_id, last_completed, last_attempt) that
+    :func:`geo.coverage.flags` reads."""
+    completed = visit.c.outcome.in_(COMPLETED_OUTCOMES)
+    return (
+        select(
+            visit.c.property_id,
+            func.max(case((completed, visit.c.visited_at))).label("last_completed"),
+            func.max(visit.c.visited_at).label("last_attempt"),
+        )
+        .where(visit.c.property_id.is_not(None), visit.c.visited_at < end)
+        .group_by(visit.c.property_id)
+    )
+
+
+def last_visits(
+    conn: Connection, *, as_of: date, communities: Collection[int] | None = None
+) -> pd.DataFrame:
+    """Per unit (in these communities, when given): the latest completed visit and the latest
+    visit of any outcome up to the end of ``as_of`` (columns property_id, last_completed,
+    last_attempt)."""
+    statement = latest_visit_times(coverage.day_end(as_of))
+    if communities is not None:
+        statement = statement.join(property_, property_.c.id == visit.c.property_id).where(
+            *units_within(communities)
+        )
+    return read_frame(conn, statement)
+
+
+def completed_visit_days(conn: Connection, *, since: date, as_of: date) -> pd.DataFrame:
+    """Completed visits to units from ``since`` to the end of ``as_of``: property_id,
+    visited_at."""
+    statement = select(visit.c.property_id, visit.c.visited_at).where(
+        visit.c.property_id.is_not(None),
+        visit.c.outcome.in_(COMPLETED_OUTCOMES),
+        visit.c.visited_at >= datetime.combine(since, time()),
+        visit.c.visited_at < coverage.day_end(as_of),
+    )
+    return read_frame(conn, statement)
