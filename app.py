@@ -25,7 +25,7 @@ def _any_of(*permissions: str) -> _Rule:
 def pages_in_order() -> list[tuple[str, str, _Rule]]:
     """Every page in menu order: its script, its title and who may open it. A page's URL is
     its file's stem (``/property``)."""
-    from pages.common import t
+    from pages.texts import t
 
     return [
         ("pages/overview.py", t("nav_overview"), _any_of("view_aggregates")),
@@ -68,7 +68,8 @@ def signed_in_pages(actor: Actor) -> list[st.Page]:
 def signed_out_pages() -> list[st.Page]:
     """The sign-in form only, at the root and at every page's URL: a typed URL shows the
     form, and after sign-in the page of that URL (when the role may open it)."""
-    from pages.common import sign_in_form, t
+    from pages.common import sign_in_form
+    from pages.texts import t
 
     stand_ins = [
         st.Page(sign_in_form, title=t("login_title"), url_path=Path(script).stem)
@@ -91,7 +92,7 @@ def prepare_database() -> None:
     before the server starts (first_start.py), so here it seldom has anything to do."""
     from first_start import build_demo, open_ready
     from geo.errors import GridhouseError
-    from pages.common import t
+    from pages.texts import t
 
     first = _first_start()
     if first["done"]:
@@ -122,16 +123,8 @@ def prepare_database() -> None:
 
 def main() -> None:
     # Imported here, not by the server process that imports this file as the st.App.
-    from pages.common import (
-        current_actor,
-        guarded,
-        language_picker,
-        opened,
-        session_cookie_sync,
-        sign_out_button,
-        streamlit_words,
-        t,
-    )
+    from pages.common import current_actor, guarded, opened, session_cookie_sync, sign_out_button
+    from pages.texts import language_picker, streamlit_words, t
 
     st.set_page_config(page_title="Gridhouse", layout="wide")  # the default icon is local
     language_picker()

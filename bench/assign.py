@@ -32,6 +32,7 @@ import resource
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -102,6 +103,21 @@ def near_edges(polygons: gpd.GeoSeries, x: Any, y: Any) -> Any:
     return out
 
 
+def _packaged_spatial_extension(version: str) -> str | None:
+    """The spatial extension's file from the ``duckdb-extension-spatial`` package on PyPI,
+    for this DuckDB version, when installed: no download from DuckDB's own servers."""
+    try:
+        import duckdb_extension_spatial  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    found = sorted(
+        Path(duckdb_extension_spatial.__file__).parent.glob(
+            f"extensions/v{version}/spatial.duckdb_extension"
+        )
+    )
+    return str(found[0]) if found else None
+
+
 @functools.cache
 def duckdb_spatial() -> tuple[Any, str]:
     """A DuckDB connection with the spatial extension loaded, or None and why not."""
@@ -110,8 +126,9 @@ def duckdb_spatial() -> tuple[Any, str]:
     except ImportError:
         return None, "duckdb is not installed (pip install -e '.[bench]')"
     con = duckdb.connect()
+    packaged = _packaged_spatial_extension(duckdb.__version__)
     try:
-        con.execute("LOAD spatial")
+        con.execute(f"LOAD '{packaged}'" if packaged else "LOAD spatial")
     except duckdb.Error:
         try:
             con.execute("INSTALL spatial")

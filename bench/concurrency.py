@@ -90,9 +90,9 @@ def mover(database: str, clerk: int, count: int, units: list[str], failed: list[
             number += id_check_digit(number)
             home, other = units[(clerk * count + i) * 2 : (clerk * count + i) * 2 + 2]
             moves.move_in(opened, actor, property_ref=home, on=AS_OF - timedelta(days=20),
-                          id_number=number, name=f"并发{clerk}-{i}", today=AS_OF)  # fmt: skip
+                          id_number=number, name=f"并发{clerk}-{i}", as_of=AS_OF)  # fmt: skip
             moves.move(opened, actor, id_number=number, to_property_ref=other,
-                       on=AS_OF - timedelta(days=5), today=AS_OF)  # fmt: skip
+                       on=AS_OF - timedelta(days=5), as_of=AS_OF)  # fmt: skip
     except Exception as exc:  # counted, not raised: the bench reports what failed
         failed.append(f"mover {clerk}: {exc}")
     finally:

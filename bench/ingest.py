@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
             opened = open_database(str(target))
             started = time.perf_counter()
             result = import_upload(
-                opened, actor, kind="rentals", data=data, filename="b.csv", crs="gcj02", today=AS_OF
+                opened, actor, kind="rentals", data=data, filename="b.csv", crs="gcj02", as_of=AS_OF
             )
             ours.append(time.perf_counter() - started)
             opened.db.dispose()

@@ -1,7 +1,7 @@
 """The clock: the one place Gridhouse reads today's date and the time.
 
-Every service, command and page that depends on "today" takes it as ``as_of`` (or
-``today``) and falls back to :func:`today`; nothing else in the product calls
+Every service, command and page that depends on "today" takes it as ``as_of`` and falls
+back to :func:`today`; nothing else in the product calls
 ``date.today()`` or ``datetime.now()``. Setting ``GRIDHOUSE_TODAY=YYYY-MM-DD`` runs the
 app or the command line as of that day (the time of day stays the real one), so a
 street office can rehearse a month end and the browser tests work on a fixed day.

@@ -55,15 +55,15 @@ def normalise_id_numbers(values: pd.Series) -> pd.Series:
     return nfkc(values).str.strip().str.upper()
 
 
-def id_number_checks(values: pd.Series, *, today: date) -> tuple[pd.Series, pd.Series, pd.Series]:
+def id_number_checks(values: pd.Series, *, as_of: date) -> tuple[pd.Series, pd.Series, pd.Series]:
     """GB 11643 checks of every ID number in a column: (form ok: 17 digits and a digit or
-    X; birth date ok: a real day from 1900 to ``today``; check digit ok). Each later check
+    X; birth date ok: a real day from 1900 to ``as_of``; check digit ok). Each later check
     is meaningful only where the earlier ones hold."""
     upper = normalise_id_numbers(values)
     form = upper.str.match(_ID_FORM).fillna(False).astype(bool)
     digits = upper.where(form, "000000190001010000")
     born = pd.to_datetime(digits.str.slice(6, 14), format="%Y%m%d", errors="coerce")
-    birth = born.notna() & (born <= pd.Timestamp(today)) & (born.dt.year >= 1900)
+    birth = born.notna() & (born <= pd.Timestamp(as_of)) & (born.dt.year >= 1900)
     if len(digits):
         raw = np.frombuffer("".join(digits.str.slice(0, 17)).encode(), dtype=np.uint8)
         matrix = raw.reshape(-1, 17).astype(np.int64) - ord("0")
@@ -74,7 +74,7 @@ def id_number_checks(values: pd.Series, *, today: date) -> tuple[pd.Series, pd.S
     return form, birth, check
 
 
-def normalise_id_number(raw: str, *, today: date | None = None) -> str:
+def normalise_id_number(raw: str, *, as_of: date | None = None) -> str:
     """One ID number as :func:`normalise_id_numbers` folds it, or InputError naming the first
     check it fails (``id_format``, ``id_birth_date``, ``id_check_digit``).
 
@@ -82,7 +82,7 @@ def normalise_id_number(raw: str, *, today: date | None = None) -> str:
     '11010519491231002X'
     """
     column = pd.Series([str(raw)], dtype=object)
-    form, birth, check = id_number_checks(column, today=today or clock.today())
+    form, birth, check = id_number_checks(column, as_of=as_of or clock.today())
     for ok, key in ((form, "id_format"), (birth, "id_birth_date"), (check, "id_check_digit")):
         if not bool(ok.iloc[0]):
             raise InputError(key)

@@ -4,7 +4,7 @@ and Markdown (page titles, captions, notes, widget labels).
 Whatever a user uploaded or typed (an address, a worksite's or an area's name, a file name,
 a team) is data: it must read as the characters it holds, never as markup, a script, an
 image to fetch or a link. Every map sink goes through :func:`html_text` (``geo.maps``) and
-every Markdown sink of the pages through :func:`markdown_text` (``pages.common``: ``t()``
+every Markdown sink of the pages through :func:`markdown_text` (``pages.texts``: ``t()``
 and ``plain()``). Both first drop the characters that change how text looks without being
 seen: control characters (line breaks become spaces), zero-width and bidirectional
 formatting characters (a right-to-left override can make ``exe.pdf`` read ``fdp.exe``), the

@@ -52,22 +52,22 @@ def days_late(
     event: pd.Series,
     reported: pd.Series,
     *,
-    today: date,
+    as_of: date,
     within: int = REPORT_WITHIN_WORKING_DAYS,
 ) -> pd.Series:
     """Working days each report came after its deadline (``within`` working days after the
-    event); 0 when on time. A report not made yet counts as made ``today``."""
-    made = reported.where(reported.notna(), today)
+    event); 0 when on time. A report not made yet counts as made ``as_of``."""
+    made = reported.where(reported.notna(), as_of)
     elapsed = working_days_between(event, made)
     return (elapsed - within).clip(lower=0)
 
 
 def late_by_reporter(
-    reports: pd.DataFrame, *, today: date, within: int = REPORT_WITHIN_WORKING_DAYS
+    reports: pd.DataFrame, *, as_of: date, within: int = REPORT_WITHIN_WORKING_DAYS
 ) -> pd.DataFrame:
     """Per reporter (columns reporter, event, reported): reports, late, unreported, and the
     most and mean working days late among the late ones; the worst first."""
-    late = days_late(reports["event"], reports["reported"], today=today, within=within)
+    late = days_late(reports["event"], reports["reported"], as_of=as_of, within=within)
     frame = reports.assign(days_late=late, is_late=late > 0, missing=reports["reported"].isna())
     grouped = frame.groupby("reporter", dropna=False)
     out = pd.DataFrame(

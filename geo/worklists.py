@@ -73,11 +73,11 @@ def crowded_units(
     )
 
 
-def permits_due(people: pd.DataFrame, *, today: date, days: int = PERMIT_DUE_DAYS) -> pd.DataFrame:
+def permits_due(people: pd.DataFrame, *, as_of: date, days: int = PERMIT_DUE_DAYS) -> pd.DataFrame:
     """Current residents whose residence permit expired or expires within ``days``, soonest
     first, with days_left (negative: expired)."""
     expiry = pd.to_datetime(people["permit_expiry"])
-    left = (expiry - pd.Timestamp(today)).dt.days
+    left = (expiry - pd.Timestamp(as_of)).dt.days
     out = people.loc[left.notna() & (left <= days)].assign(days_left=left.astype("Int64"))
     return out.sort_values(["days_left", "community", "name"]).reset_index(drop=True)
 
@@ -92,11 +92,11 @@ def not_found(people: pd.DataFrame, latest_visits: pd.DataFrame) -> pd.DataFrame
     return out.sort_values(["community", "external_ref", "name"]).reset_index(drop=True)
 
 
-def stale_units(units: pd.DataFrame, *, today: date, days: int = STALE_AFTER_DAYS) -> pd.DataFrame:
+def stale_units(units: pd.DataFrame, *, as_of: date, days: int = STALE_AFTER_DAYS) -> pd.DataFrame:
     """Occupied units with no visit of any outcome in the last ``days`` (or never), the
     longest unvisited first, with days_since (NaN: never visited)."""
     last = pd.to_datetime(units["last_visit"])
-    since = (pd.Timestamp(today) + pd.Timedelta(days=1) - last).dt.days
+    since = (pd.Timestamp(as_of) + pd.Timedelta(days=1) - last).dt.days
     out = units.loc[since.isna() | (since > days)].assign(days_since=since)
     return out.sort_values("days_since", ascending=False, na_position="first").reset_index(
         drop=True

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.services import accounts
-from pages.common import guarded, opened, signed_in_actor, t
+from pages.common import guarded, opened, signed_in_actor
+from pages.texts import t
 
 actor = signed_in_actor()
 st.title(t("account_title"))

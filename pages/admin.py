@@ -11,16 +11,9 @@ import streamlit as st
 from geo import clock
 from geo.services import accounts, auditing, boundaries
 from geo.vocabulary import ROLES
-from pages.common import (
-    flash_and_rerun,
-    guarded,
-    opened,
-    option_text,
-    show_flash,
-    signed_in_actor,
-    t,
-)
+from pages.common import flash_and_rerun, guarded, opened, show_flash, signed_in_actor
 from pages.tables import show_table
+from pages.texts import option_text, t
 
 actor = signed_in_actor()
 handle = opened().handle

@@ -12,8 +12,9 @@ from geo.services import boundaries
 from geo.services.access import PERMISSIONS, Actor
 from geo.services.setup import Opened
 from geo.vocabulary import AREA_LEVELS
-from pages.common import guarded, t
+from pages.common import guarded
 from pages.tables import show_table
+from pages.texts import t
 
 BOUNDARY_TYPES = ["geojson", "json", "gpkg", "zip", "kml", "kmz", "shp"]
 CRS_CHOICES = ("", "wgs84", "gcj02", "bd09", "EPSG:4490")

@@ -10,16 +10,8 @@ from geo import maps
 from geo.clusters import DEFAULT_EPS_M, DEFAULT_H3_RESOLUTION, DEFAULT_MIN_RESIDENTS
 from geo.disclosure import CLUSTER_EPS_M, CLUSTER_MIN_RESIDENTS, WITHHELD
 from geo.services import spatial
-from pages.common import (
-    basemap_picker,
-    guarded,
-    language,
-    opened,
-    option_text,
-    read,
-    signed_in_actor,
-    t,
-)
+from pages.common import basemap_picker, guarded, opened, read, signed_in_actor
+from pages.texts import language, option_text, t
 
 actor = signed_in_actor()
 st.title(t("clusters_title"))

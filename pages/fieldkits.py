@@ -12,8 +12,9 @@ import streamlit as st
 
 from geo.services import kits
 from geo.services.access import Actor
-from pages.common import guarded, option_text, t
+from pages.common import guarded
 from pages.tables import show_table
+from pages.texts import option_text, t
 
 
 def draw_kit_download(handle: Any, actor: Actor, sweep_id: int, teams: list[str]) -> None:

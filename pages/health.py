@@ -8,7 +8,8 @@ import streamlit as st
 
 from geo import clock
 from geo.services import operations
-from pages.common import guarded, opened, plain, signed_in_actor, t
+from pages.common import guarded, opened, signed_in_actor
+from pages.texts import plain, t
 
 actor = signed_in_actor()
 st.title(t("health_title"))

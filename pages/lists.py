@@ -11,8 +11,9 @@ from streamlit_folium import st_folium
 from geo import maps
 from geo.services import lists
 from geo.worklists import LISTS, counts_by_community
-from pages.common import basemap_picker, guarded, language, opened, signed_in_actor, t
+from pages.common import basemap_picker, guarded, opened, signed_in_actor
 from pages.tables import show_table
+from pages.texts import language, t
 
 actor = signed_in_actor()
 handle = opened().handle

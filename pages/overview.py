@@ -14,10 +14,11 @@ from geo.coverage import NEAR_TARGET, WINDOW_DAYS, month_to_date_days
 from geo.disclosure import WITHHELD
 from geo.settings import settings
 from geo.vocabulary import AREA_LEVELS
-from pages.common import basemap_picker, is_demo, plain, read, signed_in_actor, t, t_raw
+from pages.common import basemap_picker, is_demo, read, signed_in_actor
 from pages.common import opened as opened_database
 from pages.fieldkits import draw_proven_coverage
 from pages.tables import show_table
+from pages.texts import plain, t, t_raw
 
 METRICS = {
     "rental_units": "{:,.0f}",

@@ -7,8 +7,9 @@ import streamlit as st
 
 from geo.services import people
 from geo.services.access import PERMISSIONS
-from pages.common import guarded, opened, option_text, signed_in_actor, t
+from pages.common import guarded, opened, signed_in_actor
 from pages.tables import show_table
+from pages.texts import option_text, t
 
 COLUMNS = (
     "name",

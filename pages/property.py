@@ -18,14 +18,12 @@ from pages.common import (
     flash_and_rerun,
     guarded,
     opened,
-    option_text,
-    plain,
     show_flash,
     signed_in_actor,
-    t,
 )
 from pages.fieldkits import draw_plate_reissue
 from pages.tables import show_table
+from pages.texts import option_text, plain, t
 
 actor = signed_in_actor()
 st.title(t("property_title"))

@@ -11,8 +11,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import maps
-from pages.common import basemap_picker, read, signed_in_actor, t
+from pages.common import basemap_picker, read, signed_in_actor
 from pages.tables import show_table
+from pages.texts import t
 
 PALETTE = {"overlap": (0, "#d7301f"), "gap": (1, "#2b8cbe"), "sliver": (2, "#ff7f00")}
 ISSUE_CLASSES = {kind: value for kind, (value, _) in PALETTE.items()}

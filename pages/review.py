@@ -6,8 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.services import kits
-from pages.common import flash_and_rerun, guarded, opened, plain, show_flash, signed_in_actor, t
+from pages.common import flash_and_rerun, guarded, opened, show_flash, signed_in_actor
 from pages.tables import show_table
+from pages.texts import plain, t
 
 actor = signed_in_actor()
 handle = opened().handle

@@ -19,13 +19,12 @@ from pages.common import (
     flash_and_rerun,
     guarded,
     opened,
-    option_text,
     show_flash,
     signed_in_actor,
-    t,
 )
 from pages.fieldkits import draw_kit_download, draw_proven_progress
 from pages.tables import show_table
+from pages.texts import option_text, t
 
 actor = signed_in_actor()
 handle = opened().handle

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import clock
-from pages.common import t
+from pages.texts import t
 
 # Streamlit's own switch (also in .streamlit/config.toml, read at server start): the table
 # toolbar offers no CSV download and read-only tables no copy; set here too, so an app

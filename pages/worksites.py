@@ -10,8 +10,9 @@ from geo import maps
 from geo.disclosure import WITHHELD
 from geo.services import spatial
 from geo.vocabulary import WORKSITE_KINDS
-from pages.common import basemap_picker, guarded, opened, option_text, read, signed_in_actor, t
+from pages.common import basemap_picker, guarded, opened, read, signed_in_actor
 from pages.tables import show_table
+from pages.texts import option_text, t
 
 # Up to this many worksites are drawn one by one; more are drawn as hexagons of declared
 # workers (a city's worth of circles would not load).

@@ -192,7 +192,7 @@ def test_the_overview_shows_new_data_on_the_next_rerun(own_app):
         data=(ROOT / "data" / "samples" / "rentals.csv").read_bytes(),
         filename="rentals.csv",
         crs="gcj02",
-        today=date(2026, 11, 29),
+        as_of=date(2026, 11, 29),
     )
     handle.db.dispose()
     own_app.run()

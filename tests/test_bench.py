@@ -137,7 +137,7 @@ PAGES = {
 
 
 def test_pages_bench_times_every_page_and_the_overview_clicks(demo_copy):
-    cases = run_bench("pages", "--db", demo_copy, "--roles", "demo-admin", own_keys=False)
+    cases = run_bench("page_times", "--db", demo_copy, "--roles", "demo-admin", own_keys=False)
     *pages, summary = cases
     opened = [c for c in pages if "cold_s" in c]
     assert {c["page"] for c in opened} == PAGES  # the admin sees every page
@@ -148,3 +148,13 @@ def test_pages_bench_times_every_page_and_the_overview_clicks(demo_copy):
     assert all(c["s"] > 0 for c in pages if "action" in c)
     assert sum(c["errors"] for c in pages) == 0
     assert summary["cases"] == len(pages) and summary["peak_rss_mb"] > 0
+
+
+def test_no_bench_script_shadows_a_package_of_the_project():
+    """Tests put bench/ on the import path to reuse its generators; a script named like one
+    of the project's packages (pages, geo, tests) would then be imported in its place."""
+    packages = {
+        p.name for p in ROOT.iterdir() if p.is_dir() and p.name != "bench" and any(p.glob("*.py"))
+    } | {p.stem for p in ROOT.glob("*.py")}
+    scripts = {p.stem for p in (ROOT / "bench").glob("*.py")}
+    assert {"pages", "geo", "app"} <= packages and not scripts & packages, scripts & packages

@@ -109,10 +109,10 @@ def test_importers_movers_and_readers_at_once_land_everything_exactly_once(demo_
                 ]
                 moves.move_in(
                     opened, REGISTRAR, property_ref=home, on=date(2026, 11, 10),
-                    id_number=number, name=f"并发{writer}号{i}", today=AS_OF,
+                    id_number=number, name=f"并发{writer}号{i}", as_of=AS_OF,
                 )  # fmt: skip
                 moves.move(opened, REGISTRAR, id_number=number, to_property_ref=next_home,
-                           on=date(2026, 11, 20), today=AS_OF)  # fmt: skip
+                           on=date(2026, 11, 20), as_of=AS_OF)  # fmt: skip
                 properties.edit_unit(opened, REGISTRAR, home, {"rooms": str(2 + writer)})
         except BaseException as exc:  # reported below
             errors.append(exc)
@@ -137,7 +137,7 @@ def test_importers_movers_and_readers_at_once_land_everything_exactly_once(demo_
             with operations.waits_reported(waited.append):
                 result = uploads.import_upload(
                     opened, REGISTRAR, kind="rentals", data=files[writer].read_bytes(),
-                    filename=files[writer].name, today=AS_OF,
+                    filename=files[writer].name, as_of=AS_OF,
                 )  # fmt: skip
             summaries[writer] = result.summary
         except BaseException as exc:  # reported below

@@ -159,7 +159,7 @@ def test_a_full_disk_mid_import_says_so_and_keeps_nothing(demo_copy):
     opened.db.engine.dispose()
     with pytest.raises(GridhouseError) as refused:
         uploads.import_upload(opened, ADMIN, kind="rentals", data=rentals(5000),
-                              filename="full.csv", today=AS_OF)  # fmt: skip
+                              filename="full.csv", as_of=AS_OF)  # fmt: skip
     text = bilingual(refused.value.key, **refused.value.params)
     assert refused.value.key == "disk_full" and "the disk is full" in text
     assert "nothing was saved" in text and "free some space" in text

@@ -62,7 +62,7 @@ def test_check_digit_follows_gb11643(first17, check):
 )
 def test_bad_id_numbers_say_what_is_wrong(raw, key):
     with pytest.raises(InputError) as caught:
-        normalise_id_number(raw, today=TODAY)
+        normalise_id_number(raw, as_of=TODAY)
     assert caught.value.key == key
 
 
@@ -70,16 +70,16 @@ def test_bad_id_numbers_say_what_is_wrong(raw, key):
     "raw", [" 11010519491231002x ", "11010519491231002X", wide("11010519491231002") + "\uff58"]
 )
 def test_lower_case_x_spaces_and_full_width_digits_are_one_id_number(raw):
-    assert normalise_id_number(raw, today=TODAY) == "11010519491231002X"
+    assert normalise_id_number(raw, as_of=TODAY) == "11010519491231002X"
 
 
 def test_a_column_and_a_single_id_number_are_judged_alike():
     raws = ["11010519491231002x", "110105194912310021", "110105194902300024", "1101", ""]
-    form, birth, check = id_number_checks(pd.Series(raws), today=TODAY)
+    form, birth, check = id_number_checks(pd.Series(raws), as_of=TODAY)
     for i, raw in enumerate(raws):
         column_ok = bool(form[i] and birth[i] and check[i])
         try:
-            normalise_id_number(raw, today=TODAY)
+            normalise_id_number(raw, as_of=TODAY)
             single_ok = True
         except InputError:
             single_ok = False
@@ -146,7 +146,7 @@ def test_other_phone_numbers_are_refused(raw):
 def test_a_form_and_an_upload_store_the_same_phone(raw):
     record = {"id_number": "34122119900101001x", "name": "甲", "phone": raw}
     record |= {"property_ref": "D00-P000100", "moved_in": "2026-03-01"}
-    typed, problems = check_record(record, kind="residents", today=TODAY)
+    typed, problems = check_record(record, kind="residents", as_of=TODAY)
     try:
         single = normalise_phone(raw)
     except InputError:
@@ -168,7 +168,7 @@ def test_a_landline_uploaded_in_one_spelling_is_found_in_another(db):
     text = "身份证号,姓名,联系电话,房屋编号,入住日期\n"
     text += f"{person},甲,（0571）8765 4321,D00-P000100,2026-03-01\n"
     result = import_upload(
-        db, REGISTRAR, kind="residents", today=AS_OF, filename="r.csv", data=text.encode()
+        db, REGISTRAR, kind="residents", as_of=AS_OF, filename="r.csv", data=text.encode()
     )
     assert (result.summary["accepted"], result.summary["rejected"]) == (1, 0)
     for spelling in ("0571-87654321", "+86 571 8765 4321", wide("0571 87654321")):

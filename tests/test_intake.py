@@ -65,7 +65,7 @@ def rows(database: str, sql: str, *params) -> list[tuple]:
 def upload(opened, name: str, kind: str = "rentals", **options):
     path = TABLES / name
     return import_upload(
-        opened, ADMIN, kind=kind, data=path.read_bytes(), filename=path.name, today=AS_OF,
+        opened, ADMIN, kind=kind, data=path.read_bytes(), filename=path.name, as_of=AS_OF,
         **options,
     )  # fmt: skip
 
@@ -293,7 +293,7 @@ def test_summaries_and_audit_details_stay_small_whatever_the_file_holds(db):
     headers = ["房屋编号", "详细地址", "房屋类型"] + [f"说明{i}" + "长" * 5_000 for i in range(400)]
     line = ",".join(headers) + "\n" + ",".join(["W-1", "东湖路1号", "单间"] + ["x"] * 400) + "\n"
     result = import_upload(
-        db, ADMIN, kind="rentals", data=line.encode(), filename="w" * 5_000 + ".csv", today=AS_OF
+        db, ADMIN, kind="rentals", data=line.encode(), filename="w" * 5_000 + ".csv", as_of=AS_OF
     )
     assert len(json.dumps(result.summary, ensure_ascii=False)) < 20_000
     assert len(result.summary["ignored_columns"]) == 51

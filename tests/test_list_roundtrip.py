@@ -59,7 +59,7 @@ def listed(empty_db):
     for kind in ("rentals", "residents"):
         data = (DATA / f"{kind}.csv").read_bytes()
         result = import_upload(
-            empty_db, ADMIN, kind=kind, data=data, filename=f"{kind}.csv", today=AS_OF
+            empty_db, ADMIN, kind=kind, data=data, filename=f"{kind}.csv", as_of=AS_OF
         )
         assert result.summary["rejected"] == 0, result.rejects
     sweep_id = sweeps.create_sweep(
@@ -212,7 +212,7 @@ def test_a_list_saved_by_excel_or_wps_comes_back_with_every_visit_on_its_unit(
         text = back.decode("gbk")
         assert "3.30111E+19" in text and ",457," in text and "\r\n" in text
         assert "2026/11/28 9:30" in text
-    result = import_upload(db, ADMIN, kind="visits", data=back, filename=f"back.{fmt}", today=AS_OF)
+    result = import_upload(db, ADMIN, kind="visits", data=back, filename=f"back.{fmt}", as_of=AS_OF)
     summary = result.summary
     assert (summary["rows"], summary["accepted"], summary["rejected"]) == (12, 12, 0), (
         result.rejects[["row", "column", "value", "reason"]].to_dict("records")
@@ -242,7 +242,7 @@ def test_a_basement_room_stays_minus_one_out_and_back(listed):
     assert cells["33011090200100100021"].number_format == "@"
     back = fill_csv(exported, program="excel", keep_code=False)
     summary = import_upload(
-        db, ADMIN, kind="visits", data=back, filename="back.csv", today=AS_OF
+        db, ADMIN, kind="visits", data=back, filename="back.csv", as_of=AS_OF
     ).summary
     assert summary["rejected"] == 0
     stored = databases.rows(
@@ -290,7 +290,7 @@ def test_a_row_whose_mangled_code_fits_several_units_is_refused_not_guessed(list
         kind="visits",
         data="\r\n".join(lines).encode("gbk"),
         filename="v.csv",
-        today=AS_OF,
+        as_of=AS_OF,
     )
     assert result.summary["accepted"] == 1 and result.summary["matched_by_address"] == 1
     assert sorted(result.rejects["row"]) == [3, 4, 5]
@@ -321,7 +321,7 @@ def test_a_unit_code_with_a_typo_or_from_another_unit_is_not_trusted(listed):
         kind="visits",
         data="\r\n".join(lines).encode("utf-8"),
         filename="v.csv",
-        today=AS_OF,
+        as_of=AS_OF,
     )
     assert result.summary["accepted"] == 0
     assert list(result.rejects["reason"]) == ["property_unknown", "property_unknown"]

@@ -165,15 +165,15 @@ def test_the_same_id_number_in_full_width_digits_is_the_same_person(db):
     target = other_unit(db, ref)
     people_before = query(db, "SELECT count(*) FROM person")[0][0]
     moves.move_in(db, ADMIN, property_ref=ref, on=date(2026, 11, 1), id_number=NEWCOMER,
-                  name="全角", today=AS_OF)  # fmt: skip
+                  name="全角", as_of=AS_OF)  # fmt: skip
     with pytest.raises(ConflictError):  # the same person: a second open stay is refused
         moves.move_in(db, ADMIN, property_ref=target, on=date(2026, 11, 2),
-                      id_number=full_width(NEWCOMER), name="全角", today=AS_OF)  # fmt: skip
+                      id_number=full_width(NEWCOMER), name="全角", as_of=AS_OF)  # fmt: skip
     assert query(db, "SELECT count(*) FROM person")[0][0] == people_before + 1
     person_id = query(db, "SELECT max(id) FROM person")[0][0]
     assert open_stays(db, person_id) == 1
     moved = moves.move(db, ADMIN, id_number=full_width(NEWCOMER), to_property_ref=target,
-                       on=date(2026, 11, 20), today=AS_OF)  # fmt: skip
+                       on=date(2026, 11, 20), as_of=AS_OF)  # fmt: skip
     assert moved["person"] == person_id and open_stays(db, person_id) == 1
 
 
@@ -181,12 +181,12 @@ def test_the_same_id_number_in_full_width_digits_is_the_same_person(db):
     "attempt",
     [
         lambda db, number, ref: moves.move_in(db, ADMIN, property_ref=ref, on=date(2026, 12, 1),
-                                              id_number=NEWCOMER, name="明天", today=AS_OF),
+                                              id_number=NEWCOMER, name="明天", as_of=AS_OF),
         lambda db, number, ref: moves.move_out(db, ADMIN, id_number=number,
-                                               on=date(2026, 12, 1), today=AS_OF),
+                                               on=date(2026, 12, 1), as_of=AS_OF),
         lambda db, number, ref: moves.move(db, ADMIN, id_number=number,
                                            to_property_ref=other_unit(db, ref),
-                                           on=date(2026, 12, 1), today=AS_OF),
+                                           on=date(2026, 12, 1), as_of=AS_OF),
     ],
     ids=["move-in", "move-out", "move"],
 )  # fmt: skip
@@ -197,7 +197,7 @@ def test_moves_dated_after_today_are_refused_as_an_upload_refuses_them(db, attem
         attempt(db, number, ref)
     assert message("date_future", "en") in message(refused.value.key, "en", **refused.value.params)
     assert query(db, "SELECT count(*), count(moved_out) FROM residence") == stays_before
-    upload = import_upload(db, ADMIN, kind="residents", filename="future.csv", today=AS_OF,
+    upload = import_upload(db, ADMIN, kind="residents", filename="future.csv", as_of=AS_OF,
                            data=f"身份证号,姓名,房屋编号,入住日期\n{NEWCOMER},明天,{ref},2026-12-01\n"
                            .encode())  # fmt: skip
     assert upload.rejects["reason"].tolist() == ["date_future"]
@@ -213,7 +213,7 @@ def test_a_move_in_applies_the_uploads_field_rules(db, field, value):
     people_before = query(db, "SELECT count(*) FROM person")[0][0]
     with pytest.raises(InputError) as refused:
         moves.move_in(db, ADMIN, property_ref=ref, on=date(2026, 11, 1), id_number=NEWCOMER,
-                      today=AS_OF, **given)  # fmt: skip
+                      as_of=AS_OF, **given)  # fmt: skip
     assert refused.value.key == "edit_invalid"
     said = message(refused.value.key, "en", **refused.value.params)
     assert said.startswith(message(f"field_{field}", "en") + ": ")

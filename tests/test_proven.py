@@ -165,7 +165,7 @@ def test_a_back_check_that_confirms_a_visit_proves_it(field):
     out = io.StringIO()
     csv.writer(out).writerows([header, *body])
     import_upload(
-        db, ADMIN, kind="visits", data=out.getvalue().encode(), filename="a.csv", today=as_of
+        db, ADMIN, kind="visits", data=out.getvalue().encode(), filename="a.csv", as_of=as_of
     )
     sample = sweeps.backchecks(db, ADMIN, sweep, as_of=as_of)["sample"]
     refs = sample["external_ref"].tolist()[:3]
@@ -174,7 +174,7 @@ def test_a_back_check_that_confirms_a_visit_proves_it(field):
     for ref, result in zip(refs, ["已核实,2", "已核实,2", "已核实,5"], strict=True):
         recheck.append(f"{ref},{(as_of - timedelta(days=1)).isoformat()} 15:00,{result},复核组")
     data = "\n".join(recheck).encode()
-    import_upload(db, ADMIN, kind="visits", data=data, filename="b.csv", today=as_of)
+    import_upload(db, ADMIN, kind="visits", data=data, filename="b.csv", as_of=as_of)
     assert kits.prove_by_backcheck(db, ADMIN, sweep) == 2
     assert kits.prove_by_backcheck(db, ADMIN, sweep) == 0  # marked once
     with db.db.read() as conn:

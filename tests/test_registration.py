@@ -79,7 +79,7 @@ def test_residence_and_rental_registration_rates_follow_the_field(db):
     out = io.StringIO()
     csv.writer(out).writerows([header, *body])
     result = import_upload(
-        db, ADMIN, kind="visits", data=out.getvalue().encode(), filename="r.csv", today=AS_OF
+        db, ADMIN, kind="visits", data=out.getvalue().encode(), filename="r.csv", as_of=AS_OF
     )
     assert result.summary["accepted"] == 5
     # Field to record: two units on record, one the registry lacks.
@@ -143,7 +143,7 @@ def test_declared_employers_not_on_record_are_listed(db):
     lines.append(f"{_id_number(12)},雇员乙,{ref},2026-10-01,查无此厂有限公司")
     lines.append(f"{_id_number(13)},雇员丙,{ref},2026-10-01,")
     result = import_upload(
-        db, ADMIN, kind="residents", data="\n".join(lines).encode(), filename="e.csv", today=AS_OF
+        db, ADMIN, kind="residents", data="\n".join(lines).encode(), filename="e.csv", as_of=AS_OF
     )
     assert result.summary["accepted"] == 3
     table = lists.staff_list(db, ADMIN, "unknown-employers", area=VILLAGE, as_of=AS_OF)
@@ -164,7 +164,7 @@ def test_move_outs_are_reported_and_counted_late_like_move_ins(db, tmp_path):
     lines.append(f"{_id_number(21)},离开甲,{ref},2026-09-01,2026-09-01,2026-11-02,2026-11-09")
     before = lists.staff_list(db, ADMIN, "late-reports", area=VILLAGE, as_of=AS_OF)
     import_upload(
-        db, ADMIN, kind="residents", data="\n".join(lines).encode(), filename="o.csv", today=AS_OF
+        db, ADMIN, kind="residents", data="\n".join(lines).encode(), filename="o.csv", as_of=AS_OF
     )
     after = lists.staff_list(db, ADMIN, "late-reports", area=VILLAGE, as_of=AS_OF)
 

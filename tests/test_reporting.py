@@ -15,9 +15,9 @@ from tests import databases
 from tests.conftest import ADMIN, AS_OF
 
 
-def late(event: date, reported: date | None, today: date = date(2026, 11, 29)) -> float:
+def late(event: date, reported: date | None, as_of: date = date(2026, 11, 29)) -> float:
     return float(
-        days_late(pd.Series([event]), pd.Series([reported], dtype=object), today=today).iloc[0]
+        days_late(pd.Series([event]), pd.Series([reported], dtype=object), as_of=as_of).iloc[0]
     )
 
 
@@ -48,8 +48,8 @@ def test_a_friday_event_is_due_on_wednesday_and_sunday_20_september_was_a_workin
 
 
 def test_a_report_not_made_yet_is_late_by_today():
-    assert late(date(2026, 11, 20), None, today=date(2026, 11, 29)) == 2  # 23-27 Nov
-    assert late(date(2026, 11, 26), None, today=date(2026, 11, 29)) == 0  # not due yet
+    assert late(date(2026, 11, 20), None, as_of=date(2026, 11, 29)) == 2  # 23-27 Nov
+    assert late(date(2026, 11, 26), None, as_of=date(2026, 11, 29)) == 0  # not due yet
 
 
 def test_late_reports_are_counted_per_reporter():
@@ -60,7 +60,7 @@ def test_late_reports_are_counted_per_reporter():
             "reported": [date(2026, 9, 24), date(2026, 10, 9), None, date(2026, 9, 29)],
         }
     )
-    table = late_by_reporter(reports, today=date(2026, 10, 12))
+    table = late_by_reporter(reports, as_of=date(2026, 10, 12))
     row = table.set_index("reporter").loc["A"]
     assert (row["reports"], row["late"], row["unreported"]) == (3, 2, 1)
     assert row["most_days_late"] == 5  # unreported by Mon 12 Oct: 30 Sep, 8, 9, 10, 12 Oct

@@ -47,7 +47,7 @@ def two_batches(db: Opened) -> tuple[int, int]:
         db,
         ADMIN,
         kind="residents",
-        today=AS_OF,
+        as_of=AS_OF,
         filename="1.csv",
         data=residents([PERSON, OLD_NAME, OLD_PHONE, "D00-P000100", "2020-01-01", "2021-01-01"]),
     )
@@ -55,7 +55,7 @@ def two_batches(db: Opened) -> tuple[int, int]:
         db,
         ADMIN,
         kind="residents",
-        today=AS_OF,
+        as_of=AS_OF,
         filename="2.csv",
         data=residents(
             [PERSON, NEW_NAME, NEW_PHONE, "D00-P000100", "2020-01-01", "2021-01-01"],
@@ -118,7 +118,7 @@ def test_undo_never_brings_back_what_retention_removed(db, recorded):
         db.db.url, "SELECT id FROM person WHERE id_hmac = ?", (db.keys.digest(PERSON),)
     )[0][0]
     if recorded:
-        people.run_retention(db, ADMIN, days=365, today=LONG_AFTER)
+        people.run_retention(db, ADMIN, days=365, as_of=LONG_AFTER)
     else:  # a database anonymised before retention noted its work in the change log
         with db.db.write() as conn:
             anonymise(conn, [int(person_id)], when=now(), label=message("anonymised"))
@@ -137,5 +137,5 @@ def test_undo_never_brings_back_what_retention_removed(db, recorded):
 
 def test_only_admins_run_retention(db):
     with pytest.raises(PermissionDeniedError) as refused:
-        people.run_retention(db, Actor(name="r", role="registrar"), days=1, today=LONG_AFTER)
+        people.run_retention(db, Actor(name="r", role="registrar"), days=1, as_of=LONG_AFTER)
     assert refused.value.key == "permission_denied"

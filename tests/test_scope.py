@@ -54,7 +54,7 @@ def said(error: GridhouseError) -> str:
 
 
 def upload(opened, actor, kind, data, name="a.csv"):
-    return import_upload(opened, actor, kind=kind, data=data, filename=name, today=AS_OF)
+    return import_upload(opened, actor, kind=kind, data=data, filename=name, as_of=AS_OF)
 
 
 def test_a_registrar_cannot_undo_list_or_download_another_areas_batch(db):
@@ -132,14 +132,14 @@ def test_a_refused_move_does_not_say_where_a_person_outside_the_areas_lives(db):
     number = people.unmask_person(db, ADMIN, person_id)["id_number"]
     with pytest.raises(GridhouseError) as refused:
         moves.move_in(db, registrar, property_ref=my_unit, on=date(2026, 11, 1),
-                      id_number=number, today=AS_OF)  # fmt: skip
+                      id_number=number, as_of=AS_OF)  # fmt: skip
     text = said(refused.value)
     assert "not in your areas" in text
     assert their_unit not in text and str(since)[:10] not in text
     for attempt in (
-        lambda: moves.move_out(db, registrar, id_number=number, on=AS_OF, today=AS_OF),
+        lambda: moves.move_out(db, registrar, id_number=number, on=AS_OF, as_of=AS_OF),
         lambda: moves.move(db, registrar, id_number=number, to_property_ref=my_unit,
-                           on=AS_OF, today=AS_OF),
+                           on=AS_OF, as_of=AS_OF),
     ):  # fmt: skip
         with pytest.raises(GridhouseError) as refused:
             attempt()

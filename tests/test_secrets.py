@@ -124,7 +124,7 @@ def test_a_stored_rejects_report_holds_no_id_number_or_phone_in_clear(demo_copy)
             kind="residents",
             data="\n".join(rows).encode(),
             filename="r.csv",
-            today=AS_OF,
+            as_of=AS_OF,
         )
         assert result.summary["rejected"] >= 2
         with opened.db.read() as conn:

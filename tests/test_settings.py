@@ -145,9 +145,9 @@ def test_retention_days_change_who_is_anonymised(demo_copy, monkeypatch):
     monkeypatch.delenv("GRIDHOUSE_RETENTION_DAYS", raising=False)
     opened = open_database(demo_copy, create=False)
     try:
-        kept = people.run_retention(_with(opened), ADMIN, today=AS_OF)
+        kept = people.run_retention(_with(opened), ADMIN, as_of=AS_OF)
         monkeypatch.setenv("GRIDHOUSE_RETENTION_DAYS", "1")
-        shorter = people.run_retention(_with(opened), ADMIN, today=AS_OF)
+        shorter = people.run_retention(_with(opened), ADMIN, as_of=AS_OF)
     finally:
         opened.db.dispose()
     assert (kept["days"], shorter["days"]) == (730, 1)

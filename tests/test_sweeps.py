@@ -228,7 +228,7 @@ def test_a_filled_list_comes_back_through_the_visits_upload_and_moves_progress(d
     filled = io.BytesIO()
     book.save(filled)
     result = import_upload(
-        db, ADMIN, kind="visits", data=filled.getvalue(), filename="back.xlsx", today=AS_OF
+        db, ADMIN, kind="visits", data=filled.getvalue(), filename="back.xlsx", as_of=AS_OF
     )
     summary = result.summary
     assert summary["accepted"] == 5 and summary["rejected"] == 0
@@ -272,7 +272,7 @@ def test_a_filled_list_comes_back_through_the_visits_upload_and_moves_progress(d
         len(carried), teams=2, units_per_team_day=sweeps.units_per_team_day(db)
     )
     again = import_upload(
-        db, ADMIN, kind="visits", data=filled.getvalue(), filename="back.xlsx", today=AS_OF
+        db, ADMIN, kind="visits", data=filled.getvalue(), filename="back.xlsx", as_of=AS_OF
     )
     assert again.summary.get("duplicate_of") == summary["batch"]
 
@@ -280,7 +280,7 @@ def test_a_filled_list_comes_back_through_the_visits_upload_and_moves_progress(d
 def test_an_unknown_sweep_number_is_a_rejected_row(db):
     text = "房屋编号,走访时间,走访结果,任务编号\nD00-P000001,2026-11-28 10:00,已核实,99999\n"
     result = import_upload(
-        db, ADMIN, kind="visits", data=text.encode(), filename="v.csv", today=AS_OF
+        db, ADMIN, kind="visits", data=text.encode(), filename="v.csv", as_of=AS_OF
     )
     assert result.summary["rejected"] == 1
     assert result.rejects["reason"].tolist() == ["sweep_unknown"]
@@ -301,7 +301,7 @@ def test_back_checks_are_drawn_reproducibly_and_judged_by_lqas(db):
     out = io.StringIO()
     csv.writer(out).writerows([header, *body])
     import_upload(
-        db, ADMIN, kind="visits", data=out.getvalue().encode(), filename="a.csv", today=AS_OF
+        db, ADMIN, kind="visits", data=out.getvalue().encode(), filename="a.csv", as_of=AS_OF
     )
     rule = rules.Lqas(n=4, d=1)
     first = sweeps.backchecks(db, ADMIN, sweep_id, rule=rule, as_of=AS_OF)
@@ -317,7 +317,7 @@ def test_back_checks_are_drawn_reproducibly_and_judged_by_lqas(db):
     for ref, result in zip(refs, results, strict=False):
         recheck.append(f"{ref},{(AS_OF - timedelta(days=1)).isoformat()} 15:00,{result},复核组")
     import_upload(
-        db, ADMIN, kind="visits", data="\n".join(recheck).encode(), filename="b.csv", today=AS_OF
+        db, ADMIN, kind="visits", data="\n".join(recheck).encode(), filename="b.csv", as_of=AS_OF
     )
     judged = sweeps.backchecks(db, ADMIN, sweep_id, rule=rule, as_of=AS_OF)
     verdict = judged["verdicts"].iloc[0]

@@ -52,7 +52,7 @@ def db(demo_copy):
 
 
 def upload(opened, kind, data, *, actor=REGISTRAR, name="a.csv"):
-    return import_upload(opened, actor, kind=kind, data=data, filename=name, today=AS_OF)
+    return import_upload(opened, actor, kind=kind, data=data, filename=name, as_of=AS_OF)
 
 
 def one(opened, sql, *params):
@@ -114,12 +114,12 @@ def test_undo_refuses_naming_a_later_move_and_never_removes_a_stay_entered_since
     person = number(1)
     batch = upload(db, "residents", table(RESIDENTS, [person, "王五", ref, "2026-10-01", ""]))
     batch_id = batch.summary["batch"]
-    moves.move_out(db, CLERK, id_number=person, on=date(2026, 11, 1), today=AS_OF)
+    moves.move_out(db, CLERK, id_number=person, on=date(2026, 11, 1), as_of=AS_OF)
     with pytest.raises(ConflictError) as refused:
         undo_batch(db, REGISTRAR, batch_id)
     assert "a move-out" in text_of(refused.value) and "clerk-li" in text_of(refused.value)
     moves.move_in(db, CLERK, property_ref=other, on=date(2026, 11, 5), id_number=person,
-                  today=AS_OF)  # fmt: skip
+                  as_of=AS_OF)  # fmt: skip
     with pytest.raises(ConflictError) as blocked:  # forced or not: that stay is not undone
         undo_batch(db, REGISTRAR, batch_id, force=True)
     assert blocked.value.key in ("undo_used_later", "undo_later_change")
@@ -148,7 +148,7 @@ def test_undo_never_brings_back_what_retention_removed(db):
     batch_id = renamed.summary["batch"]
     assert one(db, "SELECT count(*) FROM change_log WHERE batch_id = ? AND table_name = "
                "'person'", batch_id) == 1  # fmt: skip
-    result = people.run_retention(db, ADMIN, days=730, today=AS_OF)
+    result = people.run_retention(db, ADMIN, days=730, as_of=AS_OF)
     assert result["anonymised"] >= 1
     with pytest.raises(ConflictError) as refused:
         undo_batch(db, REGISTRAR, batch_id)

@@ -35,7 +35,7 @@ def db(demo_copy):
 
 def upload(opened, data: bytes, *, kind: str = "rentals", name: str = "a.csv", **options):
     return import_upload(
-        opened, REGISTRAR, kind=kind, data=data, filename=name, today=AS_OF, **options
+        opened, REGISTRAR, kind=kind, data=data, filename=name, as_of=AS_OF, **options
     )
 
 

@@ -46,7 +46,7 @@ def rows_of(opened, sql: str) -> list[tuple]:
 
 def upload(opened, data: bytes, *, actor=REGISTRAR, name: str = "a.csv", **options):
     return import_upload(
-        opened, actor, kind="rentals", data=data, filename=name, today=AS_OF, **options
+        opened, actor, kind="rentals", data=data, filename=name, as_of=AS_OF, **options
     )
 
 
@@ -152,7 +152,7 @@ def test_a_resident_moving_closes_the_previous_stay_and_keeps_one_home(db):
         db,
         REGISTRAR,
         kind="residents",
-        today=AS_OF,
+        as_of=AS_OF,
         filename="1.csv",
         data=residents([person, "甲", "D00-P000100", "2026-03-01"]),
     )
@@ -161,7 +161,7 @@ def test_a_resident_moving_closes_the_previous_stay_and_keeps_one_home(db):
         db,
         REGISTRAR,
         kind="residents",
-        today=AS_OF,
+        as_of=AS_OF,
         filename="2.csv",
         data=residents([person, "甲", "D00-P000101", "2026-09-01"]),
     )
@@ -206,7 +206,7 @@ def writing_has_begun(url: str) -> bool:
 
 def test_killing_an_import_mid_write_leaves_no_partial_batch(db, tmp_path, monkeypatch):
     """SIGKILL while the batch is being written: the database holds none of it afterwards."""
-    monkeypatch.syspath_prepend(str(ROOT / "bench"))  # not left on the path: bench/pages.py
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
     from ingest import rentals_csv
 
     big = tmp_path / "big.csv"
@@ -267,7 +267,7 @@ def test_a_registrar_scoped_to_one_village_writes_only_there(db):
         "房屋编号,走访时间,走访结果\n"
         f"{inside[0]},2026-11-20,已核实\n{outside[0]},2026-11-20,已核实\n"
     ).encode()
-    checked = import_upload(db, scoped, kind="visits", data=visits, filename="v.csv", today=AS_OF)
+    checked = import_upload(db, scoped, kind="visits", data=visits, filename="v.csv", as_of=AS_OF)
     assert checked.rejects["reason"].tolist() == ["outside_scope"]
     assert checked.summary["inserted"] == 1
 
@@ -346,7 +346,7 @@ def test_the_rejects_file_holds_the_registrars_own_rows_with_row_and_reason(db):
 
     data = (SAMPLES / "rentals_with_mistakes.csv").read_bytes()
     result = import_upload(
-        db, REGISTRAR, kind="rentals", data=data, filename="m.csv", crs="gcj02", today=AS_OF
+        db, REGISTRAR, kind="rentals", data=data, filename="m.csv", crs="gcj02", as_of=AS_OF
     )
     sent = read_csv_bytes(data)
     table = read_csv_bytes(rejects_csv(result.rejected_rows))
@@ -368,7 +368,7 @@ def test_fixed_rejected_rows_upload_again_and_are_imported(db):
 
     data = (SAMPLES / "rentals_with_mistakes.csv").read_bytes()
     first = import_upload(
-        db, REGISTRAR, kind="rentals", data=data, filename="m.csv", crs="gcj02", today=AS_OF
+        db, REGISTRAR, kind="rentals", data=data, filename="m.csv", crs="gcj02", as_of=AS_OF
     )
     assert first.summary["rejected"] == 4
     table = read_csv_bytes(rejects_csv(first.rejected_rows))
@@ -392,7 +392,7 @@ def test_fixed_rejected_rows_upload_again_and_are_imported(db):
         data=("\ufeff" + buffer.getvalue()).encode(),
         filename="m-rejects.csv",
         crs="gcj02",
-        today=AS_OF,
+        as_of=AS_OF,
     )
     assert "duplicate_of" not in again.summary
     assert set(EXTRA) <= set(again.summary["ignored_columns"])

@@ -38,7 +38,7 @@ def validate(upload_kind: str, /, **columns: list[str]):
         row_numbers=np.arange(2, len(frame) + 2),
         source_crs="wgs84",
         jurisdiction=Jurisdiction(CHINA_BOUNDS),
-        today=TODAY,
+        as_of=TODAY,
     )
 
 

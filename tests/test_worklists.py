@@ -68,10 +68,10 @@ def test_permits_due_lists_expired_and_soon_expiring_soonest_first():
             ],
         }
     )
-    due = permits_due(people, today=TODAY)
+    due = permits_due(people, as_of=TODAY)
     assert due["name"].tolist() == ["expired", "today", "soon"]
     assert due["days_left"].tolist() == [-3, 0, 30]
-    assert permits_due(people, today=TODAY, days=31)["name"].tolist()[-1] == "later"
+    assert permits_due(people, as_of=TODAY, days=31)["name"].tolist()[-1] == "later"
 
 
 def test_not_found_lists_residents_whose_latest_visit_did_not_find_them():
@@ -103,7 +103,7 @@ def test_a_unit_is_stale_when_no_visit_fell_in_the_last_days_counting_today():
         TODAY - timedelta(days=400),
     ]
     table = units(external_ref=["recent", "just-out", "never", "long-ago"], last_visit=last)
-    stale = stale_units(table, today=TODAY, days=180)
+    stale = stale_units(table, as_of=TODAY, days=180)
     assert stale["external_ref"].tolist() == ["never", "long-ago", "just-out"]
     assert pd.isna(stale["days_since"].iloc[0])
     assert stale["days_since"].iloc[1:].tolist() == [401, 181]

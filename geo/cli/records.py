@@ -243,7 +243,7 @@ def _upload(opened: setup.Opened, args: argparse.Namespace) -> Any:
         set_fields=set_fields,
         crs=args.crs,
         dry_run=args.dry_run,
-        today=args.as_of,
+        as_of=args.as_of,
     )
     if args.rejects is not None:
         rows = result.rejected_rows
@@ -285,10 +285,10 @@ def _move(args: argparse.Namespace) -> Any:
             name=args.name,
             phone=args.phone,
             room=args.room,
-            today=args.as_of,
+            as_of=args.as_of,
         )
     if args.command == "move-out":
-        return moves.move_out(opened, actor, id_number=args.id, on=args.on, today=args.as_of)
+        return moves.move_out(opened, actor, id_number=args.id, on=args.on, as_of=args.as_of)
     return moves.move(
         opened,
         actor,
@@ -296,10 +296,10 @@ def _move(args: argparse.Namespace) -> Any:
         to_property_ref=args.to,
         on=args.on,
         room=args.room,
-        today=args.as_of,
+        as_of=args.as_of,
     )
 
 
 def _retention(args: argparse.Namespace) -> Any:
     opened = open_db(args)
-    return people.run_retention(opened, local_operator(), days=args.days, today=args.as_of)
+    return people.run_retention(opened, local_operator(), days=args.days, as_of=args.as_of)

@@ -72,50 +72,50 @@ def _staff_list(
     require(actor, "view_records")
     if name not in worklists.LISTS:
         raise InputError("value_invalid", name="list", value=name)
-    today = as_of or clock.today()
+    as_of = as_of or clock.today()
     if name == "late-reports":
-        return _late_reports(opened, actor, area=area, today=today)
+        return _late_reports(opened, actor, area=area, as_of=as_of)
     if name == "unknown-employers":
         with opened.db.read() as conn:
             residents, names = declared_employers(
-                conn, as_of=today, communities=communities_for(conn, actor, area)
+                conn, as_of=as_of, communities=communities_for(conn, actor, area)
             )
         return worklists.unknown_employers(residents, names)
     if name in ("unhoused-workers", "dormitory-outsiders"):
         query = unhoused_workers if name == "unhoused-workers" else dormitory_outsiders
         with opened.db.read() as conn:
-            return query(conn, as_of=today, communities=communities_for(conn, actor, area))
+            return query(conn, as_of=as_of, communities=communities_for(conn, actor, area))
     with opened.db.read() as conn:
         within = communities_for(conn, actor, area)
         if name in ("crowded", "stale"):
-            units = occupied_units(conn, as_of=today, communities=within)
+            units = occupied_units(conn, as_of=as_of, communities=within)
         else:
-            people = current_people(conn, as_of=today, communities=within)
-        latest = latest_person_visits(conn, as_of=today) if name == "not-found" else None
+            people = current_people(conn, as_of=as_of, communities=within)
+        latest = latest_person_visits(conn, as_of=as_of) if name == "not-found" else None
     if name == "crowded":
         per_room, m2 = crowding_thresholds(opened.settings)
         return worklists.crowded_units(units, per_room=per_room, m2_per_person=m2).drop(
             columns=["property_id", "last_visit"]
         )
     if name == "stale":
-        return worklists.stale_units(units, today=today).drop(columns=["property_id"])
+        return worklists.stale_units(units, as_of=as_of).drop(columns=["property_id"])
     if name == "permits":
-        return worklists.permits_due(people, today=today).drop(columns=["person_id"])
+        return worklists.permits_due(people, as_of=as_of).drop(columns=["person_id"])
     assert latest is not None
     return worklists.not_found(people, latest).drop(columns=["person_id"])
 
 
-def _late_reports(opened: Opened, actor: Actor, *, area: str | None, today: date) -> pd.DataFrame:
+def _late_reports(opened: Opened, actor: Actor, *, area: str | None, as_of: date) -> pd.DataFrame:
     """Landlords and employers with move-ins or hires of the last year reported late, per
     community (a landlord with units in two communities is listed in each)."""
     within_days = opened.settings.report_within_days
-    since = today - timedelta(days=LATE_REPORT_LOOKBACK_DAYS)
+    since = as_of - timedelta(days=LATE_REPORT_LOOKBACK_DAYS)
     with opened.db.read() as conn:
         within = communities_for(conn, actor, area)
         landlords = move_in_reports(conn, since=since, communities=within)
         employers = hire_reports(conn, since=since, communities=within)
     parts = [
-        _late_per_community(frame, today=today, within=within_days).assign(kind=kind)
+        _late_per_community(frame, as_of=as_of, within=within_days).assign(kind=kind)
         for kind, frame in (("landlord", landlords), ("employer", employers))
     ]
     columns = [
@@ -132,16 +132,16 @@ def _late_reports(opened: Opened, actor: Actor, *, area: str | None, today: date
     return (pd.concat(kept, ignore_index=True) if kept else parts[0])[columns]
 
 
-def _late_per_community(reports: pd.DataFrame, *, today: date, within: int) -> pd.DataFrame:
+def _late_per_community(reports: pd.DataFrame, *, as_of: date, within: int) -> pd.DataFrame:
     """:func:`late_by_reporter` within each community (column community first), the worst
     first."""
     parts = [
-        late_by_reporter(group, today=today, within=within).assign(community=community)
+        late_by_reporter(group, as_of=as_of, within=within).assign(community=community)
         for community, group in reports.groupby("community", dropna=False, sort=True)
     ]
     kept = [p for p in parts if len(p)]
     if not kept:
-        return late_by_reporter(reports, today=today, within=within).assign(community=None)
+        return late_by_reporter(reports, as_of=as_of, within=within).assign(community=None)
     out = pd.concat(kept, ignore_index=True)
     return out.sort_values(["late", "most_days_late"], ascending=False).reset_index(drop=True)
 

@@ -49,7 +49,7 @@ def move_in(
     name: str | None = None,
     phone: str | None = None,
     room: str | None = None,
-    today: date | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     """Record that a person moved into a unit on ``on``; a person not on record yet needs a
     name. Refused when it overlaps a stay they already have (use :func:`move`)."""
@@ -65,7 +65,7 @@ def move_in(
             name=name,
             phone=phone,
             room=room,
-            today=today,
+            as_of=as_of,
         )
 
 
@@ -80,18 +80,18 @@ def move_in_within(
     name: str | None = None,
     phone: str | None = None,
     room: str | None = None,
-    today: date | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     """:func:`move_in` inside the caller's write transaction, with the same rules: for an
     import that records a visit and the people it found together (both or neither)."""
     require(actor, "import")
-    reported = today or clock.today()
+    reported = as_of or clock.today()
     name, room = form_name(name), form_text(room)  # cleaned and folded as an upload's cells
     _check_fields(
         {"id_number": id_number, "name": name, "phone": phone, "room": room, "moved_in": on},
-        today=reported,
+        as_of=reported,
     )
-    number = normalise_id_number(id_number, today=today)
+    number = normalise_id_number(id_number, as_of=as_of)
     unit = _unit(conn, actor, property_ref)
     known = person_by_hmac(conn, opened.keys.digest(number))
     if known is None:
@@ -122,17 +122,18 @@ def move_out(
     *,
     id_number: str,
     on: date,
-    today: date | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
-    """Close the person's current stay on ``on`` (not before it began, not after today)."""
+    """Close the person's current stay on ``on`` (not before it began, not after ``as_of``,
+    default today)."""
     require(actor, "import")
-    _check_fields({"id_number": id_number, "moved_out": on}, today=today or clock.today())
-    number = normalise_id_number(id_number, today=today)
+    _check_fields({"id_number": id_number, "moved_out": on}, as_of=as_of or clock.today())
+    number = normalise_id_number(id_number, as_of=as_of)
     with opened.db.write() as conn:
         person_id, current = _current_stay(opened, conn, actor, number)
         if on < current["moved_in"]:
             raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
-        close_stay(conn, current["id"], moved_out=on, reported_on=today or clock.today())
+        close_stay(conn, current["id"], moved_out=on, reported_on=as_of or clock.today())
         _note_closed(conn, actor, "move.out", current["id"])
         record(
             conn,
@@ -154,14 +155,14 @@ def move(
     to_property_ref: str,
     on: date,
     room: str | None = None,
-    today: date | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     """Move a person from their current unit to another on ``on``: the old stay closes and
     the new one opens that day, in one transaction (both or neither)."""
     require(actor, "import")
-    reported = today or clock.today()
-    _check_fields({"id_number": id_number, "room": room, "moved_in": on}, today=reported)
-    number = normalise_id_number(id_number, today=today)
+    reported = as_of or clock.today()
+    _check_fields({"id_number": id_number, "room": room, "moved_in": on}, as_of=reported)
+    number = normalise_id_number(id_number, as_of=as_of)
     with opened.db.write() as conn:
         person_id, current = _current_stay(opened, conn, actor, number)
         unit = _unit(conn, actor, to_property_ref)
@@ -171,7 +172,7 @@ def move(
             raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
         others = [s for s in stays_of(conn, person_id) if s["id"] != current["id"]]
         _refuse_overlap(others, on, communities_in_scope(conn, actor))
-        close_stay(conn, current["id"], moved_out=on, reported_on=today or clock.today())
+        close_stay(conn, current["id"], moved_out=on, reported_on=as_of or clock.today())
         _note_closed(conn, actor, "move", current["id"])
         stay = _open_stay(
             conn,
@@ -262,7 +263,7 @@ def _refuse_overlap(
         )
 
 
-def _check_fields(record: dict[str, Any], *, today: date) -> None:
+def _check_fields(record: dict[str, Any], *, as_of: date) -> None:
     """The residents upload's rules for the fields a form gave (blank ones are the
     caller's to require): refused with the first problem, naming the field."""
     given = {
@@ -270,8 +271,8 @@ def _check_fields(record: dict[str, Any], *, today: date) -> None:
         for k, v in record.items()
         if v is not None and str(v).strip() != ""
     }
-    filler = {"name": "-", "moved_in": given.get("moved_out", today.isoformat())}
-    problems = check_record({**filler, **given}, kind="residents", today=today)[1]
+    filler = {"name": "-", "moved_in": given.get("moved_out", as_of.isoformat())}
+    problems = check_record({**filler, **given}, kind="residents", as_of=as_of)[1]
     mine = [(column, reason) for column, reason in problems if column in given]
     if mine:
         column, reason = mine[0]

@@ -108,7 +108,7 @@ def retention_days(opened: Opened) -> int:
 
 
 def run_retention(
-    opened: Opened, actor: Actor, *, days: int | None = None, today: date | None = None
+    opened: Opened, actor: Actor, *, days: int | None = None, as_of: date | None = None
 ) -> dict[str, Any]:
     """Anonymise everyone whose last stay ended more than ``days`` ago (default from
     ``GRIDHOUSE_RETENTION_DAYS``, else 730); counts per area stay as they were. Retention
@@ -116,7 +116,7 @@ def run_retention(
     rejects reports of batches older than the cutoff."""
     require(actor, "setup")
     keep_days = retention_days(opened) if days is None else days
-    cutoff = (today or clock.today()) - timedelta(days=keep_days)
+    cutoff = (as_of or clock.today()) - timedelta(days=keep_days)
     with opened.db.write() as conn:
         ids = departed_before(conn, cutoff)
         done = anonymise(conn, ids, when=now(), label=message("anonymised"))

@@ -4,11 +4,12 @@ when boundaries change.
 Which area a point lies in, and the tie rule for points on edges, is decided in one place,
 :mod:`geo.areas.index` (:class:`~geo.areas.AreaIndex`); PostGIS's one-statement re-placement
 (``geo.store.places.place_in_database``) follows the same rule. This module only chooses the
-index (built once per boundary version and level) and maps positions to area ids."""
+index (built once per boundary version and level, or from the caller's areas for a dry run)
+and maps positions to area ids (:func:`place_with`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from threading import Lock
 from typing import Any
 
@@ -39,11 +40,14 @@ def area_index(conn: Connection, *, url: str, level: str) -> AreaIndex | None:
     key = (url, boundary_version(conn), level)
     with _lock:
         if key not in _cache:
-            areas = load_areas(conn, level=level)
-            _cache[key] = (
-                AreaIndex(areas.geometry, labels=areas["id"].to_numpy()) if len(areas) else None
-            )
+            _cache[key] = index_of(load_areas(conn, level=level))
         return _cache[key]
+
+
+def index_of(areas: pd.DataFrame) -> AreaIndex | None:
+    """The index of some areas (GeoDataFrame with ``id`` and geometry; labels are area ids);
+    None when there are none."""
+    return AreaIndex(areas.geometry, labels=areas["id"].to_numpy()) if len(areas) else None
 
 
 Assign = Callable[[AreaIndex, npt.NDArray[np.float64], npt.NDArray[np.float64]], npt.NDArray[Any]]
@@ -57,6 +61,10 @@ def _in_process(
     return index.assign(lon, lat)
 
 
+PLACED_LEVELS = ("community", "grid")
+"""The levels a point is placed in, in the order :func:`place` returns them."""
+
+
 def place(
     conn: Connection,
     lon: npt.ArrayLike,
@@ -65,14 +73,29 @@ def place(
     url: str,
     assign: Assign = _in_process,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Each point's community id and grid id (NaN where it lies in none)."""
+    """Each point's community id and grid id (NaN where it lies in none), with the indexes
+    cached per boundary version (:func:`area_index`)."""
+    indexes = {level: area_index(conn, url=url, level=level) for level in PLACED_LEVELS}
+    return place_with(indexes, lon, lat, assign=assign)
+
+
+def place_with(
+    indexes: Mapping[str, AreaIndex | None],
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    *,
+    assign: Assign = _in_process,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Each point's community id and grid id (NaN where it lies in none) from the given
+    index per level (None: the level has no areas): the one step that turns index positions
+    into area ids, whichever source the indexes come from."""
     x = np.asarray(lon, dtype=np.float64)
     y = np.asarray(lat, dtype=np.float64)
     out = []
-    for level in ("community", "grid"):
-        index = area_index(conn, url=url, level=level)
+    for level in PLACED_LEVELS:
+        index = indexes.get(level)
         ids = np.full(np.size(x), np.nan)
-        if index is not None:
+        if index is not None and np.size(x):
             positions = assign(index, x, y)
             hit = positions >= 0
             ids[hit] = index.labels[positions[hit]]

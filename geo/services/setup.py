@@ -227,7 +227,7 @@ def _demo_sweep(opened: Opened, actor: Actor, demo: DemoDistrict, *, seed: int) 
         kind="visits",
         data=filled.to_csv(index=False).encode("utf-8-sig"),
         filename=f"sweep-{sweep_id}-visits.csv",
-        today=demo.as_of,
+        as_of=demo.as_of,
     )
     return {
         "sweep": sweep_id,

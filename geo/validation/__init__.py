@@ -90,7 +90,7 @@ def validate_rows(
     row_numbers: np.ndarray,
     source_crs: str,
     jurisdiction: Jurisdiction,
-    today: date,
+    as_of: date,
 ) -> Validated:
     """Check every cell and row rule; return the good rows typed and the problems found.
 
@@ -98,7 +98,7 @@ def validate_rows(
     """
     # Arrow-backed strings: the checks' string operations run in C, not row by row.
     text = frame.apply(_arrow_strings).reset_index(drop=True)
-    parsed = ParsedColumns(text, today=today)
+    parsed = ParsedColumns(text, as_of=as_of)
     schema = build_schema(kind, parsed, source_crs=source_crs, jurisdiction=jurisdiction)
     try:
         schema.validate(text, lazy=True)
@@ -188,7 +188,7 @@ def check_record(
     kind: str,
     source_crs: str = "wgs84",
     jurisdiction: Jurisdiction | None = None,
-    today: date | None = None,
+    as_of: date | None = None,
 ) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
     """Check one record (a form) with the upload rules: (its typed values, no problems) or
     (None, the (column, reason key) pairs that are wrong)."""
@@ -199,7 +199,7 @@ def check_record(
         row_numbers=np.array([1]),
         source_crs=source_crs,
         jurisdiction=jurisdiction or Jurisdiction(CHINA_BOUNDS),
-        today=today or clock.today(),
+        as_of=as_of or clock.today(),
     )
     problems = list(zip(result.problems["column"], result.problems["reason"], strict=True))
     if problems or result.good.empty:
@@ -214,9 +214,9 @@ def validate_record(
     kind: str,
     source_crs: str = "wgs84",
     jurisdiction: Jurisdiction | None = None,
-    today: date | None = None,
+    as_of: date | None = None,
 ) -> list[tuple[str, str]]:
     """Check one record (a form) with the upload rules; return (column, reason key) pairs."""
     return check_record(
-        record, kind=kind, source_crs=source_crs, jurisdiction=jurisdiction, today=today
+        record, kind=kind, source_crs=source_crs, jurisdiction=jurisdiction, as_of=as_of
     )[1]

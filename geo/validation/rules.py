@@ -67,9 +67,9 @@ class ParsedColumns:
     """Each text column parsed once (numbers, dates, choices, ID parts, phones); every check
     and the typing read from here instead of parsing the same strings again."""
 
-    def __init__(self, text: pd.DataFrame, *, today: date) -> None:
+    def __init__(self, text: pd.DataFrame, *, as_of: date) -> None:
         self.text = text
-        self.today = today
+        self.as_of = as_of
         self._cache: dict[tuple[str, str], Any] = {}
 
     def _get(self, column: str, what: str, make: Callable[[], T]) -> T:
@@ -104,7 +104,7 @@ class ParsedColumns:
 
     def id_parts(self, column: str) -> tuple[pd.Series, pd.Series, pd.Series]:
         return self._get(
-            column, "id", lambda: id_number_checks(self.text[column], today=self.today)
+            column, "id", lambda: id_number_checks(self.text[column], as_of=self.as_of)
         )
 
     def wgs84(self, source_crs: str) -> tuple[np.ndarray, np.ndarray]:
@@ -175,7 +175,7 @@ def field_checks(spec: Field, parsed: ParsedColumns) -> list[tuple[str, CheckFn]
 
         checks.append(("not_a_date", lambda s: absent(s) | stamps().notna()))
         if spec.not_future:
-            limit = pd.Timestamp(parsed.today) + pd.Timedelta(days=1)
+            limit = pd.Timestamp(parsed.as_of) + pd.Timedelta(days=1)
             checks.append(("date_future", lambda s: ~(stamps() >= limit)))
     elif kind == "enum":
         choices = set(spec.choices)

@@ -42,7 +42,7 @@ def import_submissions(
     held for review wait for its decision (import the export again afterwards); those from
     a team with a sweeper are only counted. ``as_of``: the day no move-in may be after."""
     require(actor, "import")
-    today = as_of or clock.today()
+    as_of = as_of or clock.today()
     if filename.lower().endswith(".gpkg"):
         stamp, raw = files.read_gpkg_kit(data)
         subs = fieldkit.read_gpkg_visits(raw, kit_id=int(stamp["kit"]))
@@ -123,7 +123,7 @@ def import_submissions(
                 continue
             submission_store.store_visit(conn, {str(k): v for k, v in visit_row.items()})
             accepted += 1
-        people = _record_newcomers(opened, conn, actor, newcomers, today=today)
+        people = _record_newcomers(opened, conn, actor, newcomers, as_of=as_of)
         refused = fresh.loc[fresh["reason"].notna(), ["row", "submission_id", "reason"]]
         summary = {
             "source": source,
@@ -156,7 +156,7 @@ def import_submissions(
 
 
 def _record_newcomers(
-    opened: Opened, conn: Any, actor: Actor, newcomers: pd.DataFrame, *, today: date
+    opened: Opened, conn: Any, actor: Actor, newcomers: pd.DataFrame, *, as_of: date
 ) -> dict[str, Any]:
     """Move the newcomers of stored visits into their units through the move-in rules, each
     in a savepoint (a refused one leaves nothing behind), and settle each one in the audit
@@ -192,7 +192,7 @@ def _record_newcomers(
             report["held"] += 1  # not settled: imported again once the review decides
             continue
         status, reason, params, done = _newcomer_outcome(
-            opened, conn, actor, item, state, may_name=may_name, today=today
+            opened, conn, actor, item, state, may_name=may_name, as_of=as_of
         )
         report[status] += 1
         if reason is not None:
@@ -234,7 +234,7 @@ def _newcomer_outcome(
     state: dict[Any, Any] | None,
     *,
     may_name: dict[int, bool],
-    today: date,
+    as_of: date,
 ) -> tuple[str, str | None, dict[str, Any], dict[str, Any] | None]:
     """What becomes of one newcomer: (the count it goes to, the refusal's catalogue key or
     None, the refusal's parameters, the move-in made or None)."""
@@ -258,7 +258,7 @@ def _newcomer_outcome(
                 id_number=str(item["id_number"]),
                 name=str(item["name"]) or None,
                 phone=str(item["phone"]) or None,
-                today=today,
+                as_of=as_of,
             )
     except GridhouseError as error:
         return "refused", error.key, dict(error.params), None

@@ -64,7 +64,7 @@ def import_upload(
     set_fields: Mapping[str, str] | None = None,
     crs: str = "wgs84",
     dry_run: bool = False,
-    today: date | None = None,
+    as_of: date | None = None,
     limits: UploadLimits | None = None,
     progress: Callable[[float, str], None] | None = None,
     sheet: str | None = None,
@@ -103,7 +103,7 @@ def import_upload(
         return UploadResult(summary, empty, plan.preview())
     step(0.25, "progress_validating")
     validated = validate(
-        prepared, kind=kind, source_crs=source, jurisdiction=jurisdiction, today=today
+        prepared, kind=kind, source_crs=source, jurisdiction=jurisdiction, as_of=as_of
     )
     step(0.5, "progress_writing")
     try:
@@ -157,7 +157,7 @@ def validate(
     kind: str,
     source_crs: str,
     jurisdiction: Jurisdiction,
-    today: date | None,
+    as_of: date | None,
 ) -> Validated:
     """Every cell of the prepared rows checked (:func:`geo.validation.validate_rows`); the
     rows refused while preparing taken out of the good rows, their other problems kept
@@ -168,7 +168,7 @@ def validate(
         row_numbers=prepared.row_numbers,
         source_crs=source_crs,
         jurisdiction=jurisdiction,
-        today=today or clock.today(),
+        as_of=as_of or clock.today(),
     )
     return _without_refused(validated, prepared.problems)
 

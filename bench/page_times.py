@@ -25,8 +25,8 @@ With ``--scale`` the database is built by another process: the figure is the app
 
 Signing in writes a session and an audit entry to the database: use a copy.
 
-    python bench/pages.py --scale 1
-    python bench/pages.py --db demo80.sqlite --roles demo-planner
+    python bench/page_times.py --scale 1
+    python bench/page_times.py --db demo80.sqlite --roles demo-planner
 """
 
 from __future__ import annotations
@@ -46,9 +46,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-# app.py imports pages.common from the project's folder; this script's own folder must not
-# be on the path, or this file would be the ``pages`` package.
-sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
+# app.py imports pages.common from the project's folder, which comes first on the path.
+sys.path.insert(0, str(ROOT))
 
 AS_OF = "2026-11-29"
 ROLES = ("demo-planner", "demo-registrar", "demo-admin")
