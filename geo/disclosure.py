@@ -127,17 +127,36 @@ def protect_table(
     columns: Sequence[str],
     *,
     row_sums: Sequence[tuple[str, Sequence[str]]] = (),
+    parts_of: Sequence[tuple[str, str]] = (),
     threshold: int = THRESHOLD,
 ) -> pd.DataFrame:
     """Which cells of a table of parts to withhold: small ones, and others so that neither
     a column's total (taken as known) nor a row's sum (``row_sums``: total column -> the
     columns adding up to it) leaves exactly one withheld cell.
 
+    ``parts_of`` names (total, part) pairs whose remainder is no column of the table but is
+    read off by subtraction (seen 35, of whom registered 33: 2 not registered): a small
+    remainder is withheld as a small cell would be, which withholds the part (and, by the
+    rules above, what would give it back).
+
     >>> t = pd.DataFrame({"assigned": [40, 30], "visited": [37, 30], "open": [3, 0]})
     >>> protect_table(t, ["assigned", "visited", "open"],
     ...     row_sums=[("assigned", ["visited", "open"])]).values.tolist()
     [[False, True, True], [False, True, True]]
+    >>> seen = pd.DataFrame({"seen": [35, 51, 40], "registered": [33, 40, 40]})
+    >>> protect_table(seen, ["seen", "registered"], parts_of=[("seen", "registered")]
+    ...     ).values.tolist()
+    [[False, True], [False, False], [False, True]]
     """
+    remainders = {
+        f"{total} - {part}": pd.to_numeric(table[total], errors="coerce")
+        - pd.to_numeric(table[part], errors="coerce")
+        for total, part in parts_of
+    }
+    if remainders:
+        table = table.assign(**remainders)
+        row_sums = [*row_sums, *((t, [p, f"{t} - {p}"]) for t, p in parts_of)]
+        columns = [*columns, *remainders]
     withheld = pd.DataFrame(
         {c: is_small(table[c], threshold=threshold) for c in columns}, index=table.index
     )
@@ -159,7 +178,7 @@ def protect_table(
                     pick = min(free, key=lambda m: (values.loc[row, m], m))
                     withheld.loc[row, pick] = True
                     changed = True
-    return withheld
+    return withheld.drop(columns=list(remainders))
 
 
 def withhold(

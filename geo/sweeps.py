@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo.coverage import OVERDUE_AFTER_DAYS
+from geo.errors import InputError
 
 FACTORS: Final = ("overdue", "residents", "crowded", "recent", "not_found")
 """Priority factors, in the order they are shown."""
@@ -36,6 +37,30 @@ NOT_FOUND_FULL: Final = 3
 """Residents not found at which the not-found factor reaches 1."""
 RECENT_DAYS: Final = 30
 """A unit registered within this many days counts as a recent registration."""
+
+MAX_WEIGHT: Final = 10.0
+"""The largest weight a factor may have (the page's inputs run 0 to 10 as well)."""
+
+
+def check_weights(weights: dict[str, float]) -> None:
+    """Refuse weights that rank nothing sensibly: an unknown factor, a weight that is not a
+    number from 0 to :data:`MAX_WEIGHT` (negative, NaN, infinite, huge), or every weight 0.
+
+    Raises ``InputError`` ``sweep_weight_invalid`` (factor, value) or
+    ``sweep_weights_all_zero``.
+
+    >>> check_weights({"overdue": 3.0, "residents": 0.0})
+    >>> check_weights({"overdue": float("nan")})
+    Traceback (most recent call last):
+    geo.errors.InputError: sweep_weight_invalid: {'factor': 'overdue', 'value': nan, 'most': 10.0}
+    """
+    for factor, value in weights.items():
+        number = float(value)
+        if factor not in FACTORS or not math.isfinite(number) or not 0 <= number <= MAX_WEIGHT:
+            raise InputError("sweep_weight_invalid", factor=factor, value=value, most=MAX_WEIGHT)
+    if weights and not any(float(v) > 0 for v in weights.values()):
+        raise InputError("sweep_weights_all_zero")
+
 
 LQAS_SAMPLE: Final = 19
 LQAS_MAX_FAILURES: Final = 1

@@ -7,7 +7,6 @@ import io
 import zipfile
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from geo.services import kits
@@ -66,20 +65,7 @@ def draw_proven_coverage(handle: Any, actor: Actor, *, level: str) -> None:
         return
     with st.expander(t("proven_title")):
         columns = ["coverage", "proven_coverage", "inspection_rate", "proven_inspection_rate"]
-        shown = table[["name", *columns]].copy()
-        # A column holding the withheld marker (geo.disclosure) is text: its numbers are
-        # written as percentages here, since a number column cannot hold the marker.
-        mixed = [c for c in columns if shown[c].map(lambda v: isinstance(v, str)).any()]
-        for c in mixed:
-            shown[c] = shown[c].map(
-                lambda v: v if isinstance(v, str) or pd.isna(v) else f"{float(v):.1%}"
-            )
-        percent = st.column_config.NumberColumn(format="percent")
-        show_table(
-            shown,
-            headings="proven_col_",
-            column_config={t(f"proven_col_{c}"): percent for c in columns if c not in mixed},
-        )
+        show_table(table[["name", *columns]], headings="proven_col_", percent=columns)
 
 
 def draw_plate_reissue(handle: Any, actor: Actor, ref: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -172,16 +171,7 @@ if planned:
         right.metric(t("sweeps_days"), progress["days_needed"])
         for key in ("by_team", "by_community"):
             table = progress[key]
-            share = table.get("done_share")
-            show_table(
-                table,
-                headings="sweeps_col_",
-                column_config=(
-                    {t("sweeps_col_done_share"): st.column_config.NumberColumn(format="percent")}
-                    if share is not None and pd.api.types.is_numeric_dtype(share)
-                    else None
-                ),
-            )
+            show_table(table, headings="sweeps_col_", percent=["done_share"])
         carry = progress["carry_over"]
         if carry is not None and len(carry):
             with st.expander(t("sweeps_carry", count=len(carry))):
@@ -225,14 +215,7 @@ if planned:
         st.subheader(t("sweeps_rates_title"))
         rates = guarded(lambda: sweeps.registration_rates(handle, actor))
         if rates is not None:
-            show_table(
-                rates,
-                headings="sweeps_col_",
-                column_config={
-                    t("sweeps_col_residence_rate"): st.column_config.NumberColumn(format="percent"),
-                    t("sweeps_col_rental_rate"): st.column_config.NumberColumn(format="percent"),
-                },
-            )
+            show_table(rates, headings="sweeps_col_", percent=["residence_rate", "rental_rate"])
             st.caption(t("sweeps_rates_rule"))
 
     if "view_records" in allowed:

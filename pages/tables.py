@@ -26,6 +26,7 @@ def show_table(
     headings: str | None = None,
     coded: Mapping[str, str] | None = None,
     times: Iterable[str] = (),
+    percent: Iterable[str] = (),
     empty: str = "table_empty",
     **options: Any,
 ) -> None:
@@ -35,7 +36,10 @@ def show_table(
     column ``name`` into ``t("people_col_name")``); ``coded`` maps columns holding stored
     codes to the catalogue prefix of their words (``{"sex": "sex_"}`` shows ``F`` as
     ``t("sex_F")``, 女); ``times`` names columns of stored UTC times, shown in
-    China Standard Time. Missing values are blank (never ``None`` or ``nan``), and an empty
+    China Standard Time; ``percent`` names columns of fractions, shown as percentages (a
+    column that also holds the withheld marker of :mod:`geo.disclosure` is written as text,
+    ``94.3%`` beside ``*``, since a number column cannot hold the marker). Missing values
+    are blank (never ``None`` or ``nan``), and an empty
     frame is the catalogue sentence ``empty`` instead of an empty grid. ``options`` go to
     ``st.dataframe``. The grid has no download or copy in its toolbar
     (``client.disableDataExport``): exports are the pages' audited buttons.
@@ -54,6 +58,19 @@ def show_table(
             shown[column] = pd.to_datetime(shown[column]).map(
                 lambda v: clock.shown_time(v.to_pydatetime()) if pd.notna(v) else None
             )
+    config = dict(options.pop("column_config", None) or {})
+    for column in percent:
+        if column not in shown.columns:
+            continue
+        heading = t(f"{headings}{column}") if headings is not None else column
+        if shown[column].map(lambda v: isinstance(v, str)).any():
+            shown[column] = shown[column].map(
+                lambda v: v if isinstance(v, str) or pd.isna(v) else f"{float(v):.1%}"
+            )
+        else:
+            config[heading] = st.column_config.NumberColumn(format="percent")
+    if config:
+        options["column_config"] = config
     if headings is not None:
         shown = shown.rename(columns={c: t(f"{headings}{c}") for c in shown.columns})
     options.setdefault("hide_index", True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -512,3 +513,20 @@ def test_make_run_readies_the_database_saying_each_step_and_never_builds_twice(t
     assert built[-1].startswith("gridhouse: [100%] 演示辖区已生成")
     again = first_start()
     assert len(again) == 2 and again[-1].startswith("gridhouse: [100%] 数据库已就绪，无需生成")
+
+
+@pytest.mark.parametrize("page", ["pages/sweeps.py", "pages/overview.py"])
+def test_a_planner_reads_withheld_rates_as_percentages_beside_the_marker(app, page):
+    """A column of rates that holds the withheld marker is text; its numbers are written as
+    percentages (94.3%), never as the raw fraction 0.9428571428571428."""
+    sign_in(app, "demo-planner")
+    app.switch_page(page).run()
+    assert not app.exception and not app.error
+    raw = []
+    for frame in (d.value for d in app.dataframe):
+        for column in frame.columns:
+            values = frame[column]
+            if values.map(lambda v: v == "*").any():
+                raw += [v for v in values if isinstance(v, float) and not pd.isna(v)]
+                raw += [v for v in values if isinstance(v, str) and re.fullmatch(r"0\.\d{5,}", v)]
+    assert raw == []

@@ -117,6 +117,10 @@ def test_residence_and_rental_registration_rates_follow_the_field(db):
     pd.testing.assert_frame_equal(planner, earlier)
     for column in ("residents_seen", "registered_seen", "units_found", "units_registered"):
         assert not disclosure.is_small(planner[column]).any()
+    # nor by subtraction: seen but not registered, found but not in the registry
+    for total, part in (("residents_seen", "registered_seen"), ("units_found", "units_registered")):
+        shown = planner[[total, part]].apply(pd.to_numeric, errors="coerce").dropna()
+        assert not disclosure.is_small(shown[total] - shown[part]).any(), (total, part)
     printed = run_cli(
         "--db", db.db.url, "stats", "registration", "--window", "30",
         "--as-of", AS_OF.isoformat(),

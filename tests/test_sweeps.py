@@ -444,7 +444,7 @@ def test_a_sweep_with_kits_issued_is_not_re_planned_unless_asked_and_then_audite
     with pytest.raises(ConflictError) as refused:
         sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
     line = message(refused.value.key, "en", **refused.value.params)
-    assert f"sweep {sweep_id} is under way: 0 visits" in line and "1 field kits issued" in line
+    assert f"sweep {sweep_id} is under way: 1 field kits issued" in line and "0 visits" in line
     assert "--replan" in line and "Re-plan anyway" in line
     with db.db.read() as conn:  # the shares the kit was cut from are kept
         kept = assigned_units(conn, sweep_id, as_of=AS_OF)[["team", "property_id"]]
@@ -480,7 +480,8 @@ def test_the_demo_sweep_under_way_is_re_planned_saying_the_lists_must_be_printed
     planned = run_cli("--db", db, "sweep", "assign", "1", "--as-of", AS_OF.isoformat())
     assert planned.returncode == 0, planned.stderr
     assert json.loads(planned.stdout)["units"] > 0
-    assert f"the {visits} visits recorded since" in planned.stderr
+    assert f"the {visits} visits its units had since" in planned.stderr
+    assert json.loads(planned.stdout)["visits_before"] == visits
     assert "print or export each team's list again" in planned.stderr
     assert planned.stderr.count("\n") == 1
     assert databases.read_sql(db, kept)["n"].iloc[0] == recorded_before
@@ -548,3 +549,20 @@ def test_the_sweeps_page_re_plans_a_sweep_under_way_only_when_ticked(demo_copy, 
     assert not app.exception and not app.error
     assert "计划已保存" in app.success[0].value
     assert databases.read_sql(demo_copy, audited)["n"].iloc[0] == 2
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [["overdue=-5"], ["overdue=nan"], ["overdue=1e308"], ["residents=inf"],
+     [f"{f}=0" for f in rules.FACTORS]],
+    ids=["negative", "nan", "huge", "infinite", "all zero"],
+)  # fmt: skip
+def test_nonsense_weights_are_refused_in_one_line_and_nothing_is_planned(demo_copy, weights):
+    shares = "SELECT team_id, property_id, position FROM assignment WHERE sweep_id = 1 ORDER BY 2"
+    before = databases.read_sql(demo_copy, shares)
+    args = [a for w in weights for a in ("--weight", w)]
+    refused = run_cli("--db", demo_copy, "sweep", "assign", "1", *args)
+    assert refused.returncode == 2 and refused.stdout == "", refused.stderr
+    assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    assert "priority weight" in refused.stderr or "cannot all be 0" in refused.stderr
+    pd.testing.assert_frame_equal(databases.read_sql(demo_copy, shares), before)

@@ -425,6 +425,9 @@ def test_rejects_keep_negative_numbers_and_neutralise_only_formulas(db):
     values = [[c.value or "" for c in row] for row in sheet.iter_rows()]
     assert values[0] == [*EXTRA, *HEADER]
     assert values[1][3:][:6] == ["R-1", '=HYPERLINK("http://x")', "119.95", "30.05", "单间", "-60"]
+    # blank cells are text cells too: a room number 0201 typed into one later stays 0201
+    blanks = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value is None]
+    assert blanks and all(c.number_format == "@" for c in blanks)
 
 
 def test_the_command_line_writes_the_same_rejects_file(demo_copy, tmp_path):
@@ -512,3 +515,24 @@ def test_undo_offers_the_batch_just_made_and_asks_naming_it(demo_copy, monkeypat
     history = app.dataframe[-1].value.set_index("批次")
     assert history.loc[batch, "状态"] == "已撤销"
     assert "committed" not in set(history["状态"]) and "undone" not in set(history["状态"])
+
+
+@pytest.mark.parametrize(
+    "lead",
+    ["\ufeff\ufeff", "\ufeff\u200b", "\u200e"],
+    ids=["a byte-order mark twice", "a BOM and a zero-width space", "a left-to-right mark"],
+)
+def test_an_invisible_character_before_the_first_header_keeps_the_key_column(db, lead):
+    """A file saved twice keeps a second byte-order mark in its first header cell; a header
+    pasted from a web page may carry a zero-width or direction mark. The unit code column
+    is still the unit code: every row is a new unit, none is matched to another by address."""
+    data = (lead + "房屋编号,详细地址,房屋类型,房间数\n").encode() + (
+        "U-BOM-1,白鹭村3组14号,整套,6\nU-BOM-2,白鹭村3组15号,单间,1\n".encode()
+    )
+    before = rows_of(db, "SELECT id, external_ref, kind, rooms FROM property ORDER BY id")
+    done = upload(db, data)
+    assert "ignored_columns" not in done.summary or not done.summary["ignored_columns"]
+    assert (done.summary["inserted"], done.summary["updated"]) == (2, 0)
+    after = rows_of(db, "SELECT id, external_ref, kind, rooms FROM property ORDER BY id")
+    assert after[: len(before)] == before
+    assert [r[1] for r in after[len(before) :]] == ["U-BOM-1", "U-BOM-2"]

@@ -181,6 +181,7 @@ def _sweep(args: argparse.Namespace) -> Any:
             "sweep": plan.sweep_id,
             "units": int(plan.teams["units"].sum()),
             "imbalance": round(plan.imbalance, 4),
+            "visits_before": plan.visits_before,
             "teams": plan.teams.to_dict("records"),
         }
     if args.action == "progress":

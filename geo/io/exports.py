@@ -97,7 +97,9 @@ def text_xlsx(table: pd.DataFrame, *, sheet: str) -> bytes:
     cells = table.astype(object).where(table.notna(), "").astype(str)
     for number, row in enumerate(cells.itertuples(index=False, name=None), start=1):
         for place, value in enumerate(row):
-            if value:  # blank cells keep the column's text format
+            if value:
                 ws.write_string(number, place, value, text)
+            else:  # a blank cell written as text too: what is typed in it later stays text
+                ws.write_blank(number, place, None, text)
     book.close()
     return out.getvalue()

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Final
 
 from geo.io.tables.raw import HeaderScore
+from geo.text import clean_text
 
 HEADER_SEARCH_ROWS: Final = 30
 """How many non-empty rows at the top may be titles before the header."""
@@ -76,11 +77,17 @@ def row_text(cells: Sequence[str]) -> str:
 
 
 def header_names(row: Sequence[object]) -> list[str]:
-    """Clean header names: blanks become 'column N', repeats get ' (2)', ' (3)'."""
+    """Clean header names: control, zero-width and bidirectional characters dropped (a
+    byte-order mark left in the first cell by a file saved twice, a zero-width space pasted
+    from a web page: geo.text.clean_text), blanks become 'column N', repeats get ' (2)'.
+
+    >>> header_names(["\ufeff房屋编号", "地址\u200b", None, "地址"])
+    ['房屋编号', '地址', 'column 3', '地址 (2)']
+    """
     seen: dict[str, int] = {}
     out = []
     for i, cell in enumerate(row, start=1):
-        name = cell_text(cell) or f"column {i}"
+        name = clean_text(cell_text(cell)).strip() or f"column {i}"
         seen[name] = seen.get(name, 0) + 1
         out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
     return out

@@ -163,7 +163,11 @@ def registration_rates(
     table = registration.registration_rates(seen, finds)
     if actor.aggregates_only:
         counts = ["residents_seen", "registered_seen", "units_found", "units_registered"]
-        hidden = disclosure.protect_table(table, counts)
+        hidden = disclosure.protect_table(
+            table,
+            counts,
+            parts_of=[("residents_seen", "registered_seen"), ("units_found", "units_registered")],
+        )
         table = disclosure.withhold(table, hidden, derived=_RATES_DERIVED)
     return table
 

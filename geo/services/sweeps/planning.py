@@ -132,6 +132,7 @@ def plan_sweep(
     lists must be printed again. A plan over a sweep under way (visits or kits) is audited as
     ``sweep.replan`` with those counts."""
     require(actor, "plan_sweeps")
+    rules.check_weights(weights or {})
     today = as_of or clock.today()
     pace = pace or Pace()
     with opened.db.read() as conn:
