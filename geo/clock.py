@@ -66,6 +66,16 @@ def shown_time(stored_utc: datetime | None) -> datetime | None:
     return local.replace(tzinfo=None, microsecond=0)
 
 
+def shown_day(stored_utc: datetime) -> date:
+    """The China Standard Time day of a stored UTC time (naive): the day a user reads
+    beside it, for filters on stored times (a server in UTC is a day behind from 16:00).
+
+    >>> shown_day(datetime(2026, 11, 30, 16, 25))
+    datetime.date(2026, 12, 1)
+    """
+    return stored_utc.replace(tzinfo=UTC).astimezone(DISPLAY_ZONE).date()
+
+
 def stored_utc(shown: datetime) -> datetime:
     """A China Standard Time moment (naive) as the stored UTC time (naive): the inverse of
     :func:`shown_time`, for filters that users give in their own time.

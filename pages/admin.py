@@ -130,8 +130,11 @@ with audit_tab:
     who, what, since, until = st.columns(4)
     user_filter = who.text_input(t("admin_filter_user"), key="audit_user")
     action_filter = what.text_input(t("admin_filter_action"), key="audit_action")
-    start = since.date_input(t("admin_filter_since"), value=clock.today() - timedelta(days=30))
-    end = until.date_input(t("admin_filter_until"), value=clock.today())
+    # The filter's days are China Standard Time days, as the times in the table are: at
+    # 00:25 on the 1st in Beijing a server in UTC is still on the 30th.
+    shown_today = clock.shown_day(clock.utc_now())
+    start = since.date_input(t("admin_filter_since"), value=shown_today - timedelta(days=30))
+    end = until.date_input(t("admin_filter_until"), value=shown_today)
     rows = guarded(
         lambda: auditing.audit_entries(
             handle,
