@@ -94,8 +94,8 @@ def id_number_facts(ids: pd.Series) -> pd.DataFrame:
     region of the hukou, characters 1-6), ``birth_year`` (characters 7-10) and ``sex``
     (character 17: odd ``M``, even ``F``), on the index of ``ids``.
 
-    >>> id_number_facts(pd.Series(["11010519491231002X", "330106199001011235"])).values.tolist()
-    [['110105', 1949, 'F'], ['330106', 1990, 'M']]
+    >>> id_number_facts(pd.Series(["32050319491231028X", "330106199001011235"])).values.tolist()
+    [['320503', 1949, 'F'], ['330106', 1990, 'M']]
     """
     odd = ids.str.slice(16, 17).astype(int) % 2 == 1
     return pd.DataFrame(
