@@ -65,7 +65,7 @@ def test_a_registrar_uploads_a_sample_file_through_the_page(app_url):
         page.get_by_text("列的识别结果").wait_for(timeout=30_000)
         wait_until_idle(page)  # a click during the file's rerun would be lost
         page.get_by_role("button", name="提交入库").click()
-        page.get_by_text("已入库").wait_for(timeout=60_000)
+        page.get_by_text(re.compile(r"^已入库，批次 \d+。$")).wait_for(timeout=60_000)
         save_screenshot(page, "upload")
         assert page.query_selector("[data-testid='stException']") is None
     assert blocked == []
