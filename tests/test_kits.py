@@ -170,8 +170,10 @@ def test_submissions_come_back_as_visits_once_with_conflicts_held_and_strangers_
         z.writestr(f"{kit.stamp.form_id}-newcomer.csv", "PARENT_KEY,KEY\n")
     zipped = kits.import_submissions(db, REGISTRAR, data=archive.getvalue(), filename="c.zip")
     for result in (again, zipped):
-        assert result["already_imported"] == 7 and result["accepted"] == 0
-        assert result["refused"] == 0 and result["held_for_review"] == 0
+        assert result["already_imported"] == 3 and result["accepted"] == 0
+        assert result["held_for_review"] == 0
+        # The refused ones are judged again, refused again for the same reasons.
+        assert {r["submission"]: r["reason"] for r in result["refusals"]} == reasons
     assert {u: _visits_of(db, u) for u in (a, b, c, stranger)} == after
     # The review queue: unit b's day, both submissions kept.
     queue = kits.review_queue(db, REGISTRAR)
@@ -221,6 +223,12 @@ def test_the_geopackage_kit_opens_with_pyogrio_and_its_visits_come_back(db, tmp_
     mine = _team_units(db, "二组")
     assert units["name"].astype(int).tolist() == mine["property_id"].tolist()
     assert units.crs.to_epsg() == 4326
+    # The outlines of the grids the team's units lie in, each once, in WGS-84.
+    grids = pyogrio.read_dataframe(path, layer="grids")
+    team_grids = set(mine["grid"].dropna())
+    assert team_grids and grids.crs.to_epsg() == 4326
+    assert sorted(grids["name"]) == sorted(team_grids)
+    assert grids.geometry.contains(units.geometry.iloc[0]).sum() == 1
     assert len(pyogrio.read_dataframe(path, layer="visits")) == 0
     choices = pyogrio.read_dataframe(path, layer="outcome_choices")
     assert "vacant" in set(choices["code"]) and "空置" in set(choices["label_zh"])
@@ -491,6 +499,98 @@ def test_newcomers_a_registrars_team_names_move_in_by_the_move_in_rules_once(db)
             "SELECT new_residents FROM submission WHERE submission_id = 'uuid:n-3'"
         ).scalar()
     assert stored == 1
+
+
+def _stored(db, keys: list[str]) -> list[tuple[str, str, str | None, bool]]:
+    """(submission id, status, reason, has a visit) of the stored rows of these ids."""
+    listed = ", ".join(f"'{k}'" for k in keys)
+    with db.db.read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT submission_id, status, reason, visit_id FROM submission"
+            f" WHERE submission_id IN ({listed}) ORDER BY submission_id"
+        ).fetchall()
+    return [(r[0], r[1], r[2], r[3] is not None) for r in rows]
+
+
+def test_submissions_refused_outside_the_importers_areas_come_in_when_an_admin_imports(db):
+    from geo.services import sweeps
+    from tests.fieldwork import odk_zip
+
+    sweep = sweeps.create_sweep(
+        db, ADMIN, name="两社区", starts_on=AS_OF, ends_on=date(2026, 12, 5),
+        areas=["330110901001", "330110901002"], teams=["一组", "二组"],
+    )  # fmt: skip
+    sweeps.plan_sweep(db, ADMIN, sweep, as_of=AS_OF)
+    kit = kits.issue_kit(db, ADMIN, sweep, team="一组", as_of=AS_OF)
+    with db.db.read() as conn:
+        units = assigned_units(conn, sweep, as_of=AS_OF)
+        scoped = conn.exec_driver_sql("SELECT id FROM area WHERE code = '330110901002'").scalar()
+    mine = units.loc[(units["team"] == "一组") & (units["community_id"] != scoped)]
+    chosen = [int(u) for u in mine.sort_values("position")["property_id"].iloc[:3]]
+    assert len(chosen) == 3
+    day = datetime(2026, 12, 4, 9, 0)
+    rows = [
+        {"key": f"uuid:scope-{i}", "unit": u, "outcome": "verified", "at": day, "seen": 1}
+        for i, u in enumerate(chosen)
+    ]
+    keys = [r["key"] for r in rows]
+    export = odk_zip(kit.files["form.xml"].decode(), rows)
+    narrow = Actor(name="test-registrar-902", role="registrar", areas=frozenset({"330110901002"}))
+    before = {u: _visits_of(db, u) for u in chosen}
+    refused = kits.import_submissions(db, narrow, data=export, filename="c.zip")
+    assert (refused["accepted"], refused["refused"], refused["already_imported"]) == (0, 3, 0)
+    assert {r["reason"] for r in refused["refusals"]} == {"outside_scope"}
+    # Importing the unchanged file again changes nothing: refused again, nothing doubled.
+    again = kits.import_submissions(db, narrow, data=export, filename="c.zip")
+    assert (again["accepted"], again["refused"], again["already_imported"]) == (0, 3, 0)
+    assert _stored(db, keys) == [(k, "refused", "outside_scope", False) for k in keys]
+    # An admin imports the same file: the visits come in; the refused rows become them.
+    taken = kits.import_submissions(db, ADMIN, data=export, filename="c.zip")
+    assert (taken["accepted"], taken["refused"], taken["already_imported"]) == (3, 0, 0)
+    assert {u: _visits_of(db, u) for u in chosen} == {u: before[u] + 1 for u in chosen}
+    assert _stored(db, keys) == [(k, "accepted", None, True) for k in keys]
+    settled = kits.import_submissions(db, ADMIN, data=export, filename="c.zip")
+    assert (settled["accepted"], settled["refused"], settled["already_imported"]) == (0, 0, 3)
+    assert {u: _visits_of(db, u) for u in chosen} == {u: before[u] + 1 for u in chosen}
+
+
+def test_a_submission_rejected_in_central_then_approved_comes_in_with_its_newcomers(db):
+    from tests.fieldwork import odk_zip
+
+    kit = kits.issue_kit(db, ADMIN, SWEEP, team="二组", as_of=AS_OF)  # a registrars' team
+    form = kit.files["form.xml"].decode()
+    unit = int(_team_units(db, "二组")["property_id"].iloc[16])
+    number = "330106199504121238"
+    day = datetime(2026, 11, 30, 14, 0)
+    row = {"key": "uuid:r-1", "unit": unit, "outcome": "changes_found", "at": day, "seen": 1,
+           "new": 1, "newcomers": [{"name": "孙八", "id": number}]}  # fmt: skip
+    rejected = odk_zip(form, [{**row, "review": "rejected"}])
+    before = _visits_of(db, unit)
+    for _ in range(2):  # the second time changes nothing
+        result = kits.import_submissions(
+            db, REGISTRAR, data=rejected, filename="c.zip", as_of=date(2026, 11, 30)
+        )
+        assert [r["reason"] for r in result["refusals"]] == ["rejected_in_central"]
+        assert result["accepted"] == 0 and result["already_imported"] == 0
+        assert [r["reason"] for r in result["newcomer_refusals"]] == ["kit_newcomer_visit_refused"]
+        assert _stored(db, ["uuid:r-1"]) == [("uuid:r-1", "refused", "rejected_in_central", False)]
+        assert _visits_of(db, unit) == before and _person_by_id(db, number) is None
+    # The reviewer approves it in Central; the next export brings it and its newcomer in.
+    approved = odk_zip(form, [{**row, "review": "approved"}])
+    taken = kits.import_submissions(
+        db, REGISTRAR, data=approved, filename="c.zip", as_of=date(2026, 11, 30)
+    )
+    assert (taken["accepted"], taken["refused"], taken["already_imported"]) == (1, 0, 0)
+    assert taken["newcomers"]["moved_in"] == 1
+    assert _stored(db, ["uuid:r-1"]) == [("uuid:r-1", "accepted", None, True)]
+    assert _visits_of(db, unit) == before + 1
+    assert _person_by_id(db, number) == ("孙八", unit, day.date())
+    settled = kits.import_submissions(
+        db, REGISTRAR, data=approved, filename="c.zip", as_of=date(2026, 11, 30)
+    )
+    assert (settled["accepted"], settled["already_imported"]) == (0, 1)
+    assert settled["newcomers"]["already_imported"] == 1
+    assert _visits_of(db, unit) == before + 1
 
 
 def test_newcomers_of_a_submission_held_for_review_wait_for_its_decision(db):

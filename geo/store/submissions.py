@@ -4,27 +4,50 @@ review, turned into visits, and the newcomers they named settled once."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from geo import clock
-from geo.store.frames import insert_frame, read_frame
+from geo.store.frames import frame_records, insert_frame, read_frame
 from geo.store.schema import audit, property_, submission, visit, visit_proof
+
+SETTLED: Final = ("accepted", "held", "declined")
+"""The states of a submission imported for good: accepted, held for review or declined in
+review. A refused one is judged again whenever it comes back (its reason may have gone)."""
 
 
 def known_submissions(conn: Connection, ids: Collection[str]) -> set[str]:
+    """Which of these submission ids were imported for good (:data:`SETTLED`)."""
     wanted = sorted(set(ids))
     found: set[str] = set()
     for start in range(0, len(wanted), 500):
         found |= set(
             conn.execute(
                 select(submission.c.submission_id).where(
-                    submission.c.submission_id.in_(wanted[start : start + 500])
+                    submission.c.submission_id.in_(wanted[start : start + 500]),
+                    submission.c.status.in_(SETTLED),
                 )
             ).scalars()
         )
+    return found
+
+
+def refused_submissions(conn: Connection, ids: Collection[str]) -> dict[str, str]:
+    """Which of these submission ids are stored as refused, with the reason they were."""
+    wanted = sorted(set(ids))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        found |= {
+            str(key): str(reason)
+            for key, reason in conn.execute(
+                select(submission.c.submission_id, submission.c.reason).where(
+                    submission.c.submission_id.in_(wanted[start : start + 500]),
+                    submission.c.status == "refused",
+                )
+            )
+        }
     return found
 
 
@@ -51,6 +74,22 @@ def standing_submissions(conn: Connection, property_ids: Collection[int]) -> pd.
 
 def add_submissions(conn: Connection, rows: pd.DataFrame) -> int:
     return insert_frame(conn, submission, rows)
+
+
+def replace_refused(conn: Connection, rows: pd.DataFrame) -> int:
+    """Store submissions judged again over their refused rows (matched by submission id,
+    which stays unique); returns how many were given."""
+    if rows.empty:
+        return 0
+    records = [
+        {**{k: v for k, v in r.items() if k != "submission_id"}, "judged": r["submission_id"]}
+        for r in frame_records(rows)
+    ]
+    statement = update(submission).where(
+        submission.c.submission_id == bindparam("judged"), submission.c.status == "refused"
+    )
+    conn.execute(statement, records)
+    return len(records)
 
 
 def store_visit(conn: Connection, row: dict[str, Any]) -> int:

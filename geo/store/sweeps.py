@@ -214,8 +214,8 @@ def assigned_units(
     area_ids: Collection[int] | None = None,
 ) -> pd.DataFrame:
     """A sweep's units in walking order per team: team_id, team, position, property_id,
-    external_ref, address, room, community_id, community, grid, lon, lat, residents (on
-    ``as_of``)."""
+    external_ref, address, room, community_id, community, grid_id, grid, lon, lat,
+    residents (on ``as_of``)."""
     community = area.alias("community")
     grid = area.alias("grid")
     mine = select(assignment.c.property_id).where(assignment.c.sweep_id == sweep_id)
@@ -240,6 +240,7 @@ def assigned_units(
             p.room,
             p.community_id,
             community.c.name.label("community"),
+            p.grid_id,
             grid.c.name.label("grid"),
             p.lon,
             p.lat,

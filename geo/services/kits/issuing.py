@@ -67,9 +67,10 @@ def issue_kit(
         people = sweep_store.people_in_sweep(conn, sweep_id, as_of=today, team_id=team_id)
         people = people.loc[people["property_id"].isin(units["property_id"])]
         roles = kit_store.member_roles(conn, team_id)
+        # The outlines of the grids the team's units lie in (stored in WGS-84).
         grids = (
             kit_store.grid_outlines(conn, units["grid_id"].dropna().astype(int).tolist())
-            if fmt == "gpkg" and "grid_id" in units
+            if fmt == "gpkg"
             else None
         )
     if units.empty:

@@ -1,6 +1,7 @@
 """Importing submissions from the field as visits of their sweep: keyed by their own ids
-(importing again changes nothing), late and strangers' ones refused, disagreeing ones held
-for review, each proved by its plate and GPS point, and the newcomers they name moved in."""
+(importing again changes nothing; refused ones are judged again), late and strangers' ones
+refused, disagreeing ones held for review, each proved by its plate and GPS point, and the
+newcomers they name moved in."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ def import_submissions(
     on one day are both kept and held for review; late ones (after the kit's expiry) and
     ones about units outside the team's share are refused with a reason. Audited.
 
+    Only accepted, held and declined submissions count as already imported; a refused one
+    (outside the importer's areas, rejected in Central, an unknown kit...) is judged again
+    each time it comes back, and when it is accepted then, its stored row becomes the
+    accepted one (one row per submission id).
+
     New residents a team of registrars named (the zip's ``<form id>-newcomer.csv``) move
     into the visited unit on the visit's day by the move-in form's rules
     (:func:`geo.services.moves.move_in_within`), in the same transaction as the visits; each
@@ -63,7 +69,9 @@ def import_submissions(
     repeated = subs["submission_id"].duplicated()
     subs = subs.loc[~repeated].reset_index(drop=True)
     with opened.db.read() as conn:
+        # Accepted, held and declined ones are done; refused ones are judged again.
         known = submission_store.known_submissions(conn, subs["submission_id"].tolist())
+        refused_before = submission_store.refused_submissions(conn, subs["submission_id"].tolist())
         fresh = subs.loc[~subs["submission_id"].isin(known)].reset_index(drop=True)
         kit_ids = fresh["kit"].dropna().astype(int).unique().tolist()
         kits = kit_store.kits(conn, kit_ids)
@@ -95,7 +103,9 @@ def import_submissions(
         for column in ("plate_matches", "distance_m", "proven"):
             fresh.loc[good.index, column] = good[column].to_numpy()
         rows = _submission_rows(fresh, actor=actor.name)
-        submission_store.add_submissions(conn, rows)
+        new, changed = _judged_again(rows, refused_before)
+        submission_store.add_submissions(conn, rows.loc[new])
+        submission_store.replace_refused(conn, rows.loc[changed])
         standing = submission_store.standing_submissions(
             conn, good["property_id"].astype(int).tolist()
         )
@@ -150,7 +160,7 @@ def import_submissions(
             object_id=",".join(str(k) for k in sorted(kit_ids)) or None,
             count=len(fresh),
             detail={k: v for k, v in summary.items() if k not in ("refusals", "newcomer_refusals")},
-            changes_data=bool(len(fresh)),
+            changes_data=bool(new.any() or changed.any()),
         )
     return summary
 
@@ -160,8 +170,9 @@ def _record_newcomers(
 ) -> dict[str, Any]:
     """Move the newcomers of stored visits into their units through the move-in rules, each
     in a savepoint (a refused one leaves nothing behind), and settle each one in the audit
-    under its key. Returns counts (moved_in, refused, held for a review, counted_only for a
-    team with a sweeper, already_imported) and the refusals."""
+    under its key; those of a submission not stored or refused stay unsettled (it may come
+    in on a later import). Returns counts (moved_in, refused, held for a review,
+    counted_only for a team with a sweeper, already_imported) and the refusals."""
     report: dict[str, Any] = dict.fromkeys(
         ("moved_in", "refused", "held", "counted_only", "already_imported"), 0
     )
@@ -205,7 +216,7 @@ def _record_newcomers(
                     "params": params,
                 }
             )
-        if state is None:
+        if state is None or state["status"] == "refused":
             continue  # its submission may still come in a later export: not settled
         record(
             conn,
@@ -291,6 +302,18 @@ def _proofs(conn: Any, good: pd.DataFrame, *, within_m: float) -> pd.DataFrame:
         distance_m=distance.round(1),
         proven=fieldkit.proof(matches, distance, within_m=within_m),
     )
+
+
+def _judged_again(
+    rows: pd.DataFrame, refused_before: dict[str, str]
+) -> tuple[pd.Series, pd.Series]:
+    """Which submission rows are new (to add), and which were refused before and now
+    accepted or refused for another reason (to store over their refused row). One refused
+    again for the same reason is left as it was, so importing a file again changes nothing."""
+    earlier = rows["submission_id"].map(refused_before)
+    new = earlier.isna()
+    same = (rows["status"] == "refused") & (rows["reason"] == earlier)
+    return new, ~new & ~same
 
 
 def _submission_rows(fresh: pd.DataFrame, *, actor: str) -> pd.DataFrame:
