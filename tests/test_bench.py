@@ -158,3 +158,10 @@ def test_no_bench_script_shadows_a_package_of_the_project():
     } | {p.stem for p in ROOT.glob("*.py")}
     scripts = {p.stem for p in (ROOT / "bench").glob("*.py")}
     assert {"pages", "geo", "app"} <= packages and not scripts & packages, scripts & packages
+
+
+def test_tallies_bench_prints_its_case_with_both_ways_agreeing():
+    (case,) = run_bench("tallies", "--scale", "1")
+    assert case["bench"] == "tallies" and case["agree"] is True
+    assert case["units"] > 10_000 and case["communities"] > 0
+    assert case["recounted"] == ["planner"]  # the demo's last visit is after last month's end

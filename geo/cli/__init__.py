@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geo.cli import admin, field, figures, records
-from geo.cli.usage import EXIT_USAGE, AuditBrokenError, Handler, Parser
+from geo.cli.usage import EXIT_USAGE, AuditBrokenError, CheckFailedError, Handler, Parser
 from geo.errors import GridhouseError
 from geo.i18n import bilingual
 from geo.logs import owner_only_handler
@@ -61,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AuditBrokenError as exc:
         sys.stdout.write(json.dumps({"ok": False, "first_bad_row": exc.args[0]}) + "\n")
         sys.stderr.write(f"gridhouse: {bilingual('audit_broken', row=exc.args[0])}\n")
+        return 1
+    except CheckFailedError as exc:
+        sys.stdout.write(json.dumps(exc.result, ensure_ascii=False, default=str) + "\n")
+        sys.stderr.write(f"gridhouse: {bilingual(exc.key, **exc.params)}\n")
         return 1
     except Exception as exc:
         found = unusable_database(exc, setup.resolved_url(args.db))

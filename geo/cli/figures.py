@@ -11,6 +11,7 @@ from typing import Any
 from geo import worklists
 from geo.cells import neutralise_frame
 from geo.cli.usage import (
+    CheckFailedError,
     Handler,
     Parser,
     as_of_argument,
@@ -22,6 +23,7 @@ from geo.services import (
     kits,
     statistics,
     sweeps,
+    tallies,
 )
 from geo.services import lists as staff_lists
 from geo.services.access import local_operator
@@ -56,6 +58,17 @@ def add_commands(commands: Any) -> dict[str, Handler]:
         "--window", type=positive_int, default=WINDOW_DAYS, help="days of field results"
     )
     rates.add_argument("--as-of", type=date.fromisoformat, help="last day (default today)")
+    tallies = what.add_parser(
+        "tallies",
+        help="prove the figures kept beside the records equal a recount (exit 1 if not)",
+    )
+    tallies.add_argument(
+        "--rebuild", action="store_true", help="tally every area again from the records first"
+    )
+    tallies.add_argument(
+        "--window", type=positive_int, default=WINDOW_DAYS, help="coverage window in days"
+    )
+    as_of_argument(tallies, "the day compared")
 
     lists = commands.add_parser("lists", help="lists to act on (masked identifiers)")
     lists.add_argument("name", choices=worklists.LISTS)
@@ -77,6 +90,8 @@ def _stats(args: argparse.Namespace) -> Any:
                 as_of=args.as_of,
             )
         )
+    if args.what == "tallies":
+        return _tallies(opened, args)
     if args.what == "registration":
         rates = sweeps.registration_rates(
             opened, local_operator(), window_days=args.window, as_of=args.as_of
@@ -90,6 +105,20 @@ def _stats(args: argparse.Namespace) -> Any:
         neutralise_frame(table).to_csv(buffer, index=False, lineterminator="\n")
         return buffer.getvalue()
     return statistics.statistics_records(table)
+
+
+def _tallies(opened: Any, args: argparse.Namespace) -> dict[str, Any]:
+    actor = local_operator()
+    before = None
+    if args.rebuild:
+        before = tallies.check_tallies(opened, actor, as_of=args.as_of, window_days=args.window)
+        tallies.rebuild_tallies(opened, actor)
+    result = tallies.check_tallies(opened, actor, as_of=args.as_of, window_days=args.window)
+    if before is not None:
+        result["differences_before_rebuild"] = len(before["differences"])
+    if result["agree"] is False:
+        raise CheckFailedError(result, "tallies_differ", count=len(result["differences"]))
+    return result
 
 
 def _lists(args: argparse.Namespace) -> Any:

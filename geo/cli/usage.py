@@ -167,5 +167,14 @@ class AuditBrokenError(Exception):
     """The audit chain does not hold (exit code 1)."""
 
 
+class CheckFailedError(Exception):
+    """A check found what it looks for (exit code 1): ``result`` is printed as JSON, the
+    catalogue's ``key`` (with ``params``) on stderr."""
+
+    def __init__(self, result: Any, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.result, self.key, self.params = result, key, params
+
+
 Handler = Callable[[argparse.Namespace], Any]
 """A command's handler: the parsed arguments in, the result to print out."""

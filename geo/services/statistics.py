@@ -25,13 +25,9 @@ from geo.indicators import DERIVED_FROM, area_indicators, headline
 from geo.services.access import Actor, in_scope, require
 from geo.services.scope import communities_within
 from geo.services.setup import Opened
-from geo.store.area_counts import (
-    resident_counts_by_area,
-    unit_counts_by_area,
-    worksite_counts_by_area,
-)
 from geo.store.areas import load_areas
 from geo.store.audit import data_version
+from geo.store.figures import recounted_counts_by_area, tallied_counts_by_area
 from geo.store.places import unit_places
 from geo.store.stored_settings import get_setting
 from geo.store.visits import completed_visit_days
@@ -256,19 +252,12 @@ def _area_counts(
         areas = load_areas(conn, geometry=False)
         if areas.empty:
             raise NotFoundError("database_empty")
-        parts = [
-            unit_counts_by_area(conn, bounds(as_of, window_days)),
-            resident_counts_by_area(
-                conn, as_of=as_of, local_region=get_setting(conn, "local_region") or ""
-            ),
-            worksite_counts_by_area(conn),
-        ]
-    counts = (
-        pd.concat(parts, ignore_index=True)
-        .groupby(["community_id", "grid_id"], dropna=False)
-        .sum()
-        .reset_index()
-    )
+        within = bounds(as_of, window_days)
+        counts = tallied_counts_by_area(conn, within)
+        if counts is None:  # a day before the newest visit: counted from the records
+            counts = recounted_counts_by_area(
+                conn, within, local_region=get_setting(conn, "local_region") or ""
+            )
     with _COUNTS_LOCK:
         _COUNTS[key] = (areas, counts)
         while len(_COUNTS) > _COUNTS_KEPT:

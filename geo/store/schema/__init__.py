@@ -5,7 +5,8 @@ CHECKs come from :mod:`geo.vocabulary`): :mod:`.areas` (areas, settings, landlor
 units), :mod:`.people` (people and their stays), :mod:`.work` (worksites, employment),
 :mod:`.sweeps` (sweeps, teams, visits, back-check finds), :mod:`.kits` (field kits,
 submissions, reviews, proofs, door plates), :mod:`.imports` (import batches, the change log)
-and :mod:`.accounts` (users, sessions, the audit log). Importing this package registers
+and :mod:`.accounts` (users, sessions, the audit log); :mod:`.figures` keeps the tallies
+the overview reads. Importing this package registers
 every table, which is what Alembic compares the migrations against.
 """
 
@@ -18,6 +19,14 @@ from geo.store.schema.base import (
     enum_condition,
     is_postgis_only,
     metadata,
+)
+from geo.store.schema.figures import (
+    figure_dirty,
+    figure_newest,
+    figure_stay_day,
+    figure_unit_day,
+    figure_visit_day,
+    figure_worksites,
 )
 from geo.store.schema.imports import change_log, import_batch
 from geo.store.schema.kits import kit, plate, review_item, submission, visit_proof
@@ -38,6 +47,12 @@ __all__ = [
     "enum_check",
     "enum_condition",
     "field_find",
+    "figure_dirty",
+    "figure_newest",
+    "figure_stay_day",
+    "figure_unit_day",
+    "figure_visit_day",
+    "figure_worksites",
     "import_batch",
     "is_postgis_only",
     "kit",

@@ -1,0 +1,77 @@
+"""The figures kept beside the records (:mod:`geo.store.figures`): proved equal to a
+recount, and tallied again from the records when asked. For admins (``setup``)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from geo import clock
+from geo.coverage import WINDOW_DAYS, bounds
+from geo.services.access import Actor, require
+from geo.services.auditing import audited
+from geo.services.setup import Opened
+from geo.store import figures
+from geo.store.stored_settings import get_setting
+
+
+def check_tallies(
+    opened: Opened,
+    actor: Actor,
+    *,
+    as_of: date | None = None,
+    window_days: int = WINDOW_DAYS,
+) -> dict[str, Any]:
+    """Compare the tallied figures of every area with a recount from the records, on
+    ``as_of`` (default today) in one snapshot.
+
+    Returns ``{"as_of", "window_days", "areas", "agree", "differences": [{community_id,
+    grid_id, figure, tallied, recounted}], "tallied_s", "recounted_s"}``; ``agree`` is None
+    when the day is before the newest visit (the tallies are not read for it). Seconds are
+    wall time."""
+    require(actor, "setup")
+    day = as_of or clock.today()
+    within = bounds(day, window_days)
+    with opened.db.read() as conn:
+        started = time.perf_counter()
+        tallied = figures.tallied_counts_by_area(conn, within)
+        tallied_s = time.perf_counter() - started
+        started = time.perf_counter()
+        recounted = figures.recounted_counts_by_area(
+            conn, within, local_region=get_setting(conn, "local_region") or ""
+        )
+        recounted_s = time.perf_counter() - started
+    found = figures.differences(tallied, recounted) if tallied is not None else None
+    return {
+        "as_of": day.isoformat(),
+        "window_days": window_days,
+        "areas": len(recounted),
+        "agree": None if found is None else found.empty,
+        "differences": [] if found is None else _plain(found.to_dict("records")),
+        "tallied_s": round(tallied_s, 3),
+        "recounted_s": round(recounted_s, 3),
+    }
+
+
+def rebuild_tallies(opened: Opened, actor: Actor) -> dict[str, Any]:
+    """Tally every area again from the records (audited ``figures.rebuild``); returns
+    ``{"communities", "seconds"}``. Needed only after a fault or a change made outside
+    Gridhouse: every write keeps them in step."""
+    require(actor, "setup")
+    started = time.perf_counter()
+    with audited(opened, actor, "figures.rebuild") as done:
+        figures.tally(done.conn)
+        done.count = len(figures.communities_tallied(done.conn))
+    return {"communities": done.count, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _plain(rows: list[dict[Any, Any]]) -> list[dict[str, Any]]:
+    """JSON-ready: area ids as int or None."""
+    return [
+        {
+            str(k): (None if v != v else int(v) if str(k).endswith("_id") else v)
+            for k, v in row.items()
+        }
+        for row in rows
+    ]

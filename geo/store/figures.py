@@ -1,0 +1,625 @@
+"""The tallies the overview reads (:mod:`geo.store.schema.figures`): kept in step with the
+records in the same write transaction, read as sums, and proved against a recount.
+
+How they follow the records:
+
+1. Triggers on ``property``, ``residence``, ``person``, ``visit``, ``worksite`` and the
+   ``local_region`` setting note the communities a change touches in ``figure_dirty`` (on
+   SQLite a trigger per row, on PostgreSQL one per statement over its transition tables), and
+   keep the newest visit time. They fire for every writer: uploads, moves, visits, kit
+   submissions and reviews, unit edits, undo, retention, boundary re-placement.
+2. Every write transaction (:meth:`geo.store.database.Database.write`) calls
+   :func:`retally` before it commits: the noted communities' rows are counted again from the
+   records, by the same rules as the recount, and replace the old ones. A change to one
+   community costs a count of that community.
+3. :func:`tallied_counts_by_area` reads the per-(community, grid) figures of a day as sums
+   over those rows; :func:`recounted_counts_by_area` counts them from the records, as the
+   overview did before. ``gridhouse figures rebuild`` tallies every community again and
+   ``--check`` compares the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final
+
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Date,
+    Integer,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+
+from geo import coverage
+from geo.coverage import COMPLETED_OUTCOMES
+from geo.store.area_counts import (
+    resident_counts_by_area,
+    unit_counts_by_area,
+    worksite_counts_by_area,
+)
+from geo.store.frames import read_frame
+from geo.store.residents import floating
+from geo.store.schema import (
+    figure_dirty,
+    figure_newest,
+    figure_stay_day,
+    figure_unit_day,
+    figure_visit_day,
+    figure_worksites,
+    person,
+    property_,
+    residence,
+    visit,
+    worksite,
+)
+from geo.store.stored_settings import get_setting
+
+NEVER_VISITED: Final = date(1900, 1, 1)
+"""The day a unit never visited is tallied under: before every window, so it is neither
+covered nor attempted and always overdue, as :func:`geo.coverage.flags` has it."""
+
+NO_COMMUNITY: Final = 0
+"""``figure_dirty``'s mark for records in no community (ids start at 1)."""
+
+COUNT_COLUMNS: Final = (
+    "rental_units",
+    "covered",
+    "attempted",
+    "overdue_units",
+    "residents",
+    "floating_residents",
+    "not_found_residents",
+    "worksites",
+)
+"""The per-(community, grid) counts both ways give, in this order."""
+
+_TABLES: Final = {
+    "units": figure_unit_day,
+    "stays": figure_stay_day,
+    "visits": figure_visit_day,
+    "worksites": figure_worksites,
+}
+
+
+# --- what marks a community -------------------------------------------------------------
+
+PARTS: Final = ("units", "stays", "visits", "worksites")
+"""The parts of the figures, each tallied on its own (``figure_dirty.part``)."""
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """A SELECT of the community ids ``c`` (0 for none) that the changed row touches, in
+    each dialect (SQLite's reads the row itself: ``{row}`` is NEW or OLD), and the parts
+    it changes there."""
+
+    sqlite: str
+    postgresql: str
+    parts: tuple[str, ...]
+
+
+_HOME = "coalesce(p.community_id, 0) AS c FROM property p"
+_OWN = _Mark(
+    "SELECT coalesce({row}.community_id, 0) AS c",
+    "SELECT coalesce(x.community_id, 0) AS c FROM {rows} x",
+    (),
+)
+_UNIT = _Mark(
+    f"SELECT {_HOME} WHERE p.id = {{row}}.property_id",
+    f"SELECT {_HOME} JOIN {{rows}} x ON p.id = x.property_id",
+    (),
+)
+_STAYS_OF = _Mark(  # the homes of the person the row names
+    f"SELECT {_HOME} JOIN residence r ON p.id = r.property_id"
+    " WHERE r.person_id = {row}.{person}",
+    f"SELECT {_HOME} JOIN residence r ON p.id = r.property_id JOIN {{rows}} x"
+    " ON r.person_id = x.{person}",
+    (),
+)
+
+
+def _marks(mark: _Mark, *parts: str, person: str = "") -> _Mark:
+    return _Mark(
+        mark.sqlite.replace("{person}", person),
+        mark.postgresql.replace("{person}", person),
+        parts,
+    )
+
+
+_TOUCHED: Final[dict[str, dict[str, tuple[_Mark, ...]]]] = {
+    # A new unit has no stays and no visits yet; a unit leaving its area or the market
+    # takes them along; a unit is deleted only after them (undo).
+    "property": {
+        "INSERT": (_marks(_OWN, "units"),),
+        "UPDATE": (_marks(_OWN, "units", "stays", "visits"),),
+        "DELETE": (_marks(_OWN, "units"),),
+    },
+    "worksite": {event: (_marks(_OWN, "worksites"),) for event in ("INSERT", "UPDATE", "DELETE")},
+    "residence": {event: (_marks(_UNIT, "stays"),) for event in ("INSERT", "UPDATE", "DELETE")},
+    "person": {"UPDATE": (_marks(_STAYS_OF, "stays", person="id"),)},
+    # A person's latest visit decides whether they are not found, wherever they live.
+    "visit": {
+        event: (_marks(_UNIT, "units", "visits"), _marks(_STAYS_OF, "stays", person="person_id"))
+        for event in ("INSERT", "UPDATE", "DELETE")
+    },
+    "setting": {
+        event: (
+            _Mark(
+                "SELECT DISTINCT coalesce(community_id, 0) AS c FROM property",
+                "SELECT DISTINCT coalesce(community_id, 0) AS c FROM property"
+                " WHERE EXISTS (SELECT 1 FROM {rows} x WHERE x.key = 'local_region')",
+                ("stays",),
+            ),
+        )
+        for event in ("INSERT", "UPDATE", "DELETE")
+    },
+}
+
+_CHANGED: Final = {
+    "property": ("status", "community_id", "grid_id"),
+    "worksite": ("status", "community_id", "grid_id"),
+    "residence": ("property_id", "person_id", "moved_in", "moved_out"),
+    "person": ("origin",),
+    "visit": ("property_id", "person_id", "visited_at", "outcome"),
+    "setting": ("key", "value"),
+}
+"""Per table, the columns whose change can change a figure: an update of any other column
+(an address, a phone, the data version) marks nothing."""
+
+_IMAGES: Final = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}
+
+
+def _noted(select_: str, parts: tuple[str, ...], *, ignore: str, conflict: str) -> list[str]:
+    return [
+        f"INSERT {ignore}INTO figure_dirty (community_id, part)"
+        f" SELECT noted.c, '{part}' FROM ({select_}) AS noted{conflict};"
+        for part in parts
+    ]
+
+
+def _sqlite_triggers() -> list[str]:
+    """One trigger per table and event, run for each row (``NEW``/``OLD``)."""
+    out: list[str] = []
+    for table, events in _TOUCHED.items():
+        for event, marks in events.items():
+            of = f" OF {', '.join(_CHANGED[table])}" if event == "UPDATE" else ""
+            body = [
+                line
+                for image in _IMAGES[event]
+                for mark in marks
+                for line in _noted(
+                    mark.sqlite.replace("{row}", image),
+                    mark.parts,
+                    ignore="OR IGNORE ",
+                    conflict="",
+                )
+            ]
+            if table == "visit" and event != "DELETE":
+                body.append(
+                    "UPDATE figure_newest SET visited_at = NEW.visited_at"
+                    " WHERE visited_at IS NULL OR visited_at < NEW.visited_at;"
+                )
+            # Only the local_region setting counts; every write bumps data_version.
+            image = _IMAGES[event][-1]
+            when = f" WHEN {image}.key = 'local_region'" if table == "setting" else ""
+            out.append(
+                f"CREATE TRIGGER figures_{table}_{event.lower()} AFTER {event}{of} ON {table}"
+                f"{when} BEGIN {' '.join(body)} END"
+            )
+    return out
+
+
+def _postgresql_triggers() -> list[str]:
+    """One trigger per table and event, FOR EACH STATEMENT over its transition tables (so a
+    100,000-row import marks its communities once); an update counts only rows whose
+    figures' columns changed."""
+    out: list[str] = []
+    for table, events in _TOUCHED.items():
+        key = "key" if table == "setting" else "id"
+        for event, marks in events.items():
+            name = f"figures_{table}_{event.lower()}"
+            if event == "UPDATE":
+                changed = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in _CHANGED[table])
+                images = [
+                    f"(SELECT n.* FROM new_rows n JOIN old_rows o ON o.{key} = n.{key}"
+                    f" WHERE {changed})",
+                    f"(SELECT o.* FROM old_rows o JOIN new_rows n ON o.{key} = n.{key}"
+                    f" WHERE {changed})",
+                ]
+                referencing = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            elif event == "INSERT":
+                images = ["new_rows"]
+                referencing = "REFERENCING NEW TABLE AS new_rows"
+            else:
+                images = ["old_rows"]
+                referencing = "REFERENCING OLD TABLE AS old_rows"
+            body = [
+                line
+                for rows in images
+                for mark in marks
+                for line in _noted(
+                    mark.postgresql.replace("{rows}", rows),
+                    mark.parts,
+                    ignore="",
+                    conflict=" ON CONFLICT DO NOTHING",
+                )
+            ]
+            if table == "visit" and event != "DELETE":
+                body.append(
+                    "UPDATE figure_newest SET visited_at = (SELECT max(visited_at) FROM new_rows)"
+                    " WHERE visited_at IS NULL"
+                    " OR visited_at < (SELECT max(visited_at) FROM new_rows);"
+                )
+            out.append(
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
+                f" BEGIN {' '.join(body)} RETURN NULL; END $$"
+            )
+            out.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} {referencing}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+            )
+    return out
+
+
+def create_triggers(conn: Connection) -> None:
+    """Create the triggers that note touched communities (migration 0011)."""
+    make = _postgresql_triggers if conn.dialect.name == "postgresql" else _sqlite_triggers
+    for statement in make():
+        conn.exec_driver_sql(statement)
+
+
+def drop_triggers(conn: Connection) -> None:
+    """Drop what :func:`create_triggers` made (the migration's downgrade)."""
+    for table, events in _TOUCHED.items():
+        for event in events:
+            name = f"figures_{table}_{event.lower()}"
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+            else:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+
+
+# --- tallying ---------------------------------------------------------------------------
+
+
+def _within(column: Any, communities: Sequence[int] | None) -> Any:
+    """``column`` in these communities (0 meaning none); everything when None."""
+    if communities is None:
+        return literal(True)
+    ids = [c for c in communities if c != NO_COMMUNITY]
+    conditions = [column.in_(ids)] if ids else []
+    if NO_COMMUNITY in communities:
+        conditions.append(column.is_(None))
+    return or_(*conditions) if conditions else literal(False)
+
+
+def _day(column: Any) -> Any:
+    return func.date(column)
+
+
+def _tally_units(conn: Connection, communities: Sequence[int] | None) -> None:
+    p = property_.c
+    completed = visit.c.outcome.in_(COMPLETED_OUTCOMES)
+    latest = (
+        select(
+            visit.c.property_id,
+            func.max(case((completed, visit.c.visited_at))).label("last_completed"),
+            func.max(visit.c.visited_at).label("last_attempt"),
+        )
+        .select_from(visit.join(property_, property_.c.id == visit.c.property_id))
+        .where(_within(p.community_id, communities))
+        .group_by(visit.c.property_id)
+        .subquery()
+    )
+    never = literal(NEVER_VISITED, Date)
+    kinds = (("completed", latest.c.last_completed), ("attempt", latest.c.last_attempt))
+    for kind, column in kinds:
+        day = func.coalesce(_day(column), never)
+        rows = (
+            select(
+                p.community_id,
+                p.grid_id,
+                literal(kind).label("kind"),
+                day.label("day"),
+                func.count().label("units"),
+            )
+            .select_from(property_.outerjoin(latest, latest.c.property_id == p.id))
+            .where(p.status == "active", _within(p.community_id, communities))
+            .group_by(p.community_id, p.grid_id, day)
+        )
+        conn.execute(
+            insert(figure_unit_day).from_select(
+                ["community_id", "grid_id", "kind", "day", "units"], rows
+            )
+        )
+
+
+def _tally_stays(
+    conn: Connection,
+    communities: Sequence[int] | None,
+    local_region: str,
+    before: date | None,
+) -> None:
+    p = property_.c
+    r = residence.c
+    people = (
+        select(r.person_id)
+        .select_from(residence.join(property_))
+        .where(_within(p.community_id, communities))
+        .scalar_subquery()
+    )
+    latest = (
+        select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
+        .where(visit.c.person_id.in_(people))
+        .group_by(visit.c.person_id)
+        .subquery()
+    )
+    missing = (
+        select(visit.c.person_id)
+        .distinct()
+        .select_from(
+            visit.join(
+                latest,
+                and_(latest.c.person_id == visit.c.person_id, latest.c.at == visit.c.visited_at),
+            )
+        )
+        .where(visit.c.outcome == "not_found")
+        .subquery()
+    )
+    is_floating = case((floating(local_region), 1), else_=0)
+    not_found = case((missing.c.person_id.is_not(None), 1), else_=0)
+    # A stay that ends before it begins is never current: its end is tallied on its first day.
+    ended = case((r.moved_out < r.moved_in, r.moved_in), else_=r.moved_out)
+    began: Any = r.moved_in
+    if before is not None:  # days before the newest visit's are read alike: kept as one
+        never = literal(NEVER_VISITED, Date)
+        began = case((r.moved_in < before, never), else_=r.moved_in)
+        ended = case((ended < before, never), else_=ended)
+    stays = (
+        residence.join(property_)
+        .join(person)
+        .outerjoin(missing, missing.c.person_id == person.c.id)
+    )
+    where = (p.status == "active", _within(p.community_id, communities))
+    events = union_all(
+        select(
+            p.community_id,
+            p.grid_id,
+            is_floating.label("floating"),
+            not_found.label("not_found"),
+            began.label("day"),
+            literal(1, Integer).label("moved_in"),
+            literal(0, Integer).label("moved_out"),
+        )
+        .select_from(stays)
+        .where(*where),
+        select(
+            p.community_id,
+            p.grid_id,
+            is_floating.label("floating"),
+            not_found.label("not_found"),
+            ended.label("day"),
+            literal(0, Integer).label("moved_in"),
+            literal(1, Integer).label("moved_out"),
+        )
+        .select_from(stays)
+        .where(*where, r.moved_out.is_not(None)),
+    ).subquery()
+    e = events.c
+    rows = select(
+        e.community_id,
+        e.grid_id,
+        e.floating,
+        e.not_found,
+        e.day,
+        func.sum(e.moved_in),
+        func.sum(e.moved_out),
+    ).group_by(e.community_id, e.grid_id, e.floating, e.not_found, e.day)
+    conn.execute(
+        insert(figure_stay_day).from_select(
+            ["community_id", "grid_id", "floating", "not_found", "day", "moved_in", "moved_out"],
+            rows,
+        )
+    )
+
+
+def _tally_visits(conn: Connection, communities: Sequence[int] | None) -> None:
+    p = property_.c
+    day = _day(visit.c.visited_at)
+    rows = (
+        select(p.community_id, p.grid_id, day, visit.c.outcome, func.count())
+        .select_from(visit.join(property_, property_.c.id == visit.c.property_id))
+        .where(_within(p.community_id, communities))
+        .group_by(p.community_id, p.grid_id, day, visit.c.outcome)
+    )
+    conn.execute(
+        insert(figure_visit_day).from_select(
+            ["community_id", "grid_id", "day", "outcome", "visits"], rows
+        )
+    )
+
+
+def _tally_worksites(conn: Connection, communities: Sequence[int] | None) -> None:
+    c = worksite.c
+    rows = (
+        select(c.community_id, c.grid_id, func.count())
+        .where(c.status == "active", _within(c.community_id, communities))
+        .group_by(c.community_id, c.grid_id)
+    )
+    conn.execute(
+        insert(figure_worksites).from_select(["community_id", "grid_id", "worksites"], rows)
+    )
+
+
+def tally(
+    conn: Connection,
+    communities: Sequence[int] | None = None,
+    parts: Sequence[str] = PARTS,
+) -> None:
+    """Count these parts of these communities' figures (every community when None) from the
+    records and replace their rows, inside the caller's write transaction."""
+    if communities is None:
+        newest = conn.execute(select(func.max(visit.c.visited_at))).scalar_one()
+        conn.execute(delete(figure_newest))
+        conn.execute(insert(figure_newest).values(id=1, visited_at=newest))
+    last = newest_visit(conn)
+    for part in parts:
+        table = _TABLES[part]
+        conn.execute(delete(table).where(_within(table.c.community_id, communities)))
+        if part == "units":
+            _tally_units(conn, communities)
+        elif part == "stays":
+            region = get_setting(conn, "local_region") or ""
+            _tally_stays(conn, communities, region, last.date() if last else None)
+        elif part == "visits":
+            _tally_visits(conn, communities)
+        else:
+            _tally_worksites(conn, communities)
+    if communities is None:
+        conn.execute(delete(figure_dirty))
+
+
+def retally(conn: Connection) -> int:
+    """Tally again the parts of the communities the triggers noted in this transaction
+    (see the module's docstring); returns how many communities. Called by every write
+    transaction before it commits."""
+    noted = conn.execute(select(figure_dirty.c.community_id, figure_dirty.c.part)).all()
+    if not noted:
+        return 0
+    by_part: dict[str, list[int]] = {}
+    for community, part in noted:
+        by_part.setdefault(part, []).append(int(community))
+    for part, communities in by_part.items():
+        tally(conn, communities, (part,))
+    conn.execute(delete(figure_dirty))
+    return len({community for community, _ in noted})
+
+
+def communities_tallied(conn: Connection) -> list[int | None]:
+    """The communities with tallied units (None: units in no community)."""
+    column = figure_unit_day.c.community_id
+    return [c for c in conn.execute(select(column).distinct()).scalars()]
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def newest_visit(conn: Connection) -> datetime | None:
+    """The newest visit time the tallies have seen (None without visits)."""
+    value = conn.execute(select(figure_newest.c.visited_at)).scalar()
+    return pd.Timestamp(value).to_pydatetime() if value is not None else None
+
+
+def tallied_counts_by_area(conn: Connection, within: coverage.Bounds) -> pd.DataFrame | None:
+    """The per-(community, grid) counts of :data:`COUNT_COLUMNS` on the day that ends at
+    ``within.end``, summed from the tallies; None when a visit was recorded on or after that
+    end (the tallies hold each unit's latest visit, not its latest visit before a past day:
+    then :func:`recounted_counts_by_area` counts from the records)."""
+    newest = newest_visit(conn)
+    if newest is not None and newest >= within.end:
+        return None
+    as_of = (within.end - pd.Timedelta(days=1)).date()
+    start, overdue_from = within.start.date(), within.overdue_from.date()
+
+    def total(condition: Any, column: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
+
+    u = figure_unit_day.c
+    units = select(
+        u.community_id,
+        u.grid_id,
+        total(u.kind == "completed", u.units).label("rental_units"),
+        total(and_(u.kind == "completed", u.day >= start), u.units).label("covered"),
+        total(and_(u.kind == "attempt", u.day >= start), u.units).label("attempted"),
+        total(and_(u.kind == "completed", u.day < overdue_from), u.units).label("overdue_units"),
+    ).group_by(u.community_id, u.grid_id)
+    s = figure_stay_day.c
+    current = s.day <= as_of
+
+    def living(*also: Any) -> Any:
+        return total(and_(current, *also), s.moved_in - s.moved_out)
+
+    stays = select(
+        s.community_id,
+        s.grid_id,
+        living().label("residents"),
+        living(s.floating == 1).label("floating_residents"),
+        living(s.not_found == 1).label("not_found_residents"),
+    ).group_by(s.community_id, s.grid_id)
+    w = figure_worksites.c
+    sites = select(w.community_id, w.grid_id, func.sum(w.worksites).label("worksites")).group_by(
+        w.community_id, w.grid_id
+    )
+    parts = [read_frame(conn, statement) for statement in (units, stays, sites)]
+    return _combined(parts)
+
+
+def recounted_counts_by_area(
+    conn: Connection, within: coverage.Bounds, *, local_region: str
+) -> pd.DataFrame:
+    """The same counts as :func:`tallied_counts_by_area`, counted from the records (any
+    day)."""
+    as_of = (within.end - pd.Timedelta(days=1)).date()
+    parts = [
+        unit_counts_by_area(conn, within),
+        resident_counts_by_area(conn, as_of=as_of, local_region=local_region),
+        worksite_counts_by_area(conn),
+    ]
+    return _combined(parts)
+
+
+def _combined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Parts with columns community_id, grid_id and some counts, as one row per area with
+    every count of :data:`COUNT_COLUMNS` (0 where a part has none), empty areas dropped."""
+    frames = [part for part in parts if not part.empty]
+    if not frames:
+        return pd.DataFrame(columns=["community_id", "grid_id", *COUNT_COLUMNS])
+    out = (
+        pd.concat(frames, ignore_index=True)
+        .groupby(["community_id", "grid_id"], dropna=False)
+        .sum()
+        .reset_index()
+    )
+    for column in COUNT_COLUMNS:
+        values = out[column] if column in out else pd.Series(0, index=out.index)
+        out[column] = pd.to_numeric(values, errors="coerce").fillna(0).astype("int64")
+    out = out.loc[out[list(COUNT_COLUMNS)].ne(0).any(axis=1)]
+    return (
+        out[["community_id", "grid_id", *COUNT_COLUMNS]]
+        .sort_values(["community_id", "grid_id"], na_position="first")
+        .reset_index(drop=True)
+    )
+
+
+def differences(tallied: pd.DataFrame, recounted: pd.DataFrame) -> pd.DataFrame:
+    """Rows where the two ways disagree: community_id, grid_id, figure, tallied, recounted
+    (empty when they agree)."""
+    keys = ["community_id", "grid_id"]
+    both = tallied.merge(recounted, on=keys, how="outer", suffixes=("_t", "_r"))
+    rows = []
+    for column in COUNT_COLUMNS:
+        t = both[f"{column}_t"].fillna(0).astype("int64")
+        r = both[f"{column}_r"].fillna(0).astype("int64")
+        for i in both.index[t != r]:
+            rows.append(
+                {
+                    "community_id": both.at[i, "community_id"],
+                    "grid_id": both.at[i, "grid_id"],
+                    "figure": column,
+                    "tallied": int(t[i]),
+                    "recounted": int(r[i]),
+                }
+            )
+    return pd.DataFrame(rows, columns=[*keys, "figure", "tallied", "recounted"])

@@ -1,0 +1,88 @@
+"""The figures kept beside the records: tallies per (community, grid) that the overview
+reads instead of counting every unit, stay and visit again (issue 21).
+
+They hold no person and no unit, only counts, and nothing in them depends on the day they
+are read: each unit is tallied under the day of its latest completed visit and of its latest
+visit of any outcome, each stay under its move-in and move-out days, so the figures of any
+day after the newest visit are sums over these rows (:mod:`geo.store.figures`).
+
+``figure_dirty`` holds the communities (and the parts of their figures) whose rows changed
+in the open write transaction (0 stands for "in no community"); triggers on the records fill
+it, and the write transaction tallies those parts again before it commits, so the tallies
+never lag the records.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Table
+
+from geo.store.schema.base import metadata
+
+figure_dirty = Table(
+    "figure_dirty",
+    metadata,
+    Column("community_id", Integer, primary_key=True, autoincrement=False),
+    Column("part", String(9), primary_key=True),  # units | stays | visits | worksites
+)
+
+figure_newest = Table(
+    "figure_newest",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("visited_at", DateTime),
+)
+"""One row (id 1): the newest visit time ever recorded. Figures for a day before it are
+counted from the records, not read from the tallies."""
+
+figure_unit_day = Table(
+    "figure_unit_day",
+    metadata,
+    Column("community_id", Integer),
+    Column("grid_id", Integer),
+    Column("kind", String(9), nullable=False),  # completed | attempt
+    Column("day", Date, nullable=False),  # NEVER_VISITED when there is none
+    Column("units", Integer, nullable=False),
+    # Covering, in the order the overview sums them: read without touching the table.
+    Index(None, "community_id", "grid_id", "kind", "day", "units"),
+)
+"""Active units per area by the day of their latest completed visit (``kind`` completed)
+and of their latest visit of any outcome (``kind`` attempt)."""
+
+figure_stay_day = Table(
+    "figure_stay_day",
+    metadata,
+    Column("community_id", Integer),
+    Column("grid_id", Integer),
+    Column("floating", Integer, nullable=False),
+    Column("not_found", Integer, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("moved_in", Integer, nullable=False),
+    Column("moved_out", Integer, nullable=False),
+    Index(None, "community_id", "grid_id", "floating", "not_found", "day", "moved_in", "moved_out"),
+)
+"""Stays in active units per area, floating or not, with the person's latest visit
+not_found or not: how many began (``moved_in``) and ended (``moved_out``) on each day. Days
+before the newest visit's day when they were tallied are kept as one (``NEVER_VISITED``):
+the tallies are read only for days from the newest visit on, which count them all alike."""
+
+figure_visit_day = Table(
+    "figure_visit_day",
+    metadata,
+    Column("community_id", Integer),
+    Column("grid_id", Integer),
+    Column("day", Date, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("visits", Integer, nullable=False),
+    Index(None, "community_id"),
+)
+"""Visits to units per area, day and outcome."""
+
+figure_worksites = Table(
+    "figure_worksites",
+    metadata,
+    Column("community_id", Integer),
+    Column("grid_id", Integer),
+    Column("worksites", Integer, nullable=False),
+    Index(None, "community_id"),
+)
+"""Active worksites per area."""
