@@ -9,8 +9,8 @@ Prints one JSON object:
 "communities"}``: ``tallied_s`` and ``recounted_s`` are the per-(community, grid) counts of
 one day read both ways (the same snapshot), ``agree`` whether they are equal;
 ``overview_cold_*`` the whole overview service call with its cache empty, as an admin and as
-a planner (a planner's day is the last month end: ``recounted`` names the roles whose day is
-before the newest visit, counted from the records);
+a planner (a planner's day is the last month end: ``recounted`` names the roles whose day the
+tallies do not keep, counted from the records);
 ``move_in_s`` one person's move-in, with the one community it touches tallied again before
 it commits; ``full_tally_s`` every community tallied again (``gridhouse stats tallies
 --rebuild``). ``recounted`` lists which overview calls fell back to counting the records.
@@ -57,21 +57,23 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def measure(url: str, as_of: date) -> dict[str, object]:
-    from geo import disclosure
-    from geo.coverage import day_end
+    from geo.coverage import WINDOW_DAYS, bounds
     from geo.identifiers import id_check_digit
     from geo.services import moves, statistics, tallies
     from geo.services.access import Actor
     from geo.services.setup import open_database
-    from geo.store.figures import newest_visit
+    from geo.store.figures import tallied_counts_by_area
 
     opened = open_database(url, create=False)
     admin = Actor(name="bench", role="admin")
     checked = tallies.check_tallies(opened, admin, as_of=as_of)
+    days = {"admin": as_of, "planner": statistics.planner_time(as_of, WINDOW_DAYS)[0]}
     with opened.db.read() as conn:
-        newest = newest_visit(conn)
-    days = {"admin": as_of, "planner": disclosure.month_end_on_or_before(as_of)}
-    recounted = [r for r, d in days.items() if newest is not None and newest >= day_end(d)]
+        recounted = [
+            role
+            for role, day in days.items()
+            if tallied_counts_by_area(conn, bounds(day, WINDOW_DAYS)) is None
+        ]
     cold: dict[str, float] = {}
     for role in days:
         statistics._COUNTS.clear()  # cold: as after an import, nothing cached

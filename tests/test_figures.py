@@ -28,7 +28,8 @@ from tests import databases
 from tests.conftest import ADMIN, AS_OF
 
 REGISTRAR = Actor(name="registrar", role="registrar")
-DAYS = (AS_OF, AS_OF + timedelta(days=1), AS_OF + timedelta(days=200))
+CUT = date(2026, 10, 31)  # the last month end before the demo's newest visit: a planner's day
+DAYS = (CUT, AS_OF, AS_OF + timedelta(days=1), AS_OF + timedelta(days=200))
 
 
 def table(header: list[str], *rows: list[object]) -> bytes:
@@ -57,9 +58,9 @@ def upload(opened, kind, data, name):
     return result.summary["batch"]
 
 
-def agree(opened) -> None:
-    """Tallied and recounted figures are equal on each day of DAYS and two windows."""
-    for day in DAYS:
+def agree(opened, days=DAYS) -> None:
+    """Tallied and recounted figures are equal on each day of ``days`` and two windows."""
+    for day in days:
         for window in (90, 7):
             found = tallies.check_tallies(opened, ADMIN, as_of=day, window_days=window)
             assert found["agree"] is True, (day, window, found["differences"][:5])
@@ -134,11 +135,27 @@ def test_the_tallies_follow_batches_visits_moves_edits_undo_retention_and_settin
     agree(db)
 
 
+def test_the_first_visit_of_a_new_month_moves_the_cut_to_the_month_before(db):
+    planner_day = date(2026, 12, 2)  # a planner then sees 30 November
+    visits = ["房屋编号", "走访时间", "走访结果"]
+    unit = units_in_a_grid(db, 1)[0][0]
+    data = table(visits, [unit, "2026-12-01 09:00", "已核实"])
+    import_upload(db, REGISTRAR, kind="visits", data=data, filename="d.csv", as_of=planner_day)
+    with db.db.read() as conn:
+        assert figures.cut_of(figures.newest_visit(conn)) == date(2026, 11, 30)
+    agree(db, (date(2026, 11, 30), planner_day))
+    assert tallies.check_tallies(db, ADMIN, as_of=CUT)["agree"] is None  # no longer kept
+    planner = Actor(name="p", role="planner")
+    shown = statistics.overview_figures(db, planner, level="community", as_of=planner_day)
+    assert shown.as_of == date(2026, 11, 30)
+
+
 def test_a_day_before_the_newest_visit_is_counted_from_the_records(db):
     with db.db.read() as conn:
         newest = figures.newest_visit(conn)
         assert newest is not None
         assert figures.tallied_counts_by_area(conn, bounds(newest.date())) is not None
+        assert figures.tallied_counts_by_area(conn, bounds(CUT)) is not None
         earlier = newest.date() - timedelta(days=1)
         assert figures.tallied_counts_by_area(conn, bounds(earlier)) is None
     found = tallies.check_tallies(db, ADMIN, as_of=earlier)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 import pandas as pd
@@ -39,6 +39,7 @@ from sqlalchemy import (
     or_,
     select,
     union_all,
+    update,
 )
 
 from geo import coverage
@@ -309,7 +310,12 @@ def _day(column: Any) -> Any:
     return func.date(column)
 
 
-def _tally_units(conn: Connection, communities: Sequence[int] | None) -> None:
+def _until(cut: date | None) -> Any:
+    """Visits up to the end of the cut (all visits without one)."""
+    return literal(True) if cut is None else visit.c.visited_at < coverage.day_end(cut)
+
+
+def _tally_units(conn: Connection, communities: Sequence[int] | None, cut: date | None) -> None:
     p = property_.c
     completed = visit.c.outcome.in_(COMPLETED_OUTCOMES)
     latest = (
@@ -319,7 +325,7 @@ def _tally_units(conn: Connection, communities: Sequence[int] | None) -> None:
             func.max(visit.c.visited_at).label("last_attempt"),
         )
         .select_from(visit.join(property_, property_.c.id == visit.c.property_id))
-        .where(_within(p.community_id, communities))
+        .where(_within(p.community_id, communities), _until(cut))
         .group_by(visit.c.property_id)
         .subquery()
     )
@@ -329,6 +335,7 @@ def _tally_units(conn: Connection, communities: Sequence[int] | None) -> None:
         day = func.coalesce(_day(column), never)
         rows = (
             select(
+                literal(0 if cut is None else 1, Integer).label("cut"),
                 p.community_id,
                 p.grid_id,
                 literal(kind).label("kind"),
@@ -341,7 +348,7 @@ def _tally_units(conn: Connection, communities: Sequence[int] | None) -> None:
         )
         conn.execute(
             insert(figure_unit_day).from_select(
-                ["community_id", "grid_id", "kind", "day", "units"], rows
+                ["cut", "community_id", "grid_id", "kind", "day", "units"], rows
             )
         )
 
@@ -351,6 +358,7 @@ def _tally_stays(
     communities: Sequence[int] | None,
     local_region: str,
     before: date | None,
+    cut: date | None,
 ) -> None:
     p = property_.c
     r = residence.c
@@ -362,7 +370,7 @@ def _tally_stays(
     )
     latest = (
         select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
-        .where(visit.c.person_id.in_(people))
+        .where(visit.c.person_id.in_(people), _until(cut))
         .group_by(visit.c.person_id)
         .subquery()
     )
@@ -383,6 +391,8 @@ def _tally_stays(
     # A stay that ends before it begins is never current: its end is tallied on its first day.
     ended = case((r.moved_out < r.moved_in, r.moved_in), else_=r.moved_out)
     began: Any = r.moved_in
+    if cut is not None:  # read on the cut day only: days up to it are read alike
+        before = min(before, cut + timedelta(days=1)) if before else cut + timedelta(days=1)
     if before is not None:  # days before the newest visit's are read alike: kept as one
         never = literal(NEVER_VISITED, Date)
         began = case((r.moved_in < before, never), else_=r.moved_in)
@@ -419,6 +429,7 @@ def _tally_stays(
     ).subquery()
     e = events.c
     rows = select(
+        literal(0 if cut is None else 1, Integer),
         e.community_id,
         e.grid_id,
         e.floating,
@@ -429,7 +440,7 @@ def _tally_stays(
     ).group_by(e.community_id, e.grid_id, e.floating, e.not_found, e.day)
     conn.execute(
         insert(figure_stay_day).from_select(
-            ["community_id", "grid_id", "floating", "not_found", "day", "moved_in", "moved_out"],
+            [c.name for c in figure_stay_day.c],
             rows,
         )
     )
@@ -463,32 +474,66 @@ def _tally_worksites(conn: Connection, communities: Sequence[int] | None) -> Non
     )
 
 
+def cut_of(newest: datetime | None) -> date | None:
+    """The cut for this newest visit: the last day of the month before its month (None
+    without visits).
+
+    >>> cut_of(datetime(2026, 11, 29, 19, 58)), cut_of(datetime(2026, 12, 1, 8, 0))
+    (datetime.date(2026, 10, 31), datetime.date(2026, 11, 30))
+    """
+    return None if newest is None else newest.date().replace(day=1) - timedelta(days=1)
+
+
 def tally(
     conn: Connection,
     communities: Sequence[int] | None = None,
     parts: Sequence[str] = PARTS,
 ) -> None:
     """Count these parts of these communities' figures (every community when None) from the
-    records and replace their rows, inside the caller's write transaction."""
+    records and replace their rows, inside the caller's write transaction: units and stays
+    both from the newest visit on and on the cut (:func:`cut_of`)."""
     if communities is None:
         newest = conn.execute(select(func.max(visit.c.visited_at))).scalar_one()
+        newest = pd.Timestamp(newest).to_pydatetime() if newest is not None else None
         conn.execute(delete(figure_newest))
-        conn.execute(insert(figure_newest).values(id=1, visited_at=newest))
-    last = newest_visit(conn)
+        conn.execute(insert(figure_newest).values(id=1, visited_at=newest, cut=cut_of(newest)))
+    last, cut = _state(conn)
+    before = last.date() if last else None
+    cuts = (None, cut) if cut is not None else (None,)
     for part in parts:
         table = _TABLES[part]
         conn.execute(delete(table).where(_within(table.c.community_id, communities)))
         if part == "units":
-            _tally_units(conn, communities)
+            for day in cuts:
+                _tally_units(conn, communities, day)
         elif part == "stays":
             region = get_setting(conn, "local_region") or ""
-            _tally_stays(conn, communities, region, last.date() if last else None)
+            for day in cuts:
+                _tally_stays(conn, communities, region, before, day)
         elif part == "visits":
             _tally_visits(conn, communities)
         else:
             _tally_worksites(conn, communities)
     if communities is None:
         conn.execute(delete(figure_dirty))
+
+
+def _roll_over(conn: Connection) -> None:
+    """When the newest visit has entered a later month, the cut moves to the end of the
+    month before it. Every visit recorded before this transaction is older than the new
+    cut, so each community's figures from the newest visit on, as they stood, are its
+    figures on the new cut: copied, and the communities this transaction touched are
+    tallied again after."""
+    last, cut = _state(conn)
+    moved = cut_of(last)
+    if moved == cut or moved is None:
+        return
+    for table in (figure_unit_day, figure_stay_day):
+        conn.execute(delete(table).where(table.c.cut == 1))
+        columns = [c for c in table.c if c.name != "cut"]
+        rows = select(literal(1, Integer), *columns).where(table.c.cut == 0)
+        conn.execute(insert(table).from_select(["cut", *[c.name for c in columns]], rows))
+    conn.execute(update(figure_newest).values(cut=moved))
 
 
 def retally(conn: Connection) -> int:
@@ -498,6 +543,7 @@ def retally(conn: Connection) -> int:
     noted = conn.execute(select(figure_dirty.c.community_id, figure_dirty.c.part)).all()
     if not noted:
         return 0
+    _roll_over(conn)
     by_part: dict[str, list[int]] = {}
     for community, part in noted:
         by_part.setdefault(part, []).append(int(community))
@@ -516,48 +562,72 @@ def communities_tallied(conn: Connection) -> list[int | None]:
 # --- reading ----------------------------------------------------------------------------
 
 
+def _state(conn: Connection) -> tuple[datetime | None, date | None]:
+    """The newest visit time the tallies have seen and their cut (None, None without
+    visits)."""
+    row = conn.execute(select(figure_newest.c.visited_at, figure_newest.c.cut)).first()
+    if row is None or row[0] is None:
+        return None, None
+    cut = row[1] if row[1] is None or isinstance(row[1], date) else date.fromisoformat(row[1])
+    return pd.Timestamp(row[0]).to_pydatetime(), cut
+
+
 def newest_visit(conn: Connection) -> datetime | None:
     """The newest visit time the tallies have seen (None without visits)."""
-    value = conn.execute(select(figure_newest.c.visited_at)).scalar()
-    return pd.Timestamp(value).to_pydatetime() if value is not None else None
+    return _state(conn)[0]
 
 
 def tallied_counts_by_area(conn: Connection, within: coverage.Bounds) -> pd.DataFrame | None:
     """The per-(community, grid) counts of :data:`COUNT_COLUMNS` on the day that ends at
-    ``within.end``, summed from the tallies; None when a visit was recorded on or after that
-    end (the tallies hold each unit's latest visit, not its latest visit before a past day:
-    then :func:`recounted_counts_by_area` counts from the records)."""
-    newest = newest_visit(conn)
-    if newest is not None and newest >= within.end:
-        return None
+    ``within.end``, summed from the tallies: for a day from the newest visit on, or the cut
+    (a planner's last month end). None for any other day (the tallies hold each unit's latest
+    visit, not its latest visit before any past day: :func:`recounted_counts_by_area` then
+    counts from the records)."""
+    newest, cut = _state(conn)
     as_of = (within.end - pd.Timedelta(days=1)).date()
+    if newest is None or newest < within.end:
+        which = 0
+    elif as_of == cut:
+        which = 1
+    else:
+        return None
     start, overdue_from = within.start.date(), within.overdue_from.date()
 
     def total(condition: Any, column: Any) -> Any:
         return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
 
     u = figure_unit_day.c
-    units = select(
-        u.community_id,
-        u.grid_id,
-        total(u.kind == "completed", u.units).label("rental_units"),
-        total(and_(u.kind == "completed", u.day >= start), u.units).label("covered"),
-        total(and_(u.kind == "attempt", u.day >= start), u.units).label("attempted"),
-        total(and_(u.kind == "completed", u.day < overdue_from), u.units).label("overdue_units"),
-    ).group_by(u.community_id, u.grid_id)
+    units = (
+        select(
+            u.community_id,
+            u.grid_id,
+            total(u.kind == "completed", u.units).label("rental_units"),
+            total(and_(u.kind == "completed", u.day >= start), u.units).label("covered"),
+            total(and_(u.kind == "attempt", u.day >= start), u.units).label("attempted"),
+            total(and_(u.kind == "completed", u.day < overdue_from), u.units).label(
+                "overdue_units"
+            ),
+        )
+        .where(u.cut == which)
+        .group_by(u.community_id, u.grid_id)
+    )
     s = figure_stay_day.c
     current = s.day <= as_of
 
     def living(*also: Any) -> Any:
         return total(and_(current, *also), s.moved_in - s.moved_out)
 
-    stays = select(
-        s.community_id,
-        s.grid_id,
-        living().label("residents"),
-        living(s.floating == 1).label("floating_residents"),
-        living(s.not_found == 1).label("not_found_residents"),
-    ).group_by(s.community_id, s.grid_id)
+    stays = (
+        select(
+            s.community_id,
+            s.grid_id,
+            living().label("residents"),
+            living(s.floating == 1).label("floating_residents"),
+            living(s.not_found == 1).label("not_found_residents"),
+        )
+        .where(s.cut == which)
+        .group_by(s.community_id, s.grid_id)
+    )
     w = figure_worksites.c
     sites = select(w.community_id, w.grid_id, func.sum(w.worksites).label("worksites")).group_by(
         w.community_id, w.grid_id

@@ -30,20 +30,25 @@ figure_newest = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("visited_at", DateTime),
+    Column("cut", Date),
 )
-"""One row (id 1): the newest visit time ever recorded. Figures for a day before it are
-counted from the records, not read from the tallies."""
+"""One row (id 1): the newest visit time ever recorded, and the cut: the last day of the
+month before the newest visit's (a planner's day, see :func:`geo.disclosure.planner_time`).
+Rows with ``cut`` 1 hold the figures up to the end of that day, rows with ``cut`` 0 the
+figures from the newest visit on; any other day is counted from the records."""
 
 figure_unit_day = Table(
     "figure_unit_day",
     metadata,
+    Column("cut", Integer, nullable=False),  # 0: from the newest visit on; 1: on the cut
     Column("community_id", Integer),
     Column("grid_id", Integer),
     Column("kind", String(9), nullable=False),  # completed | attempt
     Column("day", Date, nullable=False),  # NEVER_VISITED when there is none
     Column("units", Integer, nullable=False),
     # Covering, in the order the overview sums them: read without touching the table.
-    Index(None, "community_id", "grid_id", "kind", "day", "units"),
+    Index("ix_figure_unit_day_read", "cut", "community_id", "grid_id", "kind", "day", "units"),
+    Index(None, "community_id"),
 )
 """Active units per area by the day of their latest completed visit (``kind`` completed)
 and of their latest visit of any outcome (``kind`` attempt)."""
@@ -51,6 +56,7 @@ and of their latest visit of any outcome (``kind`` attempt)."""
 figure_stay_day = Table(
     "figure_stay_day",
     metadata,
+    Column("cut", Integer, nullable=False),
     Column("community_id", Integer),
     Column("grid_id", Integer),
     Column("floating", Integer, nullable=False),
@@ -58,7 +64,12 @@ figure_stay_day = Table(
     Column("day", Date, nullable=False),
     Column("moved_in", Integer, nullable=False),
     Column("moved_out", Integer, nullable=False),
-    Index(None, "community_id", "grid_id", "floating", "not_found", "day", "moved_in", "moved_out"),
+    Index(
+        "ix_figure_stay_day_read",
+        *("cut", "community_id", "grid_id", "floating", "not_found", "day"),
+        *("moved_in", "moved_out"),
+    ),
+    Index(None, "community_id"),
 )
 """Stays in active units per area, floating or not, with the person's latest visit
 not_found or not: how many began (``moved_in``) and ended (``moved_out``) on each day. Days

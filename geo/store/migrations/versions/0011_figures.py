@@ -32,9 +32,11 @@ def upgrade() -> None:
     op.create_table('figure_newest',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('visited_at', sa.DateTime(), nullable=True),
+    sa.Column('cut', sa.Date(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_figure_newest'))
     )
     op.create_table('figure_stay_day',
+    sa.Column('cut', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=True),
     sa.Column('grid_id', sa.Integer(), nullable=True),
     sa.Column('floating', sa.Integer(), nullable=False),
@@ -43,15 +45,18 @@ def upgrade() -> None:
     sa.Column('moved_in', sa.Integer(), nullable=False),
     sa.Column('moved_out', sa.Integer(), nullable=False)
     )
-    op.create_index(op.f('ix_figure_stay_day_community_id_grid_id_floating_not_found_day_moved_in_moved_out'), 'figure_stay_day', ['community_id', 'grid_id', 'floating', 'not_found', 'day', 'moved_in', 'moved_out'], unique=False)
+    op.create_index('ix_figure_stay_day_read', 'figure_stay_day', ['cut', 'community_id', 'grid_id', 'floating', 'not_found', 'day', 'moved_in', 'moved_out'], unique=False)
+    op.create_index(op.f('ix_figure_stay_day_community_id'), 'figure_stay_day', ['community_id'], unique=False)
     op.create_table('figure_unit_day',
+    sa.Column('cut', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=True),
     sa.Column('grid_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=9), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('units', sa.Integer(), nullable=False)
     )
-    op.create_index(op.f('ix_figure_unit_day_community_id_grid_id_kind_day_units'), 'figure_unit_day', ['community_id', 'grid_id', 'kind', 'day', 'units'], unique=False)
+    op.create_index('ix_figure_unit_day_read', 'figure_unit_day', ['cut', 'community_id', 'grid_id', 'kind', 'day', 'units'], unique=False)
+    op.create_index(op.f('ix_figure_unit_day_community_id'), 'figure_unit_day', ['community_id'], unique=False)
     op.create_table('figure_visit_day',
     sa.Column('community_id', sa.Integer(), nullable=True),
     sa.Column('grid_id', sa.Integer(), nullable=True),
