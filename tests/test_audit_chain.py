@@ -12,6 +12,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from geo.errors import ConflictError
 from geo.services import auditing, lists, operations, properties, spatial
@@ -114,6 +115,51 @@ def test_the_newest_row_deleted_and_the_head_moved_back_fails_verify(db):
     )
     found = verify(db)
     assert not found["ok"] and found["first_bad_row"] == ids[-1]
+
+
+def test_a_snapshot_older_than_the_anchored_head_is_not_tampering(db):
+    """A reader's snapshot opens before another writer commits and anchors a newer head:
+    the snapshot's rows are checked, the head beyond them is no finding."""
+    append_rows(db, 2)
+    with db.db.read() as conn:
+        before = audit.count(conn)  # the snapshot opens here
+        append_rows(db, 1)  # another connection commits and anchors its head
+        found = audit.check(conn)
+        assert audit.count(conn) == before
+    assert found["ok"] and found["anchored"], found
+    assert verify(db)["ok"]
+
+
+def test_a_commit_that_fails_leaves_the_anchored_head_where_it_was(db):
+    ids = append_rows(db, 1)
+    head = head_path_for(db.db.url, key_path_for(db.db.url, key_file=db.settings.key_file))
+    anchored = head.read_text()
+    assert anchored.startswith(f"{ids[-1]}:")
+
+    def refuse(_conn):
+        raise RuntimeError("the commit did not land")
+
+    event.listen(db.db.engine, "commit", refuse)
+    try:
+        with pytest.raises(RuntimeError, match="did not land"):
+            append_rows(db, 1)
+    finally:
+        event.remove(db.db.engine, "commit", refuse)
+    assert head.read_text() == anchored
+    assert verify(db)["ok"]
+
+
+def test_the_newest_row_deleted_beyond_an_older_snapshot_still_fails_verify(db):
+    """A head newer than the reader's snapshot is checked against what has committed since:
+    a row written after the snapshot opened, then deleted, is still found."""
+    append_rows(db, 2)
+    with db.db.read() as conn:
+        audit.count(conn)  # the snapshot opens here
+        newest = append_rows(db, 1)[-1]  # committed and anchored after the snapshot
+        databases.execute(db.db.url, "DELETE FROM audit WHERE id = ?", (newest,))
+        found = audit.check(conn)
+    assert not found["ok"] and found["first_bad_row"] == newest, found
+    assert verify(db)["first_bad_row"] == newest
 
 
 def test_a_row_deleted_in_the_middle_fails_verify(db):

@@ -105,6 +105,19 @@ def long_area_name(directory: Path) -> tuple[list[str], Callable[[], None]]:
     return args, _areas_unchanged(url)
 
 
+def newer_schema(directory: Path) -> tuple[list[str], Callable[[], None]]:
+    """A database a newer Gridhouse has migrated past the revisions this one knows."""
+    url = databases.new_database(directory, "newer", migrated=True)
+    databases.execute(url, "UPDATE alembic_version SET version_num = '0099'")
+    before = databases.rows(url, "SELECT * FROM audit ORDER BY id")
+
+    def check() -> None:
+        assert databases.scalar(url, "SELECT version_num FROM alembic_version") == "0099"
+        assert databases.rows(url, "SELECT * FROM audit ORDER BY id") == before
+
+    return ["--db", url, "health"], check
+
+
 FAULTS = {
     "database file of random bytes": Fault(random_bytes, "not an SQLite database"),
     "truncated database": Fault(truncated, "damaged or incomplete"),
@@ -116,6 +129,7 @@ FAULTS = {
     ),
     "GeoPackage layers in different CRSs": Fault(mixed_crs_layers, "several layers"),
     "area name longer than its column": Fault(long_area_name, "at most 200 characters"),
+    "database from a newer Gridhouse": Fault(newer_schema, "newer version of Gridhouse"),
 }
 
 

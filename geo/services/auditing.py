@@ -124,8 +124,10 @@ def verify_audit(opened: Opened, actor: Actor) -> dict[str, Any]:
     """What the chain proves (admins only): {"ok", "rows", "anchored"} and, when it does not
     hold, "first_bad_row". ``ok`` means every row's keyed hash (HMAC-SHA256 under the key
     file's audit key, over the row and the previous hash) checks, no row is missing between
-    the first and the newest, and the newest is the head anchored beside the key file (when
-    that file is there: ``anchored``)."""
+    the first and the newest, and the head anchored beside the key file (when that file is
+    there: ``anchored``) is a row of the chain: the newest, or one another writer committed
+    after this check's snapshot opened (read afresh: a newest row deleted is still found),
+    or one just before the newest when its writer has committed but not yet anchored."""
     require(actor, "setup")
     with opened.db.read() as conn:
         return audit.check(conn)

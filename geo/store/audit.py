@@ -9,23 +9,28 @@ move the head back, without :func:`verify` saying so.
 
 from __future__ import annotations
 
+import fcntl
 import hmac
 import json
+import os
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from geo import clock
+from geo.store.database.locking import READ
+from geo.store.database.transactions import after_commit
 from geo.store.schema import audit
 from geo.store.stored_settings import get_setting, put_setting
 
 GENESIS = "0" * 64
 _HASHED = ("at", "actor", "role", "action", "object_type", "object_id", "count", "detail")
-_PENDING_HEAD = "gridhouse_audit_head"
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,45 @@ class Anchor:
         return int(head_id), head_hash
 
     def write(self, head_id: int, head_hash: str) -> None:
+        with self.exclusive():
+            self.write_held(head_id, head_hash)
+
+    def write_held(self, head_id: int, head_hash: str) -> None:
+        """Write the head while :meth:`exclusive` is held."""
         from geo.store.keys import write_private  # keys build on this module
 
         write_private(self.head_file, f"{head_id}:{head_hash}\n".encode("ascii"))
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the head file for writing, against every other thread and process (a lock
+        file beside it, owner-only): writers anchor one at a time."""
+        lock = self.head_file.with_name(self.head_file.name + ".lock")
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+
+@dataclass(frozen=True)
+class _AnchorNewest:
+    """After a commit that appended audit rows: anchor the newest committed row, read
+    afresh while the head file is held, so the head only moves forward whichever of two
+    writers that committed one after the other anchors last."""
+
+    engine: Engine
+
+    def __call__(self) -> None:
+        anchor = _ANCHORS[self.engine]
+        with anchor.exclusive():
+            with self.engine.connect().execution_options(**{READ: True}) as conn, conn.begin():
+                found = head(conn)
+            if found is not None:
+                head_id, head_hash = found.split(":", 1)
+                anchor.write_held(int(head_id), head_hash)
 
 
 _ANCHORS: weakref.WeakKeyDictionary[Engine, Anchor] = weakref.WeakKeyDictionary()
@@ -54,13 +95,9 @@ _ANCHORS: weakref.WeakKeyDictionary[Engine, Anchor] = weakref.WeakKeyDictionary(
 
 def bind(engine: Engine, *, key: bytes, head_file: Path) -> None:
     """Chain the audit rows written through ``engine`` with ``key`` and anchor their head
-    in ``head_file``, written while the writer still holds the write lock, just before
-    its transaction commits (so writers anchor in the order they commit)."""
-    first = engine not in _ANCHORS
+    in ``head_file``, written once the writer's transaction has committed (never for rows
+    a failed commit did not store)."""
     _ANCHORS[engine] = Anchor(key=key, head_file=head_file)
-    if first:
-        event.listen(engine, "commit", _write_pending_head)
-        event.listen(engine, "rollback", _drop_pending_head)
 
 
 def anchor_of(conn: Connection) -> Anchor:
@@ -71,16 +108,6 @@ def anchor_of(conn: Connection) -> Anchor:
         msg = "the audit chain is used before the database's keys were opened"
         raise RuntimeError(msg)
     return found
-
-
-def _write_pending_head(conn: Connection) -> None:
-    pending = conn.info.pop(_PENDING_HEAD, None)
-    if pending is not None:
-        anchor_of(conn).write(*pending)
-
-
-def _drop_pending_head(conn: Connection) -> None:
-    conn.info.pop(_PENDING_HEAD, None)
 
 
 def _row_hash(key: bytes, prev_hash: str, row: dict[str, Any]) -> str:
@@ -109,8 +136,8 @@ def append(
     """Write one audit row chained to the last one, and bump the data version unless the
     action only read or signed in (``changes_data=False``: caches stay warm).
 
-    Runs inside the caller's write transaction, so the change and its audit row commit
-    together or not at all; the head file follows at commit.
+    Runs inside the caller's write transaction (of ``Database.write``), so the change and
+    its audit row commit together or not at all; the head file follows once it committed.
     """
     anchor = anchor_of(conn)
     last = conn.execute(
@@ -134,7 +161,7 @@ def append(
     row["hash"] = _row_hash(anchor.key, prev, row)
     conn.execute(audit.insert().values(**row))
     put_setting(conn, "audit_head", f"{row['id']}:{row['hash']}")
-    conn.info[_PENDING_HEAD] = (row["id"], row["hash"])
+    after_commit(conn, _AnchorNewest(conn.engine))
     if changes_data:
         bump_data_version(conn)
     return int(row["id"])
@@ -150,23 +177,59 @@ def verify(conn: Connection) -> int | None:
 
 def check(conn: Connection) -> dict[str, Any]:
     """What the chain proves: ``ok``, ``rows``, ``first_bad_row`` (when not ok) and
-    ``anchored`` (whether a head file outside the database was compared)."""
-    key = anchor_of(conn).key
+    ``anchored`` (whether a head file outside the database was compared).
+
+    The rows are those of ``conn``'s snapshot. The head file may have moved on since the
+    snapshot opened (another writer committed): the rows after the snapshot's newest, up
+    to the head, are then read afresh and must continue the chain to it, so a head newer
+    than the snapshot is no finding but a newest row deleted since still is. A head file
+    behind the newest row (a writer that committed but had not anchored yet) must name a
+    row of the chain, with its hash."""
+    anchor = anchor_of(conn)
+    anchored = anchor.read()
     prev = GENESIS
     last_id = 0
     rows = 0
+    at_head: str | None = None
     for row in conn.execute(select(audit).order_by(audit.c.id)).mappings():
         rows += 1
-        if row["prev_hash"] != prev or _row_hash(key, prev, dict(row)) != row["hash"]:
+        if row["prev_hash"] != prev or _row_hash(anchor.key, prev, dict(row)) != row["hash"]:
             return {"ok": False, "rows": rows, "first_bad_row": int(row["id"]), "anchored": True}
         prev = row["hash"]
         last_id = int(row["id"])
-    heads = [h for h in (_stored_head(conn), anchor_of(conn).read()) if h is not None]
-    for head_id, head_hash in heads:
-        if head_id != last_id or head_hash != prev:
-            return {"ok": False, "rows": rows, "first_bad_row": head_id, "anchored": True}
-    anchored = anchor_of(conn).read() is not None or rows == 0
-    return {"ok": True, "rows": rows, "anchored": anchored}
+        if anchored is not None and last_id == anchored[0]:
+            at_head = prev
+    stored = _stored_head(conn)
+    if stored is not None and stored != (last_id, prev):
+        return {"ok": False, "rows": rows, "first_bad_row": stored[0], "anchored": True}
+    if anchored is None:
+        return {"ok": True, "rows": rows, "anchored": rows == 0}
+    head_id, head_hash = anchored
+    if head_id > last_id:
+        at_head, bad = _committed_since(conn.engine, anchor.key, last_id, prev, head_id)
+        if bad is not None:
+            return {"ok": False, "rows": rows, "first_bad_row": bad, "anchored": True}
+    if at_head != head_hash:
+        return {"ok": False, "rows": rows, "first_bad_row": head_id, "anchored": True}
+    return {"ok": True, "rows": rows, "anchored": True}
+
+
+def _committed_since(
+    engine: Engine, key: bytes, last_id: int, prev: str, head_id: int
+) -> tuple[str | None, int | None]:
+    """Check the rows committed after a snapshot whose newest row is ``last_id`` (hash
+    ``prev``), up to ``head_id``, in a fresh read: (the hash of row ``head_id`` or None
+    when it is not there, the first row that breaks the chain or None)."""
+    found: str | None = None
+    later = select(audit).where(audit.c.id > last_id, audit.c.id <= head_id).order_by(audit.c.id)
+    with engine.connect().execution_options(**{READ: True}) as fresh, fresh.begin():
+        for row in fresh.execute(later).mappings():
+            if row["prev_hash"] != prev or _row_hash(key, prev, dict(row)) != row["hash"]:
+                return None, int(row["id"])
+            prev = row["hash"]
+            if int(row["id"]) == head_id:
+                found = prev
+    return found, None
 
 
 def _stored_head(conn: Connection) -> tuple[int, str] | None:
@@ -230,7 +293,7 @@ def rechain(conn: Connection, key: bytes) -> int:
         prev_plain, prev = plain, new
         done += 1
         put_setting(conn, "audit_head", f"{row['id']}:{new}")
-        conn.info[_PENDING_HEAD] = (int(row["id"]), new)
+        after_commit(conn, _AnchorNewest(conn.engine))
     return done
 
 

@@ -3,7 +3,7 @@ its migrations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,43 @@ from geo.store.figures import retally
 from geo.store.schema import figure_dirty
 
 _MIGRATIONS = Path(__file__).parents[1] / "migrations"
+
+AFTER_COMMIT = "gridhouse_after_commit"
+"""``conn.info[AFTER_COMMIT]``, inside a write transaction of :class:`Database` (and a
+migration): the callables to run once it has committed, in order; never after a rollback
+or a commit that fails. Add to it with :func:`after_commit`."""
+
+
+def after_commit(conn: Connection, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the write transaction of ``conn`` has committed (for what must
+    not run before the data is there, such as anchoring the audit chain's head outside the
+    database); a callback equal to one already added is not added again. Raises
+    RuntimeError outside a write transaction of :class:`Database`."""
+    pending = conn.info.get(AFTER_COMMIT)
+    if pending is None:
+        msg = "after_commit outside a write transaction of Database"
+        raise RuntimeError(msg)
+    if callback not in pending:
+        pending.append(callback)
+
+
+@contextmanager
+def _collecting(conn: Connection, pending: list[Callable[[], None]]) -> Iterator[None]:
+    """Within the block, :func:`after_commit` on ``conn`` adds to ``pending``."""
+    conn.info[AFTER_COMMIT] = pending
+    try:
+        yield
+    finally:
+        conn.info.pop(AFTER_COMMIT, None)
+
+
+@contextmanager
+def _then_run(pending: list[Callable[[], None]]) -> Iterator[None]:
+    """Run ``pending`` when the block (the whole transaction, its commit included) ends
+    without an exception."""
+    yield
+    for callback in pending:
+        callback()
 
 
 def _alembic_config() -> Config:
@@ -53,6 +90,7 @@ class Database:
     ) -> Iterator[Connection]:
         """A write transaction: committed when the block ends, rolled back on any error.
         It waits for other writers as long as they take (see :func:`waits_reported`).
+        What :func:`after_commit` adds runs once it has committed.
         Before it commits, the figures of the communities it changed are tallied again
         (:func:`geo.store.figures.retally`), so they never lag the records.
 
@@ -61,25 +99,29 @@ class Database:
         cost a third of a 100,000-row import. ``tallied=False`` only for the migrations,
         which may run before the figures' tables exist.
         """
-        with self._faults_named():
+        pending: list[Callable[[], None]] = []
+        with self._faults_named(), _then_run(pending):
             if self.engine.dialect.name == "postgresql":
                 with self.engine.begin() as conn:
                     # Writers take turns, as on SQLite: an import's look-ups by natural key,
                     # the data version and the audit chain's last hash stay true until it
                     # commits.
                     lock_writers(conn)
-                    yield conn
+                    with _collecting(conn, pending):
+                        yield conn
                     if tallied and self._tallies(conn):
                         retally(conn)
                 return
             if not references_checked or self.engine.dialect.name != "sqlite":
                 with self.engine.begin() as conn:
-                    yield conn
+                    with _collecting(conn, pending):
+                        yield conn
                     if tallied and self._tallies(conn):
                         retally(conn)
                 return
             with foreign_keys_off(self.engine) as conn, conn.begin():
-                yield conn
+                with _collecting(conn, pending):
+                    yield conn
                 if tallied and self._tallies(conn):
                     retally(conn)
 
@@ -122,11 +164,16 @@ class Database:
         A schema already there is left alone without taking the write lock (so opening a
         database to read never waits for a writer). Returns whether anything changed;
         :attr:`migrated` then holds (from, to). ``keys`` (:class:`geo.privacy.Keys`) go to
-        the migrations that re-seal (0008)."""
+        the migrations that re-seal (0008).
+
+        A schema at a revision the code does not know (made by a newer Gridhouse) is
+        refused with a ConflictError (``database_newer``), nothing changed."""
         before = self.revision()
         target = self.head_revision() if revision == "head" else revision
         if before is not None and before == target:
             return False
+        if before is not None and not self._knows(before):
+            raise ConflictError("database_newer", revision=before, known=self.head_revision())
         self._upgrade(revision, keys=keys)
         after = self.revision()
         if after != before:
@@ -147,13 +194,26 @@ class Database:
         # SQLite changes a table by rebuilding it (drop, rename), which its foreign keys would
         # refuse while rows point at it: keys are off for the migration, which must leave
         # every key intact (checked before commit), as SQLite's manual prescribes.
-        with self._faults_named(), foreign_keys_off(self.engine) as conn, conn.begin():
+        pending: list[Callable[[], None]] = []
+        with (
+            self._faults_named(),
+            _then_run(pending),
+            foreign_keys_off(self.engine) as conn,
+            conn.begin(),
+            _collecting(conn, pending),
+        ):
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
             broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
             if broken is not None:
                 msg = f"migration left a broken foreign key: {tuple(broken)}"
                 raise RuntimeError(msg)
+
+    @staticmethod
+    def _knows(revision: str) -> bool:
+        """Whether ``revision`` is one of the code's migrations."""
+        scripts = ScriptDirectory.from_config(_alembic_config())
+        return any(found.revision == revision for found in scripts.walk_revisions())
 
     @staticmethod
     def head_revision() -> str | None:
