@@ -9,6 +9,11 @@ One rule, applied once in every service that returns aggregates to planners:
   (a parent area and its children, the headline and the areas it adds up), never exactly one
   member is withheld, so no withheld cell comes back by subtraction. The known remainder of
   a group (units on no grid) is assumed known to the reader;
+- **whole cells**: an area filter chooses WHICH cells (hexagons, clusters) are shown, those
+  holding homes of the area, never what they count: a shown cell carries the figure of the
+  whole cell in the reader's scope (then suppressed as usual), so one cell shows the same
+  figure or none in every call, and no sum or difference of calls leaves a part of a cell
+  (see :func:`whole_cells`); an area's own total is protected with its siblings and parent;
 - **one marker**: every withheld figure shows the same :data:`WITHHELD`, so a reader cannot
   tell a small count from a cell withheld to protect it (which would narrow it down);
 - **coarse time**: figures are as of a month end, and windows are whole calendar months
@@ -22,7 +27,7 @@ Pure functions on frames; no database, no Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Final
 
@@ -234,6 +239,20 @@ def withhold_difference(
     if 0 < a - b < threshold:
         out[part] = WITHHELD
     return out
+
+
+def whole_cells(
+    whole: pd.DataFrame, chosen: Iterable[Hashable], *, key: str = "cell"
+) -> pd.DataFrame:
+    """The rows of ``whole`` (one per cell with the whole cell's figures, computed over the
+    reader's whole scope) whose ``key`` is among ``chosen`` (the cells that hold homes of
+    the area asked for): an area filter selects cells, it never clips their counts.
+
+    >>> cells = pd.DataFrame({"cell": ["a", "b", "c"], "count": [7, 9, 12]})
+    >>> whole_cells(cells, {"b", "c"}).values.tolist()
+    [['b', 9], ['c', 12]]
+    """
+    return whole.loc[whole[key].isin(set(chosen))].reset_index(drop=True)
 
 
 def count_or_withheld(value: int, *, threshold: int = THRESHOLD) -> int | str:

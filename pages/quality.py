@@ -15,12 +15,18 @@ from pages.common import basemap_picker, read, signed_in_actor
 from pages.tables import show_table
 from pages.texts import t
 
-PALETTE = {"overlap": (0, "#d7301f"), "gap": (1, "#2b8cbe"), "sliver": (2, "#ff7f00")}
+PALETTE = {
+    "overlap": (0, "#d7301f"),
+    "gap": (1, "#2b8cbe"),
+    "sliver": (2, "#ff7f00"),
+    "unchecked": (3, "#969696"),
+}
 ISSUE_CLASSES = {kind: value for kind, (value, _) in PALETTE.items()}
 ISSUE_LABELS = {
     "overlap": "quality_issue_overlap",
     "gap": "quality_issue_gap",
     "sliver": "quality_issue_sliver",
+    "unchecked": "quality_issue_unchecked",
 }
 
 actor = signed_in_actor()

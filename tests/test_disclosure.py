@@ -348,3 +348,74 @@ def test_the_pure_rules_by_hand():
     assert disclosure.month_end_on_or_before(date(2026, 3, 1)) == date(2026, 2, 28)
     assert disclosure.coarse_window(120, as_of=date(2026, 2, 28)) == 120
     assert disclosure.coarse_window(30, as_of=date(2026, 2, 28)) == 28
+
+
+# --------------------------------------------------------------------------- area filters
+
+
+def community_codes(demo: Opened) -> list[str]:
+    table = overview_figures(demo, ADMIN, level="community", as_of=AS_OF).table
+    return sorted(str(code) for code in table["code"])
+
+
+def shown_per_call(frames: dict[str | None, pd.DataFrame], key: str, figure: str) -> pd.DataFrame:
+    """One row per (call, cell) shown: which call (None: all areas), the cell, its figure."""
+    return pd.concat(
+        [
+            pd.DataFrame({"call": area, "cell": frame[key], "shown": frame[figure]})
+            for area, frame in frames.items()
+        ],
+        ignore_index=True,
+    )
+
+
+def recovered_by_difference(rows: pd.DataFrame) -> pd.DataFrame:
+    """The attack: per cell, the figure of all areas minus the per-area figures shown; a
+    remainder from 1 to THRESHOLD - 1 would be a withheld count given back."""
+    whole = rows.loc[rows["call"].isna()].set_index("cell")["shown"]
+    parts = rows.loc[rows["call"].notna()].groupby("cell")["shown"].sum()
+    rest = whole.reindex(parts.index).dropna() - parts.reindex(whole.index).dropna()
+    return rest.loc[(rest > 0) & (rest < disclosure.THRESHOLD)].to_frame("rest")
+
+
+@pytest.mark.parametrize(
+    ("resolution", "day"),
+    [(9, AS_OF), (10, AS_OF), (11, AS_OF), (10, date(2026, 11, 30))],
+)
+def test_hexagons_of_each_community_give_no_withheld_count_back(demo, resolution, day):
+    calls: dict[str | None, pd.DataFrame] = {
+        area: spatial.floating_hexagons(demo, PLANNER, resolution=resolution, as_of=day, area=area)
+        for area in [None, *community_codes(demo)]
+    }
+    rows = shown_per_call(calls, "cell", "count")
+    assert (rows["shown"] >= disclosure.THRESHOLD).all()
+    assert rows.groupby("cell")["shown"].nunique().max() == 1  # a cell shows one figure or none
+    assert recovered_by_difference(rows).empty
+    month_end = disclosure.month_end_on_or_before(day)
+    true = spatial.floating_hexagons(demo, ADMIN, resolution=resolution, as_of=month_end)
+    whole = true.set_index("cell")["count"]
+    assert (rows.set_index("cell")["shown"] == whole.reindex(rows["cell"]).to_numpy()).all()
+    for area, frame in calls.items():  # every shown cell holds homes of the area asked for
+        if area is not None:
+            assert set(frame["cell"]) <= set(calls[None]["cell"])
+
+
+def test_clusters_of_each_community_are_the_whole_clusters(demo):
+    def clusters(area: str | None) -> spatial.Clusters:
+        return spatial.floating_clusters(
+            demo, PLANNER, eps_m=50.0, min_residents=10, as_of=AS_OF, area=area
+        )
+
+    calls = {area: clusters(area) for area in [None, *community_codes(demo)]}
+    every = calls[None].shapes.drop(columns="geometry").set_index("cluster")
+    for found in calls.values():
+        table = found.shapes.drop(columns="geometry").set_index("cluster")
+        assert table.equals(every.loc[table.index])  # a cluster is shown whole or not at all
+        assert (table["residents"] >= disclosure.THRESHOLD).all()
+    rows = shown_per_call(
+        {a: c.shapes.drop(columns="geometry") for a, c in calls.items()}, "cluster", "residents"
+    )
+    assert recovered_by_difference(rows).empty
+    totals = pd.Series({area: found.floating_total for area, found in calls.items()})
+    hidden = totals.map(lambda v: v == WITHHELD)
+    assert hidden.sum() != 1  # the headline minus the shown communities gives none back

@@ -182,6 +182,66 @@ def test_init_prints_the_database_without_its_password(tmp_path):
     assert json.loads(done.stdout.splitlines()[0])["database"]
 
 
+QUERY_SECRETS = ("password", "PASSWORD", "passwd", "Pwd", "sslpassword")
+"""Query parameters libpq and the drivers take a password from, in the cases a user types."""
+
+
+@pytest.mark.parametrize("key", QUERY_SECRETS)
+def test_a_password_in_a_query_parameter_is_hidden_wherever_a_url_is_shown(key):
+    from geo.store.database import shown_url
+
+    url = f"postgresql+psycopg://bob:S3cretA@127.0.0.1:1/gh?sslmode=prefer&{key}=S3cretQ"
+    shown = shown_url(url)
+    assert "S3cretQ" not in shown and "S3cretA" not in shown
+    assert f"{key}=***" in shown and "sslmode=prefer" in shown and "bob" in shown
+
+
+def test_an_unreachable_server_never_prints_or_logs_a_password_given_as_a_query_parameter(
+    tmp_path,
+):
+    from geo.cli import LOG_NAME, _log_failure
+    from geo.store.database.location import DATA_DIR
+
+    key = tmp_path / "never.key"
+    log = DATA_DIR / LOG_NAME
+    before = log.read_text(encoding="utf-8") if log.exists() else ""
+    for name in reversed(QUERY_SECRETS):  # ends with libpq's own spelling, "password"
+        unreachable = f"postgresql+psycopg://bob@127.0.0.1:1/gh?{name}=S3cretQ"
+        for command in (["health"], ["init"], ["audit", "verify"]):
+            done = run_cli_env({"GRIDHOUSE_KEY_FILE": str(key)}, "--db", unreachable, *command)
+            assert done.returncode != 0
+            assert "S3cretQ" not in done.stdout + done.stderr
+    assert "cannot reach" in done.stderr and "password=***" in done.stderr  # shown, masked
+    try:
+        raise RuntimeError(f"while connecting to {unreachable}")
+    except RuntimeError:
+        written = _log_failure("ref00002", str(tmp_path / "x.sqlite"))
+    assert written is not None and "S3cretQ" not in written.read_text(encoding="utf-8")
+    after = log.read_text(encoding="utf-8") if log.exists() else ""
+    assert "S3cretQ" not in after[len(before) :]
+    assert not key.exists()
+
+
+def test_init_and_health_show_the_database_without_a_password_given_as_a_query_parameter(
+    tmp_path,
+):
+    if not databases.POSTGIS:
+        pytest.skip("a PostgreSQL URL's password")
+    url = make_url(databases.new_database(tmp_path, "pwq"))
+    secret = str(url.password) if url.password else "S3cretQ"  # a server that asks none ignores it
+    typed = (
+        url.set(password=None)
+        .update_query_dict({"password": secret})
+        .render_as_string(hide_password=False)
+    )
+    env = {"GRIDHOUSE_KEY_FILE": str(tmp_path / "pwq.key")}
+    for command in ("init", "health"):
+        done = run_cli_env(env, "--db", typed, command)
+        assert done.returncode == 0, done.stderr
+        assert secret not in done.stdout + done.stderr
+        assert "password=***" in json.loads(done.stdout.splitlines()[0])["database"]
+
+
 def run_cli_env(env: dict[str, str], *args: str):
     import subprocess
 

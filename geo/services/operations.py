@@ -23,7 +23,7 @@ from geo.services.auditing import record
 from geo.services.setup import Opened, open_database
 from geo.settings import Settings, settings
 from geo.store import audit, maintenance
-from geo.store.database import Database, database_url
+from geo.store.database import Database, database_url, shown_url
 from geo.store.database import waits_reported as waits_reported  # for the faces
 from geo.store.keys import head_path_for, key_path_for, read_keys
 
@@ -40,7 +40,7 @@ def health(opened: Opened, actor: Actor) -> dict[str, Any]:
     with opened.db.read() as conn:
         revision = opened.db.revision()
         facts: dict[str, Any] = {
-            "database": opened.db.engine.url.render_as_string(hide_password=True),
+            "database": shown_url(opened.db.url),
             "backend": maintenance.backend(conn),
             "revision": revision,
             "code_revision": head,

@@ -74,9 +74,13 @@ def floating_clusters(
     lang: str = "zh",
     area: str | None = None,
 ) -> Clusters:
-    """DBSCAN clusters (in metres) of the homes of floating residents in the actor's areas
-    (within ``area``, a street or community, when given): per cluster its hull, residents,
-    rental units, main regions of origin and worksites."""
+    """DBSCAN clusters (in metres) of the homes of floating residents in the actor's areas:
+    per cluster its hull, residents, rental units, main regions of origin and worksites.
+
+    ``area`` (a street or community) chooses the clusters with a home in it; each is the
+    whole cluster found over the actor's areas (:func:`geo.disclosure.whole_cells`), and
+    ``floating_total`` is the area's, protected with its siblings and parent for aggregate
+    roles (:func:`_area_total`)."""
     require(actor, "view_aggregates")
     if eps_m <= 0 or min_residents < 1:
         raise InputError("value_invalid", name="eps/min", value=f"{eps_m}/{min_residents}")
@@ -89,14 +93,16 @@ def floating_clusters(
     with opened.db.read() as conn:
         local = get_setting(conn, "local_region") or ""
         within = communities_for(conn, actor, area)
+        scope = communities_in_scope(conn, actor)
         homes, origins, jobs = (
-            query(conn, as_of=as_of, local_region=local, communities=within)
+            query(conn, as_of=as_of, local_region=local, communities=scope)
             for query in (
                 floating_homes,
                 floating_origins,
                 floating_jobs,
             )
         )
+        areas = load_areas(conn, geometry=False)
     points = project(homes["lon"], homes["lat"])
     labels = density_clusters(
         points.x, points.y, homes["floating"], eps_m=eps_m, min_residents=min_residents
@@ -131,11 +137,15 @@ def floating_clusters(
         geometry=hulls,
         crs=WGS84,
     )
-    floating_total: int | str = int(homes["floating"].sum())
+    in_area = _in_communities(homes, within)
+    floating_total: int | str = int(homes.loc[in_area, "floating"].sum())
+    if area is not None:
+        chosen = homes.loc[in_area & (homes["cluster"] != NOISE), "cluster"] + 1
+        shapes = gpd.GeoDataFrame(disclosure.whole_cells(shapes, chosen, key="cluster"), crs=WGS84)
     if actor.aggregates_only:  # a cluster is shown whole or not at all
         big = (shapes["residents"] >= least_shown) & (shapes["units"] >= least_shown)
         shapes = gpd.GeoDataFrame(shapes.loc[big].reset_index(drop=True), crs=WGS84)
-        floating_total = disclosure.count_or_withheld(int(floating_total))
+        floating_total = _area_total(homes, areas, area)
     return Clusters(
         shapes=shapes,
         floating_total=floating_total,
@@ -151,22 +161,28 @@ def floating_hexagons(
     as_of: date | None = None,
     area: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Floating residents per H3 hexagon in the actor's areas (within ``area`` when given):
-    cell, count, km2, per_km2, geometry. Hexagons below the small-count threshold are
-    dropped for aggregate roles."""
+    """Floating residents per H3 hexagon in the actor's areas: cell, count, km2, per_km2,
+    geometry. ``area`` (a street or community) chooses the hexagons that hold homes in it;
+    each counts its whole hexagon in the actor's areas (:func:`geo.disclosure.whole_cells`).
+    Hexagons below the small-count threshold are dropped for aggregate roles."""
     require(actor, "view_aggregates")
     if not 5 <= resolution <= 11:
         raise InputError("value_invalid", name="resolution", value=resolution)
     as_of = _as_of(actor, as_of)
     with opened.db.read() as conn:
+        within = communities_for(conn, actor, area)
         homes = floating_homes(
             conn,
             as_of=as_of,
             local_region=get_setting(conn, "local_region") or "",
-            communities=communities_for(conn, actor, area),
+            communities=communities_in_scope(conn, actor),
         )
     cells = hexagon_cells(homes["lon"], homes["lat"], resolution=resolution)
     density = hexagon_density(cells, homes["floating"])
+    if area is not None:
+        in_area = _in_communities(homes, within)
+        chosen = hexagon_density(cells[in_area], homes.loc[in_area, "floating"])["cell"]
+        density = disclosure.whole_cells(density, chosen)
     return _suppressed_cells(actor, density)
 
 
@@ -328,7 +344,8 @@ def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
     shares[["units", "in_grid"]] = shares[["units", "in_grid"]].fillna(0).astype(int)
     shares["mapped_share"] = shares["in_grid"] / shares["units"].where(shares["units"] > 0)
     grids = areas.loc[areas["level"] == "grid"]
-    issues = pd.concat([sibling_issues(grids), sibling_issues(communities)], ignore_index=True)
+    found = [f for f in (sibling_issues(grids), sibling_issues(communities)) if not f.empty]
+    issues = pd.concat(found, ignore_index=True) if found else sibling_issues(grids.iloc[0:0])
     report: dict[str, Any] = {
         "mapped_share": shares.drop(columns="id").reset_index(drop=True),
         "overall_mapped_share": (
@@ -376,6 +393,40 @@ def clusters_csv(opened: Opened, actor: Actor, shapes: gpd.GeoDataFrame) -> byte
             changes_data=False,
         )
     return excel_csv(table)
+
+
+def _in_communities(homes: pd.DataFrame, within: frozenset[int] | None) -> pd.Series:
+    """Which homes lie in the communities asked for (None: all of them)."""
+    if within is None:
+        return pd.Series(True, index=homes.index)
+    return homes["community_id"].isin(within)
+
+
+def _area_total(homes: pd.DataFrame, areas: pd.DataFrame, area: str | None) -> int | str:
+    """The floating residents of ``area`` (None: all the actor's areas) as a planner may see
+    them: all areas, their streets and communities protected as one tree
+    (:func:`geo.disclosure.protect`), so the total of all areas minus the shown totals of
+    its streets or communities gives no withheld one back."""
+    root = "(all)"
+    per_community = homes.groupby("community_id")["floating"].sum()
+    by_id = areas.set_index("id")
+    codes = by_id["code"].reindex(per_community.index).to_numpy()
+    streets = by_id["parent_code"].reindex(per_community.index).fillna(root).to_numpy()
+    counts = pd.concat(
+        [
+            pd.Series({root: int(homes["floating"].sum())}),
+            pd.Series(per_community.to_numpy()).groupby(streets).sum().drop(root, errors="ignore"),
+            pd.Series(per_community.to_numpy(), index=codes),
+        ]
+    ).to_frame("n")
+    parent = pd.Series(
+        [None, *([root] * (len(counts) - 1 - len(codes))), *streets], index=counts.index
+    )
+    key = root if area is None else area
+    if key not in counts.index:  # no floating resident there
+        return 0
+    hidden = disclosure.protect(counts, parent=parent, columns=["n"])["n"]
+    return disclosure.WITHHELD if bool(hidden[key]) else int(counts.loc[key, "n"])
 
 
 def _scoped(conn: Connection, actor: Actor, frame: pd.DataFrame) -> pd.DataFrame:

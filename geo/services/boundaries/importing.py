@@ -199,7 +199,7 @@ def _import_level(
         "open_gap_m": round(prepared.open_gap_m, 1),
         "without_parent": int(frame["parent_code"].isna().sum()) if parents is not None else 0,
         "overlaps": int((issues["kind"] == "overlap").sum()),
-        "gaps": int((issues["kind"] == "gap").sum()),
+        "gaps": int(issues["kind"].isin(["gap", "sliver"]).sum()),
         "issues": [
             {
                 "kind": kind,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from sqlalchemy.engine import make_url
 
@@ -50,13 +51,32 @@ def data_folder(url: str) -> Path:
     return DATA_DIR
 
 
+SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd", "sslpassword"})
+"""Query parameters of a database URL that hold a secret (compared case-insensitively):
+libpq and the drivers accept the password there as well as in ``user:password@``."""
+
+HIDDEN = "***"
+"""What a URL shows in place of a secret."""
+
+
 def shown_url(url: str) -> str:
-    """The URL as it may be shown to a user: an SQLite file's path, else the URL with its
-    password hidden."""
+    """The URL as it may be shown to a user, in a message, the log or the health page: an
+    SQLite file's path, else the URL with its password hidden, both the ``user:password@``
+    form and a password-like query parameter (:data:`SECRET_QUERY_KEYS`).
+
+    >>> shown_url("postgresql://bob:s3cret@db/gh?PassWord=s3cret&sslmode=require")
+    'postgresql://bob:***@db/gh?PassWord=***&sslmode=require'
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         return parsed.database
-    return parsed.render_as_string(hide_password=True)
+    shown = parsed.set(query={}).render_as_string(hide_password=True)
+    pairs = [
+        f"{quote_plus(key)}={HIDDEN if key.lower() in SECRET_QUERY_KEYS else quote_plus(value)}"
+        for key, values in parsed.query.items()
+        for value in ((values,) if isinstance(values, str) else values)
+    ]
+    return f"{shown}?{'&'.join(pairs)}" if pairs else shown
 
 
 def sqlite_file_missing(url: str) -> bool:
