@@ -334,3 +334,28 @@ def test_sibling_issues_report_overlaps_and_gaps_in_square_metres():
 
 def test_a_clean_tiling_has_no_issues(irregular):
     assert sibling_issues(irregular).empty
+
+
+def test_a_hairline_between_neighbours_from_rounded_coordinates_is_not_a_sliver():
+    # Two 500 m squares whose shared edge was written 3 mm apart by two programs, and a
+    # real 2 m strip beside them: only the strip is land nobody covers.
+    to_degrees = Transformer.from_crs("EPSG:4549", "EPSG:4326", always_xy=True)
+
+    def square(x0: float, y0: float, x1: float, y1: float) -> shapely.Polygon:
+        xs, ys = to_degrees.transform([x0, x1, x1, x0], [y0, y0, y1, y1])
+        return shapely.Polygon(zip(xs, ys, strict=True))
+
+    x, y = 500_000.0, 3_320_000.0
+    areas = gpd.GeoDataFrame(
+        {"code": ["A", "B", "C"]},
+        geometry=[
+            square(x, y, x + 500, y + 500),
+            square(x + 500.003, y, x + 1000, y + 500),
+            square(x + 1002, y, x + 1500, y + 500),
+        ],
+        crs="EPSG:4326",
+    )
+    found = sibling_issues(areas)
+    assert len(found) == 1, found.drop(columns="geometry")
+    assert set(found.iloc[0]["codes"].split(",")) == {"B", "C"}
+    assert found.iloc[0]["area_m2"] == pytest.approx(1000, rel=0.03)

@@ -34,6 +34,9 @@ SLIVER_WIDTH_M = 10.0
 that open to the outside are found up to twice this wide (a closing of the siblings' union)."""
 
 GRIDS_M = (0.01, 0.1, 1.0)
+MIN_WIDTH_M = 0.05
+"""Pieces narrower on average than this (metres) are the rounding of coordinates written by
+different programs, not land: below any survey's accuracy, they are left out."""
 """Precision grids in metres, finest first: the check runs on the first one on which the
 geometry library completes it (a coarser grid merges nearly coincident edges)."""
 
@@ -59,7 +62,7 @@ def sibling_issues(
     apart). Returns columns kind ('overlap', 'gap' or 'sliver': a gap narrower on average
     than ``sliver_width_m``), codes (the areas involved or bordering it), area_m2, width_m
     (twice area over perimeter), lon/lat (a point inside it) and geometry (WGS-84), largest
-    first; pieces under ``min_area_m2`` are left out.
+    first; pieces under ``min_area_m2`` or narrower than :data:`MIN_WIDTH_M` are left out.
 
     Never raises a geometry error: when the check cannot be computed on any grid of
     :data:`GRIDS_M`, one row of kind 'unchecked' names all the siblings (area_m2 and
@@ -107,7 +110,7 @@ def _checked(
     if outline is not None:
         edge = _on_grid(geometries_to_metres([outline], crs=metric), grid)[0]
     found = _issues_in_metres(shapes, codes, edge, grid=grid, sliver_width_m=sliver_width_m)
-    found = found.loc[found["area_m2"] >= min_area_m2]
+    found = found.loc[(found["area_m2"] >= min_area_m2) & (found["width_m"] >= MIN_WIDTH_M)]
     if found.empty:
         return pd.DataFrame(columns=ISSUE_COLUMNS)
     in_metres = np.asarray(found["geometry"].to_numpy(), dtype=object)
