@@ -337,7 +337,7 @@ def test_a_clean_tiling_has_no_issues(irregular):
 
 
 def test_a_hairline_between_neighbours_from_rounded_coordinates_is_not_a_sliver():
-    # Two 500 m squares whose shared edge was written 3 mm apart by two programs, and a
+    # Two 500 m squares whose shared edge was written 2 cm apart by two programs, and a
     # real 2 m strip beside them: only the strip is land nobody covers.
     to_degrees = Transformer.from_crs("EPSG:4549", "EPSG:4326", always_xy=True)
 
@@ -350,7 +350,7 @@ def test_a_hairline_between_neighbours_from_rounded_coordinates_is_not_a_sliver(
         {"code": ["A", "B", "C"]},
         geometry=[
             square(x, y, x + 500, y + 500),
-            square(x + 500.003, y, x + 1000, y + 500),
+            square(x + 500.02, y, x + 1000, y + 500),
             square(x + 1002, y, x + 1500, y + 500),
         ],
         crs="EPSG:4326",
