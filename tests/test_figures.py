@@ -183,6 +183,11 @@ def test_a_spoiled_tally_is_found_named_and_rebuilt_on_the_command_line(db, caps
     found = json.loads(out)
     assert found["agree"] is False
     assert {d["figure"] for d in found["differences"]} >= {"rental_units", "overdue_units"}
+    named = found["differences"][0]
+    community = databases.rows(
+        db.db.url, "SELECT code, name FROM area WHERE id = ?", (named["community_id"],)
+    )[0]
+    assert (named["community_code"], named["community_name"]) == tuple(community)
     assert "gridhouse stats tallies --rebuild" in err and len(err.strip().splitlines()) == 1
     code = main(["--db", db.db.url, "stats", "tallies", "--rebuild", "--as-of", str(AS_OF)])
     rebuilt = json.loads(capsys.readouterr().out)

@@ -7,12 +7,15 @@ import time
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
 from geo import clock
 from geo.coverage import WINDOW_DAYS, bounds
 from geo.services.access import Actor, require
 from geo.services.auditing import audited
 from geo.services.setup import Opened
 from geo.store import figures
+from geo.store.areas import load_areas
 from geo.store.stored_settings import get_setting
 
 
@@ -26,8 +29,9 @@ def check_tallies(
     """Compare the tallied figures of every area with a recount from the records, on
     ``as_of`` (default today) in one snapshot.
 
-    Returns ``{"as_of", "window_days", "areas", "agree", "differences": [{community_id,
-    grid_id, figure, tallied, recounted}], "tallied_s", "recounted_s"}``; ``agree`` is None
+    Returns ``{"as_of", "window_days", "areas", "agree", "differences": [{community_code,
+    community_name, grid_code, grid_name, figure, tallied, recounted, community_id,
+    grid_id}], "tallied_s", "recounted_s"}``; ``agree`` is None
     when the day is before the newest visit (the tallies are not read for it). Seconds are
     wall time."""
     require(actor, "setup")
@@ -42,7 +46,10 @@ def check_tallies(
             conn, within, local_region=get_setting(conn, "local_region") or ""
         )
         recounted_s = time.perf_counter() - started
+        names = load_areas(conn, geometry=False)[["id", "code", "name"]]
     found = figures.differences(tallied, recounted) if tallied is not None else None
+    if found is not None:
+        found = _named(found, names)
     return {
         "as_of": day.isoformat(),
         "window_days": window_days,
@@ -64,6 +71,20 @@ def rebuild_tallies(opened: Opened, actor: Actor) -> dict[str, Any]:
         figures.tally(done.conn)
         done.count = len(figures.communities_tallied(done.conn))
     return {"communities": done.count, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _named(found: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """Each difference with its community's and grid's code and name beside their ids
+    (None for units in no community or grid)."""
+    code = dict(zip(names["id"], names["code"], strict=True))
+    name = dict(zip(names["id"], names["name"], strict=True))
+    out = found.copy()
+    for level in ("community", "grid"):
+        ids = out[f"{level}_id"]
+        out[f"{level}_code"] = [None if pd.isna(i) else code.get(int(i)) for i in ids]
+        out[f"{level}_name"] = [None if pd.isna(i) else name.get(int(i)) for i in ids]
+    first = ["community_code", "community_name", "grid_code", "grid_name", "figure"]
+    return out[[*first, "tallied", "recounted", "community_id", "grid_id"]]
 
 
 def _plain(rows: list[dict[Any, Any]]) -> list[dict[str, Any]]:
