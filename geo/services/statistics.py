@@ -181,12 +181,9 @@ def coverage_trend(
         as_of, coarse = planner_time(as_of, window_days or 31)
         window_days = coarse if window_days else 0
     ends = month_ends(as_of, months)
-    with opened.db.read() as conn:
-        areas = load_areas(conn, geometry=False)
-        units = unit_places(conn)
-        visits = completed_visit_days(
-            conn, since=ends[0] - timedelta(days=window_days or 31), as_of=as_of
-        )
+    areas, units, visits = _trend_inputs(
+        opened, since=ends[0] - timedelta(days=window_days or 31), as_of=as_of
+    )
     allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), ["id", "code"]]
     if area is not None:
         allowed = allowed.loc[allowed["code"].isin(communities_within(areas, area)["code"])]
@@ -203,6 +200,33 @@ def coverage_trend(
     if actor.aggregates_only:
         trend = _disclosed_trend(opened, actor, trend, as_of=as_of, area=area)
     return trend
+
+
+_TREND_INPUTS: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame, ...]] = OrderedDict()
+_TREND_INPUTS_KEPT = 2
+
+
+def _trend_inputs(
+    opened: Opened, *, since: date, as_of: date
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Areas, units and the completed visits from ``since`` to ``as_of`` that a trend is
+    counted from, read once per data version (drilling down into a community, or the
+    monthly rate beside the rolling one, reads no visit again)."""
+    with opened.db.read() as conn:
+        key = (opened.db.url, data_version(conn), since, as_of)
+        with _COUNTS_LOCK:
+            if key in _TREND_INPUTS:
+                _TREND_INPUTS.move_to_end(key)
+                areas, units, visits = _TREND_INPUTS[key]
+                return areas, units, visits
+        areas = load_areas(conn, geometry=False)
+        units = unit_places(conn)
+        visits = completed_visit_days(conn, since=since, as_of=as_of)
+    with _COUNTS_LOCK:
+        _TREND_INPUTS[key] = (areas, units, visits)
+        while len(_TREND_INPUTS) > _TREND_INPUTS_KEPT:
+            _TREND_INPUTS.popitem(last=False)
+    return areas, units, visits
 
 
 def _disclosed_trend(
