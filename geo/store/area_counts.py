@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, case, func, select
 
 from geo import coverage
 from geo.store.conditions import living_on
@@ -18,7 +18,7 @@ from geo.store.residents import (
     floating,
 )
 from geo.store.schema import person, property_, residence, visit, worksite
-from geo.store.visits import latest_visit_times
+from geo.store.visits import latest_visit_times, people_not_found
 
 
 def unit_counts_by_area(conn: Connection, within: coverage.Bounds) -> pd.DataFrame:
@@ -53,25 +53,7 @@ def unit_counts_by_area(conn: Connection, within: coverage.Bounds) -> pd.DataFra
 def resident_counts_by_area(conn: Connection, *, as_of: date, local_region: str) -> pd.DataFrame:
     """Current residents per (community_id, grid_id): residents, floating_residents (see
     :func:`geo.indicators.is_floating`) and not_found_residents (latest visit not_found)."""
-    end = coverage.day_end(as_of)
-    latest = (
-        select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
-        .where(visit.c.person_id.is_not(None), visit.c.visited_at < end)
-        .group_by(visit.c.person_id)
-        .subquery()
-    )
-    missing = (
-        select(visit.c.person_id)
-        .distinct()
-        .select_from(
-            visit.join(
-                latest,
-                and_(latest.c.person_id == visit.c.person_id, latest.c.at == visit.c.visited_at),
-            )
-        )
-        .where(visit.c.outcome == "not_found")
-        .subquery()
-    )
+    missing = people_not_found(visit.c.visited_at < coverage.day_end(as_of))
     p = property_.c
     statement = (
         select(

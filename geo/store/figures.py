@@ -44,6 +44,7 @@ from sqlalchemy import (
 
 from geo import coverage
 from geo.coverage import COMPLETED_OUTCOMES
+from geo.indicators import COUNT_COLUMNS as INDICATOR_COUNTS
 from geo.store.area_counts import (
     resident_counts_by_area,
     unit_counts_by_area,
@@ -65,6 +66,7 @@ from geo.store.schema import (
     worksite,
 )
 from geo.store.stored_settings import get_setting
+from geo.store.visits import people_not_found
 
 NEVER_VISITED: Final = date(1900, 1, 1)
 """The day a unit never visited is tallied under: before every window, so it is neither
@@ -73,17 +75,10 @@ covered nor attempted and always overdue, as :func:`geo.coverage.flags` has it."
 NO_COMMUNITY: Final = 0
 """``figure_dirty``'s mark for records in no community (ids start at 1)."""
 
-COUNT_COLUMNS: Final = (
-    "rental_units",
-    "covered",
-    "attempted",
-    "overdue_units",
-    "residents",
-    "floating_residents",
-    "not_found_residents",
-    "worksites",
-)
-"""The per-(community, grid) counts both ways give, in this order."""
+COUNT_COLUMNS: Final = (*INDICATOR_COUNTS, "covered", "attempted")
+"""The per-(community, grid) counts both ways give: the areas' extensive counts
+(:data:`geo.indicators.COUNT_COLUMNS`) and the covered and attempted units their rates are
+made of."""
 
 _TABLES: Final = {
     "units": figure_unit_day,
@@ -368,24 +363,7 @@ def _tally_stays(
         .where(_within(p.community_id, communities))
         .scalar_subquery()
     )
-    latest = (
-        select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
-        .where(visit.c.person_id.in_(people), _until(cut))
-        .group_by(visit.c.person_id)
-        .subquery()
-    )
-    missing = (
-        select(visit.c.person_id)
-        .distinct()
-        .select_from(
-            visit.join(
-                latest,
-                and_(latest.c.person_id == visit.c.person_id, latest.c.at == visit.c.visited_at),
-            )
-        )
-        .where(visit.c.outcome == "not_found")
-        .subquery()
-    )
+    missing = people_not_found(visit.c.person_id.in_(people), _until(cut))
     is_floating = case((floating(local_region), 1), else_=0)
     not_found = case((missing.c.person_id.is_not(None), 1), else_=0)
     # A stay that ends before it begins is never current: its end is tallied on its first day.

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from geo import coverage
 from geo.coverage import COMPLETED_OUTCOMES
@@ -59,3 +59,27 @@ def completed_visit_days(conn: Connection, *, since: date, as_of: date) -> pd.Da
         visit.c.visited_at < coverage.day_end(as_of),
     )
     return read_frame(conn, statement)
+
+
+def people_not_found(*conditions: Any) -> Any:
+    """People whose latest visit (among the visits meeting ``conditions``) has the outcome
+    not_found: the subquery (person_id), one row a person. A person visited twice at that
+    same latest time counts when either visit was not_found."""
+    latest = (
+        select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
+        .where(visit.c.person_id.is_not(None), *conditions)
+        .group_by(visit.c.person_id)
+        .subquery()
+    )
+    return (
+        select(visit.c.person_id)
+        .distinct()
+        .select_from(
+            visit.join(
+                latest,
+                and_(latest.c.person_id == visit.c.person_id, latest.c.at == visit.c.visited_at),
+            )
+        )
+        .where(visit.c.outcome == "not_found")
+        .subquery()
+    )
