@@ -9,13 +9,14 @@ How they follow the records:
    keep the newest visit time. They fire for every writer: uploads, moves, visits, kit
    submissions and reviews, unit edits, undo, retention, boundary re-placement.
 2. Every write transaction (:meth:`geo.store.database.Database.write`) calls
-   :func:`retally` before it commits: the noted communities' rows are counted again from the
-   records, by the same rules as the recount, and replace the old ones. A change to one
-   community costs a count of that community.
+   :func:`retally` before it commits: the noted parts of the noted communities are counted
+   again from the records, by the same rules as the recount, and replace the old rows. A
+   change to one community costs a count of that community.
 3. :func:`tallied_counts_by_area` reads the per-(community, grid) figures of a day as sums
-   over those rows; :func:`recounted_counts_by_area` counts them from the records, as the
-   overview did before. ``gridhouse figures rebuild`` tallies every community again and
-   ``--check`` compares the two.
+   over those rows, for any day from the newest visit on and for the cut (:func:`cut_of`, a
+   planner's last month end); :func:`recounted_counts_by_area` counts them from the records,
+   as the overview did before, for any day. ``gridhouse stats tallies`` compares the two and
+   ``--rebuild`` tallies every community again.
 """
 
 from __future__ import annotations
