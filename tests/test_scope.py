@@ -164,3 +164,124 @@ def test_users_add_refuses_a_blank_or_unknown_area_list(db, capsys, given):
     err = capsys.readouterr().err
     assert code == 2 and " | " in err and "internal error" not in err
     assert databases.scalar(db.db.url, "SELECT count(*) FROM app_user WHERE name = 'x'") == 0
+
+
+def refused_outside(result) -> None:
+    """Exactly one row refused, as a row placed outside the areas is, the other place
+    unnamed."""
+    assert result.summary["rejected"] == 1
+    assert set(result.rejects["reason"]) == {"outside_scope"}
+
+
+def unit_row(opened, ref: str) -> tuple[object, ...]:
+    return databases.rows(
+        opened.db.url,
+        "SELECT address, lon, lat, community_id, landlord_id, batch_id FROM property "
+        "WHERE external_ref = ?",
+        (ref,),
+    )[0]
+
+
+RENTALS_FULL = [*RENTALS, "房东姓名", "房东电话"]
+
+
+def test_a_registrar_cannot_update_another_communitys_unit_by_upload(db):
+    (mine, lon, lat, _my_ref), (theirs, _lon2, _lat2, their_ref) = two_communities(db)
+    registrar = Actor(name="cun-a", role="registrar", areas=frozenset({mine}))
+    before = unit_row(db, their_ref)
+    data = table(
+        RENTALS_FULL,
+        [their_ref, "改掉的地址", lon, lat, "单间", 1, "王改", "13957100998"],  # moved into mine
+        ["U-A-NEW", "甲路5号", lon, lat, "单间", 1, "李新", "13957100997"],
+    )
+    for dry_run in (True, False):
+        result = import_upload(db, registrar, kind="rentals", data=data, filename="r.csv",
+                               as_of=AS_OF, dry_run=dry_run)  # fmt: skip
+        refused_outside(result)
+        assert result.summary["updated"] == 0 and result.summary["inserted"] == 1
+        assert set(result.rejects["row"]) == {2}
+        reasons = " ".join(result.rejects["reason_zh"]) + " ".join(result.rejects["reason_en"])
+        assert theirs not in reasons and their_ref not in reasons
+    assert unit_row(db, their_ref) == before  # not moved, not readdressed, same landlord
+    assert databases.scalar(db.db.url, "SELECT count(*) FROM landlord WHERE name = '王改'") == 0
+    done = upload(db, ADMIN, "rentals", data)
+    assert done.summary["rejected"] == 0 and done.summary["updated"] == 1
+    assert unit_row(db, their_ref)[0] == "改掉的地址"
+
+
+def test_a_registrar_cannot_move_a_person_out_of_another_community_by_upload(db):
+    (mine, _lon, _lat, my_unit), _other = two_communities(db)
+    registrar = Actor(name="cun-a", role="registrar", areas=frozenset({mine}))
+    person_id, stay_id = databases.rows(
+        db.db.url,
+        "SELECT r.person_id, r.id FROM residence r JOIN property p ON p.id = r.property_id "
+        "JOIN area a ON a.id = p.community_id WHERE r.moved_out IS NULL AND a.code != ? "
+        "AND r.moved_in < '2026-06-01' LIMIT 1",
+        (mine,),
+    )[0]
+    number = people.unmask_person(db, ADMIN, person_id)["id_number"]
+    newcomer = "110101198501011239"
+    data = table(
+        [*RESIDENTS, "手机号"],
+        [number, "改名", my_unit, "2026-11-28", "13800007777"],
+        [newcomer, "新人", my_unit, "2026-11-28", "13800007778"],
+    )
+    stored = "SELECT name, phone_hmac FROM person WHERE id = ?"
+    before = databases.rows(db.db.url, stored, (person_id,))
+    for dry_run in (True, False):
+        result = import_upload(db, registrar, kind="residents", data=data, filename="p.csv",
+                               as_of=AS_OF, dry_run=dry_run)  # fmt: skip
+        refused_outside(result)
+        assert set(result.rejects["row"]) == {2}
+        assert result.summary["inserted"] == 1 and result.summary["moves"] == 0
+    open_stay = "SELECT moved_out FROM residence WHERE id = ?"
+    assert databases.scalar(db.db.url, open_stay, (stay_id,)) is None  # still at home there
+    assert databases.rows(db.db.url, stored, (person_id,)) == before  # not renamed
+    done = upload(db, ADMIN, "residents", data)
+    assert done.summary["rejected"] == 0 and done.summary["moves"] == 1
+    assert databases.scalar(db.db.url, open_stay, (stay_id,)) is not None
+
+
+def test_a_registrar_cannot_update_another_communitys_worksite_by_upload(db):
+    (mine, lon, lat, _ref), _other = two_communities(db)
+    registrar = Actor(name="cun-a", role="registrar", areas=frozenset({mine}))
+    their_site, before = databases.rows(
+        db.db.url,
+        "SELECT w.external_ref, w.name FROM worksite w JOIN area a ON a.id = w.community_id "
+        "WHERE a.code != ? LIMIT 1",
+        (mine,),
+    )[0]
+    data = table(
+        ["单位编号", "单位名称", "单位类型", "单位地址", "经度", "纬度"],
+        [their_site, "改掉的单位", "物流", "甲路7号", lon, lat],
+        ["S-A-NEW", "甲路快递站", "物流", "甲路8号", lon, lat],
+    )
+    named = "SELECT name FROM worksite WHERE external_ref = ?"
+    for dry_run in (True, False):
+        result = import_upload(db, registrar, kind="worksites", data=data, filename="w.csv",
+                               as_of=AS_OF, dry_run=dry_run)  # fmt: skip
+        refused_outside(result)
+        assert result.summary["updated"] == 0 and result.summary["inserted"] == 1
+    assert databases.scalar(db.db.url, named, (their_site,)) == before
+    done = upload(db, ADMIN, "worksites", data)
+    assert done.summary["rejected"] == 0 and done.summary["updated"] == 1
+    assert databases.scalar(db.db.url, named, (their_site,)) == "改掉的单位"
+
+
+def test_a_registrar_cannot_rename_another_communitys_landlord_by_upload(db):
+    (mine, lon, lat, _ref), (_theirs, lon2, lat2, _r2) = two_communities(db)
+    registrar = Actor(name="cun-a", role="registrar", areas=frozenset({mine}))
+    phone = "13957100996"
+    upload(db, ADMIN, "rentals", table(RENTALS_FULL, ["U-B-7", "乙路7号", lon2, lat2, "单间", 1,
+                                                      "赵房东", phone]))  # fmt: skip
+    data = table(RENTALS_FULL, ["U-A-7", "甲路7号", lon, lat, "单间", 1, "钱改名", phone])
+    result = upload(db, registrar, "rentals", data)
+    refused_outside(result)
+    assert list(result.rejects["column"]) == ["landlord_phone"]
+    named = "SELECT count(*) FROM landlord WHERE name = ?"
+    assert databases.scalar(db.db.url, named, ("赵房东",)) == 1
+    assert databases.scalar(db.db.url, named, ("钱改名",)) == 0
+    same_name = table(RENTALS_FULL, ["U-A-8", "甲路8号", lon, lat, "单间", 1, "赵房东", phone])
+    assert upload(db, registrar, "rentals", same_name).summary["inserted"] == 1
+    assert upload(db, ADMIN, "rentals", data).summary["inserted"] == 1
+    assert databases.scalar(db.db.url, named, ("钱改名",)) == 1

@@ -31,6 +31,16 @@ def within_scope(community_id: Any, allowed: frozenset[int] | None) -> bool:
     return allowed is None or community_id in allowed
 
 
+def within_scope_mask(communities: pd.Series, allowed: frozenset[int] | None) -> pd.Series:
+    """:func:`within_scope` for a column of community ids (a blank one, a record in no
+    community, lies outside every scope); aligned with ``communities``."""
+    return pd.Series(
+        [within_scope(None if pd.isna(c) else int(c), allowed) for c in communities],
+        index=communities.index,
+        dtype=bool,
+    )
+
+
 def communities_within(areas: pd.DataFrame, code: str) -> pd.DataFrame:
     """The community-level rows of ``areas`` (columns id, code, level, parent_code) that are
     ``code`` itself or lie in it (the communities of a street)."""

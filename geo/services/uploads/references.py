@@ -15,6 +15,7 @@ from geo.intake import problems_for
 from geo.io import arealists
 from geo.privacy import mask_phone, sealed_columns
 from geo.services.placement import place
+from geo.services.scope import within_scope_mask
 from geo.services.uploads.model import Applied, Writing
 from geo.store import lists as list_store
 from geo.store import sweeps as sweep_store
@@ -46,9 +47,16 @@ def placed(writing: Writing, frame: pd.DataFrame, applied: Applied) -> pd.DataFr
     return out
 
 
-def with_landlords(writing: Writing, frame: pd.DataFrame) -> pd.DataFrame:
+def with_landlords(writing: Writing, frame: pd.DataFrame, applied: Applied) -> pd.DataFrame:
     """Each row's landlord id: matched by the HMAC of the phone, else by name among landlords
-    without a phone. Unknown landlords are added; a known one's new name is kept (history)."""
+    without a phone. Unknown landlords are added; a known one's new name is kept (history),
+    except that a scoped user's row renaming a landlord of a unit outside their areas is
+    refused (:func:`renaming_elsewhere`)."""
+    away = renaming_elsewhere(writing, frame)
+    applied.problems.append(
+        problems_for(frame, away, column="landlord_phone", reason="outside_scope")
+    )
+    frame = frame.loc[~away]
     conn, keys, batch_id = writing.conn, writing.keys, writing.batch_id
     empty = pd.Series(None, index=frame.index, dtype=object)
     name = frame.get("landlord_name", empty).astype(object)
@@ -108,6 +116,42 @@ def with_landlords(writing: Writing, frame: pd.DataFrame) -> pd.DataFrame:
         landlord_id[name_only] = name[name_only].map(named["id"]).astype("Int64")
     out = frame.assign(landlord_id=landlord_id)
     return out.drop(columns=[c for c in ("landlord_name", "landlord_phone") if c in out])
+
+
+def renaming_elsewhere(writing: Writing, frame: pd.DataFrame) -> pd.Series:
+    """Rows of a scoped user that would rename a known landlord (matched by phone) who lets
+    a unit outside the user's areas (:func:`geo.services.scope.within_scope`): a change to a
+    record shown there, refused as a row placed outside the areas is."""
+    none = pd.Series(False, index=frame.index)
+    if writing.scope is None or "landlord_phone" not in frame or "landlord_name" not in frame:
+        return none
+    given = frame["landlord_phone"].notna() & frame["landlord_name"].notna()
+    if not given.any():
+        return none
+    digests = frame.loc[given, "landlord_phone"].map(writing.keys.digest)
+    known = upserts.rows_by_keys(
+        writing.conn,
+        "landlord",
+        ["phone_hmac"],
+        digests.tolist(),
+        fields=["id", "name", "phone_hmac"],
+    )
+    if known.empty:
+        return none
+    by_hmac = known.drop_duplicates("phone_hmac").set_index("phone_hmac")
+    landlord = digests.map(by_hmac["id"])
+    renamed = landlord.notna() & (digests.map(by_hmac["name"]) != frame.loc[given, "landlord_name"])
+    units = upserts.rows_by_keys(
+        writing.conn,
+        "property",
+        ["landlord_id"],
+        landlord[renamed].astype(int).tolist(),
+        fields=["landlord_id", "community_id"],
+    )
+    elsewhere = set(
+        units.loc[~within_scope_mask(units["community_id"], writing.scope), "landlord_id"]
+    )
+    return none.mask(given, renamed & landlord.isin(elsewhere)).astype(bool)
 
 
 def with_worksites(
@@ -218,13 +262,34 @@ def in_scope(
     *,
     column: str,
 ) -> pd.DataFrame:
-    """Drop (and report) rows outside the communities a scoped user may write in."""
+    """Drop (and report) rows outside the communities a scoped user may write in
+    (:func:`geo.services.scope.within_scope`)."""
     if writing.scope is None:
         return frame
     where = community if community is not None else pd.Series(np.nan, index=frame.index)
-    outside = ~where.isin(writing.scope)
+    outside = ~within_scope_mask(where.reindex(frame.index), writing.scope)
     applied.problems.append(problems_for(frame, outside, column=column, reason="outside_scope"))
     return frame.loc[~outside]
+
+
+def stored_in_scope(
+    writing: Writing,
+    frame: pd.DataFrame,
+    existing: pd.DataFrame,
+    applied: Applied,
+    *,
+    column: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop (and report, as :func:`in_scope`) rows that would change a stored record lying
+    outside the actor's areas now: an update is judged by where the record is, not only by
+    where the row would put it. ``existing`` is aligned with ``frame`` (a NaN ``id`` where
+    the row is new) and has the stored ``community_id``; both come back filtered."""
+    if writing.scope is None or "community_id" not in existing:
+        return frame, existing
+    matched = existing["id"].notna()
+    outside = matched & ~within_scope_mask(existing["community_id"], writing.scope)
+    applied.problems.append(problems_for(frame, outside, column=column, reason="outside_scope"))
+    return frame.loc[~outside], existing.loc[~outside]
 
 
 def with_people(

@@ -14,7 +14,9 @@ FALLBACK = ("address", "room")
 
 def resolve_references(writing: Writing, good: pd.DataFrame, applied: Applied) -> pd.DataFrame:
     """Units with their worksite (a dormitory's) and landlord ids, placed in areas."""
-    return resolve_located(writing, good, applied, fallback=FALLBACK, prepare=_owners)
+    return resolve_located(
+        writing, good, applied, table="property", fallback=FALLBACK, prepare=_owners
+    )
 
 
 def write_changes(writing: Writing, frame: pd.DataFrame, applied: Applied) -> None:
@@ -25,5 +27,5 @@ def write_changes(writing: Writing, frame: pd.DataFrame, applied: Applied) -> No
 def _owners(writing: Writing, frame: pd.DataFrame, applied: Applied) -> pd.DataFrame:
     frame = with_worksites(writing, frame, applied)
     if "landlord_name" in frame or "landlord_phone" in frame:
-        frame = with_landlords(writing, frame)
+        frame = with_landlords(writing, frame, applied)
     return frame

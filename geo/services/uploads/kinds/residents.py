@@ -3,6 +3,8 @@ a known unit (以房管人).
 
 A new stay that starts after the person's open stay elsewhere closes that stay on the new
 move-in date (a move); any other overlap is refused (:mod:`geo.services.uploads.stay_plan`).
+A scoped registrar's row for a person whose current home lies outside their areas is
+refused ("not in your areas"): it would change that person or close that stay.
 A row counts once: a new stay, else a changed stay or person, else unchanged.
 """
 
@@ -10,7 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.intake import person_rows
+from geo.intake import person_rows, problems_for
+from geo.services.scope import within_scope_mask
 from geo.services.uploads.model import Applied, Writing
 from geo.services.uploads.references import with_properties
 from geo.services.uploads.stay_plan import StayPlan, plan_stays, with_closures
@@ -28,8 +31,12 @@ def write_changes(writing: Writing, frame: pd.DataFrame, applied: Applied) -> No
     the plan: moves close open stays, reported move-outs update stays, new stays inserted."""
     conn, batch_id = writing.conn, writing.batch_id
     people = person_rows(frame, writing.keys)
-    firsts = ~people["id_hmac"].duplicated()
     known = upserts.rows_by_keys(conn, "person", ["id_hmac"], people["id_hmac"].tolist())
+    away = _living_outside(writing, people["id_hmac"], known)
+    applied.problems.append(problems_for(frame, away, column="id_number", reason="outside_scope"))
+    frame, people = frame.loc[~away], people.loc[~away]
+    known = known.loc[known["id_hmac"].isin(people["id_hmac"])]
+    firsts = ~people["id_hmac"].duplicated()
     upserts.upsert(  # people are counted through their rows below, not here
         conn,
         "person",
@@ -47,6 +54,24 @@ def write_changes(writing: Writing, frame: pd.DataFrame, applied: Applied) -> No
     frame = with_closures(frame, plan)
     _apply_stays(writing, frame, stays, plan)
     _count(applied, plan, frame["person_id"], changed)
+
+
+def _living_outside(writing: Writing, hmacs: pd.Series, known: pd.DataFrame) -> pd.Series:
+    """Rows (by their person's ``id_hmac``) of a known person whose current home, an open
+    stay, lies outside the actor's areas (:func:`geo.services.scope.within_scope`): the row
+    would change that person or close that stay (a move) where the actor has no rights, so
+    it is refused as a row placed outside them is, the other place unsaid."""
+    if writing.scope is None or known.empty:
+        return pd.Series(False, index=hmacs.index)
+    conn = writing.conn
+    stays = upserts.rows_by_keys(conn, "residence", ["person_id"], known["id"].tolist())
+    current = stays.loc[stays["moved_out"].isna()]
+    units = upserts.rows_by_keys(
+        conn, "property", ["id"], current["property_id"].tolist(), fields=["id", "community_id"]
+    )
+    where = current["property_id"].map(units.set_index("id")["community_id"])
+    elsewhere = set(current.loc[~within_scope_mask(where, writing.scope), "person_id"])
+    return hmacs.map(known.set_index("id_hmac")["id"]).isin(elsewhere)
 
 
 def _apply_stays(

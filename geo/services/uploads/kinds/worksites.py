@@ -14,7 +14,9 @@ FALLBACK = ("name", "address")
 
 def resolve_references(writing: Writing, good: pd.DataFrame, applied: Applied) -> pd.DataFrame:
     """Worksites with their contact phone sealed, placed in areas."""
-    return resolve_located(writing, good, applied, fallback=FALLBACK, prepare=_sealed)
+    return resolve_located(
+        writing, good, applied, table="worksite", fallback=FALLBACK, prepare=_sealed
+    )
 
 
 def write_changes(writing: Writing, frame: pd.DataFrame, applied: Applied) -> None:
