@@ -45,8 +45,10 @@ _DROP: Final = {
 }
 NOTE_FIELDS: Final = frozenset({"note", "notes", "remark"})
 """Fields that keep tabs and line breaks (a line break as ``\\n``)."""
-NAME_FIELDS: Final = frozenset({"name", "landlord_name", "contact_name", "employer_name"})
-"""Fields folded with NFKC, so that a search finds them whatever width was typed."""
+NAME_FIELDS: Final = frozenset({"name", "landlord_name", "contact_name", "employer_name", "team"})
+"""Fields folded with NFKC, so that a search finds them whatever width was typed, and refused
+when they hold markup (a visits upload's team is a name: it may create a team, as a sweep's
+teams are made under :func:`checked_name`)."""
 
 
 def clean_text(text: str, *, note: bool = False) -> str:

@@ -314,6 +314,28 @@ def test_the_command_line_writes_a_kit_folder_and_imports_its_results(db_url, db
     )
 
 
+def test_a_geopackage_kit_brought_back_with_no_visits_reports_no_submissions(db_url, tmp_path):
+    out = tmp_path / "kit-a"
+    made = run_cli(
+        "--db", db_url, "sweep", "kit", str(SWEEP), "--team", "一组", "--format", "gpkg",
+        "--out", str(out), "--as-of", AS_OF.isoformat(),
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    (name,) = json.loads(made.stdout)["files"]
+    back = run_cli("--db", db_url, "sweep", "results", str(out / name))
+    assert back.returncode == 0, back.stderr
+    result = json.loads(back.stdout)
+    counted = (result["rows"], result["accepted"], result["held_for_review"], result["refused"])
+    assert result["source"] == "gpkg" and counted == (0, 0, 0, 0)
+
+
+def test_an_odk_export_with_no_submissions_reports_none(db):
+    result = kits.import_submissions(
+        db, REGISTRAR, data=b"KEY,meta-instanceID,visit-unit\n", filename="central.csv"
+    )
+    assert (result["rows"], result["accepted"], result["refused"]) == (0, 0, 0)
+
+
 def test_unit_list_and_masks_on_a_hand_made_share():
     from geo import fieldkit
 

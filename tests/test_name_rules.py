@@ -147,6 +147,60 @@ def test_an_account_name_is_stored_clean_and_found_again_as_typed(street, capsys
     assert changed == {"name": "zhao liu", "changed": ["active"]}
 
 
+@pytest.mark.parametrize(
+    ("team", "reason"),
+    [
+        ("<script>alert(9)</script>", "markup"),
+        ("[甲组](javascript:alert(1))", "markup"),
+        ("=1+1", "formula"),
+        ("甲" * 101, "too_long"),
+    ],
+)
+def test_a_visits_upload_refuses_a_team_name_under_the_name_rules(street, team, reason):
+    from geo.services.setup import open_database
+    from geo.services.uploads import import_upload
+
+    db, _ = street
+    ref = databases.scalar(db, "SELECT external_ref FROM property ORDER BY id LIMIT 1")
+    data = (
+        "房屋编号,走访时间,走访结果,见到人数,走访组,备注\n"
+        f"{ref},2026-11-25 09:30,已核实,1,{team},x\n"
+    ).encode()
+    teams = databases.scalar(db, "SELECT count(*) FROM team")
+    opened = open_database(db)
+    try:
+        result = import_upload(
+            opened, ADMIN, kind="visits", data=data, filename="visits.csv", as_of=AS_OF
+        )
+    finally:
+        opened.db.dispose()
+    assert (result.summary["accepted"], result.summary["rejected"]) == (0, 1)
+    refused = result.rejects[["row", "header", "reason"]].to_numpy().tolist()
+    assert refused == [[2, "走访组", reason]]
+    assert databases.scalar(db, "SELECT count(*) FROM team") == teams
+
+
+def test_a_team_named_in_a_visits_upload_is_stored_as_a_sweep_s_team_name_is(street):
+    from geo.services.setup import open_database
+    from geo.services.uploads import import_upload
+
+    db, _ = street
+    ref = databases.scalar(db, "SELECT external_ref FROM property ORDER BY id LIMIT 1")
+    data = (
+        "房屋编号,走访时间,走访结果,见到人数,走访组,备注\n"
+        f"{ref},2026-11-25 09:30,已核实,1,\uff17\u200b组\u202e,x\n"
+    ).encode()
+    opened = open_database(db)
+    try:
+        result = import_upload(
+            opened, ADMIN, kind="visits", data=data, filename="visits.csv", as_of=AS_OF
+        )
+    finally:
+        opened.db.dispose()
+    assert result.summary["accepted"] == 1
+    assert databases.scalar(db, "SELECT count(*) FROM team WHERE name = '7组'") == 1
+
+
 # --- each list counted by its community
 
 

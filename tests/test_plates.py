@@ -108,3 +108,30 @@ def test_the_command_line_prints_a_sheet(db_url, db, tmp_path):
     assert len(plates_on_sheet(out.read_bytes())) == units
     bad = run_cli("--db", db_url, "plates", "print", "--area", "nowhere", "--out", str(out))
     assert bad.returncode == 2 and "nowhere" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_plate_sheets_are_written_owner_only_whatever_the_umask(db_url, db, tmp_path, capsys):
+    import os
+    import stat
+
+    from geo.cli import main
+
+    grid, _ = _small_grid(db)
+    ref = databases.scalar(
+        db_url, "SELECT external_ref FROM property WHERE status = 'active' ORDER BY id LIMIT 1"
+    )
+    sheet, single = tmp_path / "plates.html", tmp_path / "one.html"
+    single.write_bytes(b"an older sheet")
+    single.chmod(0o644)  # a file already there is narrowed, not written through
+    old = os.umask(0o022)
+    try:
+        assert main(["--db", db_url, "plates", "print", "--area", grid, "--out", str(sheet)]) == 0
+        revoked = ["--db", db_url, "plates", "revoke", str(ref), "--out", str(single)]
+        assert main([*revoked, "--reason", kits.PLATE_REASONS[0]]) == 0
+    finally:
+        os.umask(old)
+    capsys.readouterr()
+    assert stat.S_IMODE(sheet.stat().st_mode) == 0o600
+    assert stat.S_IMODE(single.stat().st_mode) == 0o600
+    assert len(plates_on_sheet(single.read_bytes())) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.html", "plates.html"]

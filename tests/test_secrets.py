@@ -34,6 +34,7 @@ from geo.store.keys import head_path_for, key_path_for, pending_path, read_keys
 from geo.store.schema import person
 from tests import databases
 from tests.conftest import ADMIN, AS_OF
+from tests.test_cli import one_bilingual_line
 
 PERSON_WITH_PHONE = "SELECT id, id_cipher, phone_cipher FROM person WHERE phone_cipher IS NOT NULL"
 
@@ -291,6 +292,39 @@ def test_an_empty_database_whose_key_is_lost_is_refused_too(tmp_path):
     first.unlink()
     with pytest.raises(ConflictError, match="key_missing"):
         open_database(url, config=with_key_file(first))
+
+
+NOT_KEY_FILES = {
+    "empty": b"",
+    "random": bytes(range(256))[::-7] * 3,
+    "other json": b'{"a": 1}',
+    "a list": b"[1, 2]",
+    "bad base64": b'{"hmac": "!!", "aead": "?", "audit": "-"}',
+    "short sealing key": b'{"hmac": "aGk=", "aead": "aGk=", "audit": "aGk="}',
+}
+
+
+@pytest.mark.parametrize("content", NOT_KEY_FILES.values(), ids=NOT_KEY_FILES.keys())
+def test_a_key_file_that_is_not_a_key_file_is_refused_naming_it_and_left_alone(tmp_path, content):
+    url = databases.new_database(tmp_path, "k", migrated=True)
+    damaged = tmp_path / "damaged.key"
+    damaged.write_bytes(content)
+    with pytest.raises(ConflictError) as refused:
+        open_database(url, config=with_key_file(damaged))
+    assert refused.value.key == "key_unreadable"
+    assert refused.value.params["path"] == str(damaged)
+    assert damaged.read_bytes() == content  # never a new key over it
+
+
+def test_the_command_line_refuses_an_empty_key_file_in_one_line_and_leaves_it(tmp_path):
+    url = databases.new_database(tmp_path, "k", migrated=True)
+    empty = tmp_path / "empty.key"
+    empty.write_bytes(b"")
+    done = run_cli_env({"GRIDHOUSE_KEY_FILE": str(empty)}, "--db", url, "health")
+    assert done.returncode == 2, done.stderr
+    line = one_bilingual_line(done.stderr)
+    assert str(empty) in line and "restore it from a backup" in line and "密钥文件" in line
+    assert empty.read_bytes() == b""
 
 
 def test_a_database_from_before_check_values_is_checked_by_opening_a_sealed_value(

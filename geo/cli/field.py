@@ -21,6 +21,7 @@ from geo.cli.usage import (
 )
 from geo.errors import InputError, NotFoundError
 from geo.io import arealists
+from geo.io.private_files import write_private
 from geo.services import (
     kits,
     setup,
@@ -247,12 +248,15 @@ def _plates(args: argparse.Namespace) -> Any:
     check_output(args.out, suggest="plates.html")
     opened = open_db(args)
     actor = local_operator()
+    # A sheet holds the only copy of each plate's token: owner-only, whatever the umask.
     if args.action == "print":
         sheet, made, skipped = kits.print_plates(opened, actor, args.area, reissue=args.reissue)
-        write_output(args.out, sheet)
+        with writing(args.out):
+            write_private(args.out, sheet)
         return {"area": args.area, "plates": made, "skipped": skipped, "file": str(args.out)}
     sheet = kits.revoke_plate(opened, actor, args.property, reason=args.reason)
-    write_output(args.out, sheet)
+    with writing(args.out):
+        write_private(args.out, sheet)
     return {"property": args.property, "reason": args.reason, "file": str(args.out)}
 
 

@@ -84,6 +84,12 @@ def present(value: object) -> bool:
     )
 
 
+def _filled(values: pd.Series) -> pd.Series:
+    """:func:`present` of every cell, as booleans also for no rows (mapped, an empty column
+    keeps its object dtype, which ``where`` refuses as a condition)."""
+    return values.map(present).astype(bool)
+
+
 def _number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.replace("", None), errors="coerce")
 
@@ -100,10 +106,7 @@ def read_odk_export(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "row": np.arange(2, len(frame) + 2),
-            "submission_id": key.where(key.map(present), instance)
-            .fillna("")
-            .astype(str)
-            .str.strip(),
+            "submission_id": key.where(_filled(key), instance).fillna("").astype(str).str.strip(),
             "submitted_at": local_time(_column(frame, "SubmissionDate")),
             "submitter": _column(frame, "SubmitterName").fillna("").astype(str),
             "review_state": _column(frame, "ReviewState").fillna("").astype(str).str.strip(),
@@ -180,10 +183,12 @@ def read_gpkg_visits(frame: pd.DataFrame, *, kit_id: int) -> pd.DataFrame:
     phones' copies of one kit, never counts a visit twice or loses one."""
     rows = frame.reset_index(drop=True)
     confirmed = _column(rows, "confirmed").fillna("").astype(str)
-    content = (
-        rows.drop(columns=[c for c in ("geometry", "uuid") if c in rows.columns])
-        .astype(str)
-        .agg("|".join, axis=1)
+    fields = rows.drop(columns=[c for c in ("geometry", "uuid") if c in rows.columns]).astype(str)
+    # Joined row by row: a frame's own agg answers a frame, not a column, when it has no rows.
+    content = pd.Series(
+        ["|".join(values) for values in fields.itertuples(index=False, name=None)],
+        index=rows.index,
+        dtype=object,
     )
     digest = content.map(
         lambda text: "gpkg:" + hashlib.sha256(f"{kit_id}|{text}".encode()).hexdigest()[:32]
@@ -192,7 +197,7 @@ def read_gpkg_visits(frame: pd.DataFrame, *, kit_id: int) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "row": np.arange(1, len(rows) + 1),
-            "submission_id": uuid.where(uuid.map(present), digest).astype(str),
+            "submission_id": uuid.where(_filled(uuid), digest).astype(str),
             "submitted_at": pd.NaT,
             "submitter": "",
             "review_state": "",

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from geo import clock
+from geo.io.private_files import write_private
 from geo.store.database.locking import READ
 from geo.store.database.transactions import after_commit
 from geo.store.schema import audit
@@ -54,8 +55,6 @@ class Anchor:
 
     def write_held(self, head_id: int, head_hash: str) -> None:
         """Write the head while :meth:`exclusive` is held."""
-        from geo.store.keys import write_private  # keys build on this module
-
         write_private(self.head_file, f"{head_id}:{head_hash}\n".encode("ascii"))
 
     @contextmanager

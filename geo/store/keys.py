@@ -24,6 +24,7 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import make_url
 
 from geo.errors import ConflictError
+from geo.io.private_files import write_private
 from geo.privacy import Keys, SealError
 from geo.store import audit
 from geo.store.database import DATA_DIR, Database
@@ -63,21 +64,6 @@ def pending_path(path: Path) -> Path:
     return path.with_name(path.name + ".next")
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` readable and writable by its owner only (0600, whatever
-    the umask), atomically (a reader sees the old file or the new one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    staged.replace(path)
-
-
 def _encode(keys: Keys) -> bytes:
     payload: dict[str, Any] = {
         "format": KEY_FILE_FORMAT,
@@ -95,30 +81,57 @@ def _encode(keys: Keys) -> bytes:
 def read_keys(path: Path) -> Keys | None:
     """The keys in ``path``, None when there is no such file. A key file written before
     AES-GCM (matching and Fernet keys only) is completed in place with a sealing and an
-    audit key, its Fernet key kept to read the old tokens."""
+    audit key, its Fernet key kept to read the old tokens.
+
+    Refused with a ConflictError (``key_unreadable``, naming the path) when the file is
+    there but is not a Gridhouse key file (empty, damaged, or other JSON): it is left as
+    it is, never replaced by a new key, since the data may be sealed with the lost one.
+    """
     if not path.exists():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if "aead" not in data:
-        # Derived from the old keys, not drawn: processes upgrading the same file at once
-        # all reach the same keys.
-        hmac_key, fernet = base64.b64decode(data["hmac"]), data["fernet"].encode()
-        keys = Keys(
-            hmac_key=hmac_key,
-            aead_key=_derived(hmac_key + fernet, b"gridhouse aead key"),
-            audit_key=_derived(hmac_key + fernet, b"gridhouse audit key"),
-            legacy_fernet_key=fernet,
-        )
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+        legacy = "aead" not in data
+        keys = _legacy_keys(data) if legacy else _keys(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as damaged:
+        # ValueError covers bad UTF-8, JSON and base64 and keys of the wrong length.
+        raise ConflictError("key_unreadable", path=str(path)) from damaged
+    if legacy:
         write_private(path, _encode(keys))
-        return keys
+    return keys
+
+
+def _legacy_keys(data: dict[str, Any]) -> Keys:
+    """Keys from a key file of matching and Fernet keys only. Derived from the old keys,
+    not drawn: processes upgrading the same file at once all reach the same keys."""
+    hmac_key, fernet = _key(data["hmac"]), str(data["fernet"]).encode()
+    if not fernet:
+        raise ValueError("no Fernet key")
+    return Keys(
+        hmac_key=hmac_key,
+        aead_key=_derived(hmac_key + fernet, b"gridhouse aead key"),
+        audit_key=_derived(hmac_key + fernet, b"gridhouse audit key"),
+        legacy_fernet_key=fernet,
+    )
+
+
+def _keys(data: dict[str, Any]) -> Keys:
     fernet = data.get("fernet")
     return Keys(
-        hmac_key=base64.b64decode(data["hmac"]),
-        aead_key=base64.b64decode(data["aead"]),
-        audit_key=base64.b64decode(data["audit"]),
-        legacy_fernet_key=fernet.encode() if fernet else None,
-        retired_aead_keys=tuple(base64.b64decode(k) for k in data.get("retired", ())),
+        hmac_key=_key(data["hmac"]),
+        aead_key=_key(data["aead"], sealing=True),
+        audit_key=_key(data["audit"]),
+        legacy_fernet_key=str(fernet).encode() if fernet else None,
+        retired_aead_keys=tuple(_key(k, sealing=True) for k in data.get("retired", ())),
     )
+
+
+def _key(value: str, *, sealing: bool = False) -> bytes:
+    """One key as written by :func:`_encode` (base64); a sealing key is an AES key."""
+    key = base64.b64decode(value, validate=True)
+    if not key or (sealing and len(key) not in (16, 24, 32)):
+        raise ValueError("not a key")
+    return key
 
 
 def _derived(material: bytes, purpose: bytes) -> bytes:
