@@ -4,7 +4,11 @@ One rule, applied once in every service that returns aggregates to planners:
 
 - **primary suppression**: a count between 1 and ``THRESHOLD - 1`` is withheld;
 - **derived figures**: a rate, share or density is withheld when any count it is computed
-  from is withheld (density x area, share x units would give the count back);
+  from is withheld (density x area, share x units would give the count back), and so is
+  a share whose part OR rest (total - part) is small: the share x total gives both back;
+  shares of the same total that give one another back (coverage, attempted coverage,
+  overdue share) are withheld together, also when a sum or difference of their parts is
+  small (see :func:`protect`, ``parts_of`` and ``together``);
 - **complementary suppression**: in every group where a total equals the sum of its parts
   (a parent area and its children, the headline and the areas it adds up), never exactly one
   member is withheld, so no withheld cell comes back by subtraction. The known remainder of
@@ -27,6 +31,7 @@ Pure functions on frames; no database, no Streamlit.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Final
@@ -72,6 +77,8 @@ def protect(
     *,
     parent: pd.Series,
     columns: Sequence[str],
+    parts_of: Sequence[tuple[str, str]] = (),
+    together: Sequence[Sequence[str]] = (),
     threshold: int = THRESHOLD,
 ) -> pd.DataFrame:
     """Which cells to withhold (a boolean frame like ``counts[columns]``): the small ones
@@ -83,6 +90,14 @@ def protect(
     counts : one row per node of a tree (index: node keys), the count columns.
     parent : per node its parent's key (NaN/None for a root); a parent's count is the sum
         of its children's plus a remainder the reader may know.
+    parts_of : (total, part) pairs, ``part`` a subset of ``total`` in each row (covered
+        units of the units): a share part / total gives back the part and the rest
+        (total - part), so the part is withheld where the total is or the rest is small.
+    together : groups of parts of one total whose shares give one another back (covered,
+        attempted and overdue units: coverage, attempted coverage and the overdue share of
+        the same units): a group is withheld whole in a row where any member is, or where
+        any sum or difference of its members and their total (each once) is small
+        (attempted but not completed, neither covered nor overdue).
 
     The complement is the smallest child not withheld (least information lost), else the
     parent; each added cell may break another group, so this repeats until none is left.
@@ -90,30 +105,83 @@ def protect(
     >>> t = pd.DataFrame({"n": [20, 3, 17]}, index=["c", "g1", "g2"])
     >>> protect(t, parent=pd.Series({"c": None, "g1": "c", "g2": "c"}), columns=["n"])["n"].tolist()
     [False, True, True]
+    >>> u = pd.DataFrame({"units": [12, 5], "covered": [6, 3]}, index=["c", "g"])
+    >>> protect(u, parent=pd.Series({"c": None, "g": "c"}), columns=["units", "covered"],
+    ...     parts_of=[("units", "covered")])["covered"].tolist()
+    [True, True]
     """
+    values = counts[list(columns)].apply(pd.to_numeric, errors="coerce").fillna(0)
     withheld = pd.DataFrame(
         {c: is_small(counts[c], threshold=threshold) for c in columns}, index=counts.index
     )
+    for total, part in parts_of:
+        withheld[part] |= is_small(values[total] - values[part], threshold=threshold)
+    for group in together:
+        withheld.loc[_small_combination(values, group, parts_of, threshold), list(group)] = True
     groups = _groups(parent.reindex(counts.index))
-    for column in columns:
-        hidden = withheld[column].to_dict()
-        values = pd.to_numeric(counts[column], errors="coerce").fillna(0).to_dict()
-        changed = True
-        while changed:
-            changed = False
-            for head, children in groups:
-                members = [head, *children] if head is not None else list(children)
-                if sum(hidden[m] for m in members) != 1:
-                    continue
-                free = sorted((values[c], str(c)) for c in children if not hidden[c])
-                chosen = next((c for c in children if free and str(c) == free[0][1]), None)
-                if chosen is None and head is not None and not hidden[head]:
-                    chosen = head
-                if chosen is not None:
-                    hidden[chosen] = True
-                    changed = True
-        withheld[column] = pd.Series(hidden)
+    changed = True
+    while changed:
+        before = withheld.to_numpy().copy()
+        for total, part in parts_of:
+            withheld[part] |= withheld[total]
+        for group in together:
+            any_hidden = withheld[list(group)].any(axis=1)
+            for member in group:
+                withheld[member] |= any_hidden
+        for column in columns:
+            withheld[column] = _complement(withheld[column], values[column], groups)
+        changed = not np.array_equal(before, withheld.to_numpy())
     return withheld
+
+
+def _complement(
+    hidden_now: pd.Series,
+    value: pd.Series,
+    groups: list[tuple[Hashable | None, list[Hashable]]],
+) -> pd.Series:
+    """One column's withheld cells with complements added until no group of a parent and
+    its children has exactly one withheld member."""
+    hidden = hidden_now.to_dict()
+    values = value.to_dict()
+    changed = True
+    while changed:
+        changed = False
+        for head, children in groups:
+            members = [head, *children] if head is not None else list(children)
+            if sum(hidden[m] for m in members) != 1:
+                continue
+            free = sorted((values[c], str(c)) for c in children if not hidden[c])
+            chosen = next((c for c in children if free and str(c) == free[0][1]), None)
+            if chosen is None and head is not None and not hidden[head]:
+                chosen = head
+            if chosen is not None:
+                hidden[chosen] = True
+                changed = True
+    return pd.Series(hidden, dtype=bool).reindex(hidden_now.index)
+
+
+def _small_combination(
+    values: pd.DataFrame,
+    group: Sequence[str],
+    parts_of: Sequence[tuple[str, str]],
+    threshold: int,
+) -> pd.Series:
+    """Rows where some sum or difference of the group's members and their total (each
+    once: sign +1, -1 or left out) is small: a count a reader of their shares would get.
+
+    >>> v = pd.DataFrame({"units": [40, 40], "covered": [20, 20], "attempted": [22, 30]})
+    >>> _small_combination(v, ["covered", "attempted"], [("units", "covered")], 5).tolist()
+    [True, False]
+    """
+    totals = sorted({total for total, part in parts_of if part in group})
+    terms = [*group, *totals]
+    matrix = values[terms].to_numpy(dtype=float)
+    found = np.zeros(len(values), dtype=bool)
+    for signs in itertools.product((-1, 0, 1), repeat=len(terms)):
+        if any(signs[: len(group)]):
+            combined = np.abs(matrix @ np.asarray(signs, dtype=float))
+            found |= (combined > 0) & (combined < threshold)
+    return pd.Series(found, index=values.index)
 
 
 def _groups(parent: pd.Series) -> list[tuple[Hashable | None, list[Hashable]]]:
@@ -133,6 +201,7 @@ def protect_table(
     *,
     row_sums: Sequence[tuple[str, Sequence[str]]] = (),
     parts_of: Sequence[tuple[str, str]] = (),
+    together: Sequence[Sequence[str]] = (),
     threshold: int = THRESHOLD,
 ) -> pd.DataFrame:
     """Which cells of a table of parts to withhold: small ones, and others so that neither
@@ -142,7 +211,8 @@ def protect_table(
     ``parts_of`` names (total, part) pairs whose remainder is no column of the table but is
     read off by subtraction (seen 35, of whom registered 33: 2 not registered): a small
     remainder is withheld as a small cell would be, which withholds the part (and, by the
-    rules above, what would give it back).
+    rules above, what would give it back). ``together`` names groups of parts of one total
+    withheld whole in a row, as :func:`protect` says.
 
     >>> t = pd.DataFrame({"assigned": [40, 30], "visited": [37, 30], "open": [3, 0]})
     >>> protect_table(t, ["assigned", "visited", "open"],
@@ -166,9 +236,16 @@ def protect_table(
         {c: is_small(table[c], threshold=threshold) for c in columns}, index=table.index
     )
     values = table[list(columns)].apply(pd.to_numeric, errors="coerce").fillna(0)
+    for group in together:
+        withheld.loc[_small_combination(values, group, parts_of, threshold), list(group)] = True
     changed = True
     while changed:
         changed = False
+        for group in together:
+            spread = withheld[list(group)].any(axis=1)
+            if not withheld.loc[spread, list(group)].to_numpy().all():
+                withheld.loc[spread, list(group)] = True
+                changed = True
         for column in columns:  # each column's total is known: a part alone would show
             hidden = withheld[column]
             if hidden.sum() == 1 and len(hidden) > 1:

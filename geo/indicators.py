@@ -72,14 +72,31 @@ COUNT_COLUMNS = (
 that see aggregates only."""
 
 DERIVED_FROM: dict[str, tuple[str, ...]] = {
-    "coverage": ("rental_units",),
-    "attempted_coverage": ("rental_units",),
-    "overdue_share": ("overdue_units", "rental_units"),
+    "coverage": ("rental_units", "covered"),
+    "attempted_coverage": ("rental_units", "attempted"),
+    "overdue_share": ("rental_units", "overdue_units"),
     "residents_per_km2": ("residents",),
     "floating_per_km2": ("floating_residents",),
 }
 """Each rate, share or density and the counts it is computed from: withheld with them (see
 :mod:`geo.disclosure`; density x area or share x units would give a withheld count back)."""
+
+IMPLIED_COUNTS: dict[str, str] = {"covered": "coverage", "attempted": "attempted_coverage"}
+"""Counts no column shows that a rate gives back (rate x units): count -> its rate."""
+
+PARTS_OF: tuple[tuple[str, str], ...] = (
+    ("rental_units", "covered"),
+    ("rental_units", "attempted"),
+    ("rental_units", "overdue_units"),
+    ("residents", "floating_residents"),
+    ("residents", "not_found_residents"),
+)
+"""(total, part) pairs: the part is a subset of the total in each area, so a share of it
+(or the two counts side by side) gives back the rest, total - part, as well."""
+
+READ_TOGETHER: tuple[tuple[str, ...], ...] = (("covered", "attempted", "overdue_units"),)
+"""Parts of the same units whose shares give one another back (coverage, attempted
+coverage and the overdue share of one area's units): withheld together."""
 
 COUNT_INPUTS = (
     "rental_units",

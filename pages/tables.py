@@ -38,8 +38,10 @@ def show_table(
     ``t("sex_F")``, 女); ``times`` names columns of stored UTC times, shown in
     China Standard Time; ``percent`` names columns of fractions, shown as percentages (a
     column that also holds the withheld marker of :mod:`geo.disclosure` is written as text,
-    ``94.3%`` beside ``*``, since a number column cannot hold the marker). Missing values
-    are blank (never ``None`` or ``nan``), and an empty
+    ``94.3%`` beside ``*``, since a number column cannot hold the marker); any other
+    column holding text beside numbers (a count withheld as ``*`` beside 33) is written as
+    text too (:func:`numbers_as_text`). Missing values are blank (never ``None`` or
+    ``nan``), and an empty
     frame is the catalogue sentence ``empty`` instead of an empty grid. ``options`` go to
     ``st.dataframe``. The grid has no download or copy in its toolbar
     (``client.disableDataExport``): exports are the pages' audited buttons.
@@ -69,6 +71,7 @@ def show_table(
             )
         else:
             config[heading] = st.column_config.NumberColumn(format="percent")
+    shown = numbers_as_text(shown)
     if config:
         options["column_config"] = config
     if headings is not None:
@@ -76,3 +79,33 @@ def show_table(
     options.setdefault("hide_index", True)
     options.setdefault("width", "stretch")
     st.dataframe(shown, placeholder="", **options)
+
+
+def numbers_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column that holds text beside numbers (the withheld marker of
+    :mod:`geo.disclosure` beside counts) as text: a grid column holds one type, and a
+    number column cannot hold ``*``. Numbers are written as they print (``33``), text
+    is kept, missing values stay missing; other columns are untouched.
+
+    >>> numbers_as_text(pd.DataFrame({"n": [33, "*", None], "m": [1, 2, 3]}))["n"].tolist()
+    ['33', '*', None]
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype != object:
+            continue
+        text = values.map(lambda v: isinstance(v, str))
+        number = values.map(lambda v: not isinstance(v, str) and v is not None and pd.notna(v))
+        if text.any() and number.any():
+            out[column] = values.map(
+                lambda v: v if isinstance(v, str) or v is None or pd.isna(v) else _number(v)
+            ).astype(object)
+    return out
+
+
+def _number(value: Any) -> str:
+    """A number as text: whole numbers without a decimal point, others as Python prints them."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -10,6 +10,7 @@ small area, a team's outline, and clusters asked for with tiny parameters.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -419,3 +420,179 @@ def test_clusters_of_each_community_are_the_whole_clusters(demo):
     totals = pd.Series({area: found.floating_total for area, found in calls.items()})
     hidden = totals.map(lambda v: v == WITHHELD)
     assert hidden.sum() != 1  # the headline minus the shown communities gives none back
+
+
+# --------------------------------------------------------------------------- rates and shares
+
+RATE_PARTS = {"coverage": "covered", "attempted_coverage": "attempted", "overdue_share": "overdue"}
+
+
+def small(value: float) -> bool:
+    return 0 < abs(value) < disclosure.THRESHOLD
+
+
+def shown_number(row: pd.Series, column: str) -> float | None:
+    value = row.get(column)
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == WITHHELD:
+        return None
+    return float(value)
+
+
+def test_no_shown_rate_gives_a_small_count_or_its_rest_back(seen):
+    """Every rate or share a planner sees, at every level and as the headline: rate x units
+    is no count from 1 to 4, nor is the rest (units minus it), nor any sum or difference of
+    the parts that the rates over the same units give back together."""
+    recovered, rates_seen = [], 0
+    for level, table in seen.items():
+        for code, row in table.iterrows():
+            units = shown_number(row, "rental_units")
+            parts = {}
+            for rate, part in RATE_PARTS.items():
+                value = shown_number(row, rate)
+                if value is None:
+                    continue
+                assert units is not None, (level, code, rate)  # a rate of withheld units
+                rates_seen += 1
+                parts[part] = round(value * units)
+            overdue = shown_number(row, "overdue_units")
+            if overdue is not None:
+                parts.setdefault("overdue", int(overdue))
+            terms = [*parts.values(), units or 0]
+            for signs in itertools.product((-1, 0, 1), repeat=len(terms)):
+                if any(signs[:-1]) and small(float(np.dot(signs, terms))):
+                    named = dict(zip([*parts, "units"], terms, strict=True))
+                    recovered.append((level, code, named))
+            residents = shown_number(row, "residents")
+            for part, density in (
+                ("floating_residents", "floating_per_km2"),
+                ("not_found_residents", None),
+            ):
+                count = shown_number(row, part)
+                if count is None and density is not None:
+                    by_density = shown_number(row, density)
+                    if by_density is not None:
+                        count = round(by_density * float(row["area_km2"]))
+                if count is not None and residents is not None and small(residents - count):
+                    recovered.append((level, code, part))
+    assert rates_seen > 100
+    assert recovered == []
+
+
+def test_the_counts_rates_give_back_do_not_come_back_by_subtraction(seen, truth):
+    """Covered and attempted units (rate x units) add up over the tree as counts do: no
+    withheld one is pinned down by its parent and its shown siblings."""
+    parents = tree(truth)
+    value = {}
+    for level in (*LEVELS, "headline"):
+        for code in seen[level].index:
+            value[str(code)] = seen[level].loc[code]
+    pinned = []
+    for rate in ("coverage", "attempted_coverage"):
+        unknowns = [n for n, row in value.items() if rate in row and row[rate] == WITHHELD]
+        equations = []
+        for head in {*parents.to_numpy()}:
+            members = [head, *parents.index[parents == head]]
+            equation = {m: (1 if m == head else -1) for m in members if m in unknowns}
+            if equation:
+                equations.append(equation)
+        pinned += [(n, rate) for n in determined(unknowns, equations)]
+    assert pinned == []
+
+
+def test_the_testers_grids_show_no_coverage(seen):
+    grids = seen["grid"].set_index("name")
+    for name in ("东湖社区第4网格", "文昌社区第1网格", "清泉社区第2网格"):
+        if name in grids.index:
+            for rate in RATE_PARTS:
+                assert grids.loc[name, rate] == WITHHELD, (name, rate)
+
+
+def test_the_monthly_rate_trend_gives_no_small_count_or_rest_back(demo):
+    from geo.services.statistics import coverage_trend
+
+    for window in (0, 30):
+        trend = coverage_trend(demo, PLANNER, window_days=window, as_of=AS_OF)
+        for _, row in trend.iterrows():
+            rate, units = shown_number(row, "coverage"), shown_number(row, "units")
+            if rate is not None and units is not None:
+                covered = round(rate * units)
+                assert not small(covered) and not small(units - covered), row.to_dict()
+
+
+def test_registration_rates_give_no_small_count_or_rest_back(demo):
+    rates = sweeps.registration_rates(demo, PLANNER, as_of=AS_OF)
+    for _, row in rates.iterrows():
+        for rate, total in (("residence_rate", "residents_seen"), ("rental_rate", "units_found")):
+            value, whole = shown_number(row, rate), shown_number(row, total)
+            if value is not None:
+                assert whole is not None
+                part = round(value * whole)
+                assert not small(part) and not small(whole - part), row.to_dict()
+
+
+def test_the_pure_parts_and_together_rules():
+    counts = pd.DataFrame(
+        {
+            "units": [40, 12, 20],
+            "covered": [20, 10, 10],
+            "attempted": [30, 10, 10],
+            "overdue": [10, 2, 10],
+        },
+        index=["c", "g1", "g2"],
+    )
+    parent = pd.Series({"c": None, "g1": "c", "g2": "c"})
+    hidden = disclosure.protect(
+        counts,
+        parent=parent,
+        columns=["units", "covered", "attempted", "overdue"],
+        parts_of=[("units", "covered"), ("units", "attempted"), ("units", "overdue")],
+        together=[("covered", "attempted", "overdue")],
+    )
+    assert not hidden["units"].any()
+    # g1: 12 - 10 = 2 units not covered; the group goes, and g2 with it (siblings)
+    assert hidden.loc[["g1", "g2"], ["covered", "attempted", "overdue"]].all().all()
+    assert not hidden.loc["c"].any()
+    table = pd.DataFrame({"units": [40, 40, 30], "covered": [20, 20, 25], "seen": [22, 30, 25]})
+    hidden = disclosure.protect_table(
+        table,
+        ["units", "covered", "seen"],
+        parts_of=[("units", "covered"), ("units", "seen")],
+        together=[("covered", "seen")],
+    )
+    assert hidden.loc[0, ["covered", "seen"]].all()  # 22 - 20: two seen, not covered
+    assert (hidden["covered"] == hidden["seen"]).all()
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_a_column_with_the_marker_beside_numbers_is_shown_as_text(demo):
+    import pyarrow as pa
+
+    from pages.tables import numbers_as_text
+
+    rates = sweeps.registration_rates(demo, PLANNER, as_of=AS_OF)
+    mixed = pd.DataFrame(
+        {
+            "registered_seen": pd.Series([33, WITHHELD, None, 40], dtype=object),
+            "name": ["a", "b", "c", "d"],
+            "n": [1, 2, 3, 4],
+        }
+    )
+    for frame in (rates, mixed):
+        shown = numbers_as_text(frame)
+        pa.Table.from_pandas(shown)  # what the grid does: no ArrowInvalid, no automatic fix
+        for column in frame.columns:
+            before, after = frame[column], shown[column]
+            if disclosure.is_withheld(before).any() and not disclosure.is_withheld(before).all():
+                assert after.dtype == object
+                for old, new in zip(before, after, strict=True):
+                    if old is None or (not isinstance(old, str) and pd.isna(old)):
+                        assert new is None or pd.isna(new)
+                    elif isinstance(old, str):
+                        assert new == old
+                    else:
+                        assert isinstance(new, str) and float(new) == float(old)
+            else:
+                pd.testing.assert_series_equal(before, after)
+    assert numbers_as_text(mixed)["registered_seen"].tolist() == ["33", WITHHELD, None, "40"]

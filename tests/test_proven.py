@@ -98,6 +98,12 @@ def test_proven_coverage_and_inspection_equal_the_hand_count(field):
     pd.testing.assert_frame_equal(planned, month_end)
     for column in ("rental_units", "covered", "proven_covered", "inspected", "proven_inspected"):
         assert not disclosure.is_small(planned[column]).any()
+    # Nor does a shown count's rest (units - it) give a small count back.
+    shown_units = planned["rental_units"] != disclosure.WITHHELD
+    for column in ("covered", "proven_covered", "inspected", "proven_inspected"):
+        both = shown_units & (planned[column] != disclosure.WITHHELD)
+        rest = planned.loc[both, "rental_units"].astype(int) - planned.loc[both, column].astype(int)
+        assert not disclosure.is_small(rest).any(), column
 
 
 def test_sweep_progress_counts_proven_visits_beside_all_visits(field):

@@ -21,7 +21,14 @@ from geo.coverage import (
 )
 from geo.errors import InputError, NotFoundError
 from geo.indicators import COUNT_COLUMNS as INDICATOR_COUNTS
-from geo.indicators import DERIVED_FROM, area_indicators, headline
+from geo.indicators import (
+    DERIVED_FROM,
+    IMPLIED_COUNTS,
+    PARTS_OF,
+    READ_TOGETHER,
+    area_indicators,
+    headline,
+)
 from geo.services.access import Actor, in_scope, require
 from geo.services.scope import communities_within
 from geo.services.setup import Opened
@@ -135,17 +142,27 @@ _ROOT = ""
 
 def _withheld_cells(areas: pd.DataFrame, visible: set[str], indicators: Any) -> pd.DataFrame:
     """Which counts of every visible area (and of the headline) a planner may not see: one
-    pattern for all levels at once, so no level or drill-down gives another's cells back."""
+    pattern for all levels at once, so no level or drill-down gives another's cells back.
+
+    The counts a rate gives back (covered = coverage x units) are protected as if shown,
+    with the rest of each part (units - covered) and the parts read together
+    (:data:`geo.indicators.PARTS_OF`, :data:`geo.indicators.READ_TOGETHER`)."""
     levels = [indicators(level) for level in AREA_LEVELS.codes]
     nodes = pd.concat(levels, ignore_index=True)
     nodes = nodes.loc[nodes["code"].isin(visible)].set_index("code")
+    for count, rate in IMPLIED_COUNTS.items():
+        implied = pd.to_numeric(nodes[rate], errors="coerce") * nodes["rental_units"]
+        nodes[count] = implied.round().fillna(0).astype(int)
+    columns = [*COUNT_COLUMNS, *IMPLIED_COUNTS]
     tops = ~nodes["parent_code"].isin(nodes.index)
     parent = nodes["parent_code"].where(~tops, _ROOT).astype(object)
-    communities = nodes.loc[nodes["level"] == "community", list(COUNT_COLUMNS)]
+    communities = nodes.loc[nodes["level"] == "community", columns]
     root = communities.sum().to_frame(_ROOT).T  # the headline: what the visible areas add up to
-    counts = pd.concat([nodes[list(COUNT_COLUMNS)], root])
+    counts = pd.concat([nodes[columns], root])
     parent = pd.concat([parent, pd.Series({_ROOT: None}, dtype=object)])
-    return disclosure.protect(counts, parent=parent, columns=COUNT_COLUMNS)
+    return disclosure.protect(
+        counts, parent=parent, columns=columns, parts_of=PARTS_OF, together=READ_TOGETHER
+    )
 
 
 def area_statistics(
@@ -233,14 +250,15 @@ def _disclosed_trend(
     opened: Opened, actor: Actor, trend: pd.DataFrame, *, as_of: date, area: str | None
 ) -> pd.DataFrame:
     """A trend as a planner may see it: its units are today's units of the area, withheld
-    when the overview withholds them; small covered counts withheld, and the coverage of
-    either."""
+    when the overview withholds them; covered counts withheld when they or the units not
+    covered are small, and the coverage of either."""
     shown = overview_figures(opened, actor, as_of=as_of, area=area).headline
     withheld = pd.DataFrame(
         {
             "units": disclosure.is_small(trend["units"])
             | (shown["rental_units"] == disclosure.WITHHELD),
-            "covered": disclosure.is_small(trend["covered"]),
+            "covered": disclosure.is_small(trend["covered"])
+            | disclosure.is_small(pd.to_numeric(trend["units"]) - pd.to_numeric(trend["covered"])),
         },
         index=trend.index,
     )

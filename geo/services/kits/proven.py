@@ -87,7 +87,14 @@ def proven_coverage(
     table = table.reset_index(drop=True)
     if actor.aggregates_only:
         counts = ["rental_units", "covered", "proven_covered", "inspected", "proven_inspected"]
-        hidden = disclosure.protect_table(table, counts)
+        # Each count is a part of the units: its rest (units - it) is as telling as itself,
+        # and the four are read together.
+        hidden = disclosure.protect_table(
+            table,
+            counts,
+            parts_of=[("rental_units", c) for c in counts[1:]],
+            together=[tuple(counts[1:])],
+        )
         table = disclosure.withhold(table, hidden, derived=_PROVEN_DERIVED)
     return table
 
