@@ -22,6 +22,7 @@ from geo.store.schema.base import (
 )
 from geo.store.schema.figures import (
     figure_dirty,
+    figure_new_unit,
     figure_newest,
     figure_stay_day,
     figure_unit_day,
@@ -48,6 +49,7 @@ __all__ = [
     "enum_condition",
     "field_find",
     "figure_dirty",
+    "figure_new_unit",
     "figure_newest",
     "figure_stay_day",
     "figure_unit_day",

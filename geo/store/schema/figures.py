@@ -25,6 +25,14 @@ figure_dirty = Table(
     Column("part", String(9), primary_key=True),  # units | stays | visits | worksites
 )
 
+figure_new_unit = Table(
+    "figure_new_unit",
+    metadata,
+    Column("property_id", Integer, primary_key=True, autoincrement=False),
+)
+"""The units inserted in the open write transaction (a trigger fills it): each adds one
+never-visited unit to its area's figures before the transaction commits."""
+
 figure_newest = Table(
     "figure_newest",
     metadata,

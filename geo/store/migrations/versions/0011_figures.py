@@ -29,6 +29,10 @@ def upgrade() -> None:
     sa.Column('part', sa.String(length=9), nullable=False),
     sa.PrimaryKeyConstraint('community_id', 'part', name=op.f('pk_figure_dirty'))
     )
+    op.create_table('figure_new_unit',
+    sa.Column('property_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.PrimaryKeyConstraint('property_id', name=op.f('pk_figure_new_unit'))
+    )
     op.create_table('figure_newest',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('visited_at', sa.DateTime(), nullable=True),
@@ -83,4 +87,5 @@ def downgrade() -> None:
     for table in ('figure_worksites', 'figure_visit_day', 'figure_unit_day', 'figure_stay_day'):
         op.drop_table(table)
     op.drop_table('figure_newest')
+    op.drop_table('figure_new_unit')
     op.drop_table('figure_dirty')
