@@ -31,9 +31,9 @@ def check_tallies(
 
     Returns ``{"as_of", "window_days", "areas", "agree", "differences": [{community_code,
     community_name, grid_code, grid_name, figure, tallied, recounted, community_id,
-    grid_id}], "tallied_s", "recounted_s"}``; ``agree`` is None
-    when the day is before the newest visit (the tallies are not read for it). Seconds are
-    wall time."""
+    grid_id}], "tallied_s", "recounted_s"}``; ``agree`` is None for a day the tallies do
+    not keep (before the newest visit, other than the cut, a planner's last month end).
+    Seconds are wall time."""
     require(actor, "setup")
     day = as_of or clock.today()
     within = bounds(day, window_days)
