@@ -296,7 +296,7 @@ def _area_counts(
             raise NotFoundError("database_empty")
         within = bounds(as_of, window_days)
         counts = tallied_counts_by_area(conn, within)
-        if counts is None:  # a day before the newest visit: counted from the records
+        if counts is None:  # a day the tallies do not keep: counted from the records
             counts = recounted_counts_by_area(
                 conn, within, local_region=get_setting(conn, "local_region") or ""
             )
