@@ -642,3 +642,87 @@ def test_newcomers_of_a_submission_held_for_review_wait_for_its_decision(db):
     )
     assert after["newcomers"]["moved_in"] == 1 and after["accepted"] == 0
     assert _person_by_id(db, number) == ("钱七", unit, day.date())
+
+
+def test_impossible_counts_are_refused_out_of_range_from_odk_and_geopackage(db, tmp_path):
+    kit = kits.issue_kit(db, ADMIN, SWEEP, team="一组", as_of=AS_OF)
+    unit = int(_team_units(db, "一组")["property_id"].iloc[0])
+    day = datetime(2026, 12, 1, 9, 30)
+    rows = [
+        {"key": "uuid:neg-seen", "unit": unit, "outcome": "verified", "at": day, "seen": -2},
+        {"key": "uuid:neg-new", "unit": unit, "outcome": "verified", "at": day, "new": -1},
+    ]
+    before = _visits_of(db, unit)
+    export = odk_export(kit.files["form.xml"].decode(), rows)
+    odk = kits.import_submissions(db, REGISTRAR, data=export, filename="central.csv")
+    assert odk["accepted"] == 0
+    assert {r["reason"] for r in odk["refusals"]} == {"out_of_range"}
+    assert _stored(db, ["uuid:neg-new", "uuid:neg-seen"]) == [
+        ("uuid:neg-new", "refused", "out_of_range", False),
+        ("uuid:neg-seen", "refused", "out_of_range", False),
+    ]
+    gkit = kits.issue_kit(db, ADMIN, SWEEP, team="二组", fmt="gpkg", as_of=AS_OF)
+    ((name, data),) = gkit.files.items()
+    path = tmp_path / name
+    path.write_bytes(data)
+    other = int(_team_units(db, "二组")["property_id"].iloc[0])
+    near = pyogrio.read_dataframe(path, layer="units").geometry.iloc[0]
+    filled = gpd.GeoDataFrame(
+        {
+            "uuid": ["{neg}"],
+            "unit": [str(other)],
+            "plate": [""],
+            "visited_at": ["2026-12-02T10:00:00"],
+            "outcome": ["verified"],
+            "seen": pd.array([-5], dtype="int32"),
+            "confirmed": pd.array([99], dtype="int32"),
+            "new_residents": pd.array([-1], dtype="int32"),
+            "accuracy_m": [5.0],
+            "note": [""],
+        },
+        geometry=[near],
+        crs=4326,
+    )
+    pyogrio.write_dataframe(filled, path, layer="visits", driver="GPKG", append=True)
+    other_before = _visits_of(db, other)
+    gpkg = kits.import_submissions(db, REGISTRAR, data=path.read_bytes(), filename=name)
+    assert (gpkg["accepted"], gpkg["refused"]) == (0, 1)
+    assert gpkg["refusals"][0]["reason"] == "out_of_range"
+    assert _stored(db, ["{neg}"]) == [("{neg}", "refused", "out_of_range", False)]
+    assert (_visits_of(db, unit), _visits_of(db, other)) == (before, other_before)
+
+
+def test_visits_dated_before_the_kit_was_issued_are_refused_early(db):
+    kit = kits.issue_kit(db, ADMIN, SWEEP, team="一组", as_of=AS_OF)
+    unit = int(_team_units(db, "一组")["property_id"].iloc[0])
+    early = datetime.combine(kit.stamp.issued_on - timedelta(days=1), datetime.min.time())
+    rows = [{"key": "uuid:early", "unit": unit, "outcome": "verified", "at": early, "seen": 1}]
+    before = _visits_of(db, unit)
+    export = odk_export(kit.files["form.xml"].decode(), rows)
+    result = kits.import_submissions(db, REGISTRAR, data=export, filename="central.csv")
+    assert result["accepted"] == 0
+    assert [r["reason"] for r in result["refusals"]] == ["early"]
+    assert _stored(db, ["uuid:early"]) == [("uuid:early", "refused", "early", False)]
+    assert _visits_of(db, unit) == before
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "odk"])
+def test_kit_files_are_owner_only_whatever_the_umask(db_url, tmp_path, fmt):
+    import os
+    import stat
+
+    out = tmp_path / f"kit-{fmt}"
+    old = os.umask(0o022)
+    try:
+        made = run_cli(
+            "--db", db_url, "sweep", "kit", str(SWEEP), "--team", "一组", "--format", fmt,
+            "--out", str(out), "--as-of", AS_OF.isoformat(),
+        )  # fmt: skip
+    finally:
+        os.umask(old)
+    assert made.returncode == 0, made.stderr
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert sorted(p.name for p in written) == json.loads(made.stdout)["files"]
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in written} == {
+        p.name: 0o600 for p in written
+    }

@@ -327,6 +327,43 @@ def test_the_command_line_refuses_an_empty_key_file_in_one_line_and_leaves_it(tm
     assert empty.read_bytes() == b""
 
 
+def test_a_folder_at_the_key_path_is_refused_in_one_line_naming_it(tmp_path):
+    url = databases.new_database(tmp_path, "k", migrated=True)
+    folder = tmp_path / "k.key.d"
+    folder.mkdir()
+    done = run_cli_env({"GRIDHOUSE_KEY_FILE": str(folder)}, "--db", url, "health")
+    assert done.returncode == 2, done.stderr
+    line = one_bilingual_line(done.stderr)
+    assert str(folder) in line and "restore it from a backup" in line
+    assert folder.is_dir() and not list(folder.iterdir())  # nothing made in it or over it
+
+
+def test_a_url_option_the_driver_refuses_is_named_in_one_line_without_its_value(tmp_path):
+    key = tmp_path / "never.key"
+    url = "postgresql+psycopg://gh@127.0.0.1:1/ghdb?PASSWORD=S3cretQ"
+    done = run_cli_env({"GRIDHOUSE_KEY_FILE": str(key)}, "--db", url, "health")
+    assert done.returncode == 2, done.stderr
+    line = one_bilingual_line(done.stderr)
+    assert "PASSWORD" in line and "does not accept" in line and "internal error" not in line
+    assert "S3cretQ" not in done.stdout + done.stderr
+    assert not key.exists()
+
+
+def test_a_malformed_dsn_is_refused_without_quoting_it():
+    import psycopg
+    from sqlalchemy.exc import ProgrammingError
+
+    from geo.store.database.faults import unusable_database
+
+    url = "postgresql+psycopg://gh@127.0.0.1:1/ghdb"
+    bad = psycopg.ProgrammingError('invalid dsn: missing "=" after "S3cretQ"')
+    fault = unusable_database(ProgrammingError("connect", {}, bad), url)
+    assert fault is not None and fault.key == "database_url_invalid"
+    assert "S3cretQ" not in bilingual(fault.key, **fault.params)
+    other = psycopg.ProgrammingError("the last operation didn't produce a result")
+    assert unusable_database(ProgrammingError("select", {}, other), url) is None
+
+
 def test_a_database_from_before_check_values_is_checked_by_opening_a_sealed_value(
     demo_copy, tmp_path
 ):

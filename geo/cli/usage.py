@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from geo.errors import GridhouseError, InputError
 from geo.i18n import bilingual
+from geo.io.private_files import write_private
 from geo.services import setup
 from geo.settings import settings
 
@@ -150,9 +151,17 @@ def write_failure(path: Path, exc: OSError) -> InputError:
     )
 
 
-def write_output(path: Path, data: bytes) -> None:
+def write_output(path: Path, data: bytes, *, owner_only: bool = False) -> None:
     """Write ``data`` to ``path`` (see :func:`writing`); a file this write created is
-    removed again when the write fails half-way, so no truncated file is left behind."""
+    removed again when the write fails half-way, so no truncated file is left behind.
+
+    ``owner_only``: for files holding personal data (a field kit's addresses and
+    residents), written readable by their owner only (0600, whatever the umask) and
+    atomically (:func:`geo.io.private_files.write_private`)."""
+    if owner_only:
+        with writing(path):
+            write_private(path, data)
+        return
     existed = path.exists()
     with writing(path):
         try:

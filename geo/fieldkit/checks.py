@@ -12,18 +12,43 @@ import pandas as pd
 
 from geo.fieldkit.forms import OUTCOMES
 from geo.fieldkit.submissions import present
+from geo.fields import fields_of
 
 REFUSAL_REASONS: Final = (
     "unknown_kit",
     "late",
+    "early",
     "not_in_share",
     "no_unit",
     "bad_outcome",
     "bad_time",
     "rejected_in_central",
     "outside_scope",
+    "out_of_range",
 )
 """Why a submission is refused (catalogue keys ``kit_refused_<reason>``)."""
+
+_SEEN = fields_of("visits")["residents_seen"]
+COUNT_LIMITS: Final = (float(_SEEN.minimum or 0), float(_SEEN.maximum or 0))
+"""The whole numbers a submission's counts (seen, confirmed, new_residents) may hold: the
+range the visits upload allows for people seen (:mod:`geo.fields`, ``residents_seen``)."""
+
+
+def counts_in_range(values: Collection[object]) -> bool:
+    """Whether every given count is a whole number within :data:`COUNT_LIMITS`; empty cells
+    pass.
+
+    >>> counts_in_range([2, None, float("nan")]), counts_in_range([-5]), counts_in_range([1.5])
+    (True, False, False)
+    """
+    low, high = COUNT_LIMITS
+    for value in values:
+        if not present(value):
+            continue
+        number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+        if pd.isna(number) or number % 1 != 0 or not low <= number <= high:
+            return False
+    return True
 
 
 def records_people(roles: Collection[str], permissions: Mapping[str, Collection[str]]) -> bool:
@@ -45,36 +70,56 @@ def refusals(
 ) -> pd.Series:
     """Why each submission is refused (a reason of :data:`REFUSAL_REASONS`), or None.
 
-    ``kits``: kit_id, sweep_id, team_id, expires_on; ``shares``: sweep_id, team_id,
-    property_id (each team's units). A submission is refused when its kit is unknown, it
-    was made after the kit's expiry day, it names no unit or a unit outside its team's
-    share, its outcome or time cannot be read, or ODK Central's reviewer rejected it.
+    ``kits``: kit_id, sweep_id, team_id, expires_on, and issued_on when known;
+    ``shares``: sweep_id, team_id, property_id (each team's units). ``submissions`` may
+    carry seen, confirmed and new_residents. A submission is refused when its kit is
+    unknown, it was made after the kit's expiry day (``late``) or before its issue day
+    (``early``), it names no unit or a unit outside its team's share, its outcome or time
+    cannot be read, ODK Central's reviewer rejected it, or a count is not a whole number
+    within :data:`COUNT_LIMITS` (``out_of_range``, the visits upload's rule).
 
     >>> kits = pd.DataFrame({"kit_id": [1], "sweep_id": [5], "team_id": [9],
-    ...     "expires_on": [date(2026, 12, 1)]})
+    ...     "issued_on": [date(2026, 11, 30)], "expires_on": [date(2026, 12, 1)]})
     >>> shares = pd.DataFrame({"sweep_id": [5], "team_id": [9], "property_id": [3]})
-    >>> s = pd.DataFrame({"kit": [1, 1, 1, 2], "unit": [3, 4, 3, 3], "outcome": ["verified"] * 4,
-    ...     "review_state": ["", "", "", ""], "visited_at": pd.to_datetime(
-    ...     ["2026-11-30 10:00", "2026-11-30 10:00", "2026-12-02 09:00", "2026-11-30 10:00"])})
+    >>> s = pd.DataFrame({"kit": [1, 1, 1, 2, 1, 1], "unit": [3, 4, 3, 3, 3, 3],
+    ...     "outcome": ["verified"] * 6, "review_state": [""] * 6,
+    ...     "seen": [1, 1, 1, 1, 1, -5], "visited_at": pd.to_datetime(
+    ...     ["2026-11-30 10:00", "2026-11-30 10:00", "2026-12-02 09:00", "2026-11-30 10:00",
+    ...      "2026-11-29 10:00", "2026-11-30 10:00"])})
     >>> refusals(s, kits=kits, shares=shares).tolist()
-    [None, 'not_in_share', 'late', 'unknown_kit']
+    [None, 'not_in_share', 'late', 'unknown_kit', 'early', 'out_of_range']
     """
     owned = set(
         zip(shares["sweep_id"], shares["team_id"], shares["property_id"].astype(int), strict=True)
     )
-    stamps: dict[int, tuple[int, int, date]] = {
-        int(k): (int(s), int(t), e)
-        for k, s, t, e in zip(
-            kits["kit_id"], kits["sweep_id"], kits["team_id"], kits["expires_on"], strict=True
+    issued = kits["issued_on"] if "issued_on" in kits.columns else pd.Series([None] * len(kits))
+    stamps: dict[int, tuple[int, int, date, date | None]] = {
+        int(k): (int(s), int(t), e, pd.Timestamp(i).date() if present(i) else None)
+        for k, s, t, e, i in zip(
+            kits["kit_id"],
+            kits["sweep_id"],
+            kits["team_id"],
+            kits["expires_on"],
+            issued.tolist(),
+            strict=True,
         )
     }
+    nothing = pd.Series([None] * len(submissions), index=submissions.index, dtype=object)
+    counts = zip(
+        *(
+            (submissions[c] if c in submissions.columns else nothing).tolist()
+            for c in ("seen", "confirmed", "new_residents")
+        ),
+        strict=True,
+    )
     reasons: list[str | None] = []
-    for kit_value, unit, outcome, review, moment in zip(
+    for kit_value, unit, outcome, review, moment, numbers in zip(
         submissions["kit"].tolist(),
         submissions["unit"].tolist(),
         submissions["outcome"].tolist(),
         submissions["review_state"].tolist(),
         pd.to_datetime(submissions["visited_at"]).tolist(),
+        counts,
         strict=True,
     ):
         kit = int(kit_value) if present(kit_value) else None
@@ -90,8 +135,12 @@ def refusals(
             reasons.append("bad_time")
         elif moment.date() > stamps[kit][2]:
             reasons.append("late")
+        elif stamps[kit][3] is not None and moment.date() < stamps[kit][3]:
+            reasons.append("early")
         elif (stamps[kit][0], stamps[kit][1], int(unit)) not in owned:
             reasons.append("not_in_share")
+        elif not counts_in_range(numbers):
+            reasons.append("out_of_range")
         else:
             reasons.append(None)
     return pd.Series(reasons, index=submissions.index, dtype=object)

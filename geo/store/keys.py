@@ -84,8 +84,9 @@ def read_keys(path: Path) -> Keys | None:
     audit key, its Fernet key kept to read the old tokens.
 
     Refused with a ConflictError (``key_unreadable``, naming the path) when the file is
-    there but is not a Gridhouse key file (empty, damaged, or other JSON): it is left as
-    it is, never replaced by a new key, since the data may be sealed with the lost one.
+    there but is not a Gridhouse key file (empty, damaged, or other JSON) or cannot be
+    read (a directory, no permission: any ``OSError``): it is left as it is, never
+    replaced by a new key, since the data may be sealed with the lost one.
     """
     if not path.exists():
         return None
@@ -93,8 +94,9 @@ def read_keys(path: Path) -> Keys | None:
         data = json.loads(path.read_bytes().decode("utf-8"))
         legacy = "aead" not in data
         keys = _legacy_keys(data) if legacy else _keys(data)
-    except (ValueError, KeyError, TypeError, AttributeError) as damaged:
-        # ValueError covers bad UTF-8, JSON and base64 and keys of the wrong length.
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as damaged:
+        # OSError: a directory or a file we may not read; ValueError covers bad UTF-8,
+        # JSON and base64 and keys of the wrong length.
         raise ConflictError("key_unreadable", path=str(path)) from damaged
     if legacy:
         write_private(path, _encode(keys))

@@ -4,10 +4,11 @@ GridhouseError that names its cause and what to do (:func:`unusable_database`)."
 from __future__ import annotations
 
 import errno
+import re
 import sqlite3
 from collections.abc import Callable
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from geo.errors import ConflictError, GridhouseError
 from geo.store.database.location import data_folder, shown_url
@@ -20,7 +21,9 @@ def unusable_database(exc: BaseException, url: str) -> GridhouseError | None:
     SQLite: a file that is no database or is damaged (truncated, overwritten: SQLite finds
     out when it reads the pages concerned), a full disk, a file or folder that became read
     only, an I/O error. PostgreSQL: a server that cannot be reached or refuses the sign-in,
-    a database that does not exist, a full disk, a value longer than its column. Any face:
+    a database that does not exist, a full disk, a value longer than its column, a URL
+    with a connection option the driver does not accept (named, its value never shown:
+    it may be a password). Any face:
     a full disk met while writing a file (``OSError`` ENOSPC)."""
     shown = shown_url(url)
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -34,6 +37,8 @@ def unusable_database(exc: BaseException, url: str) -> GridhouseError | None:
     state = str(getattr(exc.orig, "sqlstate", "") or "")
     if state in _POSTGRES_FAULTS:
         return ConflictError(_POSTGRES_FAULTS[state], url=shown)
+    if not state and isinstance(exc, ProgrammingError):
+        return _url_option_fault(str(exc.orig))
     if not state and isinstance(exc, OperationalError):  # libpq says why in words only
         return ConflictError(_connection_fault(str(exc.orig)), url=shown)
     if state.startswith(("08", "57P")):
@@ -42,6 +47,21 @@ def unusable_database(exc: BaseException, url: str) -> GridhouseError | None:
         return ConflictError("database_sign_in_refused", url=shown)
     if state.startswith("53"):
         return ConflictError("database_server_full", url=shown)
+    return None
+
+
+_UNKNOWN_OPTION = re.compile(r'invalid connection option "([^"]*)"')
+
+
+def _url_option_fault(text: str) -> GridhouseError | None:
+    """The error for a URL libpq refused before connecting (``invalid connection option
+    "X"``, ``invalid dsn: ...``): the option is named, no value is shown (libpq's wording
+    of a malformed one may quote it). None for any other ProgrammingError (a bug)."""
+    unknown = _UNKNOWN_OPTION.search(text)
+    if unknown:
+        return ConflictError("database_url_option_unknown", option=unknown.group(1))
+    if text.startswith("invalid dsn"):
+        return ConflictError("database_url_invalid")
     return None
 
 
