@@ -115,16 +115,82 @@ def top_shares(
     return joined
 
 
+H3_RESOLUTIONS: Final = range(5, 12)
+"""The H3 resolutions a map may draw: 5 (about 250 km2) to 11 (about 2,000 m2)."""
+
+
 def hexagon_cells(
     lon: npt.ArrayLike, lat: npt.ArrayLike, *, resolution: int = DEFAULT_H3_RESOLUTION
 ) -> npt.NDArray[np.uint64]:
-    """The H3 cell (as an integer) of each WGS-84 point."""
+    """The H3 cell (as an integer) of each WGS-84 point at ``resolution`` (one of
+    :data:`H3_RESOLUTIONS`), by H3's hierarchy: the ancestor of the point's cell at the
+    finest resolution, so a cell's count is exactly the sum of its children's at every
+    resolution (a point's coarse cell is not always the hexagon drawn around it: H3's
+    children do not tile their parent's hexagon exactly; about 6 % of points lie just
+    outside the hexagon drawn for their cell at resolution 9).
+
+    Raises ValueError for a resolution outside :data:`H3_RESOLUTIONS`.
+    """
+    if resolution not in H3_RESOLUTIONS:
+        msg = f"resolution must be within {H3_RESOLUTIONS}, got {resolution}"
+        raise ValueError(msg)
     to_cell = h3.api.basic_int.latlng_to_cell
+    finest = H3_RESOLUTIONS[-1]
     lats = np.asarray(lat, dtype=float).tolist()
     lons = np.asarray(lon, dtype=float).tolist()
-    return np.array(
-        [to_cell(a, b, resolution) for a, b in zip(lats, lons, strict=True)], dtype=np.uint64
+    cells = np.array(
+        [to_cell(a, b, finest) for a, b in zip(lats, lons, strict=True)], dtype=np.uint64
     )
+    return hexagon_parents(cells, resolution)
+
+
+def hexagon_parents(cells: npt.ArrayLike, resolution: int) -> npt.NDArray[np.uint64]:
+    """Each H3 cell's ancestor at ``resolution`` (not finer than the cells), computed on the
+    index bits as ``h3.cell_to_parent`` does: the resolution field set, the digits below it
+    set to 7 (H3 index layout, bits 52-55 and 3 bits per digit from bit 42 down).
+
+    >>> cell = h3.api.basic_int.latlng_to_cell(30.0, 120.0, 11)
+    >>> int(hexagon_parents([cell], 7)[0]) == h3.api.basic_int.cell_to_parent(cell, 7)
+    True
+    """
+    array = np.asarray(cells, dtype=np.uint64)
+    resolution_bits = np.uint64(0xF << 52)
+    below = np.uint64((1 << (45 - 3 * resolution)) - 1)
+    return (array & ~resolution_bits) | np.uint64(resolution << 52) | below
+
+
+def hexagon_names(cells: npt.ArrayLike) -> list[str]:
+    """H3 cells (integers) as the hex strings :func:`hexagon_density` names them by."""
+    return [h3.int_to_str(int(c)) for c in np.asarray(cells, dtype=np.uint64)]
+
+
+def hexagon_tree(cells: npt.ArrayLike, weight: npt.ArrayLike) -> pd.DataFrame:
+    """Weights summed per cell at every resolution of :data:`H3_RESOLUTIONS`, from cells
+    at the finest: index cell (integer), columns resolution, parent (the cell one
+    resolution coarser; 0 at the coarsest) and count. Cells summing to 0 are left out.
+    """
+    finest = pd.DataFrame(
+        {"cell": np.asarray(cells, dtype=np.uint64), "count": np.asarray(weight, dtype=float)}
+    )
+    levels = []
+    for resolution in H3_RESOLUTIONS:
+        at = hexagon_parents(finest["cell"].to_numpy(), resolution)
+        sums = finest["count"].groupby(at).sum()
+        sums = sums[sums > 0]
+        up = (
+            hexagon_parents(sums.index.to_numpy(dtype=np.uint64), resolution - 1)
+            if resolution > H3_RESOLUTIONS[0]
+            else np.zeros(len(sums), dtype=np.uint64)
+        )
+        levels.append(
+            pd.DataFrame(
+                {"resolution": resolution, "parent": up, "count": sums.to_numpy()},
+                index=sums.index.to_numpy(dtype=np.uint64),
+            )
+        )
+    tree = pd.concat(levels)
+    tree.index.name = "cell"
+    return tree
 
 
 def hexagon_density(cells: npt.ArrayLike, weight: npt.ArrayLike) -> pd.DataFrame:
@@ -143,7 +209,7 @@ def hexagon_density(cells: npt.ArrayLike, weight: npt.ArrayLike) -> pd.DataFrame
     km2 = np.array([basic.cell_area(int(c), unit="km^2") for c in sums.index])
     return pd.DataFrame(
         {
-            "cell": [h3.int_to_str(int(c)) for c in sums.index],
+            "cell": hexagon_names(sums.index.to_numpy()),
             "count": sums.to_numpy(),
             "km2": km2,
             "per_km2": sums.to_numpy() / km2,

@@ -190,24 +190,54 @@ def coverage_by_month(
     ``completed_visits`` has columns property_id and visited_at (completed outcomes only).
     Returns columns month_end, units, covered, coverage.
     """
-    units = pd.Index(unit_ids.unique())
-    visits = completed_visits.loc[completed_visits["property_id"].isin(units)]
+    groups = pd.Series(0, index=pd.Index(unit_ids.unique()))
+    counted = covered_by_month(groups, completed_visits, ends=ends, window_days=window_days)
+    if counted.empty:  # no units: a row per date all the same
+        counted = pd.DataFrame({"month_end": ends, "group": 0, "units": 0, "covered": 0})
+    counted = counted.drop(columns="group")
+    counted["coverage"] = (counted["covered"] / counted["units"]).where(counted["units"] > 0)
+    return counted
+
+
+def covered_by_month(
+    groups: pd.Series,
+    completed_visits: pd.DataFrame,
+    *,
+    ends: list[date],
+    window_days: int = WINDOW_DAYS,
+) -> pd.DataFrame:
+    """Per group of units and date of ``ends``, the units and those with a completed visit
+    in the window of ``window_days`` ending that day; ``window_days=0``: the calendar month
+    up to that day (the monthly inspection rate).
+
+    ``groups``: index unit id, value its group (a community); ``completed_visits`` has
+    columns property_id and visited_at. Returns columns month_end, group, units, covered,
+    one row per date and group (oldest date first).
+    """
+    units = groups.groupby(groups.to_numpy()).size()
+    visits = completed_visits.loc[completed_visits["property_id"].isin(groups.index)]
     stamps = pd.to_datetime(visits["visited_at"]).to_numpy()
     ids = visits["property_id"].to_numpy()
     rows = []
     for end_day in ends:
-        start, end = window_bounds(end_day, window_days)
+        days = window_days or month_to_date_days(end_day)
+        start, end = window_bounds(end_day, days)
         inside = (stamps >= np.datetime64(start)) & (stamps < np.datetime64(end))
-        covered = len(np.unique(ids[inside]))
+        seen = groups.loc[np.unique(ids[inside])]
+        covered = seen.groupby(seen.to_numpy()).size().reindex(units.index, fill_value=0)
         rows.append(
-            {
-                "month_end": end_day,
-                "units": len(units),
-                "covered": covered,
-                "coverage": covered / len(units) if len(units) else float("nan"),
-            }
+            pd.DataFrame(
+                {
+                    "month_end": end_day,
+                    "group": units.index,
+                    "units": units.to_numpy(),
+                    "covered": covered.to_numpy(),
+                }
+            )
         )
-    return pd.DataFrame(rows)
+    if units.empty or not rows:
+        return pd.DataFrame(columns=["month_end", "group", "units", "covered"])
+    return pd.concat(rows, ignore_index=True)
 
 
 def month_to_date_days(day: date) -> int:
@@ -227,15 +257,7 @@ def monthly_inspection(
 
     Returns columns month_end, units, covered, coverage.
     """
-    return pd.concat(
-        [
-            coverage_by_month(
-                unit_ids, completed_visits, ends=[end], window_days=month_to_date_days(end)
-            )
-            for end in ends
-        ],
-        ignore_index=True,
-    )
+    return coverage_by_month(unit_ids, completed_visits, ends=ends, window_days=0)
 
 
 def inspection_status(

@@ -34,7 +34,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -99,8 +99,11 @@ def protect(
         any sum or difference of its members and their total (each once) is small
         (attempted but not completed, neither covered nor overdue).
 
-    The complement is the smallest child not withheld (least information lost), else the
-    parent; each added cell may break another group, so this repeats until none is left.
+    In a group whose parent is shown, the withheld children must be two or more and hold
+    at least ``threshold`` together (else subtraction shows each is small): the complement
+    is the smallest child that brings them there (least information lost), else the
+    largest, else the parent. Each added cell may break another group, so this repeats
+    until none is left.
 
     >>> t = pd.DataFrame({"n": [20, 3, 17]}, index=["c", "g1", "g2"])
     >>> protect(t, parent=pd.Series({"c": None, "g1": "c", "g2": "c"}), columns=["n"])["n"].tolist()
@@ -129,7 +132,9 @@ def protect(
             for member in group:
                 withheld[member] |= any_hidden
         for column in columns:
-            withheld[column] = _complement(withheld[column], values[column], groups)
+            withheld[column] = _complement(
+                withheld[column], values[column], groups, threshold=threshold
+            )
         changed = not np.array_equal(before, withheld.to_numpy())
     return withheld
 
@@ -138,26 +143,67 @@ def _complement(
     hidden_now: pd.Series,
     value: pd.Series,
     groups: list[tuple[Hashable | None, list[Hashable]]],
+    threshold: int = THRESHOLD,
 ) -> pd.Series:
-    """One column's withheld cells with complements added until no group of a parent and
-    its children has exactly one withheld member."""
+    """One column's withheld cells with complements added until every group of a parent
+    and its children is safe (see :func:`_unsafe`)."""
     hidden = hidden_now.to_dict()
     values = value.to_dict()
     changed = True
     while changed:
         changed = False
         for head, children in groups:
-            members = [head, *children] if head is not None else list(children)
-            if sum(hidden[m] for m in members) != 1:
+            head_hidden = head is not None and hidden[head]
+            withheld = [values[c] for c in children if hidden[c]]
+            if not _unsafe(withheld, head_hidden=head_hidden, threshold=threshold):
                 continue
-            free = sorted((values[c], str(c)) for c in children if not hidden[c])
-            chosen = next((c for c in children if free and str(c) == free[0][1]), None)
-            if chosen is None and head is not None and not hidden[head]:
+            free = {c: values[c] for c in children if not hidden[c]}
+            chosen = _partner(free, sum(withheld), head_hidden=head_hidden, threshold=threshold)
+            if chosen is None and head is not None and not head_hidden:
                 chosen = head
             if chosen is not None:
                 hidden[chosen] = True
                 changed = True
     return pd.Series(hidden, dtype=bool).reindex(hidden_now.index)
+
+
+def _unsafe(withheld: Sequence[float], *, head_hidden: bool, threshold: int) -> bool:
+    """Whether a group (a total and its parts) gives a withheld part back: with its total
+    shown, one withheld part is the total minus the rest, and several whose sum is small
+    (1 to ``threshold - 1``) show that each is small (7 = *, *, 6: the two hold 1); with
+    its total withheld, the total is the sum of its parts when none is withheld.
+
+    >>> _unsafe([3], head_hidden=False, threshold=5), _unsafe([1, 0], head_hidden=False,
+    ...     threshold=5), _unsafe([3, 6], head_hidden=False, threshold=5)
+    (True, True, False)
+    >>> _unsafe([], head_hidden=True, threshold=5), _unsafe([3], head_hidden=True, threshold=5)
+    (True, False)
+    """
+    if head_hidden:
+        return not withheld
+    total = sum(withheld)
+    return len(withheld) == 1 or 0 < total < threshold
+
+
+def _partner(
+    free: Mapping[Hashable, float], withheld_sum: float, *, head_hidden: bool, threshold: int
+) -> Hashable | None:
+    """The part to withhold beside the withheld ones: the smallest that brings their sum to
+    ``threshold`` (least information lost), else the largest (and the group is checked
+    again); None when every part is withheld.
+
+    >>> _partner({"a": 0, "b": 6, "c": 9}, 1, head_hidden=False, threshold=5)
+    'b'
+    >>> _partner({"a": 0, "b": 2}, 1, head_hidden=False, threshold=5)
+    'b'
+    """
+    if not free:
+        return None
+    ordered = sorted(free, key=lambda k: (free[k], str(k)))
+    if head_hidden:
+        return ordered[0]
+    enough = [k for k in ordered if withheld_sum + free[k] >= threshold]
+    return enough[0] if enough else ordered[-1]
 
 
 def _small_combination(
@@ -195,6 +241,88 @@ def _groups(parent: pd.Series) -> list[tuple[Hashable | None, list[Hashable]]]:
     return [(head, sorted(children, key=str)) for head, children in sorted(out.items(), key=str)]
 
 
+def protect_levels(
+    count: pd.Series, *, parent: pd.Series, level: pd.Series, threshold: int = THRESHOLD
+) -> pd.Series:
+    """Which cells of a nested grid (H3 hexagons at several resolutions) to withhold, so
+    that no choice of resolutions gives a withheld cell back by subtraction.
+
+    Parameters
+    ----------
+    count : per cell (index) its count, exactly the sum of its children's.
+    parent : per cell the cell one level coarser (ignored at the coarsest level, whose
+        cells add up to a total the reader is taken to know).
+    level : per cell its level, larger is finer (an H3 resolution); every level below a
+        cell holds its children, down to the finest.
+
+    Every withheld cell has withheld cells under it down to the finest level. A shown cell
+    less any shown cells inside it leaves withheld cells; the least it can leave is their
+    "mass": a finest cell's count, else the mass of its withheld children. Under a shown
+    cell (and under the known total) the withheld children are none, or two or more with
+    a mass of at least ``threshold`` together; else, from the finest level up, the cell
+    is withheld too. Under the known total, cells are
+    withheld beside the unsafe ones instead (each with its smallest child, that child's
+    smallest child and so on: none equals the sum of its shown children), and a cell then
+    withheld alone is known, so the same holds under it.
+
+    >>> cells = pd.DataFrame({"count": [9, 3, 6, 1, 2, 6], "level": [1, 2, 2, 3, 3, 3],
+    ...     "parent": ["", "a", "a", "b", "b", "c"]}, index=["a", "b", "c", "b1", "b2", "c1"])
+    >>> protect_levels(cells["count"], parent=cells["parent"], level=cells["level"]).tolist()
+    [True, True, True, True, True, True]
+    """
+    value = pd.to_numeric(count, errors="coerce").fillna(0).astype(float)
+    hidden = is_small(value, threshold=threshold)
+    levels = sorted(level.unique())
+    if not levels:
+        return hidden
+    # mass: what a reader is left with inside a cell, its shown cells taken away: a finest
+    # cell's count; else the mass of its withheld children (shown ones are known)
+    mass = value.where((level == levels[-1]).to_numpy(), 0.0)
+    for finer in reversed(levels[1:]):
+        children = level.index[level == finer]
+        by_parent = parent.loc[children].to_numpy()
+        k = hidden.loc[children].groupby(by_parent).sum()
+        inside = mass.loc[children].where(hidden.loc[children], 0.0).groupby(by_parent).sum()
+        heads = inside.index.intersection(mass.index)
+        mass.loc[heads] = inside.loc[heads]
+        unsafe = (k > 0) & ((k == 1) | (inside < threshold))
+        hidden.loc[unsafe.index[unsafe.to_numpy()].intersection(hidden.index)] = True
+    below = pd.Series(parent.index, index=parent.to_numpy())  # each cell under its parent
+    below = below.loc[level.reindex(below.to_numpy()).to_numpy() > levels[0]]
+
+    def finer_than(cell: Any) -> list[Any]:
+        return list(below.loc[[cell]]) if cell in below.index else []
+
+    def left(members: list[Any]) -> float:
+        return float(mass.loc[members].where(hidden.loc[members], 0.0).sum())
+
+    def unsafe_group(members: list[Any]) -> bool:
+        k = int(hidden.loc[members].sum())
+        return k > 0 and (k == 1 or left(members) < threshold)
+
+    known = [list(level.index[level == levels[0]])]  # the coarsest cells add up to a known total
+    while known:
+        members = known.pop()
+        while unsafe_group(members):
+            free = {c: float(value.loc[c]) for c in members if not hidden.loc[c]}
+            pick = _partner(free, left(members), head_hidden=False, threshold=threshold)
+            if pick is None:
+                break
+            path: list[Any] = [pick]
+            while True:  # down: a withheld cell equal to its shown children
+                hidden.loc[path[-1]] = True
+                kids = finer_than(path[-1])
+                if not kids or any(hidden.loc[c] for c in kids):
+                    break
+                path.append(min(kids, key=lambda c: (value.loc[c], str(c))))
+            for node in reversed(path[:-1]):
+                mass.loc[node] = left(finer_than(node))
+        alone = [c for c in members if hidden.loc[c]]
+        if len(alone) == 1 and finer_than(alone[0]):  # the total less the rest: known
+            known.append(finer_than(alone[0]))
+    return hidden
+
+
 def protect_table(
     table: pd.DataFrame,
     columns: Sequence[str],
@@ -221,7 +349,7 @@ def protect_table(
     >>> seen = pd.DataFrame({"seen": [35, 51, 40], "registered": [33, 40, 40]})
     >>> protect_table(seen, ["seen", "registered"], parts_of=[("seen", "registered")]
     ...     ).values.tolist()
-    [[False, True], [False, False], [False, True]]
+    [[False, True], [False, True], [False, False]]
     """
     remainders = {
         f"{total} - {part}": pd.to_numeric(table[total], errors="coerce")
@@ -248,16 +376,28 @@ def protect_table(
                 changed = True
         for column in columns:  # each column's total is known: a part alone would show
             hidden = withheld[column]
-            if hidden.sum() == 1 and len(hidden) > 1:
-                withheld.loc[values.loc[~hidden, column].idxmin(), column] = True
-                changed = True
+            if len(hidden) < 2:
+                continue
+            shut = values.loc[hidden, column].tolist()
+            if _unsafe(shut, head_hidden=False, threshold=threshold):
+                free = values.loc[~hidden, column].to_dict()
+                pick = _partner(free, sum(shut), head_hidden=False, threshold=threshold)
+                if pick is not None:
+                    withheld.loc[pick, column] = True
+                    changed = True
         for row in table.index:
             for total, parts in row_sums:
-                members = [total, *parts]
-                hidden_now = [m for m in members if withheld.loc[row, m]]
-                if len(hidden_now) == 1:
-                    free = [p for p in parts if not withheld.loc[row, p]] or [total]
-                    pick = min(free, key=lambda m: (values.loc[row, m], m))
+                head_hidden = bool(withheld.loc[row, total])
+                shut = [values.loc[row, p] for p in parts if withheld.loc[row, p]]
+                if not (head_hidden or shut):
+                    continue
+                if not _unsafe(shut, head_hidden=head_hidden, threshold=threshold):
+                    continue
+                free = {p: values.loc[row, p] for p in parts if not withheld.loc[row, p]}
+                pick = _partner(free, sum(shut), head_hidden=head_hidden, threshold=threshold)
+                if pick is None and not head_hidden:
+                    pick = total
+                if pick is not None:
                     withheld.loc[row, pick] = True
                     changed = True
     return withheld.drop(columns=list(remainders))

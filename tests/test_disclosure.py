@@ -164,6 +164,28 @@ def test_no_withheld_count_comes_back_by_subtraction_over_the_whole_tree(seen, t
     assert pinned == []
 
 
+def test_the_withheld_children_of_a_shown_total_hold_at_least_the_threshold(seen, truth):
+    """The second tester's attack: 仁和's worksites 7 = grids *, *, 6 told that the two
+    withheld grids hold 1 together. Under every shown total, the withheld children are two
+    or more and hold 0 or at least THRESHOLD together (the remainder granted as known)."""
+    parents = tree(truth)
+    value = {}
+    for level in (*LEVELS, "headline"):
+        for code in seen[level].index:
+            value[str(code)] = (seen[level].loc[code], truth[level].loc[code])
+    narrowed = []
+    for column in COUNT_COLUMNS:
+        for head in {*parents.to_numpy()}:
+            if head not in value or value[head][0][column] == WITHHELD:
+                continue
+            children = [c for c in parents.index[parents == head] if c in value]
+            hidden = [c for c in children if value[c][0][column] == WITHHELD]
+            together = sum(int(value[c][1][column]) for c in hidden)
+            if len(hidden) == 1 or small(together):
+                narrowed.append((head, column, hidden, together))
+    assert narrowed == []
+
+
 def test_the_headline_is_the_root_of_the_same_pattern(seen, truth):
     for column in COUNT_COLUMNS:
         streets = seen["street"][column]
@@ -401,6 +423,41 @@ def test_hexagons_of_each_community_give_no_withheld_count_back(demo, resolution
             assert set(frame["cell"]) <= set(calls[None]["cell"])
 
 
+def test_no_two_resolutions_give_a_withheld_hexagon_back(demo):
+    """The second tester's attack: a hexagon at one resolution minus its shown children at
+    a finer one left 1-4 in 209 cells (one child withheld: its true count). For every
+    shown hexagon and every finer resolution, the withheld descendants are two or more
+    and hold at least THRESHOLD together, or hold nothing."""
+    import h3
+
+    month_end = disclosure.month_end_on_or_before(AS_OF)
+    shown, true = {}, {}
+    for resolution in range(5, 12):
+        shown[resolution] = spatial.floating_hexagons(
+            demo, PLANNER, resolution=resolution, as_of=AS_OF
+        ).set_index("cell")["count"]
+        true[resolution] = spatial.floating_hexagons(
+            demo, ADMIN, resolution=resolution, as_of=month_end
+        ).set_index("cell")["count"]
+    assert sum(len(s) for s in shown.values()) > 0
+    narrowed = []
+    for coarse in range(5, 11):
+        for fine in range(coarse + 1, 12):
+            cells = true[fine].index
+            parents = pd.Series([h3.cell_to_parent(c, coarse) for c in cells], index=cells)
+            for head in shown[coarse].index:
+                under = parents.index[parents == head]
+                assert true[fine].loc[under].sum() == true[coarse].loc[head]  # nested exactly
+                hidden = [c for c in under if c not in shown[fine].index]
+                held = true[fine].loc[hidden].sum()
+                if len(hidden) == 1 or small(held):
+                    narrowed.append((head, fine, len(hidden), held))
+    assert narrowed == []
+    total = true[5].sum()  # the coarsest hexagons add up to the floating residents placed
+    hidden_top = true[5].loc[~true[5].index.isin(shown[5].index)]
+    assert len(hidden_top) != 1 and not small(hidden_top.sum()), total
+
+
 def test_clusters_of_each_community_are_the_whole_clusters(demo):
     def clusters(area: str | None) -> spatial.Clusters:
         return spatial.floating_clusters(
@@ -517,6 +574,40 @@ def test_the_monthly_rate_trend_gives_no_small_count_or_rest_back(demo):
             if rate is not None and units is not None:
                 covered = round(rate * units)
                 assert not small(covered) and not small(units - covered), row.to_dict()
+
+
+def test_the_coverage_trend_withholds_what_the_overview_withholds(demo):
+    """The second tester's attack: for the communities whose coverage the overview
+    withholds, the trend gave covered and units at the same month end (康宁 88/93), and a
+    street's trend less its communities' opened a grid. The trend's last point withholds
+    what the overview withholds; at every month end, no area's covered count less its
+    shown sub-areas' leaves one withheld count, or a few."""
+    from geo.services.statistics import coverage_trend
+
+    levels = {lvl: overview_figures(demo, PLANNER, level=lvl, as_of=AS_OF).table for lvl in LEVELS}
+    areas = pd.concat([levels["street"], levels["community"]]).set_index("code")
+    shown = {None: coverage_trend(demo, PLANNER, as_of=AS_OF)}
+    true = {None: coverage_trend(demo, ADMIN, as_of=MONTH_END, window_days=WINDOW)}
+    for code in areas.index:
+        shown[code] = coverage_trend(demo, PLANNER, as_of=AS_OF, area=code)
+        true[code] = coverage_trend(demo, ADMIN, as_of=MONTH_END, window_days=WINDOW, area=code)
+    withheld_by_overview = areas.index[disclosure.is_withheld(areas["coverage"])]
+    assert len(withheld_by_overview) > 0
+    for code in withheld_by_overview:
+        assert shown[code]["coverage"].iloc[-1] == WITHHELD, code
+        assert shown[code]["covered"].iloc[-1] == WITHHELD, code
+    parent = {str(c): (p if p in areas.index else None) for c, p in areas["parent_code"].items()}
+    narrowed = []
+    for point in range(len(shown[None])):
+        for head in [None, *areas.index]:
+            if shown[head]["covered"].iloc[point] == WITHHELD:
+                continue
+            children = [c for c, p in parent.items() if p == head]
+            hidden = [c for c in children if shown[c]["covered"].iloc[point] == WITHHELD]
+            held = sum(int(true[c]["covered"].iloc[point]) for c in hidden)
+            if len(hidden) == 1 or small(held):
+                narrowed.append((point, head, hidden, held))
+    assert narrowed == []
 
 
 def test_registration_rates_give_no_small_count_or_rest_back(demo):

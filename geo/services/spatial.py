@@ -15,6 +15,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -24,11 +25,15 @@ from geo.clusters import (
     DEFAULT_EPS_M,
     DEFAULT_H3_RESOLUTION,
     DEFAULT_MIN_RESIDENTS,
+    H3_RESOLUTIONS,
     NOISE,
     cluster_hulls,
     density_clusters,
     hexagon_cells,
     hexagon_density,
+    hexagon_names,
+    hexagon_parents,
+    hexagon_tree,
     project,
     top_shares,
 )
@@ -166,8 +171,7 @@ def floating_hexagons(
     each counts its whole hexagon in the actor's areas (:func:`geo.disclosure.whole_cells`).
     Hexagons below the small-count threshold are dropped for aggregate roles."""
     require(actor, "view_aggregates")
-    if not 5 <= resolution <= 11:
-        raise InputError("value_invalid", name="resolution", value=resolution)
+    _check_resolution(resolution)
     as_of = _as_of(actor, as_of)
     with opened.db.read() as conn:
         within = communities_for(conn, actor, area)
@@ -177,13 +181,10 @@ def floating_hexagons(
             local_region=get_setting(conn, "local_region") or "",
             communities=communities_in_scope(conn, actor),
         )
-    cells = hexagon_cells(homes["lon"], homes["lat"], resolution=resolution)
-    density = hexagon_density(cells, homes["floating"])
-    if area is not None:
-        in_area = _in_communities(homes, within)
-        chosen = hexagon_density(cells[in_area], homes.loc[in_area, "floating"])["cell"]
-        density = disclosure.whole_cells(density, chosen)
-    return _suppressed_cells(actor, density)
+    in_area = None if area is None else _in_communities(homes, within).to_numpy()
+    return _hexagons(
+        actor, homes["lon"], homes["lat"], homes["floating"], resolution=resolution, chosen=in_area
+    )
 
 
 def worksite_layer(opened: Opened, actor: Actor, *, as_of: date | None = None) -> gpd.GeoDataFrame:
@@ -212,10 +213,10 @@ def worksite_hexagons(
 ) -> gpd.GeoDataFrame:
     """Declared workers of active worksites per H3 hexagon (for a view with too many
     worksites to draw one by one): cell, count, km2, per_km2, geometry."""
+    _check_resolution(resolution)
     sites = worksite_layer(opened, actor, as_of=as_of)
-    cells = hexagon_cells(sites.geometry.x, sites.geometry.y, resolution=resolution)
     weight = pd.to_numeric(sites["declared_workers"], errors="coerce").fillna(1)
-    return _suppressed_cells(actor, hexagon_density(cells, weight))
+    return _hexagons(actor, sites.geometry.x, sites.geometry.y, weight, resolution=resolution)
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,7 @@ def worker_homes(
     """The homes of a worksite's current workers aggregated to H3 hexagons, and the number
     of them living in crowded units (see :func:`geo.indicators.crowded`)."""
     require(actor, "view_aggregates")
+    _check_resolution(resolution)
     as_of = _as_of(actor, as_of)
     with opened.db.read() as conn:
         sites = _scoped(conn, actor, stored_worksites.worksites_with_workers(conn, as_of=as_of))
@@ -249,7 +251,6 @@ def worker_homes(
         homes = _scoped(conn, actor, stored_worksites.worker_homes(conn, worksite_id, as_of=as_of))
     workers = int(sites.loc[sites["id"] == worksite_id, "workers"].iloc[0])
     placed = homes.dropna(subset=["lon", "lat"])
-    cells = hexagon_cells(placed["lon"], placed["lat"], resolution=resolution)
     is_crowded = crowded(homes["residents"], homes["rooms"], homes["floor_area_m2"])
     figures: dict[str, int | str] = {
         "workers": workers,
@@ -259,7 +260,9 @@ def worker_homes(
     if actor.aggregates_only:
         figures = _disclosed_worker_figures(figures)
     return WorkerHomes(
-        cells=_suppressed_cells(actor, hexagon_density(cells, placed["workers"])),
+        cells=_hexagons(
+            actor, placed["lon"], placed["lat"], placed["workers"], resolution=resolution
+        ),
         workers=figures["workers"],
         housed_here=figures["housed_here"],
         crowded=figures["crowded"],
@@ -442,9 +445,39 @@ def _as_of(actor: Actor, as_of: date | None) -> date:
     return disclosure.month_end_on_or_before(day) if actor.aggregates_only else day
 
 
-def _suppressed_cells(actor: Actor, density: pd.DataFrame) -> gpd.GeoDataFrame:
+def _check_resolution(resolution: int) -> None:
+    if resolution not in H3_RESOLUTIONS:
+        raise InputError("value_invalid", name="resolution", value=resolution)
+
+
+def _hexagons(
+    actor: Actor,
+    lon: pd.Series,
+    lat: pd.Series,
+    weight: pd.Series,
+    *,
+    resolution: int,
+    chosen: npt.NDArray[np.bool_] | None = None,
+) -> gpd.GeoDataFrame:
+    """Weights per H3 hexagon at ``resolution``: cell, count, km2, per_km2, geometry.
+    ``chosen`` (per point) picks the hexagons holding chosen points, each with its whole
+    count (:func:`geo.disclosure.whole_cells`). For roles that see aggregates only, the
+    hexagons of every resolution are protected as one tree
+    (:func:`geo.disclosure.protect_levels`), so no two resolutions give a withheld one back."""
+    finest = hexagon_cells(lon, lat, resolution=H3_RESOLUTIONS[-1])
+    cells = hexagon_parents(finest, resolution)
+    weights = pd.to_numeric(pd.Series(np.asarray(weight)), errors="coerce").fillna(0).to_numpy()
+    density = hexagon_density(cells, weights)
+    if chosen is not None:
+        picked = pd.Series(cells[chosen]).loc[weights[chosen] > 0]
+        density = disclosure.whole_cells(density, hexagon_names(picked.unique()))
     if actor.aggregates_only:
-        density = density.loc[density["count"] >= disclosure.THRESHOLD]
+        tree = hexagon_tree(finest, weights)
+        hidden = disclosure.protect_levels(
+            tree["count"], parent=tree["parent"], level=tree["resolution"]
+        )
+        withheld = tree.index[hidden.to_numpy() & (tree["resolution"] == resolution).to_numpy()]
+        density = density.loc[~density["cell"].isin(hexagon_names(withheld))]
     shapes = gpd.GeoDataFrame(
         density.drop(columns="geometry"),
         geometry=list(density["geometry"]) if len(density) else [],

@@ -15,8 +15,10 @@ from geo.coverage import (
     WINDOW_DAYS,
     bounds,
     coverage_by_month,
+    covered_by_month,
     inspection_status,
     month_ends,
+    month_to_date_days,
     monthly_inspection,
 )
 from geo.errors import InputError, NotFoundError
@@ -215,7 +217,21 @@ def coverage_trend(
     else:
         trend = coverage_by_month(active["id"], visits, ends=ends, window_days=window_days)
     if actor.aggregates_only:
-        trend = _disclosed_trend(opened, actor, trend, as_of=as_of, area=area)
+        withheld = _withheld_trend(
+            opened,
+            actor,
+            counted=covered_by_month(
+                _units_by_community(areas, units, actor),
+                visits,
+                ends=ends,
+                window_days=window_days,
+            ),
+            areas=areas,
+            as_of=as_of,
+            window_days=window_days,
+            area=area,
+        )
+        trend = disclosure.withhold(trend, withheld, derived=_TREND_DERIVED)
     return trend
 
 
@@ -246,23 +262,75 @@ def _trend_inputs(
     return areas, units, visits
 
 
-def _disclosed_trend(
-    opened: Opened, actor: Actor, trend: pd.DataFrame, *, as_of: date, area: str | None
+def _units_by_community(areas: pd.DataFrame, units: pd.DataFrame, actor: Actor) -> pd.Series:
+    """The active units of every community the actor may see: index unit id, value the
+    community's code."""
+    communities = areas.loc[in_scope(areas, actor) & (areas["level"] == "community")]
+    code = dict(zip(communities["id"], communities["code"], strict=True))
+    active = units.loc[(units["status"] == "active") & units["community_id"].isin(code)]
+    return pd.Series(active["community_id"].map(code).to_numpy(), index=active["id"].to_numpy())
+
+
+def _withheld_trend(
+    opened: Opened,
+    actor: Actor,
+    *,
+    counted: pd.DataFrame,
+    areas: pd.DataFrame,
+    as_of: date,
+    window_days: int,
+    area: str | None,
 ) -> pd.DataFrame:
-    """A trend as a planner may see it: its units are today's units of the area, withheld
-    when the overview withholds them; covered counts withheld when they or the units not
-    covered are small, and the coverage of either."""
-    shown = overview_figures(opened, actor, as_of=as_of, area=area).headline
-    withheld = pd.DataFrame(
-        {
-            "units": disclosure.is_small(trend["units"])
-            | (shown["rental_units"] == disclosure.WITHHELD),
-            "covered": disclosure.is_small(trend["covered"])
-            | disclosure.is_small(pd.to_numeric(trend["units"]) - pd.to_numeric(trend["covered"])),
-        },
-        index=trend.index,
+    """Which units and covered counts of a trend (one row per month end, oldest first) a
+    planner may not see: each month end's figures of every visible community, street and
+    the whole are protected as one tree (:func:`geo.disclosure.protect`, so no area's trend
+    less its sub-areas' gives a withheld count back); the last month end is the overview's
+    day, so what the overview withholds there is withheld too; the units (today's, the
+    same at every month end) are withheld at all or none.
+
+    ``counted``: month_end, group (community code), units, covered."""
+    visible = areas.loc[in_scope(areas, actor)]
+    streets = visible.loc[visible["level"] == "street"].set_index("code")["parent_code"]
+    communities = visible.loc[visible["level"] == "community"].set_index("code")["parent_code"]
+    up = communities.where(communities.isin(streets.index), _ROOT)
+    parent = pd.concat(
+        [up, pd.Series(_ROOT, index=streets.index), pd.Series({_ROOT: None})]
+    ).astype(object)
+    node = _ROOT if area is None else area
+    ends = sorted(counted["month_end"].unique())
+    rows = []
+    for end in ends:
+        at = counted.loc[counted["month_end"] == end].set_index("group")[["units", "covered"]]
+        at = at.reindex(communities.index, fill_value=0)
+        per_street = at.groupby(up.reindex(at.index).to_numpy()).sum()
+        whole = at.sum().to_frame(_ROOT).T
+        tree = pd.concat([at, per_street.drop(index=_ROOT, errors="ignore"), whole])
+        tree = tree.reindex(parent.index, fill_value=0)
+        hidden = disclosure.protect(
+            tree, parent=parent, columns=["units", "covered"], parts_of=[("units", "covered")]
+        )
+        if end == ends[-1]:
+            shown = _overview_withheld(opened, actor, as_of=as_of, window_days=window_days)
+            hidden = hidden | shown.reindex(index=hidden.index, fill_value=False)
+        rows.append(hidden.loc[node] if node in hidden.index else pd.Series(True, hidden.columns))
+    withheld = pd.DataFrame(rows).reset_index(drop=True).astype(bool)
+    withheld["units"] = bool(withheld["units"].any())
+    withheld["covered"] |= withheld["units"]
+    return withheld
+
+
+def _overview_withheld(
+    opened: Opened, actor: Actor, *, as_of: date, window_days: int
+) -> pd.DataFrame:
+    """The overview's withheld units and covered counts per area code (and the whole, as
+    the root) on ``as_of`` over the window (0: the calendar month to date)."""
+    window = window_days or month_to_date_days(as_of)
+    areas, counts = _area_counts(opened, window_days=window, as_of=as_of)
+    visible = set(areas.loc[in_scope(areas, actor), "code"])
+    cells = _withheld_cells(
+        areas, visible, lambda at: area_indicators(areas, level=at, counts=counts)
     )
-    return disclosure.withhold(trend, withheld, derived=_TREND_DERIVED)
+    return cells[["rental_units", "covered"]].set_axis(["units", "covered"], axis=1)
 
 
 _TREND_DERIVED = {"coverage": ("units", "covered"), "status": ("units", "covered")}
