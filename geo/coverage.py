@@ -214,28 +214,28 @@ def covered_by_month(
     columns property_id and visited_at. Returns columns month_end, group, units, covered,
     one row per date and group (oldest date first).
     """
-    units = groups.groupby(groups.to_numpy()).size()
-    visits = completed_visits.loc[completed_visits["property_id"].isin(groups.index)]
-    stamps = pd.to_datetime(visits["visited_at"]).to_numpy()
-    ids = visits["property_id"].to_numpy()
+    if groups.empty:
+        return pd.DataFrame(columns=["month_end", "group", "units", "covered"])
+    codes, keys = pd.factorize(groups, sort=True)
+    units = np.bincount(codes, minlength=len(keys))
+    unit_ids = groups.index.to_numpy(dtype=np.int64)
+    visited = completed_visits["property_id"].to_numpy(dtype=np.int64)
+    top = int(max(unit_ids.max(initial=0), visited.max(initial=0))) + 1
+    group_of = np.full(top, -1, dtype=np.int64)  # each unit's group, by unit id
+    group_of[unit_ids] = codes
+    ours = group_of[visited] >= 0
+    stamps = pd.to_datetime(completed_visits["visited_at"]).to_numpy()
     rows = []
     for end_day in ends:
-        days = window_days or month_to_date_days(end_day)
-        start, end = window_bounds(end_day, days)
-        inside = (stamps >= np.datetime64(start)) & (stamps < np.datetime64(end))
-        seen = groups.loc[np.unique(ids[inside])]
-        covered = seen.groupby(seen.to_numpy()).size().reindex(units.index, fill_value=0)
+        start, end = window_bounds(end_day, window_days or month_to_date_days(end_day))
+        inside = ours & (stamps >= np.datetime64(start)) & (stamps < np.datetime64(end))
+        seen = np.zeros(top, dtype=bool)
+        seen[visited[inside]] = True
+        covered = np.bincount(group_of[seen], minlength=len(keys))
         rows.append(
-            pd.DataFrame(
-                {
-                    "month_end": end_day,
-                    "group": units.index,
-                    "units": units.to_numpy(),
-                    "covered": covered.to_numpy(),
-                }
-            )
+            pd.DataFrame({"month_end": end_day, "group": keys, "units": units, "covered": covered})
         )
-    if units.empty or not rows:
+    if not rows:
         return pd.DataFrame(columns=["month_end", "group", "units", "covered"])
     return pd.concat(rows, ignore_index=True)
 

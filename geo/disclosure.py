@@ -79,10 +79,12 @@ def protect(
     columns: Sequence[str],
     parts_of: Sequence[tuple[str, str]] = (),
     together: Sequence[Sequence[str]] = (),
+    withheld: pd.DataFrame | None = None,
     threshold: int = THRESHOLD,
 ) -> pd.DataFrame:
     """Which cells to withhold (a boolean frame like ``counts[columns]``): the small ones
-    and, column by column, as few others as it takes that no group of a parent and its
+    (and those ``withheld`` marks: what another figure of the same cells withholds) and,
+    column by column, as few others as it takes that no group of a parent and its
     children has exactly one withheld member.
 
     Parameters
@@ -114,9 +116,12 @@ def protect(
     [True, True]
     """
     values = counts[list(columns)].apply(pd.to_numeric, errors="coerce").fillna(0)
+    given = withheld
     withheld = pd.DataFrame(
         {c: is_small(counts[c], threshold=threshold) for c in columns}, index=counts.index
     )
+    if given is not None:
+        withheld |= given.reindex(index=counts.index, columns=list(columns), fill_value=False)
     for total, part in parts_of:
         withheld[part] |= is_small(values[total] - values[part], threshold=threshold)
     for group in together:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from geo.services import kits
 from geo.services.access import Actor
-from pages.common import guarded
+from pages.common import guarded, read
 from pages.tables import show_table
 from pages.texts import option_text, t
 
@@ -58,9 +58,10 @@ def draw_proven_progress(handle: Any, actor: Actor, sweep_id: int) -> None:
     show_table(table[["team", "assigned", "visited", "proven"]], headings="proven_col_")
 
 
-def draw_proven_coverage(handle: Any, actor: Actor, *, level: str) -> None:
-    """Coverage and the monthly inspection rate per area, all visits beside proven ones."""
-    table = guarded(lambda: kits.proven_coverage(handle, actor, level=level))
+def draw_proven_coverage(*, level: str) -> None:
+    """Coverage and the monthly inspection rate per area, all visits beside proven ones
+    (read once per data version, as the rest of the overview)."""
+    table = read("proven_coverage", level=level)
     if table is None:
         return
     with st.expander(t("proven_title")):

@@ -15,7 +15,6 @@ from geo.disclosure import WITHHELD
 from geo.settings import settings
 from geo.vocabulary import AREA_LEVELS
 from pages.common import basemap_picker, is_demo, read, signed_in_actor
-from pages.common import opened as opened_database
 from pages.fieldkits import draw_proven_coverage
 from pages.tables import show_table
 from pages.texts import plain, t, t_raw
@@ -224,4 +223,4 @@ if monthly_trend is not None:
         st.caption(t(f"inspection_status_{latest['status']}", rate=rate))
 
 # Issue 19: coverage and the monthly inspection rate, all visits beside proven visits only.
-draw_proven_coverage(opened_database().handle, signed_in_actor(), level=level)
+draw_proven_coverage(level=level)

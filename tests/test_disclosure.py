@@ -610,6 +610,41 @@ def test_the_coverage_trend_withholds_what_the_overview_withholds(demo):
     assert narrowed == []
 
 
+def test_proven_coverage_withholds_what_the_overview_withholds(seen, truth, demo):
+    """The table of proven visits shows coverage per area beside the overview: where the
+    overview withholds an area's coverage, so does it; and no area's proven or inspected
+    count less its shown sub-areas' leaves one withheld count, or a few."""
+    from geo.services import kits
+
+    shown, true = {}, {}
+    for level in LEVELS:
+        shown[level] = kits.proven_coverage(demo, PLANNER, level=level, as_of=AS_OF)
+        shown[level] = shown[level].set_index("code")
+        true[level] = kits.proven_coverage(
+            demo, ADMIN, level=level, as_of=MONTH_END, window_days=WINDOW
+        ).set_index("code")
+        overview = seen[level]["coverage"]
+        hidden = overview.index[disclosure.is_withheld(overview)]
+        assert (shown[level].loc[hidden, "coverage"] == WITHHELD).all(), level
+    parents = tree(truth)
+    narrowed = []
+    for column in ("covered", "proven_covered", "inspected", "proven_inspected"):
+        value = {
+            str(c): (shown[lv].loc[c, column], true[lv].loc[c, column])
+            for lv in LEVELS
+            for c in shown[lv].index
+        }
+        for head in {*parents.to_numpy()}:
+            if head not in value or value[head][0] == WITHHELD:
+                continue
+            children = [c for c in parents.index[parents == head] if c in value]
+            hidden = [c for c in children if value[c][0] == WITHHELD]
+            held = sum(int(value[c][1]) for c in hidden)
+            if len(hidden) == 1 or small(held):
+                narrowed.append((column, head, hidden, held))
+    assert narrowed == []
+
+
 def test_registration_rates_give_no_small_count_or_rest_back(demo):
     rates = sweeps.registration_rates(demo, PLANNER, as_of=AS_OF)
     for _, row in rates.iterrows():

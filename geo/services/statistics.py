@@ -200,9 +200,10 @@ def coverage_trend(
         as_of, coarse = planner_time(as_of, window_days or 31)
         window_days = coarse if window_days else 0
     ends = month_ends(as_of, months)
-    areas, units, visits = _trend_inputs(
-        opened, since=ends[0] - timedelta(days=window_days or 31), as_of=as_of
-    )
+    # at least the default window's visits: the rolling and the monthly trend of one
+    # page share one read
+    reach = max(window_days, WINDOW_DAYS)
+    areas, units, visits = _trend_inputs(opened, since=ends[0] - timedelta(days=reach), as_of=as_of)
     allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), ["id", "code"]]
     if area is not None:
         allowed = allowed.loc[allowed["code"].isin(communities_within(areas, area)["code"])]
@@ -310,7 +311,8 @@ def _withheld_trend(
             tree, parent=parent, columns=["units", "covered"], parts_of=[("units", "covered")]
         )
         if end == ends[-1]:
-            shown = _overview_withheld(opened, actor, as_of=as_of, window_days=window_days)
+            shown = overview_withheld(opened, actor, as_of=as_of, window_days=window_days)
+            shown = shown[["rental_units", "covered"]].set_axis(["units", "covered"], axis=1)
             hidden = hidden | shown.reindex(index=hidden.index, fill_value=False)
         rows.append(hidden.loc[node] if node in hidden.index else pd.Series(True, hidden.columns))
     withheld = pd.DataFrame(rows).reset_index(drop=True).astype(bool)
@@ -319,18 +321,20 @@ def _withheld_trend(
     return withheld
 
 
-def _overview_withheld(
+def overview_withheld(
     opened: Opened, actor: Actor, *, as_of: date, window_days: int
 ) -> pd.DataFrame:
-    """The overview's withheld units and covered counts per area code (and the whole, as
-    the root) on ``as_of`` over the window (0: the calendar month to date)."""
+    """What the overview withholds from ``actor`` on ``as_of`` (a month end) over the
+    window (0: the calendar month to date): a boolean frame, index the area codes (and
+    ``""`` for the whole), columns the counts of :data:`geo.indicators.COUNT_COLUMNS` and
+    the covered and attempted units its rates give back. Another figure over the same
+    cells withholds these too (one decision per cell)."""
     window = window_days or month_to_date_days(as_of)
     areas, counts = _area_counts(opened, window_days=window, as_of=as_of)
     visible = set(areas.loc[in_scope(areas, actor), "code"])
-    cells = _withheld_cells(
+    return _withheld_cells(
         areas, visible, lambda at: area_indicators(areas, level=at, counts=counts)
     )
-    return cells[["rental_units", "covered"]].set_axis(["units", "covered"], axis=1)
 
 
 _TREND_DERIVED = {"coverage": ("units", "covered"), "status": ("units", "covered")}

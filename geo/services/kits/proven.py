@@ -14,6 +14,7 @@ from geo.services.access import Actor, in_scope, require
 from geo.services.auditing import record
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
+from geo.services.statistics import overview_withheld
 from geo.services.sweeps.backchecking import backchecks
 from geo.services.sweeps.figures import disclosed_sweep_figures, sweep_scope_withheld
 from geo.store import proofs as proof_store
@@ -69,40 +70,77 @@ def proven_coverage(
     with opened.db.read() as conn:
         areas = load_areas(conn, geometry=False)
         units = proof_store.active_units(conn)
-        visits = proof_store.completed_visits(
+        visits = proof_store.latest_completed_visits(
             conn, since=min(window.start, month.start), until=window.end
         )
-    proven = visits["proven"].astype(bool)
-    latest = _latest_per_unit(visits, units["property_id"])
-    latest_proven = _latest_per_unit(visits.loc[proven], units["property_id"])
+    latest = _on_units(visits, "latest", units["property_id"])
+    latest_proven = _on_units(visits, "latest_proven", units["property_id"])
     flags = units.assign(
         covered=_covered(latest, window),
         proven_covered=_covered(latest_proven, window),
         inspected=_covered(latest, month),
         proven_inspected=_covered(latest_proven, month),
     )
+    visible = areas.loc[in_scope(areas, actor)]
     table = _per_area(flags, areas, level=level)
-    visible = set(areas.loc[in_scope(areas, actor), "id"])
-    table = table.loc[table["id"].isin(visible)].drop(columns=["id", "parent_id"])
-    table = table.reset_index(drop=True)
+    table = table.loc[table["id"].isin(set(visible["id"]))]
     if actor.aggregates_only:
-        counts = ["rental_units", "covered", "proven_covered", "inspected", "proven_inspected"]
-        # Each count is a part of the units: its rest (units - it) is as telling as itself,
-        # and the four are read together.
-        hidden = disclosure.protect_table(
-            table,
-            counts,
-            parts_of=[("rental_units", c) for c in counts[1:]],
-            together=[tuple(counts[1:])],
+        hidden = _withheld_proven(opened, actor, flags, visible, as_of=today, window=window_days)
+        table = disclosure.withhold(
+            table.set_index("code", drop=False), hidden, derived=_PROVEN_DERIVED
         )
-        table = disclosure.withhold(table, hidden, derived=_PROVEN_DERIVED)
-    return table
+    return table.drop(columns=["id", "parent_id"]).reset_index(drop=True)
 
 
-def _latest_per_unit(visits: pd.DataFrame, units: pd.Series) -> pd.Series:
-    """Each unit's latest visit among ``visits`` (NaT when none), on the index of ``units``."""
-    latest = pd.to_datetime(visits["visited_at"]).groupby(visits["property_id"].astype(int)).max()
-    return pd.Series(pd.to_datetime(units.map(latest)), index=units.index)
+_PROVEN_COUNTS = ["rental_units", "covered", "proven_covered", "inspected", "proven_inspected"]
+_ROOT = ""
+
+
+def _withheld_proven(
+    opened: Opened,
+    actor: Actor,
+    flags: pd.DataFrame,
+    visible: pd.DataFrame,
+    *,
+    as_of: date,
+    window: int,
+) -> pd.DataFrame:
+    """Which counts of every visible area (all levels, and the whole as ``""``) a planner
+    may not see: protected as one tree (:func:`geo.disclosure.protect`), each count a part
+    of the units read with the others, and what the overview withholds of the same cells
+    on the same day withheld here too (its units; covered in the window; covered in the
+    calendar month, as its monthly inspection rate shows them)."""
+    levels = [_per_area(flags, visible, level=at) for at in ("street", "community", "grid")]
+    nodes = pd.concat(levels, ignore_index=True).set_index("code")
+    code = dict(zip(visible["id"], visible["code"], strict=True))
+    parent = nodes["parent_id"].map(code).where(lambda p: p.isin(nodes.index), _ROOT)
+    communities = nodes.loc[nodes["level"] == "community", _PROVEN_COUNTS]
+    counts = pd.concat([nodes[_PROVEN_COUNTS], communities.sum().to_frame(_ROOT).T])
+    parent = pd.concat([parent.astype(object), pd.Series({_ROOT: None}, dtype=object)])
+    rolling = overview_withheld(opened, actor, as_of=as_of, window_days=window)
+    monthly = overview_withheld(opened, actor, as_of=as_of, window_days=0)
+    given = pd.DataFrame(
+        {
+            "rental_units": rolling["rental_units"],
+            "covered": rolling["covered"],
+            "inspected": monthly["covered"].reindex(rolling.index, fill_value=False),
+        }
+    )
+    return disclosure.protect(
+        counts,
+        parent=parent,
+        columns=_PROVEN_COUNTS,
+        parts_of=[("rental_units", c) for c in _PROVEN_COUNTS[1:]],
+        together=[tuple(_PROVEN_COUNTS[1:])],
+        withheld=given,
+    )
+
+
+def _on_units(latest: pd.DataFrame, column: str, units: pd.Series) -> pd.Series:
+    """Each unit's visit time from ``latest`` (one row a unit: property_id and ``column``;
+    NaT when none), on the index of ``units``."""
+    by_unit = pd.to_datetime(latest.set_index(latest["property_id"].astype(int))[column])
+    return pd.Series(pd.to_datetime(units.map(by_unit)), index=units.index)
 
 
 def _covered(latest: pd.Series, within: coverage.Bounds) -> pd.Series:
