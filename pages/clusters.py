@@ -10,7 +10,7 @@ from geo import maps
 from geo.clusters import DEFAULT_EPS_M, DEFAULT_H3_RESOLUTION, DEFAULT_MIN_RESIDENTS
 from geo.disclosure import CLUSTER_EPS_M, CLUSTER_MIN_RESIDENTS, WITHHELD
 from geo.services import spatial
-from pages.common import basemap_picker, guarded, opened, read, signed_in_actor
+from pages.common import basemap_picker, guarded, opened, outline_shapes, read, signed_in_actor
 from pages.texts import language, option_text, t
 
 actor = signed_in_actor()
@@ -69,7 +69,7 @@ third.metric(
 if actor.aggregates_only:
     st.caption(t("disclosure_withheld_note", marker=WITHHELD))
 
-outline = read("area_shapes", level="community")
+outline = outline_shapes()
 if outline is not None and area is not None:
     outline = outline.loc[outline["parent_code"] == area]
 

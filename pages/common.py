@@ -304,6 +304,19 @@ def _read(version: str, name: str, actor: Actor, params: tuple[tuple[str, Any], 
     return READS[name](opened().handle, actor, **dict(params))
 
 
+MAX_OUTLINES = 2000
+"""Beyond this many communities (a city), outlines under other layers are the streets':
+thousands of outlines are slow to draw and send, and too small to see at that zoom."""
+
+
+def outline_shapes() -> Any:
+    """The area outlines to draw under a map's layers: communities, or streets in a city."""
+    shapes = read("area_shapes", level="community")
+    if shapes is not None and len(shapes) > MAX_OUTLINES:
+        return read("area_shapes", level="street")
+    return shapes
+
+
 def flash_and_rerun(text: str) -> None:
     """Rerun the page so that it shows what just changed, with ``text`` as a success note."""
     st.session_state["flash"] = text

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import maps
-from pages.common import basemap_picker, read, signed_in_actor
+from pages.common import basemap_picker, outline_shapes, read, signed_in_actor
 from pages.tables import show_table
 from pages.texts import t
 
@@ -47,8 +47,12 @@ if report is None:
 
 first, second, third = st.columns(3)
 first.metric(t("quality_mapped_overall"), f"{report['overall_mapped_share']:.1%}")
-second.metric(t("quality_unplaced_units"), f"{report['unplaced_units']:,}")
-third.metric(t("quality_unplaced_worksites"), f"{report['unplaced_worksites']:,}")
+for column, label, key in (
+    (second, t("quality_unplaced_units"), "unplaced_units"),
+    (third, t("quality_unplaced_worksites"), "unplaced_worksites"),
+):
+    value = report[key]  # the withheld marker for a planner when small
+    column.metric(label, value if isinstance(value, str) else f"{value:,}")
 
 st.subheader(t("quality_mapped_share"))
 shares = report["mapped_share"].rename(
@@ -60,12 +64,7 @@ shares = report["mapped_share"].rename(
         "mapped_share": t("quality_share"),
     }
 )
-st.dataframe(
-    shares,
-    hide_index=True,
-    width="stretch",
-    column_config={t("quality_share"): st.column_config.NumberColumn(format="percent")},
-)
+show_table(shares, percent=[t("quality_share")])  # a planner's withheld share is "*"
 
 st.subheader(t("quality_area_issues"))
 boundary_report = read("boundary_quality")
@@ -81,7 +80,7 @@ else:
         area_shown=drawn["area_m2"].map(lambda m2: f"{m2:,.0f}"),
     )
     fmap = maps.base_map(drawn.total_bounds, basemap=basemap, height_px=460, margin_m=200)
-    outlines = read("area_shapes", level="community")
+    outlines = outline_shapes()
     if outlines is not None and len(outlines):
         maps.add_outlines(fmap, outlines, basemap=basemap)
     maps.add_choropleth(

@@ -10,13 +10,15 @@ from geo import maps
 from geo.disclosure import WITHHELD
 from geo.services import spatial
 from geo.vocabulary import WORKSITE_KINDS
-from pages.common import basemap_picker, guarded, opened, read, signed_in_actor
+from pages.common import basemap_picker, guarded, opened, outline_shapes, read, signed_in_actor
 from pages.tables import show_table
 from pages.texts import option_text, t
 
 # Up to this many worksites are drawn one by one; more are drawn as hexagons of declared
 # workers (a city's worth of circles would not load).
 MAX_POINTS = 3000
+MAX_CELLS = 2000
+"""Beyond this many hexagons a map is slow to draw and to send: coarser ones are drawn."""
 KIND_COLOURS = dict(
     zip(
         WORKSITE_KINDS.codes,
@@ -82,12 +84,16 @@ def draw_map() -> None:
         st.info(t("worksites_empty"))
         return
     fmap = maps.base_map(sites.total_bounds, basemap=basemap, height_px=600)
-    outline = read("area_shapes", level="community")
+    outline = outline_shapes()
     if outline is not None:
         maps.add_outlines(fmap, outline, basemap=basemap)
     many = len(sites) > MAX_POINTS
     if many:
-        cells = read("worksite_hexagons")
+        cells = None
+        for resolution in (9, 8, 7):  # the finest that draws quickly (issue 21)
+            cells = read("worksite_hexagons", resolution=resolution)
+            if cells is None or len(cells) <= MAX_CELLS:
+                break
         if cells is not None:
             maps.add_choropleth(
                 fmap,

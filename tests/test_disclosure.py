@@ -645,6 +645,23 @@ def test_proven_coverage_withholds_what_the_overview_withholds(seen, truth, demo
     assert narrowed == []
 
 
+def test_the_data_quality_page_shows_a_planner_no_count_of_today(demo):
+    """Data quality counts today's units, finer in time than the month-end figures a planner
+    sees elsewhere: a planner gets mapped shares only, withheld where the units or those
+    off every grid are small, and no small count of unplaced records."""
+    planner = spatial.data_quality(demo, PLANNER)
+    admin = spatial.data_quality(demo, ADMIN)
+    assert {"units", "in_grid"}.isdisjoint(planner["mapped_share"].columns)
+    truth = admin["mapped_share"].set_index("code")
+    shown = planner["mapped_share"].set_index("code")["mapped_share"]
+    rest = truth["units"] - truth["in_grid"]
+    telling = truth.index[disclosure.is_small(truth["units"]) | disclosure.is_small(rest)]
+    assert (shown.loc[telling] == WITHHELD).all()
+    assert (shown.loc[~shown.index.isin(telling)] != WITHHELD).all()
+    for key in ("unplaced_units", "unplaced_worksites"):
+        assert planner[key] == disclosure.count_or_withheld(admin[key])
+
+
 def test_registration_rates_give_no_small_count_or_rest_back(demo):
     rates = sweeps.registration_rates(demo, PLANNER, as_of=AS_OF)
     for _, row in rates.iterrows():

@@ -20,7 +20,6 @@ import pandas as pd
 import shapely
 
 from geo import clock, disclosure
-from geo.areas import sibling_issues
 from geo.clusters import (
     DEFAULT_EPS_M,
     DEFAULT_H3_RESOLUTION,
@@ -347,8 +346,6 @@ def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
     shares[["units", "in_grid"]] = shares[["units", "in_grid"]].fillna(0).astype(int)
     shares["mapped_share"] = shares["in_grid"] / shares["units"].where(shares["units"] > 0)
     grids = areas.loc[areas["level"] == "grid"]
-    found = [f for f in (sibling_issues(grids), sibling_issues(communities)) if not f.empty]
-    issues = pd.concat(found, ignore_index=True) if found else sibling_issues(grids.iloc[0:0])
     report: dict[str, Any] = {
         "mapped_share": shares.drop(columns="id").reset_index(drop=True),
         "overall_mapped_share": (
@@ -356,12 +353,11 @@ def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
             if len(units) + len(unplaced["property"])
             else float("nan")
         ),
-        "area_issues": pd.DataFrame(issues.drop(columns="geometry")),
         "unplaced_units": len(unplaced["property"]),
         "unplaced_worksites": len(unplaced["worksite"]),
     }
     if actor.aggregates_only:
-        return report
+        return _disclosed_quality(report)
     gridded = placed.loc[placed["grid_id"].notna()]
     distance = near_boundary(
         gridded["lon"].to_numpy(float),
@@ -377,6 +373,26 @@ def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
     ].reset_index(drop=True)
     report["unplaced"] = {t: frame for t, frame in unplaced.items()}
     return report
+
+
+def _disclosed_quality(report: dict[str, Any]) -> dict[str, Any]:
+    """The data-quality figures as a planner may see them: today's counts are finer in
+    time than the month-end figures of the overview (the two would differ by a day's
+    registrations), so a community shows only its mapped share, withheld where its units
+    or those off every grid are small; counts of unplaced records are withheld when small.
+    """
+    shares = report["mapped_share"]
+    small = disclosure.is_small(shares["units"]) | disclosure.is_small(
+        shares["units"] - shares["in_grid"]
+    )
+    shown = shares.drop(columns=["units", "in_grid"]).astype({"mapped_share": object})
+    shown.loc[small.to_numpy(), "mapped_share"] = disclosure.WITHHELD
+    return {
+        **report,
+        "mapped_share": shown,
+        "unplaced_units": disclosure.count_or_withheld(report["unplaced_units"]),
+        "unplaced_worksites": disclosure.count_or_withheld(report["unplaced_worksites"]),
+    }
 
 
 def clusters_csv(opened: Opened, actor: Actor, shapes: gpd.GeoDataFrame) -> bytes:
