@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Final
 
+import numpy as np
 import pandas as pd
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
@@ -181,7 +182,9 @@ class Keys:
 
     def digest(self, value: str) -> str:
         """A keyed HMAC-SHA256 of a normalised identifier, for exact matching."""
-        return hmac.digest(self.hmac_key, value.encode(), "sha256").hex()
+        keyed = self._hmac.copy()  # the key's pads hashed once, not once per value
+        keyed.update(value.encode())
+        return keyed.hexdigest()
 
     def check_value(self) -> str:
         """A value that tells these keys apart from any other without revealing them: stored
@@ -192,6 +195,10 @@ class Keys:
     def legacy_check_value(self) -> str:
         """The check value backups written before AES-GCM carry (the matching key only)."""
         return self.digest(KEY_CHECK_LABEL)
+
+    @cached_property
+    def _hmac(self) -> hmac.HMAC:
+        return hmac.new(self.hmac_key, digestmod="sha256")
 
     @cached_property
     def _aead(self) -> AESGCM:
@@ -265,12 +272,20 @@ def sealed_columns(
     >>> bool(out["phone_hmac"].iloc[0] == keys.digest("13800000000"))
     True
     """
-    unique = values.dropna().unique()
-    masked = {v: mask(v) for v in unique}
-    digest = {v: keys.digest(v) for v in unique}
-    cipher = dict(zip(unique, keys.seal_many(unique), strict=True))
+    codes, found = pd.factorize(values)  # code -1: a missing value
+    unique = list(found)
     out = pd.DataFrame(index=values.index)
-    out[f"{prefix}_masked"] = values.map(masked)
-    out[f"{prefix}_hmac"] = values.map(digest)
-    out[f"{prefix}_cipher"] = values.map(cipher)
+    if not unique:
+        for column in ("masked", "hmac", "cipher"):
+            out[f"{prefix}_{column}"] = pd.Series(np.nan, index=values.index)
+        return out
+    for column, made in (
+        ("masked", [mask(v) for v in unique]),
+        ("hmac", [keys.digest(v) for v in unique]),
+        ("cipher", keys.seal_many(unique)),
+    ):
+        per_value = np.empty(len(unique) + 1, dtype=object)  # the last one: NaN for missing
+        per_value[:-1] = made
+        per_value[-1] = np.nan
+        out[f"{prefix}_{column}"] = per_value[codes]
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, or_, select
 
 from geo import clock
 from geo.store.frames import read_frame
@@ -97,14 +97,20 @@ def batch_communities(conn: Connection, batch_id: int) -> list[int | None]:
     stays = added(residence).union(changed("residence"))
     visits = added(visit).union(changed("visit"))
     jobs = added(employment).union(changed("employment"))
+    let = p.landlord_id.in_(added(landlord).union(changed("landlord")))
+    if conn.dialect.name == "sqlite":  # one pass (its OR by indexes): each unit read once
+        units = or_(p.batch_id == batch_id, p.id.in_(changed("property")))
+        by_unit = [select(p.community_id).where(or_(units, let))]
+    else:  # PostgreSQL would scan every unit for an OR of subqueries
+        units = p.id.in_(added(property_).union(changed("property")))
+        by_unit = [select(p.community_id).where(units), select(p.community_id).where(let)]
     parts = [
-        select(p.community_id).where(p.id.in_(added(property_).union(changed("property")))),
+        *by_unit,
         select(w.community_id).where(w.id.in_(added(worksite).union(changed("worksite")))),
         select(p.community_id).where(p.id.in_(select(r.property_id).where(r.id.in_(stays)))),
         select(p.community_id).where(
             p.id.in_(select(r.property_id).where(r.person_id.in_(people)))
         ),
-        select(p.community_id).where(p.landlord_id.in_(added(landlord).union(changed("landlord")))),
         select(p.community_id).where(p.id.in_(select(v.property_id).where(v.id.in_(visits)))),
         select(w.community_id).where(w.id.in_(select(v.worksite_id).where(v.id.in_(visits)))),
         select(w.community_id).where(w.id.in_(select(e.worksite_id).where(e.id.in_(jobs)))),

@@ -560,33 +560,34 @@ def retally(conn: Connection) -> int:
 def _add_new_units(conn: Connection, tallied: Sequence[int]) -> None:
     """Append, for the units this transaction inserted, one never-visited unit per kind and
     cut to their areas' rows (reads sum the rows), except in the communities tallied again
-    just now, which counted them already; then forget them."""
+    just now, which counted them already; then forget them. The new units are counted per
+    area once, and the counts written for every kind and cut."""
     p = property_.c
     _, cut = _state(conn)
-    never = literal(NEVER_VISITED, Date)
     ids = [c for c in tallied if c != NO_COMMUNITY]
     elsewhere = or_(p.community_id.not_in(ids), p.community_id.is_(None)) if ids else literal(True)
     outside = and_(elsewhere, p.community_id.is_not(None)) if NO_COMMUNITY in tallied else elsewhere
-    for which in (0, 1) if cut is not None else (0,):
-        for kind in ("completed", "attempt"):
-            rows = (
-                select(
-                    literal(which, Integer),
-                    p.community_id,
-                    p.grid_id,
-                    literal(kind),
-                    never,
-                    func.count(),
-                )
-                .select_from(property_.join(figure_new_unit, figure_new_unit.c.property_id == p.id))
-                .where(p.status == "active", outside)
-                .group_by(p.community_id, p.grid_id)
-            )
-            conn.execute(
-                insert(figure_unit_day).from_select(
-                    ["cut", "community_id", "grid_id", "kind", "day", "units"], rows
-                )
-            )
+    new = select(figure_new_unit.c.property_id)  # SQLite walks the units by their ids
+    counted = conn.execute(
+        select(p.community_id, p.grid_id, func.count())
+        .where(p.id.in_(new), p.status == "active", outside)
+        .group_by(p.community_id, p.grid_id)
+    ).all()
+    rows = [
+        {
+            "cut": which,
+            "community_id": community,
+            "grid_id": grid,
+            "kind": kind,
+            "day": NEVER_VISITED,
+            "units": units,
+        }
+        for which in ((0, 1) if cut is not None else (0,))
+        for kind in ("completed", "attempt")
+        for community, grid, units in counted
+    ]
+    if rows:
+        conn.execute(insert(figure_unit_day), rows)
     conn.execute(delete(figure_new_unit))
 
 

@@ -106,8 +106,8 @@ def validate_rows(
     except SchemaErrors as errors:
         failures = errors.failure_cases
     problems = _problems(failures, text, row_numbers)
-    bad = set(problems["position"])
-    keep = np.array([i not in bad for i in range(len(text))], dtype=bool)
+    keep = np.ones(len(text), dtype=bool)
+    keep[problems["position"].to_numpy(dtype=np.int64)] = False
     good = typed(parsed, keep, kind=kind, source_crs=source_crs)
     good.insert(0, "row", row_numbers[keep])
     return Validated(good=good.reset_index(drop=True), problems=problems.drop(columns="position"))

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Final, TypeVar
 
 import numpy as np
@@ -48,12 +49,21 @@ class Jurisdiction:
         """The loaded areas' extent grown by ``margin_m``; all of China when there are none."""
         if bounds is None:
             return cls(CHINA_BOUNDS)
-        return cls(widen_bounds(bounds, margin_m=margin_m))
+        return cls(_widened(bounds, margin_m))
 
     def contains(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         minx, miny, maxx, maxy = self.bounds
         inside: np.ndarray = (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
         return inside
+
+
+@lru_cache(maxsize=16)
+def _widened(
+    bounds: tuple[float, float, float, float], margin_m: float
+) -> tuple[float, float, float, float]:
+    """:func:`~geo.crs.widen_bounds`, kept per extent: projecting the box costs a transformer
+    made anew each time (tens of milliseconds), and every upload asks for the same extent."""
+    return widen_bounds(bounds, margin_m=margin_m)
 
 
 # --------------------------------------------------------------------------- checks

@@ -56,7 +56,8 @@ def with_landlords(writing: Writing, frame: pd.DataFrame, applied: Applied) -> p
     applied.problems.append(
         problems_for(frame, away, column="landlord_phone", reason="outside_scope")
     )
-    frame = frame.loc[~away]
+    if away.any():
+        frame = frame.loc[~away]
     conn, keys, batch_id = writing.conn, writing.keys, writing.batch_id
     empty = pd.Series(None, index=frame.index, dtype=object)
     name = frame.get("landlord_name", empty).astype(object)
