@@ -301,6 +301,16 @@ def protect_levels(
     def left(members: list[Any]) -> float:
         return float(mass.loc[members].where(hidden.loc[members], 0.0).sum())
 
+    def shown_inside(members: list[Any]) -> dict[Any, float]:
+        """The shown cells nearest the top inside withheld ``members``."""
+        frontier: list[Any] = list(members)
+        found: dict[Any, float] = {}
+        while frontier and not found:
+            below_now = [kid for node in frontier for kid in finer_than(node)]
+            found = {c: float(value.loc[c]) for c in below_now if not hidden.loc[c]}
+            frontier = [c for c in below_now if hidden.loc[c]]
+        return found
+
     def unsafe_group(members: list[Any]) -> bool:
         k = int(hidden.loc[members].sum())
         return k > 0 and (k == 1 or left(members) < threshold)
@@ -309,8 +319,10 @@ def protect_levels(
     while known:
         members = known.pop()
         while unsafe_group(members):
-            free = {c: float(value.loc[c]) for c in members if not hidden.loc[c]}
-            pick = _partner(free, left(members), head_hidden=False, threshold=threshold)
+            free: dict[Any, float] = {c: float(value.loc[c]) for c in members if not hidden.loc[c]}
+            if not free:  # all withheld, still few: withhold a shown cell inside them
+                free = shown_inside(members)
+            pick: Any = _partner(free, left(members), head_hidden=False, threshold=threshold)
             if pick is None:
                 break
             path: list[Any] = [pick]
@@ -321,6 +333,10 @@ def protect_levels(
                     break
                 path.append(min(kids, key=lambda c: (value.loc[c], str(c))))
             for node in reversed(path[:-1]):
+                mass.loc[node] = left(finer_than(node))
+            node = pick
+            while node not in members:  # up: the withheld cells holding it leave more
+                node = parent.loc[node]
                 mass.loc[node] = left(finer_than(node))
         alone = [c for c in members if hidden.loc[c]]
         if len(alone) == 1 and finer_than(alone[0]):  # the total less the rest: known

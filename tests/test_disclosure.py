@@ -458,6 +458,43 @@ def test_no_two_resolutions_give_a_withheld_hexagon_back(demo):
     assert len(hidden_top) != 1 and not small(hidden_top.sum()), total
 
 
+def test_a_worksites_homes_less_its_shown_hexagons_leave_none_or_many(demo):
+    """The third tester's attack: a worksite's housed workers less the hexagons of their
+    homes shown at one resolution gave 1-4 (worksite 160 at resolution 7: 106 - 102).
+    Every worksite's homes, every resolution; the service draws what the rule shows."""
+    from geo.clusters import H3_RESOLUTIONS, hexagon_cells, hexagon_names, hexagon_tree
+    from geo.store import worksites as stored_worksites
+
+    sites = spatial.worksite_layer(demo, PLANNER, as_of=AS_OF)
+    narrowed, tried = [], 0
+    for site in sites["id"]:
+        with demo.db.read() as conn:
+            homes = stored_worksites.worker_homes(conn, int(site), as_of=MONTH_END)
+        placed = homes.dropna(subset=["lon", "lat"])
+        if placed.empty:
+            continue
+        finest = hexagon_cells(placed["lon"], placed["lat"], resolution=H3_RESOLUTIONS[-1])
+        tree = hexagon_tree(finest, placed["workers"].to_numpy())
+        hidden = disclosure.protect_levels(
+            tree["count"], parent=tree["parent"], level=tree["resolution"]
+        ).to_numpy()
+        total = tree.loc[tree["resolution"] == H3_RESOLUTIONS[0], "count"].sum()
+        if small(total):  # housed_here itself is withheld: no total to subtract from
+            continue
+        for resolution in H3_RESOLUTIONS:
+            at = (tree["resolution"] == resolution).to_numpy()
+            rest = total - tree.loc[at & ~hidden, "count"].sum()
+            tried += 1
+            if small(rest):
+                narrowed.append((int(site), resolution, rest))
+        if int(site) % 7 == 0:  # the service draws the cells the rule shows
+            drawn = spatial.worker_homes(demo, PLANNER, int(site), resolution=9, as_of=AS_OF)
+            at = (tree["resolution"] == 9).to_numpy() & ~hidden
+            assert set(drawn.cells["cell"]) == set(hexagon_names(tree.index[at])), site
+    assert tried > 0
+    assert narrowed == []
+
+
 def test_clusters_of_each_community_are_the_whole_clusters(demo):
     def clusters(area: str | None) -> spatial.Clusters:
         return spatial.floating_clusters(
