@@ -20,8 +20,9 @@ One rule, applied once in every service that returns aggregates to planners:
   (see :func:`whole_cells`); an area's own total is protected with its siblings and parent;
 - **one marker**: every withheld figure shows the same :data:`WITHHELD`, so a reader cannot
   tell a small count from a cell withheld to protect it (which would narrow it down);
-- **coarse time**: figures are as of a month end, and windows are whole calendar months
-  (up to 45 days) or multiples of 30 days, so two choices never differ by a day's changes;
+- **coarse time**: figures are as of a month end (never one still to come), and the window
+  is the calendar month or 90 days, so two choices never differ by a day's changes, and a
+  count that does not depend on the window is withheld alike in both;
 - **shapes**: an outline covers at least ``THRESHOLD`` units and is padded, so its corners
   are no one's door; a cluster is shown only with at least ``THRESHOLD`` residents and units,
   its parameters bounded (see :data:`CLUSTER_EPS_M`, :data:`CLUSTER_MIN_RESIDENTS`).
@@ -47,8 +48,6 @@ THRESHOLD: Final = 5
 """Counts from 1 to THRESHOLD - 1 are withheld."""
 WITHHELD: Final = "*"
 """What every withheld figure shows (small or withheld to protect one)."""
-WINDOW_STEP_DAYS: Final = 30
-"""Windows longer than a month are multiples of this many days."""
 CLUSTER_EPS_M: Final = (50.0, 500.0)
 """The neighbour distance (metres) a planner may choose for density clusters."""
 CLUSTER_MIN_RESIDENTS: Final = (10, 500)
@@ -513,16 +512,36 @@ def month_end_on_or_before(day: date) -> date:
     return day.replace(day=1) - timedelta(days=1)
 
 
+PLANNER_WINDOW_DAYS: Final = 90
+"""The one rolling window longer than a month a planner may choose (see :func:`coarse_window`)."""
+
+
 def coarse_window(window_days: int, *, as_of: date) -> int:
     """A window a planner may see: the calendar month ending on ``as_of`` (a month end) for
-    windows up to 45 days, else the nearest multiple of :data:`WINDOW_STEP_DAYS`.
+    windows up to 45 days, else :data:`PLANNER_WINDOW_DAYS`. Two windows only: a count
+    that does not depend on the window (overdue units) is withheld alike in both (see
+    :func:`planner_windows`), so no third window shows it where these withhold it.
 
-    >>> coarse_window(7, as_of=date(2026, 10, 31)), coarse_window(91, as_of=date(2026, 10, 31))
+    >>> coarse_window(7, as_of=date(2026, 10, 31)), coarse_window(181, as_of=date(2026, 10, 31))
     (31, 90)
     """
-    if window_days <= 45:
-        return as_of.day
-    return max(2, round(window_days / WINDOW_STEP_DAYS)) * WINDOW_STEP_DAYS
+    return as_of.day if window_days <= 45 else PLANNER_WINDOW_DAYS
+
+
+def planner_windows(as_of: date) -> tuple[int, int]:
+    """Every window a planner may see on ``as_of`` (a month end), in days."""
+    return (as_of.day, PLANNER_WINDOW_DAYS)
+
+
+def planner_day(asked: date, *, today: date) -> date:
+    """The day a planner's figures are as of: the last month end on or before the day asked,
+    and never after ``today`` (a month end still to come would show today's figures, and
+    tomorrow's would differ by a day's changes).
+
+    >>> planner_day(date(2026, 12, 31), today=date(2026, 11, 29))
+    datetime.date(2026, 10, 31)
+    """
+    return month_end_on_or_before(min(asked, today))
 
 
 def cluster_parameters_allowed(eps_m: float, min_residents: int) -> bool:

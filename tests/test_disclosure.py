@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -184,6 +184,35 @@ def test_the_withheld_children_of_a_shown_total_hold_at_least_the_threshold(seen
             if len(hidden) == 1 or small(together):
                 narrowed.append((head, column, hidden, together))
     assert narrowed == []
+
+
+def test_no_window_shows_a_count_another_withholds(demo):
+    """The third tester's attack: overdue units do not depend on the window, but which
+    cells were withheld did (50 - 15 - 16 - 18 = 1 over four windows). Every window a
+    planner may ask for shows one of two, and each count is withheld alike in both."""
+    shown = {}
+    for window in (7, 31, 45, 60, 90, 180, 420, 730):
+        for level in LEVELS:
+            figures = overview_figures(demo, PLANNER, level=level, as_of=AS_OF, window_days=window)
+            assert figures.window_days in disclosure.planner_windows(MONTH_END)
+            table = figures.table.set_index("code")
+            for column in COUNT_COLUMNS:
+                shown.setdefault((level, column), []).append(disclosure.is_withheld(table[column]))
+    for (level, column), patterns in shown.items():
+        for pattern in patterns[1:]:
+            assert pattern.equals(patterns[0]), (level, column)
+
+
+def test_a_month_end_still_to_come_shows_the_last_one(demo):
+    """A planner asking for next month's end got today's figures (and tomorrow's)."""
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 29, 12, 0), tick=False):
+        for day in (date(2026, 11, 30), date(2026, 12, 31), date(2027, 3, 31)):
+            assert overview_figures(demo, PLANNER, as_of=day).as_of == MONTH_END
+            hexes = spatial.floating_hexagons(demo, PLANNER, resolution=9, as_of=day)
+            same = spatial.floating_hexagons(demo, PLANNER, resolution=9, as_of=MONTH_END)
+            assert hexes["count"].sum() == same["count"].sum()
 
 
 def test_the_headline_is_the_root_of_the_same_pattern(seen, truth):
@@ -369,8 +398,9 @@ def test_the_pure_rules_by_hand():
     assert hidden["g1"] and hidden["g2"]  # g1 small, g2 its complement in c1
     assert not hidden[["street", "c1", "c2", "g3", "g4"]].any()
     assert disclosure.month_end_on_or_before(date(2026, 3, 1)) == date(2026, 2, 28)
-    assert disclosure.coarse_window(120, as_of=date(2026, 2, 28)) == 120
+    assert disclosure.coarse_window(120, as_of=date(2026, 2, 28)) == 90
     assert disclosure.coarse_window(30, as_of=date(2026, 2, 28)) == 28
+    assert disclosure.planner_day(date(2027, 3, 31), today=date(2026, 11, 29)) == MONTH_END
 
 
 # --------------------------------------------------------------------------- area filters

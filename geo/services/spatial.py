@@ -458,7 +458,7 @@ def _scoped(conn: Connection, actor: Actor, frame: pd.DataFrame) -> pd.DataFrame
 def _as_of(actor: Actor, as_of: date | None) -> date:
     """The day figures are as of: the last month end for roles that see aggregates only."""
     day = as_of or clock.today()
-    return disclosure.month_end_on_or_before(day) if actor.aggregates_only else day
+    return disclosure.planner_day(day, today=clock.today()) if actor.aggregates_only else day
 
 
 def _check_resolution(resolution: int) -> None:

@@ -106,7 +106,7 @@ def overview_figures(
         table = table.loc[table["code"].isin(inside) | table["parent_code"].isin(inside)]
     totals: dict[str, Any] = headline(communities)
     if actor.aggregates_only:
-        withheld = _withheld_cells(areas, visible, indicators)
+        withheld = overview_withheld(opened, actor, as_of=as_of, window_days=window_days)
         table = disclosure.withhold(
             table.set_index("code", drop=False), withheld, derived=DERIVED_FROM
         )
@@ -132,9 +132,9 @@ def withheld_areas(opened: Opened, actor: Actor, codes: list[str]) -> set[str]:
 
 def planner_time(as_of: date, window_days: int) -> tuple[date, int]:
     """The day and window a role that sees aggregates only gets instead of the ones asked:
-    the last month end, and a calendar month or a multiple of 30 days (two nearby choices
-    would otherwise differ by one day's moves)."""
-    end = disclosure.month_end_on_or_before(as_of)
+    the last month end up to today, and the calendar month or 90 days (two nearby choices
+    would otherwise differ by one day's moves; see :func:`geo.disclosure.planner_day`)."""
+    end = disclosure.planner_day(as_of, today=clock.today())
     return end, disclosure.coarse_window(window_days, as_of=end)
 
 
@@ -142,7 +142,13 @@ _ROOT = ""
 """The headline's node in the disclosure tree: the sum of the visible areas at the top."""
 
 
-def _withheld_cells(areas: pd.DataFrame, visible: set[str], indicators: Any) -> pd.DataFrame:
+def _withheld_cells(
+    areas: pd.DataFrame,
+    visible: set[str],
+    indicators: Any,
+    *,
+    given: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Which counts of every visible area (and of the headline) a planner may not see: one
     pattern for all levels at once, so no level or drill-down gives another's cells back.
 
@@ -163,7 +169,12 @@ def _withheld_cells(areas: pd.DataFrame, visible: set[str], indicators: Any) -> 
     counts = pd.concat([nodes[columns], root])
     parent = pd.concat([parent, pd.Series({_ROOT: None}, dtype=object)])
     return disclosure.protect(
-        counts, parent=parent, columns=columns, parts_of=PARTS_OF, together=READ_TOGETHER
+        counts,
+        parent=parent,
+        columns=columns,
+        parts_of=PARTS_OF,
+        together=READ_TOGETHER,
+        withheld=given,
     )
 
 
@@ -328,13 +339,57 @@ def overview_withheld(
     window (0: the calendar month to date): a boolean frame, index the area codes (and
     ``""`` for the whole), columns the counts of :data:`geo.indicators.COUNT_COLUMNS` and
     the covered and attempted units its rates give back. Another figure over the same
-    cells withholds these too (one decision per cell)."""
+    cells withholds these too (one decision per cell).
+
+    The counts are withheld alike in every window a planner may choose
+    (:func:`geo.disclosure.planner_windows`): overdue units do not depend on the window,
+    and a cell shown in one window and withheld in another would come back by
+    subtraction. Worked out once per data version, day and scope."""
     window = window_days or month_to_date_days(as_of)
-    areas, counts = _area_counts(opened, window_days=window, as_of=as_of)
-    visible = set(areas.loc[in_scope(areas, actor), "code"])
-    return _withheld_cells(
-        areas, visible, lambda at: area_indicators(areas, level=at, counts=counts)
-    )
+    windows: tuple[int, ...] = disclosure.planner_windows(as_of)
+    if window not in windows:
+        windows = (window,)
+    visible_key: Any = None if actor.areas is None else tuple(sorted(actor.areas))
+    counted = {w: _area_counts(opened, window_days=w, as_of=as_of) for w in windows}
+    key = (opened.db.url, current_data_version(opened), as_of, windows, visible_key)
+    with _COUNTS_LOCK:
+        found = _WITHHELD.get(key)
+    if found is None:
+        found = _withheld_alike(counted, actor)
+        with _COUNTS_LOCK:
+            _WITHHELD[key] = found
+            while len(_WITHHELD) > _COUNTS_KEPT:
+                _WITHHELD.popitem(last=False)
+    return found[window].copy()
+
+
+_WITHHELD: OrderedDict[tuple[Any, ...], dict[int, pd.DataFrame]] = OrderedDict()
+
+
+def _withheld_alike(
+    counted: dict[int, tuple[pd.DataFrame, pd.DataFrame]], actor: Actor
+) -> dict[int, pd.DataFrame]:
+    """Each window's withheld cells, the counts withheld alike in all of them: each
+    window's pattern is worked out with the counts any window withholds, until none adds
+    one."""
+    given: pd.DataFrame | None = None
+    while True:
+        found = {}
+        for window, (areas, counts) in counted.items():
+            visible = set(areas.loc[in_scope(areas, actor), "code"])
+            found[window] = _withheld_cells(
+                areas,
+                visible,
+                lambda at, a=areas, c=counts: area_indicators(a, level=at, counts=c),
+                given=given,
+            )
+        union = None
+        for pattern in found.values():
+            part = pattern[COUNT_COLUMNS]
+            union = part if union is None else union | part.reindex_like(union).fillna(False)
+        if given is not None and union is not None and union.equals(given):
+            return found
+        given = union
 
 
 _TREND_DERIVED = {"coverage": ("units", "covered"), "status": ("units", "covered")}

@@ -14,7 +14,7 @@ from geo.services.access import Actor, in_scope, require
 from geo.services.auditing import record
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
-from geo.services.statistics import overview_withheld
+from geo.services.statistics import overview_withheld, planner_time
 from geo.services.sweeps.backchecking import backchecks
 from geo.services.sweeps.figures import disclosed_sweep_figures, sweep_scope_withheld
 from geo.store import proofs as proof_store
@@ -63,8 +63,7 @@ def proven_coverage(
     require(actor, "view_aggregates")
     today = as_of or clock.today()
     if actor.aggregates_only:  # no day or window finer than the disclosure policy allows
-        today = disclosure.month_end_on_or_before(today)
-        window_days = disclosure.coarse_window(window_days, as_of=today)
+        today, window_days = planner_time(today, window_days)
     window = coverage.bounds(today, window_days)
     month = coverage.bounds(today, coverage.month_to_date_days(today))
     with opened.db.read() as conn:

@@ -20,6 +20,7 @@ from geo.services.access import Actor, require
 from geo.services.auditing import record
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
+from geo.services.statistics import planner_time
 from geo.services.sweeps.units import assigned_in_scope, found_sweep, units_in_sweep
 from geo.store import registration as finds_store
 from geo.store import sweeps as store
@@ -150,8 +151,7 @@ def registration_rates(
     require(actor, "view_aggregates")
     today = as_of or clock.today()
     if actor.aggregates_only:  # no day or window finer than the disclosure policy allows
-        today = disclosure.month_end_on_or_before(today)
-        window_days = disclosure.coarse_window(window_days, as_of=today)
+        today, window_days = planner_time(today, window_days)
     since = today - timedelta(days=window_days - 1)
     with opened.db.read() as conn:
         allowed = communities_in_scope(conn, actor)
