@@ -137,6 +137,17 @@ def test_a_field_kit_list_writes_no_live_formula():
     assert "'" + HOSTILE_AREA in cells and not [c for c in cells if is_formula(c)]
 
 
+def test_a_carriage_return_in_a_cell_starts_no_line_with_a_formula():
+    """A bare carriage return ends a line for a spreadsheet: unquoted, the rest of the cell
+    ("\r=1") began a row of its own with a live formula."""
+    from geo.io.kits import _csv
+
+    data = _csv(pd.DataFrame({"name": ["U1"], "label": ["\r=1+1"]})).decode()
+    rows = list(csv.reader(io.StringIO(data, newline="")))
+    assert len(rows) == 2
+    assert not [c for row in rows for c in row if is_formula(c)]
+
+
 def test_xlsx_exports_store_formula_looking_text_as_text_never_as_a_formula():
     import zipfile
 

@@ -102,7 +102,7 @@ def _stats(args: argparse.Namespace) -> Any:
     )
     if args.format == "csv":
         buffer = io.StringIO()  # an area name from a boundary file may read as a formula
-        neutralise_frame(table).to_csv(buffer, index=False, lineterminator="\n")
+        neutralise_frame(table).to_csv(buffer, index=False, lineterminator="\r\n")
         return buffer.getvalue()
     return statistics.statistics_records(table)
 

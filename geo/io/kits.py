@@ -87,7 +87,7 @@ def xform(form_xlsx: bytes) -> str:
 
 def _csv(table: pd.DataFrame) -> bytes:
     """A list ODK reads: UTF-8 without a BOM (its first column must be ``name``)."""
-    return neutralise_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return neutralise_frame(table).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def odk_kit(
