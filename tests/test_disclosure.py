@@ -342,6 +342,30 @@ def test_planning_a_sweep_over_a_small_area_does_not_count_its_units(copy):
     assert leaks == []
 
 
+def test_sweep_progress_is_as_of_a_month_end_and_its_rows_add_up_safely(copy):
+    """The third tester's attacks: progress on 10-01 and 10-02 differed by one day's visits,
+    and visited 16 = completed 15 + not_reached * gave the 1 back."""
+    communities = community_codes(copy)[:3]
+    sweep_id = sweeps.create_sweep(
+        copy,
+        PLANNER,
+        name="进度",
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2026, 10, 30),
+        areas=communities,
+        teams=["甲队", "乙队"],
+    )
+    sweeps.plan_sweep(copy, PLANNER, sweep_id, as_of=date(2026, 9, 1))
+    days = [date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 30)]
+    seen = [sweeps.sweep_progress(copy, PLANNER, sweep_id, as_of=day) for day in days]
+    for later in seen[1:]:  # every day of a month shows the last month end's progress
+        assert later["by_community"].equals(seen[0]["by_community"])
+    for table in (seen[0]["by_team"], seen[0]["by_community"]):
+        for _, row in table.iterrows():
+            members = [row[c] for c in ("visited", "completed", "not_reached")]
+            assert sum(m == WITHHELD for m in members) != 1, row.to_dict()
+
+
 def test_team_outlines_cover_at_least_k_units_and_no_corner_is_a_door(copy):
     hidden, _ = small_and_visible_grids(copy)
     sweep_id = plan(copy, PLANNER, [hidden[0]], ["一组", "二组", "三组"])

@@ -37,5 +37,7 @@ def disclosed_sweep_figures(
         hidden = pd.DataFrame(True, index=table.index, columns=present)
     else:
         sums = [("assigned", ["visited", "open"])] if "open" in present else []
+        if {"completed", "not_reached"} <= set(present):
+            sums.append(("visited", ["completed", "not_reached"]))
         hidden = disclosure.protect_table(table, present, row_sums=sums)
     return disclosure.withhold(table, hidden, derived=derived)

@@ -31,6 +31,8 @@ def sweep_progress(
     next list; and the working days the rest needs at the configured pace."""
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     today = as_of or clock.today()
+    if actor.aggregates_only:  # no day finer than the disclosure policy allows
+        today = disclosure.planner_day(today, today=clock.today())
     with opened.db.read() as conn:
         found = found_sweep(conn, sweep_id)
         units = assigned_in_scope(conn, actor, sweep_id, as_of=today)
