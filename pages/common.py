@@ -20,7 +20,7 @@ from geo import maps
 from geo.errors import GridhouseError
 from geo.io.assets import publish_map_assets
 from geo.logs import frames_only
-from geo.services import accounts, boundaries, kits, setup, spatial, statistics
+from geo.services import accounts, boundaries, kits, setup, spatial, statistics, sweeps
 from geo.services.access import Actor
 from geo.settings import settings
 from pages.texts import t
@@ -287,6 +287,7 @@ READS: dict[str, Callable[..., Any]] = {
     "data_quality": spatial.data_quality,
     "boundary_quality": boundaries.boundary_quality,
     "proven_coverage": kits.proven_coverage,
+    "registration_rates": sweeps.registration_rates,
 }
 """The reads pages make through :func:`read`, cached per database, data version, actor
 and arguments."""

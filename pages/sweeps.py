@@ -18,6 +18,7 @@ from pages.common import (
     flash_and_rerun,
     guarded,
     opened,
+    read,
     show_flash,
     signed_in_actor,
 )
@@ -213,7 +214,7 @@ if planned:
 
     if "view_aggregates" in allowed:
         st.subheader(t("sweeps_rates_title"))
-        rates = guarded(lambda: sweeps.registration_rates(handle, actor))
+        rates = read("registration_rates")  # once per data version (6 s at city scale)
         if rates is not None:
             show_table(rates, headings="sweeps_col_", percent=["residence_rate", "rental_rate"])
             st.caption(t("sweeps_rates_rule"))
