@@ -364,6 +364,32 @@ def test_sweep_progress_is_as_of_a_month_end_and_its_rows_add_up_safely(copy):
         for _, row in table.iterrows():
             members = [row[c] for c in ("visited", "completed", "not_reached")]
             assert sum(m == WITHHELD for m in members) != 1, row.to_dict()
+    later = sweeps.create_sweep(  # begun a day later: the same month's visits
+        copy,
+        PLANNER,
+        name="进度2",
+        starts_on=date(2026, 9, 2),
+        ends_on=date(2026, 10, 30),
+        areas=communities,
+        teams=["甲队", "乙队"],
+    )
+    sweeps.plan_sweep(copy, PLANNER, later, as_of=date(2026, 9, 2))
+    again = sweeps.sweep_progress(copy, PLANNER, later, as_of=days[0])["by_community"]
+    assert again.equals(seen[0]["by_community"])
+    grids = overview_figures(copy, PLANNER, level="grid", as_of=AS_OF).table
+    some = [str(c) for c in grids.loc[grids["parent_code"] == communities[0], "code"]][:2]
+    part = sweeps.create_sweep(  # some grids of a community: the rest would come back
+        copy,
+        PLANNER,
+        name="部分",
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2026, 10, 30),
+        areas=some,
+        teams=["甲队"],
+    )
+    sweeps.plan_sweep(copy, PLANNER, part, as_of=date(2026, 9, 1))
+    shown = sweeps.sweep_progress(copy, PLANNER, part, as_of=days[0])
+    assert (shown["by_community"][["visited", "completed", "open"]] == WITHHELD).all().all()
 
 
 def test_team_outlines_cover_at_least_k_units_and_no_corner_is_a_door(copy):

@@ -16,7 +16,11 @@ from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
 from geo.services.statistics import overview_withheld, planner_time
 from geo.services.sweeps.backchecking import backchecks
-from geo.services.sweeps.figures import disclosed_sweep_figures, sweep_scope_withheld
+from geo.services.sweeps.figures import (
+    disclosed_sweep_figures,
+    progress_days,
+    progress_withheld,
+)
 from geo.store import proofs as proof_store
 from geo.store import sweeps as sweep_store
 from geo.store.areas import load_areas
@@ -188,16 +192,16 @@ def proven_progress(
     """Per team of a sweep: units assigned, visited (any visit since it began) and visited
     with a proven visit, and the two shares."""
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
-    today = as_of or clock.today()
     with opened.db.read() as conn:
         found = sweep_store.sweep_row(conn, sweep_id)
         if found is None:
             raise NotFoundError("sweep_not_found", sweep=sweep_id)
+        since, today = progress_days(actor, found["starts_on"], as_of)
         units = sweep_store.assigned_units(conn, sweep_id, as_of=today)
         allowed = communities_in_scope(conn, actor)
         if allowed is not None:
             units = units.loc[units["community_id"].isin(allowed)]
-        visits = proof_store.sweep_visits_proven(conn, sweep_id, since=found["starts_on"])
+        visits = proof_store.sweep_visits_proven(conn, sweep_id, since=since)
     until = pd.Timestamp(coverage.day_end(today))
     visits = visits.loc[pd.to_datetime(visits["visited_at"]) < until]
     seen = set(visits["property_id"])
@@ -216,7 +220,7 @@ def proven_progress(
         table = disclosed_sweep_figures(
             table,
             ["assigned", "visited", "proven"],
-            unsafe=sweep_scope_withheld(opened, actor, sweep_id),
+            unsafe=progress_withheld(opened, actor, sweep_id),
             derived={
                 "visited_share": ("assigned", "visited"),
                 "proven_share": ("assigned", "proven"),

@@ -4,14 +4,15 @@ overview withholds, else small counts withheld with a complement (:mod:`geo.disc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 import pandas as pd
 
-from geo import disclosure
+from geo import clock, disclosure
 from geo.services.access import Actor
 from geo.services.setup import Opened
 from geo.services.statistics import withheld_areas
-from geo.services.sweeps.units import found_sweep
+from geo.services.sweeps.units import found_sweep, grids_named
 
 
 def sweep_scope_withheld(opened: Opened, actor: Actor, sweep_id: int) -> bool:
@@ -20,6 +21,26 @@ def sweep_scope_withheld(opened: Opened, actor: Actor, sweep_id: int) -> bool:
     with opened.db.read() as conn:
         scope = list(found_sweep(conn, sweep_id)["scope"])
     return bool(withheld_areas(opened, actor, scope))
+
+
+def progress_days(actor: Actor, starts_on: date, as_of: date | None) -> tuple[date, date]:
+    """The visits a sweep's progress counts, [since, until] in days: from its first day to
+    ``as_of`` (today); for a planner from the first of its month to the last month end up to
+    today, so that no two choices of day (or two sweeps begun a day apart) differ by one
+    day's visits (:func:`geo.disclosure.planner_day`)."""
+    until = as_of or clock.today()
+    if not actor.aggregates_only:
+        return starts_on, until
+    return starts_on.replace(day=1), disclosure.planner_day(until, today=clock.today())
+
+
+def progress_withheld(opened: Opened, actor: Actor, sweep_id: int) -> bool:
+    """Whether a planner may see none of a sweep's progress: it covers an area whose units
+    the overview withholds, or names grids (a sweep over some grids of a community beside
+    one over all of them would give the grids left out back by subtraction)."""
+    with opened.db.read() as conn:
+        grids = grids_named(conn, list(found_sweep(conn, sweep_id)["scope"]))
+    return bool(grids) or sweep_scope_withheld(opened, actor, sweep_id)
 
 
 def disclosed_sweep_figures(

@@ -17,7 +17,12 @@ from geo.coverage import COMPLETED_OUTCOMES, NOT_REACHED
 from geo.crs import WGS84
 from geo.services.access import Actor, require
 from geo.services.setup import Opened
-from geo.services.sweeps.figures import disclosed_sweep_figures, sweep_scope_withheld
+from geo.services.sweeps.figures import (
+    disclosed_sweep_figures,
+    progress_days,
+    progress_withheld,
+    sweep_scope_withheld,
+)
 from geo.services.sweeps.planning import units_per_team_day
 from geo.services.sweeps.units import assigned_in_scope, found_sweep
 from geo.store import sweeps as store
@@ -30,13 +35,11 @@ def sweep_progress(
     not reached (nobody home or refused) and not yet visited; the units to carry to the
     next list; and the working days the rest needs at the configured pace."""
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
-    today = as_of or clock.today()
-    if actor.aggregates_only:  # no day finer than the disclosure policy allows
-        today = disclosure.planner_day(today, today=clock.today())
     with opened.db.read() as conn:
         found = found_sweep(conn, sweep_id)
+        since, today = progress_days(actor, found["starts_on"], as_of)
         units = assigned_in_scope(conn, actor, sweep_id, as_of=today)
-        visits = store.sweep_visits(conn, sweep_id, since=found["starts_on"], until=today)
+        visits = store.sweep_visits(conn, sweep_id, since=since, until=today)
         teams_named = store.sweep_teams(conn, sweep_id).set_index("id")["name"]
     status = unit_status(units, visits)
     by_team = _tally(status, "team")
@@ -51,7 +54,7 @@ def sweep_progress(
     days = rules.days_needed(len(carry), teams=teams, units_per_team_day=units_per_team_day(opened))
     remaining: int | str = len(carry)
     if actor.aggregates_only:
-        unsafe = sweep_scope_withheld(opened, actor, sweep_id)
+        unsafe = progress_withheld(opened, actor, sweep_id)
         by_team, by_community = (
             disclosed_sweep_figures(t, _TALLIES, unsafe=unsafe, derived=_TALLY_DERIVED)
             for t in (by_team, by_community)

@@ -24,6 +24,12 @@ def found_sweep(conn: Any, sweep_id: int) -> dict[str, Any]:
     return found
 
 
+def grids_named(conn: Any, codes: list[str]) -> list[str]:
+    """The codes among ``codes`` that name grids (a sweep over parts of a community)."""
+    areas = load_areas(conn, geometry=False)
+    return sorted(areas.loc[areas["code"].isin(codes) & (areas["level"] == "grid"), "code"])
+
+
 def scope_ids(conn: Any, actor: Actor, codes: list[str]) -> tuple[set[int], set[int]]:
     """The communities a sweep covers whole and the grids it names on their own, inside the
     actor's scope (a code outside it is not found)."""
