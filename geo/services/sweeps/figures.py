@@ -12,7 +12,7 @@ from geo import clock, disclosure
 from geo.services.access import Actor
 from geo.services.setup import Opened
 from geo.services.statistics import withheld_areas
-from geo.services.sweeps.units import found_sweep, grids_named
+from geo.services.sweeps.units import found_sweep
 
 
 def sweep_scope_withheld(opened: Opened, actor: Actor, sweep_id: int) -> bool:
@@ -35,12 +35,12 @@ def progress_days(actor: Actor, starts_on: date, as_of: date | None) -> tuple[da
 
 
 def progress_withheld(opened: Opened, actor: Actor, sweep_id: int) -> bool:
-    """Whether a planner may see none of a sweep's progress: it covers an area whose units
-    the overview withholds, or names grids (a sweep over some grids of a community beside
-    one over all of them would give the grids left out back by subtraction)."""
-    with opened.db.read() as conn:
-        grids = grids_named(conn, list(found_sweep(conn, sweep_id)["scope"]))
-    return bool(grids) or sweep_scope_withheld(opened, actor, sweep_id)
+    """Whether a role sees none of a sweep's progress counts: every role that sees
+    aggregates only. A sweep is a free choice of areas and a first day, so its progress
+    (visited, completed, remaining, proven) is a sum the overview's tree does not protect:
+    two sweeps over a community and over all its grids but one, or begun a day apart,
+    gave withheld counts back by subtraction. Planners follow coverage on the overview."""
+    return actor.aggregates_only
 
 
 def disclosed_sweep_figures(

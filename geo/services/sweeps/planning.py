@@ -148,9 +148,7 @@ def plan_sweep(
             raise ConflictError(
                 "sweep_replan_in_progress",
                 sweep=sweep_id,
-                visits=disclosure.count_or_withheld(recorded)
-                if actor.aggregates_only
-                else recorded,
+                visits=disclosure.WITHHELD if actor.aggregates_only else recorded,
                 kits=issued,
                 starts_on=found["starts_on"],
             )
@@ -217,8 +215,11 @@ def plan_sweep(
             on="team_id",
             how="left",
         )
+    # The visits since a day the planner chose are a free sum over areas and days: two
+    # sweeps begun a day apart gave that day's visits (see geo.services.sweeps.figures).
+    # (whether there were any is shown: zero is no one's count).
     shown_visits: int | str = (
-        disclosure.count_or_withheld(recorded) if actor.aggregates_only else recorded
+        disclosure.WITHHELD if actor.aggregates_only and recorded else recorded
     )
     return SweepPlan(
         sweep_id, summary, split.imbalance, visible, shown_visits, str(found["starts_on"])

@@ -51,7 +51,9 @@ def sweep_progress(
         ["team", "position"]
     )
     teams = max(1, status["team"].nunique())
-    days = rules.days_needed(len(carry), teams=teams, units_per_team_day=units_per_team_day(opened))
+    days: int | str = rules.days_needed(
+        len(carry), teams=teams, units_per_team_day=units_per_team_day(opened)
+    )
     remaining: int | str = len(carry)
     if actor.aggregates_only:
         unsafe = progress_withheld(opened, actor, sweep_id)
@@ -59,7 +61,8 @@ def sweep_progress(
             disclosed_sweep_figures(t, _TALLIES, unsafe=unsafe, derived=_TALLY_DERIVED)
             for t in (by_team, by_community)
         )
-        remaining = disclosure.count_or_withheld(len(carry))
+        remaining = disclosure.WITHHELD if unsafe else disclosure.count_or_withheld(len(carry))
+        days = disclosure.WITHHELD if unsafe else days  # the days the remaining units need
     return {
         "sweep": found,
         "by_team": by_team,
