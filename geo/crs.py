@@ -262,9 +262,7 @@ _TRANSFORMERS_KEPT = 64
 
 
 def _transformer(source: CRSLike, target: CRSLike) -> Transformer:
-    kept: dict[tuple[CRSLike, CRSLike], Transformer] | None = getattr(
-        _TRANSFORMERS, "kept", None
-    )
+    kept: dict[tuple[CRSLike, CRSLike], Transformer] | None = getattr(_TRANSFORMERS, "kept", None)
     if kept is None:
         kept = _TRANSFORMERS.kept = {}
     found = kept.get((source, target))

@@ -535,13 +535,18 @@ def planner_windows(as_of: date) -> tuple[int, int]:
 
 def planner_day(asked: date, *, today: date) -> date:
     """The day a planner's figures are as of: the last month end on or before the day asked,
-    and never after ``today`` (a month end still to come would show today's figures, and
-    tomorrow's would differ by a day's changes).
+    and before ``today``. A month end still to come would show today's figures, and
+    tomorrow's would differ by a day's changes; today itself is still being entered, so
+    on a month end a planner sees the month before until the day is over.
 
     >>> planner_day(date(2026, 12, 31), today=date(2026, 11, 29))
     datetime.date(2026, 10, 31)
+    >>> planner_day(date(2026, 11, 30), today=date(2026, 11, 30))
+    datetime.date(2026, 10, 31)
+    >>> planner_day(date(2026, 11, 30), today=date(2026, 12, 1))
+    datetime.date(2026, 11, 30)
     """
-    return month_end_on_or_before(min(asked, today))
+    return month_end_on_or_before(min(asked, today - timedelta(days=1)))
 
 
 def cluster_parameters_allowed(eps_m: float, min_residents: int) -> bool:

@@ -46,7 +46,8 @@ if report is None:
     st.stop()
 
 first, second, third = st.columns(3)
-first.metric(t("quality_mapped_overall"), f"{report['overall_mapped_share']:.1%}")
+overall = report["overall_mapped_share"]  # the withheld marker for a planner when few are off
+first.metric(t("quality_mapped_overall"), overall if isinstance(overall, str) else f"{overall:.1%}")
 for column, label, key in (
     (second, t("quality_unplaced_units"), "unplaced_units"),
     (third, t("quality_unplaced_worksites"), "unplaced_worksites"),

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import disclosure
+from geo import clock, disclosure
 from geo.crs import to_metres
 from geo.disclosure import WITHHELD
 from geo.errors import InputError
@@ -213,6 +213,20 @@ def test_a_month_end_still_to_come_shows_the_last_one(demo):
             hexes = spatial.floating_hexagons(demo, PLANNER, resolution=9, as_of=day)
             same = spatial.floating_hexagons(demo, PLANNER, resolution=9, as_of=MONTH_END)
             assert hexes["count"].sum() == same["count"].sum()
+
+
+def test_a_month_end_that_is_today_waits_for_the_day_to_end(demo):
+    """Today's visits and moves are still being entered: on a month end a planner saw the
+    day so far, and two reads that day differed by single changes. The day after, that
+    month end is shown."""
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 30, 18, 0), tick=False):
+        assert overview_figures(demo, PLANNER, as_of=date(2026, 11, 30)).as_of == MONTH_END
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0), tick=False):
+        shown = overview_figures(demo, PLANNER, as_of=date(2026, 12, 1))
+        assert shown.as_of == date(2026, 11, 30)
+    assert overview_figures(demo, ADMIN, as_of=date(2026, 11, 29)).as_of == date(2026, 11, 29)
 
 
 def test_the_headline_is_the_root_of_the_same_pattern(seen, truth):
@@ -505,7 +519,7 @@ def test_hexagons_of_each_community_give_no_withheld_count_back(demo, resolution
     assert (rows["shown"] >= disclosure.THRESHOLD).all()
     assert rows.groupby("cell")["shown"].nunique().max() == 1  # a cell shows one figure or none
     assert recovered_by_difference(rows).empty
-    month_end = disclosure.month_end_on_or_before(day)
+    month_end = disclosure.planner_day(day, today=clock.today())
     true = spatial.floating_hexagons(demo, ADMIN, resolution=resolution, as_of=month_end)
     whole = true.set_index("cell")["count"]
     assert (rows.set_index("cell")["shown"] == whole.reindex(rows["cell"]).to_numpy()).all()
@@ -788,6 +802,33 @@ def test_the_data_quality_page_shows_a_planner_no_count_of_today(demo):
     assert (shown.loc[~shown.index.isin(telling)] != WITHHELD).all()
     for key in ("unplaced_units", "unplaced_worksites"):
         assert planner[key] == disclosure.count_or_withheld(admin[key])
+
+
+def test_the_overall_mapped_share_is_withheld_when_few_units_are_off_the_map(copy):
+    """One minus the overall mapped share, times the units, gave back how many units were off
+    every grid; a planner sees the share only when those are none or at least THRESHOLD."""
+    with copy.db.read() as conn:
+        off = (
+            conn.exec_driver_sql("SELECT id FROM property WHERE grid_id IS NULL ORDER BY id")
+            .scalars()
+            .all()
+        )
+        grid, community = conn.exec_driver_sql(
+            "SELECT id, parent_id FROM area WHERE level = 'grid' ORDER BY id LIMIT 1"
+        ).one()
+    assert len(off) >= disclosure.THRESHOLD  # the demo's share is shown
+    assert spatial.data_quality(copy, PLANNER)["overall_mapped_share"] != WITHHELD
+    for left in (2, 0):
+        with copy.db.write() as conn:
+            for unit in off[left:]:
+                conn.exec_driver_sql(
+                    f"UPDATE property SET grid_id = {grid}, community_id = {community} "
+                    f"WHERE id = {unit}"
+                )
+        admin = spatial.data_quality(copy, ADMIN)["overall_mapped_share"]
+        shown = spatial.data_quality(copy, PLANNER)["overall_mapped_share"]
+        assert shown == (WITHHELD if left else admin), (left, admin, shown)
+        assert admin < 1 if left else admin == 1
 
 
 def test_registration_rates_give_no_small_count_or_rest_back(demo):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -146,7 +146,10 @@ def test_the_first_visit_of_a_new_month_moves_the_cut_to_the_month_before(db):
     agree(db, (date(2026, 11, 30), planner_day))
     assert tallies.check_tallies(db, ADMIN, as_of=CUT)["agree"] is None  # no longer kept
     planner = Actor(name="p", role="planner")
-    shown = statistics.overview_figures(db, planner, level="community", as_of=planner_day)
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 12, 2, 9, 0), tick=False):
+        shown = statistics.overview_figures(db, planner, level="community", as_of=planner_day)
     assert shown.as_of == date(2026, 11, 30)
 
 

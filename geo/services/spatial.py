@@ -346,18 +346,16 @@ def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
     shares[["units", "in_grid"]] = shares[["units", "in_grid"]].fillna(0).astype(int)
     shares["mapped_share"] = shares["in_grid"] / shares["units"].where(shares["units"] > 0)
     grids = areas.loc[areas["level"] == "grid"]
+    all_units = len(units) + len(unplaced["property"])
+    mapped = int(placed["grid_id"].notna().sum())
     report: dict[str, Any] = {
         "mapped_share": shares.drop(columns="id").reset_index(drop=True),
-        "overall_mapped_share": (
-            float(placed["grid_id"].notna().sum() / (len(units) + len(unplaced["property"])))
-            if len(units) + len(unplaced["property"])
-            else float("nan")
-        ),
+        "overall_mapped_share": mapped / all_units if all_units else float("nan"),
         "unplaced_units": len(unplaced["property"]),
         "unplaced_worksites": len(unplaced["worksite"]),
     }
     if actor.aggregates_only:
-        return _disclosed_quality(report)
+        return _disclosed_quality(report, unmapped=all_units - mapped)
     gridded = placed.loc[placed["grid_id"].notna()]
     distance = near_boundary(
         gridded["lon"].to_numpy(float),
@@ -375,11 +373,13 @@ def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
     return report
 
 
-def _disclosed_quality(report: dict[str, Any]) -> dict[str, Any]:
+def _disclosed_quality(report: dict[str, Any], *, unmapped: int) -> dict[str, Any]:
     """The data-quality figures as a planner may see them: today's counts are finer in
     time than the month-end figures of the overview (the two would differ by a day's
     registrations), so a community shows only its mapped share, withheld where its units
-    or those off every grid are small; counts of unplaced records are withheld when small.
+    or those off every grid are small; the overall share is withheld where the ``unmapped``
+    units (off every grid, or without a place) are small, since one minus it times the
+    overview's units gives them back; counts of unplaced records are withheld when small.
     """
     shares = report["mapped_share"]
     small = disclosure.is_small(shares["units"]) | disclosure.is_small(
@@ -390,6 +390,11 @@ def _disclosed_quality(report: dict[str, Any]) -> dict[str, Any]:
     return {
         **report,
         "mapped_share": shown,
+        "overall_mapped_share": (
+            disclosure.WITHHELD
+            if disclosure.count_or_withheld(unmapped) == disclosure.WITHHELD
+            else report["overall_mapped_share"]
+        ),
         "unplaced_units": disclosure.count_or_withheld(report["unplaced_units"]),
         "unplaced_worksites": disclosure.count_or_withheld(report["unplaced_worksites"]),
     }

@@ -15,9 +15,7 @@ from geo.store.frames import read_frame
 from geo.store.schema import assignment, property_, visit, visit_proof
 
 
-def latest_completed_visits(
-    conn: Connection, *, since: datetime, until: datetime
-) -> pd.DataFrame:
+def latest_completed_visits(conn: Connection, *, since: datetime, until: datetime) -> pd.DataFrame:
     """Per unit with a completed visit in [since, until): property_id, latest (its latest
     such visit) and latest_proven (its latest proven one, None without one); one row a
     unit, counted in the database."""
