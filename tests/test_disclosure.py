@@ -316,16 +316,25 @@ def small_and_visible_grids(opened: Opened) -> tuple[list[str], list[tuple[str, 
     return [str(c) for c in hidden["code"]], pairs
 
 
-def plan(opened: Opened, actor: Actor, areas: list[str], teams: list[str]) -> int:
-    sweep_id = sweeps.create_sweep(
+def plan(
+    opened: Opened, actor: Actor, areas: list[str], teams: list[str], *, starts_on: date = AS_OF
+) -> int:
+    """A new sweep over ``areas`` from ``starts_on`` for a week (not yet planned)."""
+    return sweeps.create_sweep(
         opened,
         actor,
-        name="攻击",
-        starts_on=AS_OF,
-        ends_on=AS_OF + timedelta(days=7),
+        name=f"攻击 {starts_on} {' '.join(areas)}",
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(days=7),
         areas=areas,
         teams=teams,
     )
+
+
+def planned(opened: Opened, areas: list[str], teams: list[str], *, starts_on: date) -> int:
+    """A sweep a planner created and planned on its first day."""
+    sweep_id = plan(opened, PLANNER, areas, teams, starts_on=starts_on)
+    sweeps.plan_sweep(opened, PLANNER, sweep_id, as_of=starts_on)
     return sweep_id
 
 
@@ -360,44 +369,19 @@ def test_sweep_progress_is_as_of_a_month_end_and_its_rows_add_up_safely(copy):
     """The third tester's attacks: progress on 10-01 and 10-02 differed by one day's visits,
     and visited 16 = completed 15 + not_reached * gave the 1 back."""
     communities = community_codes(copy)[:3]
-    sweep_id = sweeps.create_sweep(
-        copy,
-        PLANNER,
-        name="进度",
-        starts_on=date(2026, 9, 1),
-        ends_on=date(2026, 10, 30),
-        areas=communities,
-        teams=["甲队", "乙队"],
-    )
-    sweeps.plan_sweep(copy, PLANNER, sweep_id, as_of=date(2026, 9, 1))
+    sweep_id = planned(copy, communities, ["甲队", "乙队"], starts_on=date(2026, 9, 1))
     days = [date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 30)]
     seen = [sweeps.sweep_progress(copy, PLANNER, sweep_id, as_of=day) for day in days]
     for later in seen[1:]:  # every day of a month shows the last month end's progress
         assert later["by_community"].equals(seen[0]["by_community"])
-    later = sweeps.create_sweep(  # begun a day later: the same month's visits
-        copy,
-        PLANNER,
-        name="进度2",
-        starts_on=date(2026, 9, 2),
-        ends_on=date(2026, 10, 30),
-        areas=communities,
-        teams=["甲队", "乙队"],
-    )
-    sweeps.plan_sweep(copy, PLANNER, later, as_of=date(2026, 9, 2))
+    # begun a day later: the same month's visits
+    later = planned(copy, communities, ["甲队", "乙队"], starts_on=date(2026, 9, 2))
     again = sweeps.sweep_progress(copy, PLANNER, later, as_of=days[0])["by_community"]
     assert again.equals(seen[0]["by_community"])
     grids = overview_figures(copy, PLANNER, level="grid", as_of=AS_OF).table
     some = [str(c) for c in grids.loc[grids["parent_code"] == communities[0], "code"]][:2]
-    part = sweeps.create_sweep(  # some grids of a community: the rest would come back
-        copy,
-        PLANNER,
-        name="部分",
-        starts_on=date(2026, 9, 1),
-        ends_on=date(2026, 10, 30),
-        areas=some,
-        teams=["甲队"],
-    )
-    sweeps.plan_sweep(copy, PLANNER, part, as_of=date(2026, 9, 1))
+    # some grids of a community: the rest would come back
+    part = planned(copy, some, ["甲队"], starts_on=date(2026, 9, 1))
     shown = sweeps.sweep_progress(copy, PLANNER, part, as_of=days[0])
     assert (shown["by_community"][["visited", "completed", "open"]] == WITHHELD).all().all()
     # The fourth tester's attacks (a community's sweep less one over all its grids but one;

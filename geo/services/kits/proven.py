@@ -220,7 +220,7 @@ def proven_progress(
         table = disclosed_sweep_figures(
             table,
             ["assigned", "visited", "proven"],
-            unsafe=progress_withheld(opened, actor, sweep_id),
+            unsafe=progress_withheld(actor),
             derived={
                 "visited_share": ("assigned", "visited"),
                 "proven_share": ("assigned", "proven"),

@@ -34,7 +34,7 @@ def progress_days(actor: Actor, starts_on: date, as_of: date | None) -> tuple[da
     return starts_on.replace(day=1), disclosure.planner_day(until, today=clock.today())
 
 
-def progress_withheld(opened: Opened, actor: Actor, sweep_id: int) -> bool:
+def progress_withheld(actor: Actor) -> bool:
     """Whether a role sees none of a sweep's progress counts: every role that sees
     aggregates only. A sweep is a free choice of areas and a first day, so its progress
     (visited, completed, remaining, proven) is a sum the overview's tree does not protect:
@@ -52,13 +52,10 @@ def disclosed_sweep_figures(
 ) -> pd.DataFrame:
     """A sweep's figures as a planner may see them (:mod:`geo.disclosure`): none when its
     scope is ``unsafe`` (see :func:`sweep_scope_withheld`), else small counts withheld with a
-    complement in each column and row."""
+    complement in each column."""
     present = [c for c in counts if c in table]
     if unsafe:
         hidden = pd.DataFrame(True, index=table.index, columns=present)
     else:
-        sums = [("assigned", ["visited", "open"])] if "open" in present else []
-        if {"completed", "not_reached"} <= set(present):
-            sums.append(("visited", ["completed", "not_reached"]))
-        hidden = disclosure.protect_table(table, present, row_sums=sums)
+        hidden = disclosure.protect_table(table, present)
     return disclosure.withhold(table, hidden, derived=derived)

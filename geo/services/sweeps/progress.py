@@ -56,7 +56,7 @@ def sweep_progress(
     )
     remaining: int | str = len(carry)
     if actor.aggregates_only:
-        unsafe = progress_withheld(opened, actor, sweep_id)
+        unsafe = progress_withheld(actor)
         by_team, by_community = (
             disclosed_sweep_figures(t, _TALLIES, unsafe=unsafe, derived=_TALLY_DERIVED)
             for t in (by_team, by_community)
