@@ -212,7 +212,14 @@ def app_database(url: str) -> Iterator[None]:
             os.environ["GRIDHOUSE_DATABASE_URL"] = before
 
 
-def tour(url: str, *, scale: int | None, roles: list[str], timeout_s: float) -> None:
+def tour(
+    url: str,
+    *,
+    scale: int | None,
+    roles: list[str],
+    timeout_s: float,
+    only: list[str] | None = None,
+) -> None:
     # AppTest reads widgets outside a script run, which Streamlit warns of on every access.
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
         logging.ERROR
@@ -232,10 +239,12 @@ def tour(url: str, *, scale: int | None, roles: list[str], timeout_s: float) -> 
     with app_database(url), redirect_stdout(sys.stderr):
         for role in roles:
             app = signed_in(role, timeout_s)
-            for case in page_cases(app, role, visible_pages(role)):
+            pages = [p for p in visible_pages(role) if not only or Path(p).stem in only]
+            for case in page_cases(app, role, pages):
                 report(case)
                 cases += 1
-            for case in overview_cases(app, role) if role == roles[0] else ():
+            clicks = role == roles[0] and (not only or "overview" in only)
+            for case in overview_cases(app, role) if clicks else ():
                 report(case)
                 cases += 1
     tour_s = time.perf_counter() - started
@@ -251,12 +260,13 @@ def main(argv: list[str] | None = None) -> None:
     )  # fmt: skip
     parser.add_argument("--roles", nargs="+", default=list(ROLES), choices=ROLES)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per script run")
+    parser.add_argument("--pages", nargs="+", help="only these pages (script names: lists ...)")
     args = parser.parse_args(argv)
     if args.db is None and args.scale is None:
         parser.error("give --db or --scale")
     with tempfile.TemporaryDirectory() as directory:
         url = args.db or build_demo(Path(directory), args.scale)
-        tour(url, scale=args.scale, roles=args.roles, timeout_s=args.timeout)
+        tour(url, scale=args.scale, roles=args.roles, timeout_s=args.timeout, only=args.pages)
 
 
 if __name__ == "__main__":

@@ -35,9 +35,12 @@ with summary:
         width="stretch",
         placeholder="",
     )
+MAX_ROWS = 10_000  # more rows than this are counted and exported, not drawn in the table
 with body:
     listed = table.drop(columns=[c for c in ("lon", "lat") if c in table])
-    show_table(listed, headings="lists_col_", height=520)
+    if len(listed) > MAX_ROWS:
+        st.caption(t("lists_first_rows", shown=f"{MAX_ROWS:,}", rows=f"{len(listed):,}"))
+    show_table(listed.head(MAX_ROWS), headings="lists_col_", height=520)
 MAX_POINTS = 3000  # more units than this are listed but not drawn one by one
 
 

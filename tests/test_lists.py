@@ -146,6 +146,40 @@ def test_a_worker_who_moves_away_appears_among_the_unhoused(demo_copy, tmp_path)
     db.db.dispose()
 
 
+def test_a_list_read_again_is_the_same_and_every_view_is_audited(demo_copy):
+    """A list is read once per data version (a city's takes seconds), but each view is
+    written to the audit log, a change to the data shows at the next view, and what one
+    caller does to its table does not reach the next."""
+    from geo.services import moves, people
+
+    db = open_database(demo_copy)
+
+    def views() -> int:
+        with databases.connect(demo_copy) as conn:
+            return conn.execute("SELECT count(*) FROM audit WHERE action = 'view.list'").fetchone()[
+                0
+            ]
+
+    before = views()
+    first = lists.staff_list(db, ADMIN, "not-found", as_of=AS_OF)
+    first["name"] = "changed by a caller"
+    again = lists.staff_list(db, ADMIN, "not-found", as_of=AS_OF)
+    assert views() == before + 2
+    assert len(again) == len(first) > 0 and "changed by a caller" not in set(again["name"])
+    with databases.connect(demo_copy) as conn:
+        person_id = conn.execute(
+            "SELECT r.person_id FROM residence r JOIN person p ON p.id = r.person_id "
+            "JOIN property u ON u.id = r.property_id WHERE r.moved_out IS NULL "
+            "AND p.name = ? AND p.id_masked = ? AND u.external_ref = ?",
+            tuple(again[["name", "id_masked", "external_ref"]].iloc[0]),
+        ).fetchone()[0]
+    number = people.unmask_person(db, ADMIN, person_id)["id_number"]
+    moves.move_out(db, ADMIN, id_number=number, on=AS_OF)
+    after = lists.staff_list(db, ADMIN, "not-found", as_of=AS_OF)
+    assert len(after) == len(again) - 1
+    db.db.dispose()
+
+
 def test_dormitory_outsiders_work_for_another_worksite_or_none(demo, raw):
     got = lists.staff_list(demo, ADMIN, "dormitory-outsiders", as_of=AS_OF)
     jobs = databases.read_sql(

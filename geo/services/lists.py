@@ -15,9 +15,11 @@ from geo.io.exports import excel_csv, typed_xlsx
 from geo.reporting import late_by_reporter
 from geo.services.access import Actor, require
 from geo.services.auditing import record, record_view
+from geo.services.kept import Kept
 from geo.services.scope import communities_for
 from geo.services.setup import Opened
 from geo.settings import Settings
+from geo.store.audit import data_version
 from geo.store.lists import (
     current_people,
     declared_employers,
@@ -31,6 +33,9 @@ from geo.store.lists import (
 
 LATE_REPORT_LOOKBACK_DAYS: Final = 365
 EXPORT_FORMATS: Final = ("csv", "xlsx")
+_LISTS: Final[Kept[pd.DataFrame]] = Kept(most=3)
+"""The lists last read (each one's rows are masked and already scoped to its key's
+communities)."""
 
 
 def crowding_thresholds(config: Settings) -> tuple[float, float]:
@@ -47,8 +52,24 @@ def staff_list(
     as_of: date | None = None,
 ) -> pd.DataFrame:
     """One list for the actor's areas (or ``area`` inside them), identifiers masked; the
-    view is audited (``view.list``)."""
-    table = _staff_list(opened, actor, name, area=area, as_of=as_of)
+    view is audited (``view.list``) each time, while the list itself is read once per data
+    version, day and set of communities (a city's list of 300,000 residents takes seconds
+    to read; switching lists or pressing F5 reads none again)."""
+    require(actor, "view_records")
+    as_of = as_of or clock.today()
+    with opened.db.read() as conn:
+        key = (
+            opened.db.url,
+            data_version(conn),
+            name,
+            communities_for(conn, actor, area),
+            as_of,
+            crowding_thresholds(opened.settings),
+            opened.settings.report_within_days,
+        )
+    table = _LISTS.get_or_make(
+        key, lambda: _staff_list(opened, actor, name, area=area, as_of=as_of)
+    ).copy(deep=False)
     record_view(
         opened,
         actor,
