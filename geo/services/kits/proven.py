@@ -12,6 +12,7 @@ from geo import clock, coverage, disclosure
 from geo.errors import InputError, NotFoundError
 from geo.services.access import Actor, in_scope, require
 from geo.services.auditing import record
+from geo.services.kept import Kept
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
 from geo.services.statistics import overview_withheld, planner_time
@@ -24,6 +25,7 @@ from geo.services.sweeps.figures import (
 from geo.store import proofs as proof_store
 from geo.store import sweeps as sweep_store
 from geo.store.areas import load_areas
+from geo.store.audit import data_version
 
 
 def prove_by_backcheck(opened: Opened, actor: Actor, sweep_id: int) -> int:
@@ -68,8 +70,43 @@ def proven_coverage(
     today = as_of or clock.today()
     if actor.aggregates_only:  # no day or window finer than the disclosure policy allows
         today, window_days = planner_time(today, window_days)
-    window = coverage.bounds(today, window_days)
-    month = coverage.bounds(today, coverage.month_to_date_days(today))
+    with opened.db.read() as conn:
+        version = data_version(conn)
+    areas, flags = _FLAGS.get_or_make(
+        (opened.db.url, version, today, window_days),
+        lambda: _proven_flags(opened, as_of=today, window_days=window_days),
+    )
+    visible = areas.loc[in_scope(areas, actor)]
+    table = _per_area(flags, areas, level=level)
+    table = table.loc[table["id"].isin(set(visible["id"]))]
+    if actor.aggregates_only:
+        hidden = _HIDDEN.get_or_make(
+            (opened.db.url, version, today, window_days, actor.role, actor.areas),
+            lambda: _withheld_proven(
+                opened, actor, flags, visible, as_of=today, window=window_days
+            ),
+        )
+        table = disclosure.withhold(
+            table.set_index("code", drop=False), hidden, derived=_PROVEN_DERIVED
+        )
+    return table.drop(columns=["id", "parent_id"]).reset_index(drop=True)
+
+
+_FLAGS: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=2)
+"""Per data version, day and window: every area, and every active unit's flags (switching
+level or drilling down on the overview reads no unit or visit again)."""
+_HIDDEN: Kept[pd.DataFrame] = Kept(most=4)
+"""Per data version, day, window and scope: the cells a planner may not see (all levels)."""
+
+
+def _proven_flags(
+    opened: Opened, *, as_of: date, window_days: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every area, and per active unit (property_id, community_id, grid_id) whether a
+    completed visit and a proven one cover it in the window ending ``as_of`` and in its
+    calendar month (covered, proven_covered, inspected, proven_inspected)."""
+    window = coverage.bounds(as_of, window_days)
+    month = coverage.bounds(as_of, coverage.month_to_date_days(as_of))
     with opened.db.read() as conn:
         areas = load_areas(conn, geometry=False)
         units = proof_store.active_units(conn)
@@ -84,15 +121,7 @@ def proven_coverage(
         inspected=_covered(latest, month),
         proven_inspected=_covered(latest_proven, month),
     )
-    visible = areas.loc[in_scope(areas, actor)]
-    table = _per_area(flags, areas, level=level)
-    table = table.loc[table["id"].isin(set(visible["id"]))]
-    if actor.aggregates_only:
-        hidden = _withheld_proven(opened, actor, flags, visible, as_of=today, window=window_days)
-        table = disclosure.withhold(
-            table.set_index("code", drop=False), hidden, derived=_PROVEN_DERIVED
-        )
-    return table.drop(columns=["id", "parent_id"]).reset_index(drop=True)
+    return areas, flags
 
 
 _PROVEN_COUNTS = ["rental_units", "covered", "proven_covered", "inspected", "proven_inspected"]
