@@ -6,7 +6,7 @@ Pure functions; thresholds are parameters (the service reads them from configura
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 import numpy as np
@@ -73,23 +73,23 @@ def crowded_units(
     )
 
 
+def permit_due_by(as_of: date, *, days: int = PERMIT_DUE_DAYS) -> date:
+    """The last permit expiry day that is due on ``as_of``: ``days`` later.
+
+    >>> permit_due_by(date(2026, 11, 29))
+    datetime.date(2026, 12, 29)
+    """
+    return as_of + timedelta(days=days)
+
+
 def permits_due(people: pd.DataFrame, *, as_of: date, days: int = PERMIT_DUE_DAYS) -> pd.DataFrame:
-    """Current residents whose residence permit expired or expires within ``days``, soonest
-    first, with days_left (negative: expired)."""
+    """Current residents whose residence permit expired or expires within ``days``
+    (:func:`permit_due_by`), soonest first, with days_left (negative: expired)."""
     expiry = pd.to_datetime(people["permit_expiry"])
+    due = expiry.notna() & (expiry <= pd.Timestamp(permit_due_by(as_of, days=days)))
     left = (expiry - pd.Timestamp(as_of)).dt.days
-    out = people.loc[left.notna() & (left <= days)].assign(days_left=left.astype("Int64"))
+    out = people.loc[due].assign(days_left=left.loc[due].astype("Int64"))
     return out.sort_values(["days_left", "community", "name"]).reset_index(drop=True)
-
-
-def not_found(people: pd.DataFrame, latest_visits: pd.DataFrame) -> pd.DataFrame:
-    """Current residents whose latest visit found them not living there (registered here,
-    not found), by community, with the date of that visit."""
-    missing = latest_visits.loc[
-        latest_visits["outcome"] == "not_found", ["person_id", "visited_at"]
-    ]
-    out = people.merge(missing, on="person_id", how="inner")
-    return out.sort_values(["community", "external_ref", "name"]).reset_index(drop=True)
 
 
 def stale_units(units: pd.DataFrame, *, as_of: date, days: int = STALE_AFTER_DAYS) -> pd.DataFrame:

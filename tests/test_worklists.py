@@ -10,7 +10,6 @@ import pytest
 from geo.worklists import (
     counts_by_community,
     crowded_units,
-    not_found,
     permits_due,
     stale_units,
     unknown_employers,
@@ -72,27 +71,6 @@ def test_permits_due_lists_expired_and_soon_expiring_soonest_first():
     assert due["name"].tolist() == ["expired", "today", "soon"]
     assert due["days_left"].tolist() == [-3, 0, 30]
     assert permits_due(people, as_of=TODAY, days=31)["name"].tolist()[-1] == "later"
-
-
-def test_not_found_lists_residents_whose_latest_visit_did_not_find_them():
-    people = pd.DataFrame(
-        {
-            "person_id": [1, 2, 3],
-            "name": ["甲", "乙", "丙"],
-            "community": ["东村", "东村", "西村"],
-            "external_ref": ["R2", "R1", "R3"],
-        }
-    )
-    latest = pd.DataFrame(
-        {
-            "person_id": [1, 2, 3],
-            "outcome": ["not_found", "verified", "not_found"],
-            "visited_at": pd.to_datetime(["2026-11-01", "2026-11-02", "2026-11-03"]),
-        }
-    )
-    listed = not_found(people, latest)
-    assert listed["name"].tolist() == ["甲", "丙"]
-    assert listed["visited_at"].dt.date.tolist() == [date(2026, 11, 1), date(2026, 11, 3)]
 
 
 def test_a_unit_is_stale_when_no_visit_fell_in_the_last_days_counting_today():

@@ -25,7 +25,6 @@ from geo.store.lists import (
     declared_employers,
     dormitory_outsiders,
     hire_reports,
-    latest_person_visits,
     move_in_reports,
     occupied_units,
     unhoused_workers,
@@ -110,9 +109,15 @@ def _staff_list(
         within = communities_for(conn, actor, area)
         if name in ("crowded", "stale"):
             units = occupied_units(conn, as_of=as_of, communities=within)
-        else:
-            people = current_people(conn, as_of=as_of, communities=within)
-        latest = latest_person_visits(conn, as_of=as_of) if name == "not-found" else None
+        elif name == "permits":
+            people = current_people(
+                conn,
+                as_of=as_of,
+                communities=within,
+                permit_expiry_by=worklists.permit_due_by(as_of),
+            )
+        else:  # residents not found: their latest visit up to as_of found them gone
+            people = current_people(conn, as_of=as_of, communities=within, not_found=True)
     if name == "crowded":
         per_room, m2 = crowding_thresholds(opened.settings)
         return worklists.crowded_units(units, per_room=per_room, m2_per_person=m2).drop(
@@ -122,8 +127,7 @@ def _staff_list(
         return worklists.stale_units(units, as_of=as_of).drop(columns=["property_id"])
     if name == "permits":
         return worklists.permits_due(people, as_of=as_of).drop(columns=["person_id"])
-    assert latest is not None
-    return worklists.not_found(people, latest).drop(columns=["person_id"])
+    return people.drop(columns=["person_id"])
 
 
 def _late_reports(opened: Opened, actor: Actor, *, area: str | None, as_of: date) -> pd.DataFrame:

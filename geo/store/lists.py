@@ -23,6 +23,7 @@ from geo.store.schema import (
     visit,
     worksite,
 )
+from geo.store.visits import people_not_found
 
 
 def _community() -> Any:
@@ -71,32 +72,51 @@ def occupied_units(
 
 
 def current_people(
-    conn: Connection, *, as_of: date, communities: Collection[int] | None = None
+    conn: Connection,
+    *,
+    as_of: date,
+    communities: Collection[int] | None = None,
+    permit_expiry_by: date | None = None,
+    not_found: bool = False,
 ) -> pd.DataFrame:
     """People living in an active unit on ``as_of``, masked: person_id, name, id_masked,
-    phone_masked, permit_no, permit_expiry, external_ref, address, community, moved_in."""
+    phone_masked, permit_no, permit_expiry, external_ref, address, community, moved_in.
+
+    ``permit_expiry_by``: only those whose permit expires on or before that day.
+    ``not_found``: only those whose latest visit up to ``as_of`` found them not living
+    there (:func:`geo.store.visits.people_not_found`), with its time (visited_at). Both are
+    narrowed in the database: a city has millions of residents and a list holds a few."""
     community = _community()
     p = property_.c
+    columns = [
+        person.c.id.label("person_id"),
+        person.c.name,
+        person.c.id_masked,
+        person.c.phone_masked,
+        person.c.permit_no,
+        person.c.permit_expiry,
+        p.external_ref,
+        p.address,
+        community.c.name.label("community"),
+        residence.c.moved_in,
+    ]
+    joined = (
+        residence.join(property_)
+        .join(person)
+        .outerjoin(community, community.c.id == p.community_id)
+    )
+    conditions = [living_on(as_of), *units_within(communities)]
+    if permit_expiry_by is not None:
+        conditions.append(person.c.permit_expiry <= permit_expiry_by)
+    if not_found:
+        missing = people_not_found(visit.c.visited_at < day_end(as_of))
+        joined = joined.join(missing, missing.c.person_id == person.c.id)
+        columns.append(missing.c.visited_at)
     statement = (
-        select(
-            person.c.id.label("person_id"),
-            person.c.name,
-            person.c.id_masked,
-            person.c.phone_masked,
-            person.c.permit_no,
-            person.c.permit_expiry,
-            p.external_ref,
-            p.address,
-            community.c.name.label("community"),
-            residence.c.moved_in,
-        )
-        .select_from(
-            residence.join(property_)
-            .join(person)
-            .outerjoin(community, community.c.id == p.community_id)
-        )
-        .where(living_on(as_of), *units_within(communities))
-        .order_by(community.c.name, p.external_ref, person.c.name)
+        select(*columns)
+        .select_from(joined)
+        .where(*conditions)
+        .order_by(community.c.name.nulls_last(), p.external_ref, person.c.name)
     )
     return read_frame(conn, statement)
 

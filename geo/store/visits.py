@@ -84,8 +84,8 @@ def completed_visit_days(
 
 def people_not_found(*conditions: Any) -> Any:
     """People whose latest visit (among the visits meeting ``conditions``) has the outcome
-    not_found: the subquery (person_id), one row a person. A person visited twice at that
-    same latest time counts when either visit was not_found."""
+    not_found: the subquery (person_id, visited_at: that visit's time), one row a person. A
+    person visited twice at that same latest time counts when either visit was not_found."""
     latest = (
         select(visit.c.person_id, func.max(visit.c.visited_at).label("at"))
         .where(visit.c.person_id.is_not(None), *conditions)
@@ -93,7 +93,7 @@ def people_not_found(*conditions: Any) -> Any:
         .subquery()
     )
     return (
-        select(visit.c.person_id)
+        select(visit.c.person_id, latest.c.at.label("visited_at"))
         .distinct()
         .select_from(
             visit.join(
