@@ -28,6 +28,7 @@ from geo.store.lists import (
     move_in_reports,
     occupied_units,
     unhoused_workers,
+    unit_details,
 )
 
 LATE_REPORT_LOOKBACK_DAYS: Final = 365
@@ -120,14 +121,39 @@ def _staff_list(
             people = current_people(conn, as_of=as_of, communities=within, not_found=True)
     if name == "crowded":
         per_room, m2 = crowding_thresholds(opened.settings)
-        return worklists.crowded_units(units, per_room=per_room, m2_per_person=m2).drop(
-            columns=["property_id", "last_visit"]
-        )
+        listed = worklists.crowded_units(units, per_room=per_room, m2_per_person=m2)
+        return _with_details(opened, listed).drop(columns=["property_id", "last_visit"])
     if name == "stale":
-        return worklists.stale_units(units, as_of=as_of).drop(columns=["property_id"])
+        listed = worklists.stale_units(units, as_of=as_of)
+        return _with_details(opened, listed).drop(columns=["property_id"])
     if name == "permits":
         return worklists.permits_due(people, as_of=as_of).drop(columns=["person_id"])
     return people.drop(columns=["person_id"])
+
+
+_UNIT_COLUMNS = [
+    "property_id",
+    "external_ref",
+    "address",
+    "room",
+    "community",
+    "rooms",
+    "floor_area_m2",
+    "residents",
+    "last_visit",
+    "lon",
+    "lat",
+]
+
+
+def _with_details(opened: Opened, listed: pd.DataFrame) -> pd.DataFrame:
+    """A list of units (property_id and its rule's figures, in the list's order) with what
+    staff read of each unit, unit columns first."""
+    with opened.db.read() as conn:
+        details = unit_details(conn, listed["property_id"].tolist())
+    out = listed.merge(details, on="property_id", how="left")
+    rest = [c for c in out.columns if c not in _UNIT_COLUMNS]
+    return out[[*_UNIT_COLUMNS, *rest]]
 
 
 def _late_reports(opened: Opened, actor: Actor, *, area: str | None, as_of: date) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from geo.store.schema import (
     visit,
     worksite,
 )
+from geo.store.upserts import rows_by_keys
 from geo.store.visits import people_not_found
 
 
@@ -33,9 +34,10 @@ def _community() -> Any:
 def occupied_units(
     conn: Connection, *, as_of: date, communities: Collection[int] | None = None
 ) -> pd.DataFrame:
-    """Units with residents on ``as_of``: property_id, external_ref, address, room,
-    community, rooms, floor_area_m2, residents, last_visit (any outcome, up to as_of), lon,
-    lat."""
+    """Units with residents on ``as_of``, the facts a list's rule needs: property_id, rooms,
+    floor_area_m2, residents, last_visit (any outcome, up to as_of). A list then reads
+    the details of the few it keeps (:func:`unit_details`): a city has 800,000 occupied
+    units and their addresses are most of the memory."""
     end = day_end(as_of)
     last = (
         select(visit.c.property_id, func.max(visit.c.visited_at).label("last_visit"))
@@ -43,32 +45,38 @@ def occupied_units(
         .group_by(visit.c.property_id)
         .subquery()
     )
-    community = _community()
     p = property_.c
     statement = (
         select(
             p.id.label("property_id"),
-            p.external_ref,
-            p.address,
-            p.room,
-            community.c.name.label("community"),
             p.rooms,
             p.floor_area_m2,
             func.count().label("residents"),
             func.max(last.c.last_visit).label("last_visit"),
-            p.lon,
-            p.lat,
         )
-        .select_from(
-            residence.join(property_)
-            .outerjoin(community, community.c.id == p.community_id)
-            .outerjoin(last, last.c.property_id == p.id)
-        )
+        .select_from(residence.join(property_).outerjoin(last, last.c.property_id == p.id))
         .where(living_on(as_of), *units_within(communities))
-        .group_by(p.id, community.c.name)  # the name too, as PostgreSQL requires
-        .order_by(p.external_ref)
+        .group_by(p.id)
     )
     return read_frame(conn, statement)
+
+
+def unit_details(conn: Connection, property_ids: Collection[int]) -> pd.DataFrame:
+    """What a list shows of these units: property_id, external_ref, address, room,
+    community (its name; None outside every community), lon, lat; in no order."""
+    found = rows_by_keys(
+        conn,
+        property_,
+        ["id"],
+        property_ids,
+        fields=["id", "external_ref", "address", "room", "community_id", "lon", "lat"],
+    )
+    names = read_frame(conn, select(area.c.id, area.c.name).where(area.c.level == "community"))
+    named = dict(zip(names["id"], names["name"], strict=True))
+    community = pd.Series([named.get(c) for c in found["community_id"]], dtype=object)
+    return found.assign(community=community.to_numpy())[
+        ["id", "external_ref", "address", "room", "community", "lon", "lat"]
+    ].rename(columns={"id": "property_id"})
 
 
 def current_people(
