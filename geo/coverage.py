@@ -223,14 +223,16 @@ def covered_by_month(
     top = int(max(unit_ids.max(initial=0), visited.max(initial=0))) + 1
     group_of = np.full(top, -1, dtype=np.int64)  # each unit's group, by unit id
     group_of[unit_ids] = codes
-    ours = group_of[visited] >= 0
-    stamps = pd.to_datetime(completed_visits["visited_at"]).to_numpy()
+    ours = group_of[visited] >= 0  # only the visits to these units, in time order:
+    stamps = pd.to_datetime(completed_visits["visited_at"][ours]).to_numpy()  # each window
+    order = np.argsort(stamps, kind="stable")  # is then one slice of them
+    stamps, visited = stamps[order], visited[ours][order]
     rows = []
     for end_day in ends:
         start, end = window_bounds(end_day, window_days or month_to_date_days(end_day))
-        inside = ours & (stamps >= np.datetime64(start)) & (stamps < np.datetime64(end))
+        first, last = np.searchsorted(stamps, [np.datetime64(start), np.datetime64(end)])
         seen = np.zeros(top, dtype=bool)
-        seen[visited[inside]] = True
+        seen[visited[first:last]] = True
         covered = np.bincount(group_of[seen], minlength=len(keys))
         rows.append(
             pd.DataFrame({"month_end": end_day, "group": keys, "units": units, "covered": covered})
