@@ -21,6 +21,7 @@ import shapely
 from sklearn.cluster import DBSCAN
 
 from geo.crs import MetricCRS, geometries_to_degrees, metric_crs_for_points, to_metres
+from geo.disclosure import coarse_hull
 
 DEFAULT_EPS_M: Final = 150.0
 """Two dwellings closer than this are neighbours (about one village block)."""
@@ -80,14 +81,20 @@ def density_clusters(
 
 
 def cluster_hulls(
-    projected: Projected, labels: npt.NDArray[np.int64], *, pad_m: float
+    projected: Projected, labels: npt.NDArray[np.int64], *, pad_m: float, coarse: bool = False
 ) -> list[shapely.Geometry]:
     """Each cluster's outline in WGS-84: the convex hull of its dwellings, padded by
-    ``pad_m`` metres so that a cluster of one building still shows."""
+    ``pad_m`` metres so that a cluster of one building still shows; ``coarse``: the hull of
+    the squares holding them instead (:func:`geo.disclosure.coarse_hull`, for planners:
+    a padded hull's arcs gave their centres, homes, back)."""
     hulls = []
     for label in range(int(labels.max()) + 1 if len(labels) else 0):
         members = labels == label
-        points = shapely.multipoints(np.column_stack([projected.x[members], projected.y[members]]))
+        x, y = projected.x[members], projected.y[members]
+        if coarse:
+            hulls.append(coarse_hull(x, y))
+            continue
+        points = shapely.multipoints(np.column_stack([x, y]))
         hulls.append(shapely.buffer(shapely.convex_hull(points), pad_m, quad_segs=4))
     if not hulls:
         return []

@@ -52,8 +52,9 @@ CLUSTER_EPS_M: Final = (50.0, 500.0)
 """The neighbour distance (metres) a planner may choose for density clusters."""
 CLUSTER_MIN_RESIDENTS: Final = (10, 500)
 """The residents a planner may require of a cluster core."""
-OUTLINE_PAD_M: Final = 50.0
-"""An outline is padded by this much, so its corners are not units' coordinates."""
+OUTLINE_CELL_M: Final = 100.0
+"""A planner's outline is drawn around the squares of this side (metres) that hold its
+units, so no corner is a unit's place (a padded hull's arcs gave their centres back)."""
 
 
 def is_small(values: pd.Series, *, threshold: int = THRESHOLD) -> pd.Series:
@@ -533,20 +534,20 @@ def planner_windows(as_of: date) -> tuple[int, int]:
     return (as_of.day, PLANNER_WINDOW_DAYS)
 
 
-def planner_day(asked: date, *, today: date) -> date:
-    """The day a planner's figures are as of: the last month end on or before the day asked,
-    and before ``today``. A month end still to come would show today's figures, and
-    tomorrow's would differ by a day's changes; today itself is still being entered, so
-    on a month end a planner sees the month before until the day is over.
+def planner_day(today: date) -> date:
+    """The one day a planner's figures are as of, whatever day was asked: the last month
+    end before ``today``. Not today, whose records are still being entered (two reads that
+    day would differ by single changes); not a month end still to come (it would show
+    today's); and not an earlier month end, which the coverage trend already shows as
+    parts of its own tree: the overview beside it at that day gave withheld grids back
+    from the trend's community totals. History for planners is the trend.
 
-    >>> planner_day(date(2026, 12, 31), today=date(2026, 11, 29))
-    datetime.date(2026, 10, 31)
-    >>> planner_day(date(2026, 11, 30), today=date(2026, 11, 30))
-    datetime.date(2026, 10, 31)
-    >>> planner_day(date(2026, 11, 30), today=date(2026, 12, 1))
+    >>> planner_day(date(2026, 11, 29)), planner_day(date(2026, 11, 30))
+    (datetime.date(2026, 10, 31), datetime.date(2026, 10, 31))
+    >>> planner_day(date(2026, 12, 1))
     datetime.date(2026, 11, 30)
     """
-    return month_end_on_or_before(min(asked, today - timedelta(days=1)))
+    return month_end_on_or_before(today - timedelta(days=1))
 
 
 def cluster_parameters_allowed(eps_m: float, min_residents: int) -> bool:
@@ -565,10 +566,11 @@ def outline(
     lat: npt.ArrayLike,
     *,
     threshold: int = THRESHOLD,
-    pad_m: float = OUTLINE_PAD_M,
+    cell_m: float = OUTLINE_CELL_M,
 ) -> shapely.Geometry | None:
-    """The outline a planner may see of some units (WGS-84): the convex hull of at least
-    ``threshold`` distinct places, padded by ``pad_m`` metres; None for fewer.
+    """The outline a planner may see of some units (WGS-84): the convex hull of the
+    ``cell_m`` squares (:func:`coarse_hull`) holding at least ``threshold`` distinct places;
+    None for fewer.
 
     >>> outline([120.1, 120.2], [30.1, 30.2]) is None
     True
@@ -580,7 +582,21 @@ def outline(
         return None
     crs = metric_crs_for_points(points[:, 0], points[:, 1])
     x, y = to_metres(points[:, 0], points[:, 1], crs=crs)
-    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([x, y])))
-    padded = shapely.buffer(hull, pad_m, quad_segs=4)
-    shape: shapely.Geometry = geometries_to_degrees([padded], crs=crs)[0]
+    shape: shapely.Geometry = geometries_to_degrees([coarse_hull(x, y, cell_m=cell_m)], crs=crs)[0]
     return shape
+
+
+def coarse_hull(
+    x: npt.ArrayLike, y: npt.ArrayLike, *, cell_m: float = OUTLINE_CELL_M
+) -> shapely.Geometry:
+    """The convex hull (metres) of the squares of side ``cell_m`` on the CRS's own grid
+    that hold the points (x, y in metres): every corner is a corner of that grid, so none
+    is a point's place, and a point is known only to lie in some square of the hull.
+
+    >>> coarse_hull([10.0, 250.0], [20.0, 30.0]).bounds
+    (0.0, 0.0, 300.0, 100.0)
+    """
+    xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+    cells = np.unique(np.floor(xy / cell_m), axis=0)
+    corners = np.concatenate([cells + corner for corner in ((0, 0), (1, 0), (0, 1), (1, 1))])
+    return shapely.convex_hull(shapely.multipoints(corners * cell_m))

@@ -98,7 +98,11 @@ if "plan_sweeps" in allowed:
             )
             for f, column in zip(rules.FACTORS, columns, strict=True)
         }
-        limit = st.number_input(t("sweeps_limit"), min_value=0, value=0, step=100)
+        limit = (  # planners plan for every unit (geo.disclosure)
+            0
+            if actor.aggregates_only
+            else st.number_input(t("sweeps_limit"), min_value=0, value=0, step=100)
+        )
         # A sweep under way is refused unless this is ticked (the service says why).
         replan = planned and st.checkbox(t("sweeps_replan_anyway"), key="sweep_replan")
         if st.button(t("sweeps_plan_button"), key="sweep_plan"):
@@ -115,7 +119,11 @@ if "plan_sweeps" in allowed:
                 )
             if plan is not None:
                 st.session_state["sweep_plan_result"] = plan
-                flash_and_rerun(t("sweeps_planned", imbalance=f"{plan.imbalance:.1%}"))
+                flash_and_rerun(
+                    t("sweeps_planned_shown")
+                    if isinstance(plan.imbalance, str)  # withheld from planners
+                    else t("sweeps_planned", imbalance=f"{plan.imbalance:.1%}")
+                )
 
 plan = st.session_state.get("sweep_plan_result")
 if plan is not None and plan.sweep_id == chosen:

@@ -69,6 +69,14 @@ def test_a_hull_holds_its_dwellings_and_a_single_building_still_shows():
         assert shapely.contains(hull, members).all()
     assert hulls[1].area > 0  # one building, padded
     assert cluster_hulls(projected, np.array([NOISE] * 4), pad_m=20.0) == []
+    # a planner's hulls: around the 100 m squares holding the dwellings, never at a door
+    coarse = cluster_hulls(projected, labels, pad_m=20.0, coarse=True)
+    for label, hull in enumerate(coarse):
+        members = shapely.points(lon[labels == label], lat[labels == label])
+        assert shapely.contains(hull, members).all()
+        corners = shapely.get_coordinates(hull)
+        assert not np.isin(np.round(corners, 6), np.round(np.c_[lon, lat], 6)).all(axis=1).any()
+    assert coarse[1].area > 0
 
 
 def test_top_shares_name_the_most_frequent_keys_of_each_group_with_their_share():

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from geo import disclosure
+from geo import clock, disclosure
 from geo.identifiers import id_check_digit
 from geo.services import lists, sweeps
 from geo.services.setup import open_database
@@ -63,7 +63,7 @@ def _expected_residence_rates(path: str, since: date, until: date) -> dict[str, 
     return out
 
 
-def test_residence_and_rental_registration_rates_follow_the_field(db):
+def test_residence_and_rental_registration_rates_follow_the_field(db, monkeypatch):
     sweep_id = sweeps.create_sweep(
         db, ADMIN, name="登记率", starts_on=AS_OF - timedelta(days=7), ends_on=AS_OF,
         areas=[VILLAGE], teams=["一组"],
@@ -106,8 +106,10 @@ def test_residence_and_rental_registration_rates_follow_the_field(db):
     )
     again = sweeps.registration_rates(db, ADMIN, window_days=30, as_of=AS_OF)
     assert again.set_index("community").loc[community, "units_found"] == 3
-    # A planner gets the last month end, whatever day is asked: this month's finds are not
-    # in it yet, two days of one month give the same table, and no small count shows.
+    # A planner gets the last month end before today, whatever day is asked: two days
+    # after the finds this month's finds are not in it yet, two days of one month give the
+    # same table, and no small count shows.
+    monkeypatch.setenv(clock.TODAY_VARIABLE, AS_OF.isoformat())
     planner = sweeps.registration_rates(db, PLANNER, window_days=30, as_of=AS_OF)
     rows = planner.set_index("community")
     assert community not in rows.index or pd.isna(rows.loc[community, "units_found"])

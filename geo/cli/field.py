@@ -181,7 +181,9 @@ def _sweep(args: argparse.Namespace) -> Any:
         return {
             "sweep": plan.sweep_id,
             "units": int(plan.teams["units"].sum()),
-            "imbalance": round(plan.imbalance, 4),
+            "imbalance": (
+                plan.imbalance if isinstance(plan.imbalance, str) else round(plan.imbalance, 4)
+            ),
             "visits_before": plan.visits_before,
             "teams": plan.teams.to_dict("records"),
         }

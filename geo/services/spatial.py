@@ -133,7 +133,7 @@ def floating_clusters(
     table["worksites"] = top_shares(
         job_rows["worksite"], job_rows["property_id"].map(cluster_of), min_count=least_shown
     )
-    hulls = cluster_hulls(points, labels, pad_m=eps_m / 3)
+    hulls = cluster_hulls(points, labels, pad_m=eps_m / 3, coarse=actor.aggregates_only)
     table = table.reindex(range(len(hulls)))
     table[["origins", "worksites"]] = table[["origins", "worksites"]].fillna("")
     shapes = gpd.GeoDataFrame(
@@ -463,7 +463,7 @@ def _scoped(conn: Connection, actor: Actor, frame: pd.DataFrame) -> pd.DataFrame
 def _as_of(actor: Actor, as_of: date | None) -> date:
     """The day figures are as of: the last month end for roles that see aggregates only."""
     day = as_of or clock.today()
-    return disclosure.planner_day(day, today=clock.today()) if actor.aggregates_only else day
+    return disclosure.planner_day(clock.today()) if actor.aggregates_only else day
 
 
 def _check_resolution(resolution: int) -> None:

@@ -131,10 +131,11 @@ def withheld_areas(opened: Opened, actor: Actor, codes: list[str]) -> set[str]:
 
 
 def planner_time(as_of: date, window_days: int) -> tuple[date, int]:
-    """The day and window a role that sees aggregates only gets instead of the ones asked:
-    the last month end up to today, and the calendar month or 90 days (two nearby choices
-    would otherwise differ by one day's moves; see :func:`geo.disclosure.planner_day`)."""
-    end = disclosure.planner_day(as_of, today=clock.today())
+    """The day and window a role that sees aggregates only gets instead of the ones asked
+    (``as_of`` is not used: there is one): the last month end before today, and the
+    calendar month or 90 days (two nearby choices would otherwise differ by one day's
+    moves; see :func:`geo.disclosure.planner_day`)."""
+    end = disclosure.planner_day(clock.today())
     return end, disclosure.coarse_window(window_days, as_of=end)
 
 

@@ -25,13 +25,13 @@ def sweep_scope_withheld(opened: Opened, actor: Actor, sweep_id: int) -> bool:
 
 def progress_days(actor: Actor, starts_on: date, as_of: date | None) -> tuple[date, date]:
     """The visits a sweep's progress counts, [since, until] in days: from its first day to
-    ``as_of`` (today); for a planner from the first of its month to the last month end up to
+    ``as_of`` (today); for a planner from the first of its month to the last month end before
     today, so that no two choices of day (or two sweeps begun a day apart) differ by one
     day's visits (:func:`geo.disclosure.planner_day`)."""
     until = as_of or clock.today()
     if not actor.aggregates_only:
         return starts_on, until
-    return starts_on.replace(day=1), disclosure.planner_day(until, today=clock.today())
+    return starts_on.replace(day=1), disclosure.planner_day(clock.today())
 
 
 def progress_withheld(actor: Actor) -> bool:

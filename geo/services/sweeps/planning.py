@@ -101,11 +101,14 @@ class SweepPlan:
 
     sweep_id: int
     teams: pd.DataFrame
-    imbalance: float
+    imbalance: float | str
+    """The spread of the teams' workloads (a fraction); a planner sees the withheld marker:
+    its steps as the first N units grew gave a withheld grid's units back."""
     ranked: pd.DataFrame | None
-    visits_before: int | str = 0
-    """Visits to the sweep's units recorded since it started, before this plan (a planner
-    may see the withheld marker): non-zero means the teams' printed lists are out of date."""
+    visits_before: int | None = 0
+    """Visits to the sweep's units recorded since it started, before this plan: non-zero
+    means the teams' printed lists are out of date. None for a planner: counted from a day
+    the planner chose, whether there were any gave one unit's last visit to the day."""
     starts_on: str = ""
     """The sweep's first day, ISO 8601."""
 
@@ -133,6 +136,9 @@ def plan_sweep(
     ``sweep.replan`` with those counts."""
     require(actor, "plan_sweeps")
     rules.check_weights(weights or {})
+    if actor.aggregates_only and limit is not None:
+        # the first N units by a chosen priority, and their outline, located single units
+        raise InputError("disclosure_plan_limit")
     today = as_of or clock.today()
     pace = pace or Pace()
     with opened.db.read() as conn:
@@ -216,13 +222,15 @@ def plan_sweep(
             how="left",
         )
     # The visits since a day the planner chose are a free sum over areas and days: two
-    # sweeps begun a day apart gave that day's visits (see geo.services.sweeps.figures).
-    # (whether there were any is shown: zero is no one's count).
-    shown_visits: int | str = (
-        disclosure.WITHHELD if actor.aggregates_only and recorded else recorded
-    )
+    # sweeps begun a day apart gave that day's visits, and whether there were any gave one
+    # unit's last visit (see geo.services.sweeps.figures). Planners are told neither.
     return SweepPlan(
-        sweep_id, summary, split.imbalance, visible, shown_visits, str(found["starts_on"])
+        sweep_id,
+        summary,
+        disclosure.WITHHELD if actor.aggregates_only else split.imbalance,
+        visible,
+        None if actor.aggregates_only else recorded,
+        str(found["starts_on"]),
     )
 
 

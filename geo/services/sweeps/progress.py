@@ -120,8 +120,10 @@ def team_shapes(
 ) -> gpd.GeoDataFrame:
     """Each team's share of a sweep for a map, with its units: its walking route (a line
     through its units in order) for roles that see records; for planners only the outline
-    of its area (the padded convex hull of at least the threshold of units, see
-    :func:`geo.disclosure.outline`), no unit, and no team with fewer units."""
+    of its area (:func:`geo.disclosure.outline`: around the 100 m squares holding at least
+    the threshold of places), no unit, and none for a team whose units the plan withholds
+    (the teams are protected together first, as the plan's table is: outlines drawn only
+    for the larger teams gave the small one back from the sweep's total)."""
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     with opened.db.read() as conn:
         found_sweep(conn, sweep_id)
@@ -133,8 +135,6 @@ def team_shapes(
         points = shapely.points(team["lon"].to_numpy(), team["lat"].to_numpy())
         if actor.aggregates_only:
             shape = disclosure.outline(team["lon"], team["lat"])
-            if shape is None:
-                continue
         elif len(points) > 1:
             shape = shapely.linestrings(team[["lon", "lat"]].to_numpy())
         else:
@@ -143,9 +143,9 @@ def team_shapes(
     shapes = gpd.GeoDataFrame(rows, columns=["team", "units", "geometry"], crs=WGS84)
     if actor.aggregates_only and len(shapes):
         unsafe = sweep_scope_withheld(opened, actor, sweep_id)
-        shapes = gpd.GeoDataFrame(
-            disclosed_sweep_figures(shapes, ["units"], unsafe=unsafe), crs=WGS84
-        )
+        shown = disclosed_sweep_figures(shapes, ["units"], unsafe=unsafe)
+        keep = ~disclosure.is_withheld(shown["units"]) & shapes.geometry.notna()
+        shapes = gpd.GeoDataFrame(shown.loc[keep].reset_index(drop=True), crs=WGS84)
     return shapes
 
 
