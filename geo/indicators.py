@@ -68,8 +68,16 @@ COUNT_COLUMNS = (
     "overdue_units",
     "not_found_residents",
 )
-"""The per-area counts (extensive: they add up), suppressed below the threshold for roles
-that see aggregates only."""
+"""The per-area counts (extensive: they add up)."""
+
+PUBLIC_COUNTS = ("worksites",)
+"""Counts every role sees as they are: worksites are places of business that the worksites
+layer shows one by one, by name, to planners too; withholding their number per area
+protected no one (a tester counted the layer's points inside each withheld grid)."""
+
+PROTECTED_COUNTS = tuple(c for c in COUNT_COLUMNS if c not in PUBLIC_COUNTS)
+"""The counts suppressed below the threshold for roles that see aggregates only, with
+every figure derived from them (:mod:`geo.disclosure`)."""
 
 DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "coverage": ("rental_units", "covered"),

@@ -34,20 +34,12 @@ with st.sidebar:
         format_func=lambda v: t(f"clusters_layer_{v}"),
         key="clusters_layer",
     )
-    # The service refuses parameters outside these bounds to planners (geo.disclosure).
-    eps = st.slider(
-        t("clusters_eps"),
-        min_value=int(CLUSTER_EPS_M[0]),
-        max_value=int(CLUSTER_EPS_M[1]),
-        value=int(DEFAULT_EPS_M),
-        step=10,
+    # The service refuses planners other steps (geo.disclosure).
+    eps = st.select_slider(
+        t("clusters_eps"), options=[int(d) for d in CLUSTER_EPS_M], value=int(DEFAULT_EPS_M)
     )
-    least = st.slider(
-        t("clusters_min"),
-        min_value=CLUSTER_MIN_RESIDENTS[0],
-        max_value=CLUSTER_MIN_RESIDENTS[1],
-        value=DEFAULT_MIN_RESIDENTS,
-        step=10,
+    least = st.select_slider(
+        t("clusters_min"), options=list(CLUSTER_MIN_RESIDENTS), value=DEFAULT_MIN_RESIDENTS
     )
     resolution = st.slider(
         t("clusters_resolution"), min_value=7, max_value=10, value=DEFAULT_H3_RESOLUTION

@@ -78,9 +78,9 @@ def test_overview_drills_down_to_grids(app):
 def test_planner_view_hides_small_counts(app):
     sign_in(app, "demo-planner")
     app.selectbox(key="overview_level").select("grid").run()
-    worksites = app.dataframe[0].value["单位"]
-    assert (worksites == "*").any()  # withheld (geo.disclosure)
-    assert not worksites.isin(["1", "2", "3", "4"]).any()
+    floating = app.dataframe[0].value["流动人口"]
+    assert (floating == "*").any()  # withheld (geo.disclosure)
+    assert not floating.isin(["1", "2", "3", "4"]).any()
 
 
 def test_a_registrar_sees_the_upload_page_and_a_planner_does_not(app):

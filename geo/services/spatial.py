@@ -89,9 +89,11 @@ def floating_clusters(
     if eps_m <= 0 or min_residents < 1:
         raise InputError("value_invalid", name="eps/min", value=f"{eps_m}/{min_residents}")
     if actor.aggregates_only and not disclosure.cluster_parameters_allowed(eps_m, min_residents):
-        low, high = disclosure.CLUSTER_EPS_M
-        least, most = disclosure.CLUSTER_MIN_RESIDENTS
-        raise InputError("disclosure_cluster_bounds", low=low, high=high, least=least, most=most)
+        raise InputError(
+            "disclosure_cluster_bounds",
+            distances=", ".join(f"{d:.0f}" for d in disclosure.CLUSTER_EPS_M),
+            minimums=", ".join(str(m) for m in disclosure.CLUSTER_MIN_RESIDENTS),
+        )
     as_of = _as_of(actor, as_of)
     least_shown = disclosure.THRESHOLD if actor.aggregates_only else 1
     with opened.db.read() as conn:

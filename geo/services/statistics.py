@@ -22,11 +22,11 @@ from geo.coverage import (
     monthly_inspection,
 )
 from geo.errors import InputError, NotFoundError
-from geo.indicators import COUNT_COLUMNS as INDICATOR_COUNTS
 from geo.indicators import (
     DERIVED_FROM,
     IMPLIED_COUNTS,
     PARTS_OF,
+    PROTECTED_COUNTS,
     READ_TOGETHER,
     area_indicators,
     headline,
@@ -42,7 +42,7 @@ from geo.store.stored_settings import get_setting
 from geo.store.visits import completed_visit_days
 from geo.vocabulary import AREA_LEVELS
 
-COUNT_COLUMNS = list(INDICATOR_COUNTS)
+PROTECTED_COLUMNS = list(PROTECTED_COUNTS)
 
 
 def inspection_target(opened: Opened) -> float:
@@ -162,7 +162,7 @@ def _withheld_cells(
     for count, rate in IMPLIED_COUNTS.items():
         implied = pd.to_numeric(nodes[rate], errors="coerce") * nodes["rental_units"]
         nodes[count] = implied.round().fillna(0).astype(int)
-    columns = [*COUNT_COLUMNS, *IMPLIED_COUNTS]
+    columns = [*PROTECTED_COLUMNS, *IMPLIED_COUNTS]
     tops = ~nodes["parent_code"].isin(nodes.index)
     parent = nodes["parent_code"].where(~tops, _ROOT).astype(object)
     communities = nodes.loc[nodes["level"] == "community", columns]
@@ -338,7 +338,7 @@ def overview_withheld(
 ) -> pd.DataFrame:
     """What the overview withholds from ``actor`` on ``as_of`` (a month end) over the
     window (0: the calendar month to date): a boolean frame, index the area codes (and
-    ``""`` for the whole), columns the counts of :data:`geo.indicators.COUNT_COLUMNS` and
+    ``""`` for the whole), columns the counts of :data:`geo.indicators.PROTECTED_COUNTS` and
     the covered and attempted units its rates give back. Another figure over the same
     cells withholds these too (one decision per cell).
 
@@ -386,7 +386,7 @@ def _withheld_alike(
             )
         union = None
         for pattern in found.values():
-            part = pattern[COUNT_COLUMNS]
+            part = pattern[PROTECTED_COLUMNS]
             union = part if union is None else union | part.reindex_like(union).fillna(False)
         if given is not None and union is not None and union.equals(given):
             return found
