@@ -32,6 +32,7 @@ from geo.indicators import (
     headline,
 )
 from geo.services.access import Actor, in_scope, require
+from geo.services.kept import Kept
 from geo.services.scope import communities_within
 from geo.services.setup import Opened
 from geo.store.areas import load_areas
@@ -230,22 +231,31 @@ def coverage_trend(
     else:
         trend = coverage_by_month(active["id"], visits, ends=ends, window_days=window_days)
     if actor.aggregates_only:
-        withheld = _withheld_trend(
-            opened,
-            actor,
-            counted=covered_by_month(
-                _units_by_community(areas, units, actor),
-                visits,
-                ends=ends,
+        key = (opened.db.url, current_data_version(opened), as_of, window_days, actor.role)
+        trees = _TREND_TREES.get_or_make(
+            (*key, actor.areas),
+            lambda: _withheld_trees(
+                opened,
+                actor,
+                counted=covered_by_month(
+                    _units_by_community(areas, units, actor),
+                    visits,
+                    ends=ends,
+                    window_days=window_days,
+                ),
+                areas=areas,
+                as_of=as_of,
                 window_days=window_days,
             ),
-            areas=areas,
-            as_of=as_of,
-            window_days=window_days,
-            area=area,
         )
+        withheld = _withheld_trend(trees, area=area)
         trend = disclosure.withhold(trend, withheld, derived=_TREND_DERIVED)
     return trend
+
+
+_TREND_TREES: Kept[list[pd.DataFrame]] = Kept(most=4)
+"""Per data version, day, window and scope: a planner's withheld cells of every area at
+each month end of the trend (drilling down into an area costs no tree again)."""
 
 
 _TREND_INPUTS: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame, ...]] = OrderedDict()
@@ -284,7 +294,7 @@ def _units_by_community(areas: pd.DataFrame, units: pd.DataFrame, actor: Actor) 
     return pd.Series(active["community_id"].map(code).to_numpy(), index=active["id"].to_numpy())
 
 
-def _withheld_trend(
+def _withheld_trees(
     opened: Opened,
     actor: Actor,
     *,
@@ -292,14 +302,13 @@ def _withheld_trend(
     areas: pd.DataFrame,
     as_of: date,
     window_days: int,
-    area: str | None,
-) -> pd.DataFrame:
-    """Which units and covered counts of a trend (one row per month end, oldest first) a
-    planner may not see: each month end's figures of every visible community, street and
-    the whole are protected as one tree (:func:`geo.disclosure.protect`, so no area's trend
-    less its sub-areas' gives a withheld count back); the last month end is the overview's
-    day, so what the overview withholds there is withheld too; the units (today's, the
-    same at every month end) are withheld at all or none.
+) -> list[pd.DataFrame]:
+    """Which units and covered counts of every visible area (and the whole, ``""``) a
+    planner may not see at each month end of a trend, oldest first: each month end's
+    figures of every visible community, street and the whole are protected as one tree
+    (:func:`geo.disclosure.protect`, so no area's trend less its sub-areas' gives a
+    withheld count back); the last month end is the overview's day, so what the overview
+    withholds there is withheld too.
 
     ``counted``: month_end, group (community code), units, covered."""
     visible = areas.loc[in_scope(areas, actor)]
@@ -309,9 +318,8 @@ def _withheld_trend(
     parent = pd.concat(
         [up, pd.Series(_ROOT, index=streets.index), pd.Series({_ROOT: None})]
     ).astype(object)
-    node = _ROOT if area is None else area
     ends = sorted(counted["month_end"].unique())
-    rows = []
+    trees = []
     for end in ends:
         at = counted.loc[counted["month_end"] == end].set_index("group")[["units", "covered"]]
         at = at.reindex(communities.index, fill_value=0)
@@ -326,7 +334,19 @@ def _withheld_trend(
             shown = overview_withheld(opened, actor, as_of=as_of, window_days=window_days)
             shown = shown[["rental_units", "covered"]].set_axis(["units", "covered"], axis=1)
             hidden = hidden | shown.reindex(index=hidden.index, fill_value=False)
-        rows.append(hidden.loc[node] if node in hidden.index else pd.Series(True, hidden.columns))
+        trees.append(hidden)
+    return trees
+
+
+def _withheld_trend(trees: list[pd.DataFrame], *, area: str | None) -> pd.DataFrame:
+    """The withheld units and covered counts of ``area``'s trend (None: the whole), one row
+    per month end of ``trees`` (:func:`_withheld_trees`); the units (today's, the same at
+    every month end) are withheld at all or none."""
+    node = _ROOT if area is None else area
+    rows = [
+        hidden.loc[node] if node in hidden.index else pd.Series(True, hidden.columns)
+        for hidden in trees
+    ]
     withheld = pd.DataFrame(rows).reset_index(drop=True).astype(bool)
     withheld["units"] = bool(withheld["units"].any())
     withheld["covered"] |= withheld["units"]
