@@ -139,11 +139,20 @@ for column, (key, fmt) in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
     column.metric(label, shown(figures.headline[key], fmt))
 
 
+MAX_MAP_AREAS = 5000
+"""Beyond this many areas (a city's grids) the map is drawn once an area above them is
+chosen: ten thousand shapes take seconds to send and draw, and too small to read at that
+zoom; the table lists them all."""
+
+
 @st.fragment
 def draw_map() -> None:
     visible = shapes.loc[shapes["code"].isin(table["code"])]
     if visible.empty:
         st.warning(t("no_areas"))
+        return
+    if len(visible) > MAX_MAP_AREAS:
+        st.info(t("overview_map_too_many", areas=f"{len(visible):,}"))
         return
     joined = visible.drop(columns="parent_code").merge(table, on=["code", "name"], how="left")
     tooltip = {c: t(f"col_{c}") for c in ("name", "rental_units", "residents", metric)}
