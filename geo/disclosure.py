@@ -25,7 +25,7 @@ One rule, applied once in every service that returns aggregates to planners:
   count that does not depend on the window is withheld alike in both;
 - **shapes**: an outline covers at least ``THRESHOLD`` units and is padded, so its corners
   are no one's door; a cluster is shown only with at least ``THRESHOLD`` residents and units,
-  its parameters steps far apart (see :data:`CLUSTER_EPS_M`, :data:`CLUSTER_MIN_RESIDENTS`).
+  one setting of its parameters (see :data:`CLUSTER_EPS_M`, :data:`CLUSTER_MIN_RESIDENTS`).
 
 Pure functions on frames; no database, no Streamlit.
 """
@@ -48,12 +48,12 @@ THRESHOLD: Final = 5
 """Counts from 1 to THRESHOLD - 1 are withheld."""
 WITHHELD: Final = "*"
 """What every withheld figure shows (small or withheld to protect one)."""
-CLUSTER_EPS_M: Final = (50.0, 100.0, 150.0, 300.0, 500.0)
-"""The neighbour distances (metres) a planner may choose for density clusters: steps far
-apart, since two nearby distances (50 and 55 m) grew a cluster by one home and gave its
-floating residents back."""
-CLUSTER_MIN_RESIDENTS: Final = (10, 20, 50, 100, 200, 500)
-"""The residents a planner may require of a cluster core (steps, as the distances)."""
+CLUSTER_EPS_M: Final = (150.0,)
+"""The neighbour distance (metres) of a planner's density clusters: one. Two settings,
+however far apart (50 and 55 m; 50 and 100 m; a minimum of 10 and of 20), grew a cluster by
+one border home and gave its floating residents back."""
+CLUSTER_MIN_RESIDENTS: Final = (50,)
+"""The residents a planner's cluster core holds (one setting, as the distance)."""
 OUTLINE_CELL_M: Final = 100.0
 """A planner's outline is drawn around the squares of this side (metres) that hold its
 units, so no corner is a unit's place (a padded hull's arcs gave their centres back)."""
@@ -557,7 +557,7 @@ def cluster_parameters_allowed(eps_m: float, min_residents: int) -> bool:
 
     >>> cluster_parameters_allowed(1.0, 1), cluster_parameters_allowed(150.0, 50)
     (False, True)
-    >>> cluster_parameters_allowed(55.0, 50)
+    >>> cluster_parameters_allowed(100.0, 50)
     False
     """
     return (

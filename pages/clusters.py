@@ -34,13 +34,22 @@ with st.sidebar:
         format_func=lambda v: t(f"clusters_layer_{v}"),
         key="clusters_layer",
     )
-    # The service refuses planners other steps (geo.disclosure).
-    eps = st.select_slider(
-        t("clusters_eps"), options=[int(d) for d in CLUSTER_EPS_M], value=int(DEFAULT_EPS_M)
-    )
-    least = st.select_slider(
-        t("clusters_min"), options=list(CLUSTER_MIN_RESIDENTS), value=DEFAULT_MIN_RESIDENTS
-    )
+    if actor.aggregates_only:  # one setting: the service refuses planners others
+        eps, least = CLUSTER_EPS_M[0], CLUSTER_MIN_RESIDENTS[0]
+        st.caption(
+            t(
+                "disclosure_cluster_bounds",
+                distances=f"{eps:.0f}",
+                minimums=str(least),
+            )
+        )
+    else:
+        eps = st.slider(
+            t("clusters_eps"), min_value=10, max_value=1000, value=int(DEFAULT_EPS_M), step=10
+        )
+        least = st.slider(
+            t("clusters_min"), min_value=1, max_value=500, value=DEFAULT_MIN_RESIDENTS, step=1
+        )
     resolution = st.slider(
         t("clusters_resolution"), min_value=7, max_value=10, value=DEFAULT_H3_RESOLUTION
     )

@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -493,12 +494,13 @@ def on_the_lattice(shape: shapely.Geometry) -> bool:
 
 
 def test_clusters_with_tiny_parameters_are_refused_and_shown_ones_hold_k(demo):
-    # and nearby steps: 50 and 55 m grew a cluster by one home (the fifth tester's L10)
-    for eps, least in ((1.0, 1), (49.0, 10), (150.0, 9), (1.0, 50), (55.0, 10), (150.0, 15)):
+    # and a second setting: 50 and 55 m, or a minimum of 10 and of 20, grew a cluster by one
+    # home (the fifth and sixth testers' L10, N2): a planner has one setting
+    for eps, least in ((1.0, 1), (49.0, 10), (150.0, 9), (1.0, 50), (55.0, 10), (150.0, 20)):
         with pytest.raises(InputError) as refused:
             spatial.floating_clusters(demo, PLANNER, eps_m=eps, min_residents=least, as_of=AS_OF)
         assert refused.value.key == "disclosure_cluster_bounds"
-    lowest = spatial.floating_clusters(demo, PLANNER, eps_m=50.0, min_residents=10, as_of=AS_OF)
+    lowest = spatial.floating_clusters(demo, PLANNER, eps_m=150.0, min_residents=50, as_of=AS_OF)
     shapes = lowest.shapes
     assert len(shapes)
     assert all(on_the_lattice(hull) for hull in shapes.geometry)  # no arc around a home
@@ -509,9 +511,16 @@ def test_clusters_with_tiny_parameters_are_refused_and_shown_ones_hold_k(demo):
             share = float(part.rsplit(" ", 1)[1].rstrip("%")) / 100
             assert share * residents >= disclosure.THRESHOLD - 0.5 * residents / 100
     earlier = spatial.floating_clusters(
-        demo, PLANNER, eps_m=50.0, min_residents=10, as_of=AS_OF - timedelta(days=1)
+        demo, PLANNER, eps_m=150.0, min_residents=50, as_of=AS_OF - timedelta(days=1)
     )
     assert earlier.shapes.drop(columns="geometry").equals(shapes.drop(columns="geometry"))
+    whole = overview_figures(demo, PLANNER, as_of=AS_OF).headline["floating_residents"]
+    assert not small(int(whole) - int(shapes["residents"].sum()))  # the residents outside
+    # The sixth tester's N3: 32,000 floating residents less 31,999 in the shown clusters gave
+    # one isolated home's; the smallest clusters go until those outside are none or many.
+    made = gpd.GeoDataFrame({"residents": [30, 12, 6]}, geometry=[None] * 3)
+    assert spatial._leaving_no_few(made, total=50)["residents"].tolist() == [30, 12]
+    assert spatial._leaving_no_few(made, total=48)["residents"].tolist() == [30, 12, 6]
 
 
 def test_the_pure_rules_by_hand():
@@ -656,7 +665,7 @@ def test_a_worksites_homes_less_its_shown_hexagons_leave_none_or_many(demo):
 def test_clusters_of_each_community_are_the_whole_clusters(demo):
     def clusters(area: str | None) -> spatial.Clusters:
         return spatial.floating_clusters(
-            demo, PLANNER, eps_m=50.0, min_residents=10, as_of=AS_OF, area=area
+            demo, PLANNER, eps_m=150.0, min_residents=50, as_of=AS_OF, area=area
         )
 
     calls = {area: clusters(area) for area in [None, *community_codes(demo)]}

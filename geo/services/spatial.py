@@ -152,11 +152,23 @@ def floating_clusters(
         big = (shapes["residents"] >= least_shown) & (shapes["units"] >= least_shown)
         shapes = gpd.GeoDataFrame(shapes.loc[big].reset_index(drop=True), crs=WGS84)
         floating_total = _area_total(homes, areas, area)
+        shapes = _leaving_no_few(shapes, int(homes.loc[in_area, "floating"].sum()))
     return Clusters(
         shapes=shapes,
         floating_total=floating_total,
         clustered=int(shapes["residents"].sum()) if len(shapes) else 0,
     )
+
+
+def _leaving_no_few(shapes: gpd.GeoDataFrame, total: int) -> gpd.GeoDataFrame:
+    """The shown clusters less the smallest, while the floating residents outside them
+    (``total`` less their residents, which the overview's total gives) are 1 to
+    THRESHOLD - 1: 32,000 less 31,999 in the clusters gave one isolated home's resident."""
+    kept = shapes.sort_values("residents", kind="stable")
+    while len(kept) and 0 < total - int(kept["residents"].sum()) < disclosure.THRESHOLD:
+        kept = kept.iloc[1:]
+    shown = shapes.loc[shapes.index.isin(kept.index)].reset_index(drop=True)
+    return gpd.GeoDataFrame(shown, crs=shapes.crs)
 
 
 def floating_hexagons(
