@@ -209,9 +209,11 @@ def coverage_trend(
     """
     require(actor, "view_aggregates")
     as_of = as_of or clock.today()
-    if actor.aggregates_only:
+    monthly = window_days == 0
+    if actor.aggregates_only:  # 90 days, or the calendar month at each month end: a rolling
+        # month of 30 days beside the calendar month of 31 gave one day's visits back
         as_of, coarse = planner_time(as_of, window_days or 31)
-        window_days = coarse if window_days else 0
+        window_days = 0 if monthly or coarse != WINDOW_DAYS else WINDOW_DAYS
     ends = month_ends(as_of, months)
     # at least the default window's visits: the rolling and the monthly trend of one
     # page share one read
@@ -223,7 +225,7 @@ def coverage_trend(
         if allowed.empty:
             raise NotFoundError("area_not_found", code=area)
     active = units.loc[(units["status"] == "active") & units["community_id"].isin(allowed["id"])]
-    if window_days == 0:  # calendar months: the monthly inspection rate
+    if monthly:  # calendar months: the monthly inspection rate
         trend = monthly_inspection(active["id"], visits, ends=ends)
         target = inspection_target(opened)
         trend["target"] = target
@@ -231,31 +233,28 @@ def coverage_trend(
     else:
         trend = coverage_by_month(active["id"], visits, ends=ends, window_days=window_days)
     if actor.aggregates_only:
-        key = (opened.db.url, current_data_version(opened), as_of, window_days, actor.role)
+        groups = _units_by_community(areas, units, actor)
         trees = _TREND_TREES.get_or_make(
-            (*key, actor.areas),
+            (opened.db.url, current_data_version(opened), as_of, actor.role, actor.areas),
             lambda: _withheld_trees(
                 opened,
                 actor,
-                counted=covered_by_month(
-                    _units_by_community(areas, units, actor),
-                    visits,
-                    ends=ends,
-                    window_days=window_days,
-                ),
+                counted={
+                    window: covered_by_month(groups, visits, ends=ends, window_days=window)
+                    for window in (WINDOW_DAYS, 0)
+                },
                 areas=areas,
                 as_of=as_of,
-                window_days=window_days,
             ),
         )
-        withheld = _withheld_trend(trees, area=area)
+        withheld = _withheld_trend(trees[window_days], area=area)
         trend = disclosure.withhold(trend, withheld, derived=_TREND_DERIVED)
     return trend
 
 
-_TREND_TREES: Kept[list[pd.DataFrame]] = Kept(most=4)
-"""Per data version, day, window and scope: a planner's withheld cells of every area at
-each month end of the trend (drilling down into an area costs no tree again)."""
+_TREND_TREES: Kept[dict[int, list[pd.DataFrame]]] = Kept(most=4)
+"""Per data version, day and scope: a planner's withheld cells of every area at each month
+end of the trend, per window (drilling down into an area costs no tree again)."""
 
 
 _TREND_INPUTS: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame, ...]] = OrderedDict()
@@ -298,19 +297,19 @@ def _withheld_trees(
     opened: Opened,
     actor: Actor,
     *,
-    counted: pd.DataFrame,
+    counted: dict[int, pd.DataFrame],
     areas: pd.DataFrame,
     as_of: date,
-    window_days: int,
-) -> list[pd.DataFrame]:
+) -> dict[int, list[pd.DataFrame]]:
     """Which units and covered counts of every visible area (and the whole, ``""``) a
-    planner may not see at each month end of a trend, oldest first: each month end's
-    figures of every visible community, street and the whole are protected as one tree
-    (:func:`geo.disclosure.protect`, so no area's trend less its sub-areas' gives a
-    withheld count back); the last month end is the overview's day, so what the overview
-    withholds there is withheld too.
+    planner may not see at each month end of a trend, oldest first, per window (90 days;
+    0: the calendar month). Each month end's figures of every visible community, street
+    and the whole, in both windows, are protected as one tree (:func:`geo.disclosure.protect`:
+    no area's trend less its sub-areas' gives a withheld count back, nor one window's less
+    the other's: the units covered in the 90 days but not in the month); the last month end
+    is the overview's day, so what the overview withholds there is withheld too.
 
-    ``counted``: month_end, group (community code), units, covered."""
+    ``counted``: per window, month_end, group (community code), units, covered."""
     visible = areas.loc[in_scope(areas, actor)]
     streets = visible.loc[visible["level"] == "street"].set_index("code")["parent_code"]
     communities = visible.loc[visible["level"] == "community"].set_index("code")["parent_code"]
@@ -318,23 +317,37 @@ def _withheld_trees(
     parent = pd.concat(
         [up, pd.Series(_ROOT, index=streets.index), pd.Series({_ROOT: None})]
     ).astype(object)
-    ends = sorted(counted["month_end"].unique())
-    trees = []
+    rolling, month = counted[WINDOW_DAYS], counted[0]
+    ends = sorted(rolling["month_end"].unique())
+    columns = ["units", "covered", "covered_month"]
+    trees: dict[int, list[pd.DataFrame]] = {WINDOW_DAYS: [], 0: []}
     for end in ends:
-        at = counted.loc[counted["month_end"] == end].set_index("group")[["units", "covered"]]
-        at = at.reindex(communities.index, fill_value=0)
+        at = rolling.loc[rolling["month_end"] == end].set_index("group")[["units", "covered"]]
+        at["covered_month"] = month.loc[month["month_end"] == end].set_index("group")["covered"]
+        at = at.reindex(communities.index, fill_value=0).fillna(0).astype(int)
         per_street = at.groupby(up.reindex(at.index).to_numpy()).sum()
         whole = at.sum().to_frame(_ROOT).T
         tree = pd.concat([at, per_street.drop(index=_ROOT, errors="ignore"), whole])
         tree = tree.reindex(parent.index, fill_value=0)
         hidden = disclosure.protect(
-            tree, parent=parent, columns=["units", "covered"], parts_of=[("units", "covered")]
+            tree,
+            parent=parent,
+            columns=columns,
+            parts_of=[
+                ("units", "covered"),
+                ("units", "covered_month"),
+                ("covered", "covered_month"),
+            ],
         )
         if end == ends[-1]:
-            shown = overview_withheld(opened, actor, as_of=as_of, window_days=window_days)
-            shown = shown[["rental_units", "covered"]].set_axis(["units", "covered"], axis=1)
-            hidden = hidden | shown.reindex(index=hidden.index, fill_value=False)
-        trees.append(hidden)
+            for window, column in ((WINDOW_DAYS, "covered"), (0, "covered_month")):
+                shown = overview_withheld(opened, actor, as_of=as_of, window_days=window)
+                hidden["units"] |= shown["rental_units"].reindex(hidden.index, fill_value=False)
+                hidden[column] |= shown["covered"].reindex(hidden.index, fill_value=False)
+        trees[WINDOW_DAYS].append(hidden[["units", "covered"]])
+        trees[0].append(
+            hidden[["units", "covered_month"]].rename(columns={"covered_month": "covered"})
+        )
     return trees
 
 
