@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -257,8 +255,7 @@ _TREND_TREES: Kept[dict[int, list[pd.DataFrame]]] = Kept(most=4)
 end of the trend, per window (drilling down into an area costs no tree again)."""
 
 
-_TREND_INPUTS: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame, ...]] = OrderedDict()
-_TREND_INPUTS_KEPT = 2
+_TREND_INPUTS: Kept[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = Kept(most=2)
 
 
 def _trend_inputs(
@@ -269,19 +266,13 @@ def _trend_inputs(
     monthly rate beside the rolling one, reads no visit again)."""
     with opened.db.read() as conn:
         key = (opened.db.url, data_version(conn), since, as_of)
-        with _COUNTS_LOCK:
-            if key in _TREND_INPUTS:
-                _TREND_INPUTS.move_to_end(key)
-                areas, units, visits = _TREND_INPUTS[key]
-                return areas, units, visits
+        found = _TREND_INPUTS.get(key)
+        if found is not None:
+            return found
         areas = load_areas(conn, geometry=False)
         units = unit_places(conn)
         visits = completed_visit_days(conn, since=since, as_of=as_of)
-    with _COUNTS_LOCK:
-        _TREND_INPUTS[key] = (areas, units, visits)
-        while len(_TREND_INPUTS) > _TREND_INPUTS_KEPT:
-            _TREND_INPUTS.popitem(last=False)
-    return areas, units, visits
+    return _TREND_INPUTS.put(key, (areas, units, visits))
 
 
 def _units_by_community(areas: pd.DataFrame, units: pd.DataFrame, actor: Actor) -> pd.Series:
@@ -386,18 +377,11 @@ def overview_withheld(
     visible_key: Any = None if actor.areas is None else tuple(sorted(actor.areas))
     counted = {w: _area_counts(opened, window_days=w, as_of=as_of) for w in windows}
     key = (opened.db.url, current_data_version(opened), as_of, windows, visible_key)
-    with _COUNTS_LOCK:
-        found = _WITHHELD.get(key)
-    if found is None:
-        found = _withheld_alike(counted, actor)
-        with _COUNTS_LOCK:
-            _WITHHELD[key] = found
-            while len(_WITHHELD) > _COUNTS_KEPT:
-                _WITHHELD.popitem(last=False)
+    found = _WITHHELD.get_or_make(key, lambda: _withheld_alike(counted, actor))
     return found[window].copy()
 
 
-_WITHHELD: OrderedDict[tuple[Any, ...], dict[int, pd.DataFrame]] = OrderedDict()
+_WITHHELD: Kept[dict[int, pd.DataFrame]] = Kept(most=8)
 
 
 def _withheld_alike(
@@ -435,9 +419,7 @@ def current_data_version(opened: Opened) -> int:
         return data_version(conn)
 
 
-_COUNTS: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame, pd.DataFrame]] = OrderedDict()
-_COUNTS_LOCK = threading.Lock()
-_COUNTS_KEPT = 8
+_COUNTS: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=8)
 
 
 def _area_counts(
@@ -448,10 +430,9 @@ def _area_counts(
     drilling down or switching level costs no query)."""
     with opened.db.read() as conn:
         key = (opened.db.url, data_version(conn), window_days, as_of)
-        with _COUNTS_LOCK:
-            if key in _COUNTS:
-                _COUNTS.move_to_end(key)
-                return _COUNTS[key]
+        found = _COUNTS.get(key)
+        if found is not None:
+            return found
         areas = load_areas(conn, geometry=False)
         if areas.empty:
             raise NotFoundError("database_empty")
@@ -461,11 +442,7 @@ def _area_counts(
             counts = recounted_counts_by_area(
                 conn, within, local_region=get_setting(conn, "local_region") or ""
             )
-    with _COUNTS_LOCK:
-        _COUNTS[key] = (areas, counts)
-        while len(_COUNTS) > _COUNTS_KEPT:
-            _COUNTS.popitem(last=False)
-    return areas, counts
+    return _COUNTS.put(key, (areas, counts))
 
 
 def statistics_records(table: pd.DataFrame) -> list[dict[str, Any]]:

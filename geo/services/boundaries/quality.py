@@ -4,8 +4,6 @@ worksites whose point lies in a gap."""
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import geopandas as gpd
@@ -16,6 +14,7 @@ import shapely
 from geo.areas import sibling_issues
 from geo.crs import WGS84
 from geo.services.access import Actor, in_scope, require
+from geo.services.kept import Kept
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
 from geo.store.areas import load_areas
@@ -69,9 +68,7 @@ def boundary_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
     return report
 
 
-_ISSUES: OrderedDict[tuple[str, bytes], gpd.GeoDataFrame] = OrderedDict()
-_ISSUES_LOCK = threading.Lock()
-_ISSUES_KEPT = 4
+_ISSUES: Kept[gpd.GeoDataFrame] = Kept(most=4)
 
 
 def _issues(opened: Opened, shapes: gpd.GeoDataFrame, visible: gpd.GeoDataFrame) -> Any:
@@ -85,10 +82,9 @@ def _issues(opened: Opened, shapes: gpd.GeoDataFrame, visible: gpd.GeoDataFrame)
         for wkb in shapely.to_wkb(np.asarray(frame.geometry.to_numpy(), dtype=object)):
             digest.update(wkb or b"")
     key = (opened.db.url, digest.digest())
-    with _ISSUES_LOCK:
-        if key in _ISSUES:
-            _ISSUES.move_to_end(key)
-            return _ISSUES[key].copy()
+    kept = _ISSUES.get(key)
+    if kept is not None:
+        return kept.copy()
     found = []
     for level in AREA_LEVELS.codes:
         siblings = visible.loc[visible["level"] == level]
@@ -103,11 +99,7 @@ def _issues(opened: Opened, shapes: gpd.GeoDataFrame, visible: gpd.GeoDataFrame)
         if found
         else gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=WGS84)
     )[columns]
-    with _ISSUES_LOCK:
-        _ISSUES[key] = issues
-        while len(_ISSUES) > _ISSUES_KEPT:
-            _ISSUES.popitem(last=False)
-    return issues.copy()
+    return _ISSUES.put(key, issues).copy()
 
 
 def _parents_of(shapes: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame | None:
