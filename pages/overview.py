@@ -139,10 +139,10 @@ for column, (key, fmt) in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
     column.metric(label, shown(figures.headline[key], fmt))
 
 
+# Beyond this many areas (a city's grids) the map is drawn once an area above them is
+# chosen: ten thousand shapes take seconds to send and draw, and are too small to read at
+# that zoom; the table lists them all. (A comment: a bare string here would be drawn.)
 MAX_MAP_AREAS = 5000
-"""Beyond this many areas (a city's grids) the map is drawn once an area above them is
-chosen: ten thousand shapes take seconds to send and draw, and too small to read at that
-zoom; the table lists them all."""
 
 
 @st.fragment

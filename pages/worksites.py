@@ -17,8 +17,8 @@ from pages.texts import option_text, t
 # Up to this many worksites are drawn one by one; more are drawn as hexagons of declared
 # workers (a city's worth of circles would not load).
 MAX_POINTS = 3000
+# Beyond this many hexagons a map is slow to draw and to send: coarser ones are drawn.
 MAX_CELLS = 2000
-"""Beyond this many hexagons a map is slow to draw and to send: coarser ones are drawn."""
 KIND_COLOURS = dict(
     zip(
         WORKSITE_KINDS.codes,
