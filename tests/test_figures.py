@@ -180,12 +180,28 @@ def test_a_spoiled_tally_is_found_named_and_rebuilt_on_the_command_line(db, caps
             "UPDATE figure_unit_day SET units = units + 5 WHERE kind = 'completed'"
             " AND community_id = (SELECT min(community_id) FROM figure_unit_day)"
         )
+        conn.exec_driver_sql(  # the coverage trend's covered units at the cut
+            "UPDATE figure_unit_month SET covered = covered + 1"
+            f" WHERE month_end = '{CUT.isoformat()}'"
+            " AND community_id = (SELECT max(community_id) FROM figure_unit_month)"
+        )
+    trend = statistics.coverage_trend(db, ADMIN, as_of=AS_OF).set_index("month_end")
+    recounted = statistics.coverage_trend(db, ADMIN, as_of=AS_OF, window_days=89)
     code = main(["--db", db.db.url, "stats", "tallies", "--as-of", AS_OF.isoformat()])
     out, err = capsys.readouterr()
     assert code == 1
     found = json.loads(out)
     assert found["agree"] is False
-    assert {d["figure"] for d in found["differences"]} >= {"rental_units", "overdue_units"}
+    assert {d["figure"] for d in found["differences"]} >= {
+        "rental_units",
+        "overdue_units",
+        f"covered {CUT.isoformat()}",
+    }
+    # the trend is read from the tallies (one more unit covered at the cut than counted)
+    with db.db.read() as conn:
+        counted_at_cut = int(figures.covered_at(conn, [CUT])["covered"].sum())
+    assert int(trend.loc[CUT, "covered"]) == counted_at_cut + 1
+    assert len(recounted) == len(trend)  # another window is counted from the records
     named = found["differences"][0]
     community = databases.rows(
         db.db.url, "SELECT code, name FROM area WHERE id = ?", (named["community_id"],)

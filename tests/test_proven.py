@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from geo import disclosure
-from geo.services import kits, sweeps
+from geo.services import kits, sweeps, tallies
 from geo.services.setup import open_database
 from geo.settings import Settings
 from geo.store.sweeps import assigned_units
@@ -87,6 +87,10 @@ def test_proven_coverage_and_inspection_equal_the_hand_count(field):
     assert row["proven_coverage"] == pytest.approx(round(2 / units, 4))
     assert row["proven_inspection_rate"] == pytest.approx(round(2 / units, 4))
     assert row["inspection_rate"] == pytest.approx(round(5 / units, 4))
+    # Read from the tallies the submissions kept in step, which a recount confirms.
+    for day in (DAY, date(2026, 11, 30)):
+        checked = tallies.check_tallies(db, ADMIN, as_of=day)
+        assert checked["agree"] is True, checked["differences"][:3]
     # The street adds up its grids' proven units (no other proven visit in the demo).
     streets = kits.proven_coverage(db, ADMIN, level="street", as_of=DAY)
     assert streets["proven_covered"].sum() == 2
@@ -190,3 +194,5 @@ def test_a_back_check_that_confirms_a_visit_proves_it(field):
             f" AND v.sweep_id = {sweep}"
         ).fetchall()
     assert sorted(r[0] for r in proven) == sorted(refs[:2])
+    checked = tallies.check_tallies(db, ADMIN, as_of=DAY)  # the proofs reached the tallies
+    assert checked["agree"] is True, checked["differences"][:3]

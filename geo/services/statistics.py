@@ -12,12 +12,10 @@ from geo import clock, disclosure
 from geo.coverage import (
     WINDOW_DAYS,
     bounds,
-    coverage_by_month,
     covered_by_month,
     inspection_status,
     month_ends,
     month_to_date_days,
-    monthly_inspection,
 )
 from geo.errors import InputError, NotFoundError
 from geo.indicators import (
@@ -35,7 +33,7 @@ from geo.services.scope import communities_within
 from geo.services.setup import Opened
 from geo.store.areas import load_areas
 from geo.store.audit import data_version
-from geo.store.figures import recounted_counts_by_area, tallied_counts_by_area
+from geo.store.figures import recounted_counts_by_area, tallied_counts_by_area, tallied_trend
 from geo.store.places import unit_places
 from geo.store.stored_settings import get_setting
 from geo.store.visits import completed_visit_days
@@ -213,32 +211,31 @@ def coverage_trend(
         as_of, coarse = planner_time(as_of, window_days or 31)
         window_days = 0 if monthly or coarse != WINDOW_DAYS else WINDOW_DAYS
     ends = month_ends(as_of, months)
-    # at least the default window's visits: the rolling and the monthly trend of one
-    # page share one read
-    reach = max(window_days, WINDOW_DAYS)
-    areas, units, visits = _trend_inputs(opened, since=ends[0] - timedelta(days=reach), as_of=as_of)
+    areas, counted = _trend_counts(opened, ends=ends, window_days=window_days)
     allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), ["id", "code"]]
     if area is not None:
         allowed = allowed.loc[allowed["code"].isin(communities_within(areas, area)["code"])]
         if allowed.empty:
             raise NotFoundError("area_not_found", code=area)
-    active = units.loc[(units["status"] == "active") & units["community_id"].isin(allowed["id"])]
+    mine = counted.loc[counted["community_id"].isin(allowed["id"])]
+    summed = mine.groupby("month_end")[["units", "covered"]].sum()
+    trend = summed.reindex(ends, fill_value=0).astype("int64").rename_axis("month_end")
+    trend = trend.reset_index()
+    trend["coverage"] = (trend["covered"] / trend["units"]).where(trend["units"] > 0)
     if monthly:  # calendar months: the monthly inspection rate
-        trend = monthly_inspection(active["id"], visits, ends=ends)
         target = inspection_target(opened)
         trend["target"] = target
         trend["status"] = [inspection_status(r, target=target) for r in trend["coverage"]]
-    else:
-        trend = coverage_by_month(active["id"], visits, ends=ends, window_days=window_days)
     if actor.aggregates_only:
-        groups = _units_by_community(areas, units, actor)
         trees = _TREND_TREES.get_or_make(
             (opened.db.url, current_data_version(opened), as_of, actor.role, actor.areas),
             lambda: _withheld_trees(
                 opened,
                 actor,
                 counted={
-                    window: covered_by_month(groups, visits, ends=ends, window_days=window)
+                    window: _by_community_code(
+                        _trend_counts(opened, ends=ends, window_days=window)[1], areas, actor
+                    )
                     for window in (WINDOW_DAYS, 0)
                 },
                 areas=areas,
@@ -255,33 +252,62 @@ _TREND_TREES: Kept[dict[int, list[pd.DataFrame]]] = Kept(most=4)
 end of the trend, per window (drilling down into an area costs no tree again)."""
 
 
-_TREND_INPUTS: Kept[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = Kept(most=2)
+_TREND_COUNTS: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=4)
 
 
-def _trend_inputs(
-    opened: Opened, *, since: date, as_of: date
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Areas, units and the completed visits from ``since`` to ``as_of`` that a trend is
-    counted from, read once per data version (drilling down into a community, or the
-    monthly rate beside the rolling one, reads no visit again)."""
+def _trend_counts(
+    opened: Opened, *, ends: list[date], window_days: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every area, and per community with active units and day of ``ends``: month_end,
+    community_id, units and covered over ``window_days`` (0: the calendar month). Read from
+    the tallies (:func:`geo.store.figures.tallied_trend`) when they keep these days and
+    window, else counted from the records; once per data version (drilling down, or the
+    monthly rate beside the rolling one, reads nothing again)."""
+    with opened.db.read() as conn:
+        key = (opened.db.url, data_version(conn), tuple(ends), window_days)
+        found = _TREND_COUNTS.get(key)
+        if found is not None:
+            return found
+        areas = load_areas(conn, geometry=False)
+        counted = tallied_trend(conn, ends, window_days=window_days)
+    if counted is None:  # at least the default window's visits: the rolling and the
+        # monthly trend of one page share one read
+        since = ends[0] - timedelta(days=max(window_days, WINDOW_DAYS))
+        units, visits = _trend_inputs(opened, since=since, as_of=ends[-1])
+        active = units.loc[(units["status"] == "active") & units["community_id"].notna()]
+        groups = pd.Series(
+            active["community_id"].astype("int64").to_numpy(), index=active["id"].to_numpy()
+        )
+        counted = covered_by_month(groups, visits, ends=ends, window_days=window_days)
+        counted = counted.rename(columns={"group": "community_id"})
+    return _TREND_COUNTS.put(key, (areas, counted))
+
+
+_TREND_INPUTS: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=2)
+
+
+def _trend_inputs(opened: Opened, *, since: date, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Units and the completed visits from ``since`` to ``as_of`` that a trend the tallies
+    do not keep is counted from, read once per data version."""
     with opened.db.read() as conn:
         key = (opened.db.url, data_version(conn), since, as_of)
         found = _TREND_INPUTS.get(key)
         if found is not None:
             return found
-        areas = load_areas(conn, geometry=False)
         units = unit_places(conn)
         visits = completed_visit_days(conn, since=since, as_of=as_of)
-    return _TREND_INPUTS.put(key, (areas, units, visits))
+    return _TREND_INPUTS.put(key, (units, visits))
 
 
-def _units_by_community(areas: pd.DataFrame, units: pd.DataFrame, actor: Actor) -> pd.Series:
-    """The active units of every community the actor may see: index unit id, value the
-    community's code."""
+def _by_community_code(counted: pd.DataFrame, areas: pd.DataFrame, actor: Actor) -> pd.DataFrame:
+    """``counted`` (per community id) for the communities the actor may see, as month_end,
+    group (the community's code), units, covered."""
     communities = areas.loc[in_scope(areas, actor) & (areas["level"] == "community")]
     code = dict(zip(communities["id"], communities["code"], strict=True))
-    active = units.loc[(units["status"] == "active") & units["community_id"].isin(code)]
-    return pd.Series(active["community_id"].map(code).to_numpy(), index=active["id"].to_numpy())
+    mine = counted.loc[counted["community_id"].isin(code)]
+    return mine.assign(group=mine["community_id"].map(code))[
+        ["month_end", "group", "units", "covered"]
+    ]
 
 
 def _withheld_trees(

@@ -10,13 +10,17 @@ from typing import Any
 import pandas as pd
 
 from geo import clock
-from geo.coverage import WINDOW_DAYS, bounds
+from geo.coverage import WINDOW_DAYS, bounds, month_ends, month_to_date_days
 from geo.services.access import Actor, require
 from geo.services.auditing import audited
 from geo.services.setup import Opened
 from geo.store import figures
 from geo.store.areas import load_areas
 from geo.store.stored_settings import get_setting
+
+TREND_MONTHS = 12
+"""The month ends checked beside the day: the coverage trends' (the day's and the 11
+before)."""
 
 
 def check_tallies(
@@ -33,7 +37,11 @@ def check_tallies(
     community_name, grid_code, grid_name, figure, tallied, recounted, community_id,
     grid_id}], "tallied_s", "recounted_s"}``; ``agree`` is None for a day the tallies do
     not keep (before the newest visit, other than the cut, a planner's last month end).
-    Seconds are wall time."""
+    The coverage trends' covered units per community at the month ends up to the day
+    (:func:`geo.store.figures.trend_differences`) and the proven coverage table's counts
+    (:func:`geo.store.figures.proven_differences`) are compared too, when kept (the
+    trends' differences have no grid, and the month end in ``figure``). Seconds are wall time;
+    the trends' are not in them."""
     require(actor, "setup")
     day = as_of or clock.today()
     within = bounds(day, window_days)
@@ -47,7 +55,13 @@ def check_tallies(
         )
         recounted_s = time.perf_counter() - started
         names = load_areas(conn, geometry=False)[["id", "code", "name"]]
+        trend = figures.trend_differences(conn, month_ends(day, TREND_MONTHS))
+        proven = figures.proven_differences(conn, within, bounds(day, month_to_date_days(day)))
     found = figures.differences(tallied, recounted) if tallied is not None else None
+    for more in (trend, proven):
+        if found is not None and more is not None:
+            rows = found.to_dict("records") + more.to_dict("records")
+            found = pd.DataFrame(rows, columns=found.columns)
     if found is not None:
         found = _named(found, names)
     return {

@@ -3,11 +3,12 @@ records in the same write transaction, read as sums, and proved against a recoun
 
 How they follow the records:
 
-1. Triggers on ``property``, ``residence``, ``person``, ``visit``, ``worksite`` and the
-   ``local_region`` setting note the communities a change touches in ``figure_dirty`` (on
-   SQLite a trigger per row, on PostgreSQL one per statement over its transition tables), and
-   keep the newest visit time. They fire for every writer: uploads, moves, visits, kit
-   submissions and reviews, unit edits, undo, retention, boundary re-placement.
+1. Triggers on ``property``, ``residence``, ``person``, ``visit``, ``visit_proof``,
+   ``worksite`` and the ``local_region`` setting note the communities a change touches in
+   ``figure_dirty`` (on SQLite a trigger per row, on PostgreSQL one per statement over its
+   transition tables), and keep the newest visit time. They fire for every writer: uploads,
+   moves, visits, kit submissions, proofs and reviews, unit edits, undo, retention, boundary
+   re-placement.
 2. Every write transaction (:meth:`geo.store.database.Database.write`) calls
    :func:`retally` before it commits: the noted parts of the noted communities are counted
    again from the records, by the same rules as the recount, and replace the old rows. A
@@ -59,20 +60,30 @@ from geo.store.schema import (
     figure_newest,
     figure_stay_day,
     figure_unit_day,
+    figure_unit_month,
     figure_visit_day,
     figure_worksites,
     person,
     property_,
     residence,
     visit,
+    visit_proof,
     worksite,
 )
 from geo.store.stored_settings import get_setting
-from geo.store.visits import people_not_found
+from geo.store.visits import completed_visit_days, people_not_found
 
 NEVER_VISITED: Final = date(1900, 1, 1)
 """The day a unit never visited is tallied under: before every window, so it is neither
 covered nor attempted and always overdue, as :func:`geo.coverage.flags` has it."""
+
+MONTHS_KEPT: Final = 12
+"""How many closed month ends, up to the cut, keep each community's covered units
+(``figure_unit_month``): a year of the coverage trends."""
+
+KINDS: Final = ("completed", "attempt", "proven")
+"""``figure_unit_day.kind``: units by the day of their latest completed visit, latest visit
+of any outcome, and latest completed visit with a proof (``visit_proof``)."""
 
 NO_COMMUNITY: Final = 0
 """``figure_dirty``'s mark for records in no community (ids start at 1)."""
@@ -127,6 +138,13 @@ _STAYS_OF = _Mark(  # the homes of the person the row names
 )
 
 
+_PROVEN = _Mark(  # the unit of the visit the proof is for
+    f"SELECT {_HOME} JOIN visit v ON p.id = v.property_id WHERE v.id = {{row}}.visit_id",
+    f"SELECT {_HOME} JOIN visit v ON p.id = v.property_id JOIN {{rows}} x ON v.id = x.visit_id",
+    (),
+)
+
+
 def _marks(mark: _Mark, *parts: str, person: str = "") -> _Mark:
     return _Mark(
         mark.sqlite.replace("{person}", person),
@@ -151,6 +169,8 @@ _TOUCHED: Final[dict[str, dict[str, tuple[_Mark, ...]]]] = {
         event: (_marks(_UNIT, "units", "visits"), _marks(_STAYS_OF, "stays", person="person_id"))
         for event in ("INSERT", "UPDATE", "DELETE")
     },
+    # A proof makes its visit a proven one (geo.services.kits.proven).
+    "visit_proof": {event: (_marks(_PROVEN, "units"),) for event in ("INSERT", "DELETE")},
     "setting": {
         event: (
             _Mark(
@@ -179,6 +199,7 @@ _CHANGED: Final = {
     "residence": ("property_id", "person_id", "moved_in", "moved_out"),
     "person": ("origin",),
     "visit": ("property_id", "person_id", "visited_at", "outcome"),
+    "visit_proof": ("visit_id",),
     "setting": ("key", "value"),
 }
 """Per table, the columns whose change can change a figure: an update of any other column
@@ -328,20 +349,27 @@ def _until(cut: date | None) -> Any:
 def _tally_units(
     conn: Connection, communities: Sequence[int] | None, cuts: Sequence[date | None]
 ) -> None:
-    """Units by the day of their latest completed visit and latest attempt, up to each of
-    ``cuts`` (None: every visit), read from the visits once (one CTE, one INSERT)."""
+    """Units by the day of their latest completed visit, latest attempt and latest proven
+    visit (:data:`KINDS`), up to each of ``cuts`` (None: every visit), read from the visits
+    once (one CTE, one INSERT)."""
     p = property_.c
     completed = visit.c.outcome.in_(COMPLETED_OUTCOMES)
+    proven = and_(completed, visit_proof.c.visit_id.is_not(None))
     aggregates = []
     for n, cut in enumerate(cuts):
         until = _until(cut)
         aggregates += [
             func.max(case((and_(completed, until), visit.c.visited_at))).label(f"c{n}"),
             func.max(case((until, visit.c.visited_at))).label(f"a{n}"),
+            func.max(case((and_(proven, until), visit.c.visited_at))).label(f"p{n}"),
         ]
     latest = (
         select(visit.c.property_id, *aggregates)
-        .select_from(visit.join(property_, property_.c.id == visit.c.property_id))
+        .select_from(
+            visit.join(property_, property_.c.id == visit.c.property_id).outerjoin(
+                visit_proof, visit_proof.c.visit_id == visit.c.id
+            )
+        )
         .where(_within(p.community_id, communities))
         .group_by(visit.c.property_id)
         .cte("latest")
@@ -349,7 +377,8 @@ def _tally_units(
     never = literal(NEVER_VISITED, Date)
     parts = []
     for n, cut in enumerate(cuts):
-        for kind, column in (("completed", latest.c[f"c{n}"]), ("attempt", latest.c[f"a{n}"])):
+        for kind in KINDS:
+            column = latest.c[f"{kind[0]}{n}"]
             day = func.coalesce(_day(column), never)
             parts.append(
                 select(
@@ -475,6 +504,100 @@ def _tally_worksites(conn: Connection, communities: Sequence[int] | None) -> Non
     )
 
 
+def kept_month_ends(cut: date) -> list[date]:
+    """The closed month ends whose covered units are kept: the last :data:`MONTHS_KEPT` up
+    to the cut, oldest first.
+
+    >>> [d.isoformat() for d in kept_month_ends(date(2026, 10, 31))][-2:]
+    ['2026-09-30', '2026-10-31']
+    """
+    return coverage.month_ends(cut, MONTHS_KEPT)
+
+
+def covered_at(
+    conn: Connection, ends: Sequence[date], communities: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Per community with active units (of these communities; all when None) and day of
+    ``ends``, counted from the records: month_end, community_id, units, covered (a completed
+    visit in the :data:`geo.coverage.WINDOW_DAYS` ending that day) and covered_month (in its
+    calendar month up to that day), by :func:`geo.coverage.covered_by_month`'s rule."""
+    p = property_.c
+    active = and_(
+        p.status == "active", p.community_id.is_not(None), _within(p.community_id, communities)
+    )
+    units = read_frame(conn, select(p.id, p.community_id).where(active))
+    columns = ["month_end", "community_id", "units", "covered", "covered_month"]
+    if units.empty or not ends:
+        return pd.DataFrame(columns=columns)
+    since = coverage.window_bounds(min(ends), coverage.WINDOW_DAYS)[0].date()
+    visits = completed_visit_days(conn, since=since, as_of=max(ends), units=active)
+    groups = pd.Series(units["community_id"].astype("int64").to_numpy(), index=units["id"])
+    rolling = coverage.covered_by_month(
+        groups, visits, ends=list(ends), window_days=coverage.WINDOW_DAYS
+    )
+    month = coverage.covered_by_month(groups, visits, ends=list(ends), window_days=0)
+    out = rolling.rename(columns={"group": "community_id"})
+    out["covered_month"] = month["covered"].to_numpy()  # the same rows, in the same order
+    return out[columns].reset_index(drop=True)
+
+
+def _tally_months(conn: Connection, communities: Sequence[int] | None, ends: list[date]) -> None:
+    """Write the covered units of these communities at the kept month ends ``ends``."""
+    counted = covered_at(conn, ends, communities)
+    counted = counted.loc[(counted["covered"] > 0) | (counted["covered_month"] > 0)]
+    rows = [
+        {"community_id": int(c), "month_end": end, "covered": int(a), "covered_month": int(b)}
+        for end, c, a, b in zip(
+            counted["month_end"],
+            counted["community_id"],
+            counted["covered"],
+            counted["covered_month"],
+            strict=True,
+        )
+    ]
+    if rows:
+        conn.execute(insert(figure_unit_month), rows)
+
+
+def _months_rolled_over(conn: Connection, before: date | None, cut: date) -> None:
+    """The cut moved from ``before`` to ``cut``: the kept month ends after ``before`` are
+    counted from the units' rows as they stood (every visit recorded before this
+    transaction was on or before the old newest visit's day, so each unit's latest
+    completed visit is its latest up to each of those month ends), and month ends no
+    longer kept are dropped."""
+    ends = kept_month_ends(cut)
+    m = figure_unit_month.c
+    conn.execute(delete(figure_unit_month).where(m.month_end < ends[0]))
+    if before is None:  # no visit before this transaction: nothing was covered
+        return
+    u = figure_unit_day.c
+    for end in ends:
+        if end <= before:
+            continue
+        start = coverage.window_bounds(end, coverage.WINDOW_DAYS)[0].date()
+        first = end.replace(day=1)  # after start: a month is shorter than the window
+        rows = (
+            select(
+                u.community_id,
+                literal(end, Date),
+                func.sum(u.units),
+                func.sum(case((u.day >= first, u.units), else_=0)),
+            )
+            .where(
+                u.cut == 0,
+                u.kind == "completed",
+                u.community_id.is_not(None),
+                u.day >= start,
+            )
+            .group_by(u.community_id)
+        )
+        conn.execute(
+            insert(figure_unit_month).from_select(
+                ["community_id", "month_end", "covered", "covered_month"], rows
+            )
+        )
+
+
 def cut_of(newest: datetime | None) -> date | None:
     """The cut for this newest visit: the last day of the month before its month (None
     without visits).
@@ -506,6 +629,10 @@ def tally(
         conn.execute(delete(table).where(_within(table.c.community_id, communities)))
         if part == "units":
             _tally_units(conn, communities, cuts)
+            month = figure_unit_month.c.community_id
+            conn.execute(delete(figure_unit_month).where(_within(month, communities)))
+            if cut is not None:
+                _tally_months(conn, communities, kept_month_ends(cut))
         elif part == "stays":
             region = get_setting(conn, "local_region") or ""
             for day in cuts:
@@ -535,6 +662,7 @@ def _roll_over(conn: Connection) -> None:
         rows = select(literal(1, Integer), *columns).where(table.c.cut == 0)
         conn.execute(insert(table).from_select(["cut", *[c.name for c in columns]], rows))
     conn.execute(update(figure_newest).values(cut=moved))
+    _months_rolled_over(conn, cut, moved)
 
 
 def retally(conn: Connection) -> int:
@@ -583,7 +711,7 @@ def _add_new_units(conn: Connection, tallied: Sequence[int]) -> None:
             "units": units,
         }
         for which in ((0, 1) if cut is not None else (0,))
-        for kind in ("completed", "attempt")
+        for kind in KINDS
         for community, grid, units in counted
     ]
     if rows:
@@ -615,20 +743,25 @@ def newest_visit(conn: Connection) -> datetime | None:
     return _state(conn)[0]
 
 
+def _kept_as(conn: Connection, end: datetime) -> int | None:
+    """Which rows of ``figure_unit_day`` and ``figure_stay_day`` hold the day that ends at
+    ``end``: 0 for a day from the newest visit on, 1 for the cut; None for another day."""
+    newest, cut = _state(conn)
+    if newest is None or newest < end:
+        return 0
+    return 1 if (end - timedelta(days=1)).date() == cut else None
+
+
 def tallied_counts_by_area(conn: Connection, within: coverage.Bounds) -> pd.DataFrame | None:
     """The per-(community, grid) counts of :data:`COUNT_COLUMNS` on the day that ends at
     ``within.end``, summed from the tallies: for a day from the newest visit on, or the cut
     (a planner's last month end). None for any other day (the tallies hold each unit's latest
     visit, not its latest visit before any past day: :func:`recounted_counts_by_area` then
     counts from the records)."""
-    newest, cut = _state(conn)
-    as_of = (within.end - pd.Timedelta(days=1)).date()
-    if newest is None or newest < within.end:
-        which = 0
-    elif as_of == cut:
-        which = 1
-    else:
+    which = _kept_as(conn, within.end)
+    if which is None:
         return None
+    as_of = (within.end - timedelta(days=1)).date()
     start, overdue_from = within.start.date(), within.overdue_from.date()
 
     def total(condition: Any, column: Any) -> Any:
@@ -672,6 +805,201 @@ def tallied_counts_by_area(conn: Connection, within: coverage.Bounds) -> pd.Data
     )
     parts = [read_frame(conn, statement) for statement in (units, stays, sites)]
     return _combined(parts)
+
+
+def tallied_trend(
+    conn: Connection, ends: Sequence[date], *, window_days: int
+) -> pd.DataFrame | None:
+    """Per community with active units and day of ``ends``: month_end, community_id,
+    units, covered (a completed visit in the ``window_days`` ending that day; 0: in its
+    calendar month up to it), summed from the tallies, oldest day first. None when a day is
+    neither from the newest visit on nor a kept month end (:func:`kept_month_ends`), or for
+    a window other than :data:`geo.coverage.WINDOW_DAYS` and the calendar month:
+    :func:`covered_at` then counts them from the records.
+
+    The units are today's active units at every day, as the trends count them."""
+    if window_days not in (coverage.WINDOW_DAYS, 0):
+        return None
+    newest, cut = _state(conn)
+    stored = [end for end in ends if newest is not None and newest >= coverage.day_end(end)]
+    if stored and (cut is None or not set(stored) <= set(kept_month_ends(cut))):
+        return None
+    u = figure_unit_day.c
+    mine = (u.cut == 0, u.kind == "completed", u.community_id.is_not(None))
+    units = read_frame(
+        conn,
+        select(u.community_id, func.sum(u.units).label("units"))
+        .where(*mine)
+        .group_by(u.community_id),
+    )
+    found = []
+    for end in ends:
+        if end in stored:
+            continue
+        start, _ = coverage.window_bounds(end, window_days or coverage.month_to_date_days(end))
+        covered = select(u.community_id, func.sum(u.units).label("covered"))
+        found.append(
+            read_frame(
+                conn, covered.where(*mine, u.day >= start.date()).group_by(u.community_id)
+            ).assign(month_end=end)
+        )
+    if stored:
+        m = figure_unit_month.c
+        column = m.covered if window_days else m.covered_month
+        kept = read_frame(
+            conn,
+            select(m.community_id, m.month_end, column.label("covered")).where(
+                m.month_end.in_(stored)
+            ),
+        )
+        # a driver may give ISO text: as dates, like the days asked
+        kept["month_end"] = pd.to_datetime(kept["month_end"]).dt.date
+        found.append(kept)
+    every = pd.MultiIndex.from_product(
+        [list(ends), sorted(int(c) for c in units["community_id"])],
+        names=["month_end", "community_id"],
+    )
+    summed: pd.Series = (
+        pd.concat(found, ignore_index=True)
+        .astype({"community_id": "int64"})
+        .groupby(["month_end", "community_id"])["covered"]
+        .sum()
+        if found
+        else pd.Series(dtype="int64")
+    )
+    out = pd.DataFrame(index=every).reset_index()
+    out["units"] = out["community_id"].map(
+        dict(zip(units["community_id"].astype(int), units["units"].astype(int), strict=True))
+    )
+    out["covered"] = summed.reindex(every, fill_value=0).to_numpy().astype("int64")
+    return out
+
+
+PROVEN_COLUMNS: Final = (
+    "rental_units",
+    "covered",
+    "proven_covered",
+    "inspected",
+    "proven_inspected",
+)
+"""The proven coverage table's counts per (community, grid): active units, those with a
+completed visit and a proven one in the window, and in the calendar month up to the day."""
+
+
+def tallied_proven_by_area(
+    conn: Connection, within: coverage.Bounds, month: coverage.Bounds
+) -> pd.DataFrame | None:
+    """Per (community_id, grid_id): :data:`PROVEN_COLUMNS` on the day that ends at
+    ``within.end`` (``within`` the window, ``month`` the calendar month to that day), summed
+    from the tallies; None for a day they do not keep (as :func:`tallied_counts_by_area`)."""
+    which = _kept_as(conn, within.end)
+    if which is None:
+        return None
+    u = figure_unit_day.c
+
+    def total(kind: str, since: datetime | None) -> Any:
+        inside = u.kind == kind if since is None else and_(u.kind == kind, u.day >= since.date())
+        return func.coalesce(func.sum(case((inside, u.units), else_=0)), 0)
+
+    statement = (
+        select(
+            u.community_id,
+            u.grid_id,
+            total("completed", None).label("rental_units"),
+            total("completed", within.start).label("covered"),
+            total("proven", within.start).label("proven_covered"),
+            total("completed", month.start).label("inspected"),
+            total("proven", month.start).label("proven_inspected"),
+        )
+        .where(u.cut == which)
+        .group_by(u.community_id, u.grid_id)
+    )
+    return _proven_frame(read_frame(conn, statement))
+
+
+def recounted_proven_by_area(
+    conn: Connection, within: coverage.Bounds, month: coverage.Bounds
+) -> pd.DataFrame:
+    """The same counts as :func:`tallied_proven_by_area`, counted from the records (any
+    day): each active unit's latest completed and latest proven visit up to the day."""
+    proven_at = case((visit_proof.c.visit_id.is_not(None), visit.c.visited_at))
+    latest = (
+        select(
+            visit.c.property_id,
+            func.max(visit.c.visited_at).label("latest"),
+            func.max(proven_at).label("latest_proven"),
+        )
+        .select_from(visit.outerjoin(visit_proof, visit_proof.c.visit_id == visit.c.id))
+        .where(
+            visit.c.property_id.is_not(None),
+            visit.c.outcome.in_(COMPLETED_OUTCOMES),
+            visit.c.visited_at < within.end,
+        )
+        .group_by(visit.c.property_id)
+        .subquery()
+    )
+    p = property_.c
+
+    def count(column: Any, since: datetime) -> Any:
+        return func.coalesce(func.sum(case((column >= since, 1), else_=0)), 0)
+
+    statement = (
+        select(
+            p.community_id,
+            p.grid_id,
+            func.count().label("rental_units"),
+            count(latest.c.latest, within.start).label("covered"),
+            count(latest.c.latest_proven, within.start).label("proven_covered"),
+            count(latest.c.latest, month.start).label("inspected"),
+            count(latest.c.latest_proven, month.start).label("proven_inspected"),
+        )
+        .select_from(property_.outerjoin(latest, latest.c.property_id == p.id))
+        .where(p.status == "active")
+        .group_by(p.community_id, p.grid_id)
+    )
+    return _proven_frame(read_frame(conn, statement))
+
+
+def _proven_frame(found: pd.DataFrame) -> pd.DataFrame:
+    """community_id, grid_id (None for none) and the counts as int64, areas with units
+    only, in order."""
+    columns = ["community_id", "grid_id", *PROVEN_COLUMNS]
+    if found.empty:
+        return pd.DataFrame(columns=columns)
+    for column in PROVEN_COLUMNS:
+        found[column] = pd.to_numeric(found[column]).fillna(0).astype("int64")
+    found = found.loc[found["rental_units"] > 0, columns]
+    return found.sort_values(["community_id", "grid_id"], na_position="first").reset_index(
+        drop=True
+    )
+
+
+def proven_differences(
+    conn: Connection, within: coverage.Bounds, month: coverage.Bounds
+) -> pd.DataFrame | None:
+    """Where the proven table's tallies and a recount disagree: community_id, grid_id,
+    figure, tallied, recounted; None for a day the tallies do not keep."""
+    tallied = tallied_proven_by_area(conn, within, month)
+    if tallied is None:
+        return None
+    recounted = recounted_proven_by_area(conn, within, month)
+    keys = ["community_id", "grid_id"]
+    both = tallied.merge(recounted, on=keys, how="outer", suffixes=("_t", "_r"))
+    rows = []
+    for column in PROVEN_COLUMNS[2:]:  # the rest are the overview's, checked there
+        t = both[f"{column}_t"].fillna(0).astype("int64")
+        r = both[f"{column}_r"].fillna(0).astype("int64")
+        rows += [
+            {
+                "community_id": both.at[i, "community_id"],
+                "grid_id": both.at[i, "grid_id"],
+                "figure": column,
+                "tallied": int(t[i]),
+                "recounted": int(r[i]),
+            }
+            for i in both.index[t != r]
+        ]
+    return pd.DataFrame(rows, columns=[*keys, "figure", "tallied", "recounted"])
 
 
 def recounted_counts_by_area(
@@ -731,3 +1059,38 @@ def differences(tallied: pd.DataFrame, recounted: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=[*keys, "figure", "tallied", "recounted"])
+
+
+def trend_differences(conn: Connection, ends: Sequence[date]) -> pd.DataFrame | None:
+    """Where the trends' tallies (:func:`tallied_trend`, both windows) and a recount
+    (:func:`covered_at`) disagree at the days of ``ends``: community_id, grid_id (None),
+    figure (``units``, or ``covered`` / ``covered_month`` and the day, e.g.
+    ``covered 2026-10-31``), tallied, recounted; None when the tallies do not keep these
+    days."""
+    recounted = covered_at(conn, ends).set_index(["month_end", "community_id"])
+    rows = []
+    for window, column in ((coverage.WINDOW_DAYS, "covered"), (0, "covered_month")):
+        tallied = tallied_trend(conn, ends, window_days=window)
+        if tallied is None:
+            return None
+        tallied = tallied.set_index(["month_end", "community_id"])
+        index = tallied.index.union(recounted.index)
+        for figure, mine, theirs in (
+            ("units", tallied["units"], recounted["units"]),
+            (column, tallied["covered"], recounted[column]),
+        ):
+            t = mine.reindex(index, fill_value=0).astype("int64")
+            r = theirs.reindex(index, fill_value=0).astype("int64")
+            for (end, community), a, b in zip(index, t, r, strict=True):
+                if a != b and (figure != "units" or (window and end == ends[-1])):  # once
+                    name = figure if figure == "units" else f"{figure} {end.isoformat()}"
+                    rows.append(
+                        {
+                            "community_id": community,
+                            "grid_id": None,
+                            "figure": name,
+                            "tallied": int(a),
+                            "recounted": int(b),
+                        }
+                    )
+    return pd.DataFrame(rows, columns=["community_id", "grid_id", "figure", "tallied", "recounted"])

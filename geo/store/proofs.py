@@ -7,35 +7,11 @@ from collections.abc import Collection
 from datetime import date, datetime, time
 
 import pandas as pd
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, select
 
 from geo import clock
-from geo.coverage import COMPLETED_OUTCOMES
 from geo.store.frames import read_frame
 from geo.store.schema import assignment, property_, visit, visit_proof
-
-
-def latest_completed_visits(conn: Connection, *, since: datetime, until: datetime) -> pd.DataFrame:
-    """Per unit with a completed visit in [since, until): property_id, latest (its latest
-    such visit) and latest_proven (its latest proven one, None without one); one row a
-    unit, counted in the database."""
-    proven_at = case((visit_proof.c.visit_id.is_not(None), visit.c.visited_at))
-    return read_frame(
-        conn,
-        select(
-            visit.c.property_id,
-            func.max(visit.c.visited_at).label("latest"),
-            func.max(proven_at).label("latest_proven"),
-        )
-        .select_from(visit.outerjoin(visit_proof, visit_proof.c.visit_id == visit.c.id))
-        .where(
-            visit.c.property_id.is_not(None),
-            visit.c.outcome.in_(COMPLETED_OUTCOMES),
-            visit.c.visited_at >= since,
-            visit.c.visited_at < until,
-        )
-        .group_by(visit.c.property_id),
-    )
 
 
 def sweep_visits_proven(conn: Connection, sweep_id: int, *, since: date) -> pd.DataFrame:

@@ -52,9 +52,15 @@ def last_visits(
 
 
 def completed_visit_days(
-    conn: Connection, *, since: date, as_of: date, chunk: int = 500_000
+    conn: Connection,
+    *,
+    since: date,
+    as_of: date,
+    units: Any = None,
+    chunk: int = 500_000,
 ) -> pd.DataFrame:
-    """Completed visits to units from ``since`` to the end of ``as_of``: property_id
+    """Completed visits to units from ``since`` to the end of ``as_of`` (to the units
+    meeting ``units``, a condition on ``property`` columns, when given): property_id
     (int64) and visited_at, the visit's day (datetime64, midnight: coverage windows are
     whole days). Read ``chunk`` rows at a time into arrays, so millions of visits cost
     about 16 bytes each, not a Python object per value."""
@@ -64,6 +70,8 @@ def completed_visit_days(
         visit.c.visited_at >= datetime.combine(since, time()),
         visit.c.visited_at < coverage.day_end(as_of),
     )
+    if units is not None:
+        statement = statement.join(property_, property_.c.id == visit.c.property_id).where(units)
     # The driver's own rows (an int, and a day as ISO text or a date: nothing to convert),
     # without a row object each; no stream_results, which would read rows ahead of us.
     result = conn.execute(statement)

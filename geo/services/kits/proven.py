@@ -22,6 +22,7 @@ from geo.services.sweeps.figures import (
     progress_days,
     progress_withheld,
 )
+from geo.store import figures
 from geo.store import proofs as proof_store
 from geo.store import sweeps as sweep_store
 from geo.store.areas import load_areas
@@ -72,18 +73,18 @@ def proven_coverage(
         today, window_days = planner_time(today, window_days)
     with opened.db.read() as conn:
         version = data_version(conn)
-    areas, flags = _FLAGS.get_or_make(
+    areas, counts = _COUNTED.get_or_make(
         (opened.db.url, version, today, window_days),
-        lambda: _proven_flags(opened, as_of=today, window_days=window_days),
+        lambda: _proven_counts(opened, as_of=today, window_days=window_days),
     )
     visible = areas.loc[in_scope(areas, actor)]
-    table = _per_area(flags, areas, level=level)
+    table = _per_area(counts, areas, level=level)
     table = table.loc[table["id"].isin(set(visible["id"]))]
     if actor.aggregates_only:
         hidden = _HIDDEN.get_or_make(
             (opened.db.url, version, today, window_days, actor.role, actor.areas),
             lambda: _withheld_proven(
-                opened, actor, flags, visible, as_of=today, window=window_days
+                opened, actor, counts, visible, as_of=today, window=window_days
             ),
         )
         table = disclosure.withhold(
@@ -92,46 +93,38 @@ def proven_coverage(
     return table.drop(columns=["id", "parent_id"]).reset_index(drop=True)
 
 
-_FLAGS: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=2)
-"""Per data version, day and window: every area, and every active unit's flags (switching
-level or drilling down on the overview reads no unit or visit again)."""
+_COUNTED: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=2)
+"""Per data version, day and window: every area, and the counts per (community, grid)
+(switching level or drilling down on the overview reads nothing again)."""
 _HIDDEN: Kept[pd.DataFrame] = Kept(most=4)
 """Per data version, day, window and scope: the cells a planner may not see (all levels)."""
 
 
-def _proven_flags(
+def _proven_counts(
     opened: Opened, *, as_of: date, window_days: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every area, and per active unit (property_id, community_id, grid_id) whether a
-    completed visit and a proven one cover it in the window ending ``as_of`` and in its
-    calendar month (covered, proven_covered, inspected, proven_inspected)."""
+    """Every area, and per (community_id, grid_id) the active units and those a completed
+    visit and a proven one cover in the window ending ``as_of`` and in its calendar month
+    (:data:`geo.store.figures.PROVEN_COLUMNS`): read from the tallies when they keep the
+    day, else counted from the records."""
     window = coverage.bounds(as_of, window_days)
     month = coverage.bounds(as_of, coverage.month_to_date_days(as_of))
     with opened.db.read() as conn:
         areas = load_areas(conn, geometry=False)
-        units = proof_store.active_units(conn)
-        visits = proof_store.latest_completed_visits(
-            conn, since=min(window.start, month.start), until=window.end
-        )
-    latest = _on_units(visits, "latest", units["property_id"])
-    latest_proven = _on_units(visits, "latest_proven", units["property_id"])
-    flags = units.assign(
-        covered=_covered(latest, window),
-        proven_covered=_covered(latest_proven, window),
-        inspected=_covered(latest, month),
-        proven_inspected=_covered(latest_proven, month),
-    )
-    return areas, flags
+        counts = figures.tallied_proven_by_area(conn, window, month)
+        if counts is None:
+            counts = figures.recounted_proven_by_area(conn, window, month)
+    return areas, counts
 
 
-_PROVEN_COUNTS = ["rental_units", "covered", "proven_covered", "inspected", "proven_inspected"]
+_PROVEN_COUNTS = list(figures.PROVEN_COLUMNS)
 _ROOT = ""
 
 
 def _withheld_proven(
     opened: Opened,
     actor: Actor,
-    flags: pd.DataFrame,
+    counts: pd.DataFrame,
     visible: pd.DataFrame,
     *,
     as_of: date,
@@ -142,7 +135,7 @@ def _withheld_proven(
     of the units read with the others, and what the overview withholds of the same cells
     on the same day withheld here too (its units; covered in the window; covered in the
     calendar month, as its monthly inspection rate shows them)."""
-    levels = [_per_area(flags, visible, level=at) for at in ("street", "community", "grid")]
+    levels = [_per_area(counts, visible, level=at) for at in ("street", "community", "grid")]
     nodes = pd.concat(levels, ignore_index=True).set_index("code")
     code = dict(zip(visible["id"], visible["code"], strict=True))
     parent = nodes["parent_id"].map(code).where(lambda p: p.isin(nodes.index), _ROOT)
@@ -168,18 +161,6 @@ def _withheld_proven(
     )
 
 
-def _on_units(latest: pd.DataFrame, column: str, units: pd.Series) -> pd.Series:
-    """Each unit's visit time from ``latest`` (one row a unit: property_id and ``column``;
-    NaT when none), on the index of ``units``."""
-    by_unit = pd.to_datetime(latest.set_index(latest["property_id"].astype(int))[column])
-    return pd.Series(pd.to_datetime(units.map(by_unit)), index=units.index)
-
-
-def _covered(latest: pd.Series, within: coverage.Bounds) -> pd.Series:
-    """Whether each unit's latest visit up to ``within.end`` covers it (:func:`coverage.flags`)."""
-    return pd.Series(coverage.flags(latest, latest, within, missing=pd.isna)["covered"])
-
-
 _PROVEN_DERIVED = {
     "coverage": ("rental_units", "covered"),
     "proven_coverage": ("rental_units", "proven_covered"),
@@ -188,25 +169,24 @@ _PROVEN_DERIVED = {
 }
 
 
-def _per_area(flags: pd.DataFrame, areas: pd.DataFrame, *, level: str) -> pd.DataFrame:
-    counts = ["covered", "proven_covered", "inspected", "proven_inspected"]
+def _per_area(counts: pd.DataFrame, areas: pd.DataFrame, *, level: str) -> pd.DataFrame:
+    """The table of ``level``: each area's id, code, name, level, parent_id, the counts of
+    ``counts`` (per community and grid) summed over it, and the four shares."""
+    columns = _PROVEN_COUNTS
     community_parent = areas.set_index("id")["parent_id"]
     key = {
-        "grid": flags["grid_id"],
-        "community": flags["community_id"],
-        "street": flags["community_id"].map(community_parent),
+        "grid": counts["grid_id"],
+        "community": counts["community_id"],
+        "street": counts["community_id"].map(community_parent),
     }.get(level)
     if key is None:
         raise InputError("level_unknown", level=level, levels="street, community, grid")
     grouped = (
-        flags.assign(area_id=key, rental_units=1)
-        .dropna(subset=["area_id"])
-        .groupby("area_id")[["rental_units", *counts]]
-        .sum()
+        counts.assign(area_id=key).dropna(subset=["area_id"]).groupby("area_id")[columns].sum()
     )
     chosen = areas.loc[areas["level"] == level, ["id", "code", "name", "level", "parent_id"]]
     table = chosen.merge(grouped, left_on="id", right_index=True, how="left")
-    table[["rental_units", *counts]] = table[["rental_units", *counts]].fillna(0).astype(int)
+    table[columns] = table[columns].fillna(0).astype(int)
     units = table["rental_units"].replace(0, np.nan)
     table["coverage"] = (table["covered"] / units).round(4)
     table["proven_coverage"] = (table["proven_covered"] / units).round(4)

@@ -26,6 +26,7 @@ from geo.store.schema.figures import (
     figure_newest,
     figure_stay_day,
     figure_unit_day,
+    figure_unit_month,
     figure_visit_day,
     figure_worksites,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "figure_newest",
     "figure_stay_day",
     "figure_unit_day",
+    "figure_unit_month",
     "figure_visit_day",
     "figure_worksites",
     "import_batch",

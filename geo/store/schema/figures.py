@@ -105,3 +105,18 @@ figure_worksites = Table(
     Index(None, "community_id"),
 )
 """Active worksites per area."""
+
+figure_unit_month = Table(
+    "figure_unit_month",
+    metadata,
+    Column("community_id", Integer, nullable=False),
+    Column("month_end", Date, nullable=False),
+    Column("covered", Integer, nullable=False),
+    Column("covered_month", Integer, nullable=False),
+    Index(None, "community_id"),
+    Index(None, "month_end"),
+)
+"""Active units per community covered at each closed month end up to the cut (the last
+:data:`geo.store.figures.MONTHS_KEPT`): by a completed visit in the default window
+(``covered``, :data:`geo.coverage.WINDOW_DAYS`) and in the calendar month
+(``covered_month``). The coverage trends read them; a month end with no row has none."""

@@ -77,8 +77,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_figure_worksites_community_id'), 'figure_worksites', ['community_id'], unique=False)
     bind = op.get_bind()
     figures.create_triggers(bind)
-    _log.info("Tallying the figures of every area (once; a large database takes a while)")
-    figures.tally(bind)
+    # The figures are tallied by 0012, once its table is there too.
 
 
 def downgrade() -> None:
