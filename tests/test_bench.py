@@ -144,7 +144,7 @@ def test_pages_bench_times_every_page_and_the_overview_clicks(demo_copy):
     assert all(c["cold_s"] > 0 and c["warm_s"] > 0 and c["cold_cpu_s"] >= 0 for c in opened)
     assert all(c["title"] for c in opened)  # each page drew its heading
     clicks = [c["action"] for c in pages if "action" in c]
-    assert clicks == ["metric_switch", "level_switch", "drill_down", "back"]
+    assert clicks == ["metric_switch", "level_switch", "drill_down", "back", "after_import"]
     assert all(c["s"] > 0 for c in pages if "action" in c)
     assert sum(c["errors"] for c in pages) == 0
     assert summary["cases"] == len(pages) and summary["peak_rss_mb"] > 0
