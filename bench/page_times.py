@@ -18,7 +18,8 @@ what the first role's clicks (a planner's, by default) cost on the overview, in 
 ``metric_switch`` (another metric on the map), ``level_switch`` (communities to grids),
 ``drill_down`` (one community's grids, as a click on the map does) and ``back`` (to the
 whole district); and for every role ``after_import``: the overview's first run after a
-one-row visits import (a new data version: nothing kept from before counts).
+one-row visits import (a new data version: nothing kept from before counts;
+``data_changed`` says the import did change it).
 
 ``{"bench": "pages", "scale", "units", "cases", "peak_rss_mb", "tour_s"}``: the peak
 resident memory of this process (``ru_maxrss``, MB) after the whole tour, and its length.
@@ -194,23 +195,30 @@ def after_import_case(app: Any, role: str, url: str) -> dict[str, Any]:
     from geo.services.access import Actor
     from geo.services.setup import open_database
     from geo.services.uploads import import_upload
+    from geo.store.audit import data_version
 
     opened = open_database(url, create=False)
+    today = clock.today()
     try:
-        with opened.db.read() as conn:
+        with opened.db.read() as conn:  # a unit not visited today: the row is new
             ref = conn.exec_driver_sql(
-                "SELECT external_ref FROM property WHERE status = 'active'"
-                " AND community_id IS NOT NULL ORDER BY id LIMIT 1"
+                "SELECT external_ref FROM property p WHERE status = 'active'"
+                " AND community_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM visit v"
+                " WHERE v.property_id = p.id AND v.visited_at >= ?) ORDER BY id LIMIT 1",
+                (today.isoformat(),),
             ).scalar_one()
-        today = clock.today()
+            before = data_version(conn)
         data = f"房屋编号,走访时间,走访结果\n{ref},{today.isoformat()} 09:00,已核实\n".encode()
         registrar = Actor(name="bench", role="registrar")
         import_upload(opened, registrar, kind="visits", data=data, filename="v.csv", as_of=today)
+        with opened.db.read() as conn:
+            changed = data_version(conn) != before
     finally:
         opened.db.dispose()
     clear_streamlit_caches()
     app.switch_page("pages/overview.py")
-    return overview_case(app, role, "after_import", *cpu_timed(app.run))
+    case = overview_case(app, role, "after_import", *cpu_timed(app.run))
+    return case | {"data_changed": changed}
 
 
 def overview_case(

@@ -32,6 +32,7 @@ Pure functions on frames; no database, no Streamlit.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -129,7 +130,7 @@ def protect(
         withheld[part] |= is_small(values[total] - values[part], threshold=threshold)
     for group in together:
         withheld.loc[_small_combination(values, group, parts_of, threshold), list(group)] = True
-    groups = _Groups(counts.index, _groups(parent.reindex(counts.index)))
+    groups = _groups_of(counts.index, parent.reindex(counts.index))
     changed = True
     while changed:
         before = withheld.to_numpy().copy()
@@ -145,6 +146,18 @@ def protect(
             )
         changed = not np.array_equal(before, withheld.to_numpy())
     return withheld
+
+
+def _groups_of(index: pd.Index, parent: pd.Series) -> _Groups:
+    """The :class:`_Groups` of this tree, made once for each tree (a planner's overview
+    protects the same areas for several windows, and the trend each month end's)."""
+    return _groups_kept(tuple(index), tuple(None if pd.isna(p) else p for p in parent.tolist()))
+
+
+@functools.lru_cache(maxsize=8)
+def _groups_kept(index: tuple[Hashable, ...], parent: tuple[Hashable, ...]) -> _Groups:
+    nodes = pd.Index(index, dtype=object)
+    return _Groups(nodes, _groups(pd.Series(parent, index=nodes, dtype=object)))
 
 
 class _Groups:

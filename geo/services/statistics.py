@@ -252,35 +252,47 @@ _TREND_TREES: Kept[dict[int, list[pd.DataFrame]]] = Kept(most=4)
 end of the trend, per window (drilling down into an area costs no tree again)."""
 
 
-_TREND_COUNTS: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=4)
-
-
 def _trend_counts(
     opened: Opened, *, ends: list[date], window_days: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every area, and per community with active units and day of ``ends``: month_end,
     community_id, units and covered over ``window_days`` (0: the calendar month). Read from
-    the tallies (:func:`geo.store.figures.tallied_trend`) when they keep these days and
-    window, else counted from the records; once per data version (drilling down, or the
-    monthly rate beside the rolling one, reads nothing again)."""
+    the tallies (:func:`geo.store.figures.tallied_trend`: the default window and the
+    calendar month at once) when they keep these days, else counted from the records; once
+    per data version (drilling down, or the monthly rate beside the rolling one, reads
+    nothing again)."""
     with opened.db.read() as conn:
-        key = (opened.db.url, data_version(conn), tuple(ends), window_days)
-        found = _TREND_COUNTS.get(key)
-        if found is not None:
-            return found
-        areas = load_areas(conn, geometry=False)
-        counted = tallied_trend(conn, ends, window_days=window_days)
-    if counted is None:  # at least the default window's visits: the rolling and the
-        # monthly trend of one page share one read
-        since = ends[0] - timedelta(days=max(window_days, WINDOW_DAYS))
-        units, visits = _trend_inputs(opened, since=since, as_of=ends[-1])
-        active = units.loc[(units["status"] == "active") & units["community_id"].notna()]
-        groups = pd.Series(
-            active["community_id"].astype("int64").to_numpy(), index=active["id"].to_numpy()
-        )
-        counted = covered_by_month(groups, visits, ends=ends, window_days=window_days)
-        counted = counted.rename(columns={"group": "community_id"})
-    return _TREND_COUNTS.put(key, (areas, counted))
+        version = data_version(conn)
+    areas, tallied = _TREND_TALLIES.get_or_make(
+        (opened.db.url, version, tuple(ends)), lambda: _trend_tallies(opened, ends)
+    )
+    if tallied is not None and window_days in (WINDOW_DAYS, 0):
+        column = "covered" if window_days else "covered_month"
+        counted = tallied[["month_end", "community_id", "units", column]]
+        return areas, counted.rename(columns={column: "covered"})
+    key = (opened.db.url, version, tuple(ends), window_days)
+    found = _TREND_COUNTS.get(key)
+    if found is not None:
+        return areas, found
+    # at least the default window's visits: another window and the monthly rate of one
+    # page share one read
+    since = ends[0] - timedelta(days=max(window_days, WINDOW_DAYS))
+    units, visits = _trend_inputs(opened, since=since, as_of=ends[-1])
+    active = units.loc[(units["status"] == "active") & units["community_id"].notna()]
+    groups = pd.Series(
+        active["community_id"].astype("int64").to_numpy(), index=active["id"].to_numpy()
+    )
+    counted = covered_by_month(groups, visits, ends=ends, window_days=window_days)
+    return areas, _TREND_COUNTS.put(key, counted.rename(columns={"group": "community_id"}))
+
+
+_TREND_TALLIES: Kept[tuple[pd.DataFrame, pd.DataFrame | None]] = Kept(most=2)
+_TREND_COUNTS: Kept[pd.DataFrame] = Kept(most=4)
+
+
+def _trend_tallies(opened: Opened, ends: list[date]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    with opened.db.read() as conn:
+        return load_areas(conn, geometry=False), tallied_trend(conn, ends)
 
 
 _TREND_INPUTS: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=2)

@@ -807,19 +807,15 @@ def tallied_counts_by_area(conn: Connection, within: coverage.Bounds) -> pd.Data
     return _combined(parts)
 
 
-def tallied_trend(
-    conn: Connection, ends: Sequence[date], *, window_days: int
-) -> pd.DataFrame | None:
+def tallied_trend(conn: Connection, ends: Sequence[date]) -> pd.DataFrame | None:
     """Per community with active units and day of ``ends``: month_end, community_id,
-    units, covered (a completed visit in the ``window_days`` ending that day; 0: in its
-    calendar month up to it), summed from the tallies, oldest day first. None when a day is
-    neither from the newest visit on nor a kept month end (:func:`kept_month_ends`), or for
-    a window other than :data:`geo.coverage.WINDOW_DAYS` and the calendar month:
-    :func:`covered_at` then counts them from the records.
+    units, covered (a completed visit in the :data:`geo.coverage.WINDOW_DAYS` ending that
+    day) and covered_month (in its calendar month up to it), summed from the tallies,
+    oldest day first: :func:`covered_at`'s counts. None when a day is neither from the
+    newest visit on nor a kept month end (:func:`kept_month_ends`): :func:`covered_at`
+    then counts them from the records.
 
     The units are today's active units at every day, as the trends count them."""
-    if window_days not in (coverage.WINDOW_DAYS, 0):
-        return None
     newest, cut = _state(conn)
     stored = [end for end in ends if newest is not None and newest >= coverage.day_end(end)]
     if stored and (cut is None or not set(stored) <= set(kept_month_ends(cut))):
@@ -836,19 +832,23 @@ def tallied_trend(
     for end in ends:
         if end in stored:
             continue
-        start, _ = coverage.window_bounds(end, window_days or coverage.month_to_date_days(end))
-        covered = select(u.community_id, func.sum(u.units).label("covered"))
+        start = coverage.window_bounds(end, coverage.WINDOW_DAYS)[0].date()
+        first = end.replace(day=1)  # after start: a month is shorter than the window
+        covered = select(
+            u.community_id,
+            func.sum(u.units).label("covered"),
+            func.sum(case((u.day >= first, u.units), else_=0)).label("covered_month"),
+        )
         found.append(
-            read_frame(
-                conn, covered.where(*mine, u.day >= start.date()).group_by(u.community_id)
-            ).assign(month_end=end)
+            read_frame(conn, covered.where(*mine, u.day >= start).group_by(u.community_id)).assign(
+                month_end=end
+            )
         )
     if stored:
         m = figure_unit_month.c
-        column = m.covered if window_days else m.covered_month
         kept = read_frame(
             conn,
-            select(m.community_id, m.month_end, column.label("covered")).where(
+            select(m.community_id, m.month_end, m.covered, m.covered_month).where(
                 m.month_end.in_(stored)
             ),
         )
@@ -859,19 +859,22 @@ def tallied_trend(
         [list(ends), sorted(int(c) for c in units["community_id"])],
         names=["month_end", "community_id"],
     )
-    summed: pd.Series = (
+    columns = ["covered", "covered_month"]
+    found = [frame for frame in found if not frame.empty]
+    summed = (
         pd.concat(found, ignore_index=True)
         .astype({"community_id": "int64"})
-        .groupby(["month_end", "community_id"])["covered"]
+        .groupby(["month_end", "community_id"])[columns]
         .sum()
         if found
-        else pd.Series(dtype="int64")
+        else pd.DataFrame(columns=columns, dtype="int64")
     )
     out = pd.DataFrame(index=every).reset_index()
     out["units"] = out["community_id"].map(
         dict(zip(units["community_id"].astype(int), units["units"].astype(int), strict=True))
     )
-    out["covered"] = summed.reindex(every, fill_value=0).to_numpy().astype("int64")
+    for column in columns:
+        out[column] = summed[column].reindex(every, fill_value=0).to_numpy().astype("int64")
     return out
 
 
@@ -1062,35 +1065,31 @@ def differences(tallied: pd.DataFrame, recounted: pd.DataFrame) -> pd.DataFrame:
 
 
 def trend_differences(conn: Connection, ends: Sequence[date]) -> pd.DataFrame | None:
-    """Where the trends' tallies (:func:`tallied_trend`, both windows) and a recount
-    (:func:`covered_at`) disagree at the days of ``ends``: community_id, grid_id (None),
-    figure (``units``, or ``covered`` / ``covered_month`` and the day, e.g.
-    ``covered 2026-10-31``), tallied, recounted; None when the tallies do not keep these
-    days."""
-    recounted = covered_at(conn, ends).set_index(["month_end", "community_id"])
+    """Where the trends' tallies (:func:`tallied_trend`) and a recount (:func:`covered_at`)
+    disagree at the days of ``ends``: community_id, grid_id (None), figure (``units``, or
+    ``covered`` / ``covered_month`` and the day, e.g. ``covered 2026-10-31``), tallied,
+    recounted; None when the tallies do not keep these days."""
+    tallied = tallied_trend(conn, ends)
+    if tallied is None:
+        return None
+    keys = ["month_end", "community_id"]
+    both = tallied.merge(covered_at(conn, ends), on=keys, how="outer", suffixes=("_t", "_r"))
     rows = []
-    for window, column in ((coverage.WINDOW_DAYS, "covered"), (0, "covered_month")):
-        tallied = tallied_trend(conn, ends, window_days=window)
-        if tallied is None:
-            return None
-        tallied = tallied.set_index(["month_end", "community_id"])
-        index = tallied.index.union(recounted.index)
-        for figure, mine, theirs in (
-            ("units", tallied["units"], recounted["units"]),
-            (column, tallied["covered"], recounted[column]),
-        ):
-            t = mine.reindex(index, fill_value=0).astype("int64")
-            r = theirs.reindex(index, fill_value=0).astype("int64")
-            for (end, community), a, b in zip(index, t, r, strict=True):
-                if a != b and (figure != "units" or (window and end == ends[-1])):  # once
-                    name = figure if figure == "units" else f"{figure} {end.isoformat()}"
-                    rows.append(
-                        {
-                            "community_id": community,
-                            "grid_id": None,
-                            "figure": name,
-                            "tallied": int(a),
-                            "recounted": int(b),
-                        }
-                    )
+    days = [pd.Timestamp(str(d)).date() for d in both["month_end"]]
+    for figure in ("units", "covered", "covered_month"):
+        t = both[f"{figure}_t"].fillna(0).astype("int64")
+        r = both[f"{figure}_r"].fillna(0).astype("int64")
+        for i in both.index[t != r]:
+            end = days[i]
+            if figure == "units" and end != ends[-1]:
+                continue  # today's units, the same at every day: named once
+            rows.append(
+                {
+                    "community_id": both.at[i, "community_id"],
+                    "grid_id": None,
+                    "figure": figure if figure == "units" else f"{figure} {end.isoformat()}",
+                    "tallied": int(t[i]),
+                    "recounted": int(r[i]),
+                }
+            )
     return pd.DataFrame(rows, columns=["community_id", "grid_id", "figure", "tallied", "recounted"])
