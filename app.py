@@ -136,7 +136,8 @@ def main() -> None:
         navigation = st.navigation(signed_out_pages(), position="hidden")
     else:
         sign_out_button(actor)
-        navigation = st.navigation(signed_in_pages(actor))
+        # every page listed: Streamlit's own "View N more" link is English only
+        navigation = st.navigation(signed_in_pages(actor), expanded=True)
         st.sidebar.caption(t("app_title"))
     session_cookie_sync()
     guarded(navigation.run)

@@ -78,17 +78,24 @@ def neutralise(text: str) -> str:
 
 def neutralise_frame(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with every text cell (and every column heading) that would run as a formula
-    made inert by :func:`neutralise`; numbers, missing values and other cells unchanged. For
-    every writer of CSV that does not go through ``geo.io.exports.excel_csv``.
+    made inert by :func:`neutralise`, and without control, zero-width or bidirectional
+    formatting characters (:func:`geo.text.clean_text`, tabs and line breaks kept); numbers,
+    missing values and other cells unchanged. For every writer of CSV that does not go
+    through ``geo.io.exports.excel_csv`` (whose cells :func:`geo.io.exports.cell_text` cleans).
 
     >>> out = neutralise_frame(pd.DataFrame({"name": ["=HYPERLINK(1)", "王"], "n": [-1, 2]}))
     >>> out["name"].tolist(), out["n"].tolist()
     (["'=HYPERLINK(1)", '王'], [-1, 2])
     """
-    out = table.rename(columns=lambda c: neutralise(c) if isinstance(c, str) else c)
+    from geo.text import clean_text  # geo.text asks this module what a formula is
+
+    def inert(value: str) -> str:
+        return neutralise(clean_text(value, note=True))
+
+    out = table.rename(columns=lambda c: inert(c) if isinstance(c, str) else c)
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+            out[column] = out[column].map(lambda v: inert(v) if isinstance(v, str) else v)
     return out
 
 

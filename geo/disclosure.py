@@ -35,6 +35,8 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import threading
+from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, Final
@@ -45,6 +47,7 @@ import pandas as pd
 import shapely
 
 from geo.crs import geometries_to_degrees, metric_crs_for_points, to_metres
+from geo.digest import content_digest
 
 THRESHOLD: Final = 5
 """Counts from 1 to THRESHOLD - 1 are withheld."""
@@ -118,7 +121,54 @@ def protect(
     >>> protect(u, parent=pd.Series({"c": None, "g": "c"}), columns=["units", "covered"],
     ...     parts_of=[("units", "covered")])["covered"].tolist()
     [True, True]
+
+    The same counts give the same cells: the answer is kept for the last
+    :data:`_PROTECTED_MOST` inputs (keyed by their content, so figures that an import did
+    not change are not protected again) and handed out as a copy.
     """
+    key = content_digest(
+        counts[list(columns)],
+        parent.reindex(counts.index),
+        withheld,
+        (tuple(columns), tuple(parts_of), tuple(map(tuple, together)), threshold),
+    )
+    with _PROTECTED_LOCK:
+        found = _PROTECTED.get(key)
+        if found is not None:
+            _PROTECTED.move_to_end(key)
+    if found is None:
+        found = _protect(
+            counts,
+            parent=parent,
+            columns=columns,
+            parts_of=parts_of,
+            together=together,
+            withheld=withheld,
+            threshold=threshold,
+        )
+        with _PROTECTED_LOCK:
+            _PROTECTED[key] = found
+            while len(_PROTECTED) > _PROTECTED_MOST:
+                _PROTECTED.popitem(last=False)
+    return found.copy()
+
+
+_PROTECTED: OrderedDict[bytes, pd.DataFrame] = OrderedDict()
+_PROTECTED_MOST: Final = 32
+_PROTECTED_LOCK = threading.Lock()
+
+
+def _protect(
+    counts: pd.DataFrame,
+    *,
+    parent: pd.Series,
+    columns: Sequence[str],
+    parts_of: Sequence[tuple[str, str]],
+    together: Sequence[Sequence[str]],
+    withheld: pd.DataFrame | None,
+    threshold: int,
+) -> pd.DataFrame:
+    """:func:`protect`'s work, on inputs it has not seen."""
     values = counts[list(columns)].apply(pd.to_numeric, errors="coerce").fillna(0)
     given = withheld
     withheld = pd.DataFrame(

@@ -132,5 +132,7 @@ if chosen is not None and not signed_in_actor().aggregates_only:
             crowded=file.workers["crowded"].map({True: t("yes"), False: ""})
         )
         show_table(workers, headings="worksite_col_", coded={"sex": "sex_"})
+        if file.elsewhere:
+            st.caption(t("worksite_file_elsewhere", n=file.elsewhere))
         st.subheader(t("worksite_file_visits", n=len(file.visits)))
         show_table(file.visits, headings="property_col_", coded={"outcome": "outcome_"})

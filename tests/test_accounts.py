@@ -209,6 +209,19 @@ def test_single_sign_on_refuses_an_address_the_provider_has_not_verified(db):
     assert last[0] == "login.failed" and "not verified" in last[1]
 
 
+def test_an_account_locked_by_wrong_passwords_is_locked_for_single_sign_on_too(db):
+    accounts.add_account(
+        db, ADMIN, name="li@jiedao.example", role="registrar", password="long enough"
+    )
+    for _ in range(5):
+        with pytest.raises(PermissionDeniedError):
+            accounts.sign_in(db, "li@jiedao.example", "a wrong guess")
+    with pytest.raises(PermissionDeniedError) as refused:
+        accounts.sign_in_external(db, "li@jiedao.example", provider="oidc", email_verified=True)
+    assert refused.value.key == "login_locked"
+    assert audit_actions(db)[-1] == "login.locked"
+
+
 def test_the_page_passes_the_providers_verified_flag_only_when_it_is_true():
     import inspect
 

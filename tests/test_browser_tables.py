@@ -60,8 +60,10 @@ def test_the_audit_log_table_has_no_toolbar_download(app_url):
     with offline_page(app_url) as (page, blocked):
         page.get_by_label("用户名").wait_for(timeout=60_000)
         sign_in(page, "demo-admin", "zh")
-        sidebar_links(page)  # signed in
-        page.goto(app_url + "admin")  # the menu shows only the first pages until expanded
+        links = dict(sidebar_links(page))  # signed in: every page in the menu, in Chinese
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "系统管理" in links and "View" not in sidebar, sidebar
+        page.goto(app_url + "admin")
         page.locator("h1").first.wait_for(timeout=60_000)
         wait_until_idle(page)
         page.get_by_role("tab", name="审计日志").click()

@@ -185,3 +185,29 @@ def test_the_dry_run_the_message_offers_writes_the_rejects_without_a_second_batc
     assert json.loads(out)["batch"] is None
     assert counts(demo_copy)["import_batch"] == before
     assert "BAD-ph-1" in rejects.read_text(encoding="utf-8-sig")
+
+
+def test_every_file_the_command_line_writes_is_its_owners_alone(capsys, demo_copy, tmp_path):
+    """A rejects report holds landlords' names and phones, an area list addresses: written
+    0600 whatever the umask, like the database and the backups (a shared server's other
+    users read none of them)."""
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        rejects = tmp_path / "rejects.csv"
+        code, _, err = gridhouse(
+            capsys, "--db", demo_copy, "import", "rentals", BAD_ROWS, "--rejects", rejects
+        )
+        assert code == 0, err
+        listed = tmp_path / "area-list.csv"
+        code, _, err = gridhouse(
+            capsys, "--db", demo_copy, "export", "area-list", "--area", COMMUNITY,
+            "--format", "csv", "--out", listed,
+        )  # fmt: skip
+        assert code == 0, err
+    finally:
+        os.umask(previous)
+    assert "BAD-ph-1" in rejects.read_text(encoding="utf-8-sig")
+    assert listed.stat().st_size > 0
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (rejects, listed)} == {0o600}

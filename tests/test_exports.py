@@ -22,6 +22,7 @@ from geo.io import arealists
 from geo.io.exports import excel_csv, typed_xlsx
 from geo.services import lists
 from geo.services.setup import open_database
+from tests import databases
 from tests.conftest import ADMIN, AS_OF
 
 MISSING = {"None", "nan", "NaN", "NaT", "<NA>"}
@@ -355,3 +356,34 @@ def test_a_kmz_holds_the_kml_and_opens_like_it(tmp_path):
     assert len(points) == 8
     assert np.allclose(points.geometry.x, items["lon"], atol=1e-6)
     assert "kmz" in arealists.FORMATS
+
+
+HIDDEN_CHARACTERS = ("\u202e", "\u2066", "\u200b", "\x07", "\x0b")
+"""Right-to-left override, isolate, zero width, bell, vertical tab: a spreadsheet shows a
+name holding them reversed or reordered, or not at all."""
+
+
+def test_no_export_carries_a_stored_names_hidden_characters(db):
+    """Uploads clean these characters on the way in; a record written another way (an old
+    import, a direct edit) must still leave in the exports as the plain text it shows."""
+    with databases.connect(db.db.url) as conn:
+        conn.execute(
+            "UPDATE person SET name = ? || name || ? || ?",
+            ("\u202e", "\u2066\x07", "\u200b\x0b"),
+        )
+        conn.execute("UPDATE property SET address = ? || address", ("\u202e",))
+    plain = lists.staff_list(db, ADMIN, "permits", as_of=AS_OF)
+    csv_text = lists.staff_list_file(db, ADMIN, "permits", fmt="csv", as_of=AS_OF).decode(
+        "utf-8-sig"
+    )
+    book = openpyxl.load_workbook(
+        io.BytesIO(lists.staff_list_file(db, ADMIN, "permits", fmt="xlsx", as_of=AS_OF))
+    )
+    cells = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
+    for hidden in HIDDEN_CHARACTERS:
+        assert hidden not in csv_text
+        assert not any(hidden in cell for cell in cells)
+    name = str(plain["name"].iloc[0])
+    cleaned = "".join(c for c in name if c not in HIDDEN_CHARACTERS)
+    assert cleaned != name and cleaned in csv_text  # a vertical tab: a line break, shown
+    assert any(cell.strip() == cleaned for cell in cells)

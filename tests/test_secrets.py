@@ -197,6 +197,23 @@ def test_a_password_in_a_query_parameter_is_hidden_wherever_a_url_is_shown(key):
     assert f"{key}=***" in shown and "sslmode=prefer" in shown and "bob" in shown
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://bob:S3c@ret@127.0.0.1:1/gh",  # an "@" left unescaped
+        "postgres://bob:S3c@ret@127.0.0.1:1/gh",  # libpq's own scheme
+        "postgresql://bob:S3cret@127.0.0.1:1/gh",
+    ],
+)
+def test_a_password_typed_as_people_type_it_is_never_printed(url, tmp_path):
+    done = run_cli_env({"GRIDHOUSE_KEY_FILE": str(tmp_path / "k.key")}, "--db", url, "health")
+    assert done.returncode != 0
+    said = done.stdout + done.stderr
+    assert "S3c" not in said and "ret@" not in said
+    assert "cannot reach" in done.stderr and "bob:***@127.0.0.1" in done.stderr
+    assert "internal error" not in said
+
+
 def test_an_unreachable_server_never_prints_or_logs_a_password_given_as_a_query_parameter(
     tmp_path,
 ):

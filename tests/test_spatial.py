@@ -251,6 +251,41 @@ def test_a_worksite_file_lists_its_workers_masked_with_their_homes(demo):
         spatial.worksite_file(demo, PLANNER, int(site["id"]), as_of=AS_OF)
 
 
+def test_a_registrar_of_one_community_sees_only_the_workers_who_live_there(demo):
+    """A worksite in a registrar's community lists its workers who live in the register
+    there; workers living in another community are counted, never named (their homes are
+    another area's records)."""
+    from geo.services.access import Actor
+
+    homes = databases.read_sql(
+        demo.db.url,
+        "SELECT e.worksite_id, w.community_id AS site, p.community_id AS home, a.code"
+        " FROM employment e JOIN worksite w ON w.id = e.worksite_id"
+        " JOIN area a ON a.id = w.community_id"
+        " JOIN residence r ON r.person_id = e.person_id AND r.moved_out IS NULL"
+        " JOIN property p ON p.id = r.property_id WHERE e.until IS NULL",
+    )
+    mixed = homes.assign(away=homes["home"] != homes["site"]).groupby("worksite_id")
+    site = mixed["away"].agg(["any", "all"]).query("`any` and not `all`").index[0]
+    code = homes.loc[homes["worksite_id"] == site, "code"].iloc[0]
+    scoped = Actor(name="cun", role="registrar", areas=frozenset({code}))
+    full = spatial.worksite_file(demo, ADMIN, int(site), as_of=AS_OF)
+    mine = spatial.worksite_file(demo, scoped, int(site), as_of=AS_OF)
+    assert 0 < len(mine.workers) < len(full.workers)
+    assert mine.elsewhere == len(full.workers) - len(mine.workers) > 0
+    refs = set(mine.workers["external_ref"].dropna())
+    in_code = databases.read_sql(
+        demo.db.url,
+        "SELECT p.external_ref FROM property p JOIN area a ON a.id = p.community_id"
+        f" WHERE a.code = '{code}'",
+    )
+    ours = set(in_code["external_ref"])
+    assert refs <= ours
+    kept = full.workers["external_ref"].isna() | full.workers["external_ref"].isin(ours)
+    assert len(mine.workers) == kept.sum()
+    assert full.elsewhere == 0
+
+
 def test_the_monthly_inspection_rate_counts_each_calendar_month_against_the_target(demo):
     trend = statistics.coverage_trend(demo, ADMIN, as_of=AS_OF, window_days=0)
     assert trend["month_end"].tolist() == month_ends(AS_OF, 12)

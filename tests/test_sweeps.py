@@ -461,6 +461,32 @@ def test_a_sweep_with_kits_issued_is_not_re_planned_unless_asked_and_then_audite
     assert json.loads(row["detail"])["kits"] == 1
 
 
+def test_a_registrar_of_other_areas_learns_nothing_of_a_sweep_not_theirs(db):
+    """Another area's sweep (kits issued, visits recorded) is not listed to a registrar of
+    one community, and every refusal says only that it is not in their areas: no kit or
+    visit count, no area code."""
+    from geo.errors import NotFoundError
+
+    theirs, mine = _community(db, 6), _community(db, 7)
+    sweep_id = _new_sweep(db, [theirs], ["甲", "乙"])
+    sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
+    kits.issue_kit(db, ADMIN, sweep_id, team="甲", as_of=AS_OF)
+    straddling = _new_sweep(db, [theirs, mine], ["丙"])
+    registrar = Actor(name="test-registrar-mine", role="registrar", areas=frozenset({mine}))
+    listed = sweeps.list_sweeps(db, registrar)
+    assert sweep_id not in set(listed["id"]) and straddling in set(listed["id"])
+    assert sweep_id in set(sweeps.list_sweeps(db, ADMIN)["id"])
+    for replan in (False, True):
+        for sweep in (sweep_id, straddling):
+            with pytest.raises(NotFoundError) as refused:
+                sweeps.plan_sweep(db, registrar, sweep, as_of=AS_OF, replan=replan)
+            line = message(refused.value.key, "en", **refused.value.params)
+            assert line == f"sweep {sweep} is not in your areas"
+            assert theirs not in str(refused.value.params)
+    with pytest.raises(NotFoundError, match="sweep_not_in_scope"):
+        sweeps.sweep_progress(db, registrar, sweep_id)
+
+
 def test_the_demo_sweep_under_way_is_re_planned_saying_the_lists_must_be_printed_again(
     demo_copy, tmp_path
 ):

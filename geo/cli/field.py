@@ -219,7 +219,7 @@ def _field(opened: setup.Opened, args: argparse.Namespace) -> Any:
         with writing(args.out):
             args.out.mkdir(parents=True, exist_ok=True)
         for name, data in kit.files.items():
-            write_output(args.out / name, data, owner_only=True)  # addresses, residents
+            write_output(args.out / name, data)
         return {
             "kit": kit.stamp.kit_id,
             "sweep": kit.stamp.sweep_id,

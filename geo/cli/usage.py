@@ -151,25 +151,14 @@ def write_failure(path: Path, exc: OSError) -> InputError:
     )
 
 
-def write_output(path: Path, data: bytes, *, owner_only: bool = False) -> None:
-    """Write ``data`` to ``path`` (see :func:`writing`); a file this write created is
-    removed again when the write fails half-way, so no truncated file is left behind.
-
-    ``owner_only``: for files holding personal data (a field kit's addresses and
-    residents), written readable by their owner only (0600, whatever the umask) and
-    atomically (:func:`geo.io.private_files.write_private`)."""
-    if owner_only:
-        with writing(path):
-            write_private(path, data)
-        return
-    existed = path.exists()
+def write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (see :func:`writing`) readable by its owner only (0600,
+    whatever the umask) and atomically (:func:`geo.io.private_files.write_private`): every
+    file the command line writes holds registry data (a rejects report's ID numbers and
+    phones, an area list's addresses, a kit's residents), and a write that fails half-way
+    leaves no truncated file behind."""
     with writing(path):
-        try:
-            path.write_bytes(data)
-        except OSError:
-            if not existed and path.is_file():
-                path.unlink(missing_ok=True)
-            raise
+        write_private(path, data)
 
 
 class AuditBrokenError(Exception):

@@ -11,16 +11,21 @@ from typing import Any
 import pandas as pd
 
 from geo.cells import neutralise
+from geo.text import clean_text
 
 
 def cell_text(value: Any) -> str:
     """A value as a spreadsheet user reads it: missing values (None, NaN, NaT) empty, whole
-    numbers without ``.0``, a date as 2026-11-29 and a time to the minute.
+    numbers without ``.0``, a date as 2026-11-29 and a time to the minute, text without
+    control, zero-width or bidirectional formatting characters (:func:`geo.text.clean_text`,
+    keeping tabs and line breaks: a stored name cannot show reversed in a spreadsheet).
 
     >>> [cell_text(v) for v in (None, float("nan"), pd.NaT, 3.0, 2.5, -60, "0123")]
     ['', '', '', '3', '2.5', '-60', '0123']
     >>> cell_text(pd.Timestamp("2026-10-15 09:19")), cell_text(pd.Timestamp("2026-10-15"))
     ('2026-10-15 09:19', '2026-10-15')
+    >>> cell_text("\u202e王\x07五")
+    '王五'
     """
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
@@ -33,7 +38,7 @@ def cell_text(value: Any) -> str:
         return value.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return clean_text(str(value), note=True)
 
 
 def excel_csv(table: pd.DataFrame) -> bytes:

@@ -11,8 +11,13 @@ def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` readable and writable by its owner only (0600, whatever
     the umask), atomically: a reader sees the old file or the new one, and a write that
     fails half-way (``OSError``, e.g. a full disk) leaves neither a truncated file nor its
-    staged copy behind. A file already at ``path`` is replaced, so it is narrowed too.
+    staged copy behind. A file already at ``path`` is replaced, so it is narrowed too; a
+    device or pipe there (``/dev/stdout``) is written into, never replaced.
     """
+    if path.exists() and not path.is_file():  # a device or a pipe (/dev/stdout): a stream
+        with path.open("wb") as stream:  # to write into, never a file to replace
+            stream.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

@@ -301,6 +301,8 @@ class WorksiteFile:
     """name, id_masked, phone_masked, since, external_ref, address, crowded"""
     visits: pd.DataFrame
     """visited_at, outcome, residents_seen, note"""
+    elsewhere: int = 0
+    """Workers who live in a unit outside the actor's areas: counted, never listed."""
 
 
 def worksite_file(
@@ -308,7 +310,8 @@ def worksite_file(
 ) -> WorksiteFile:
     """The workers of a worksite in the actor's areas, where each lives (a unit here, or
     none) and whether that unit is crowded, and the worksite's visits (roles that see
-    records)."""
+    records). A worker who lives in a unit outside an area-scoped actor's areas is a
+    person of another area: only counted (``elsewhere``), as the worker homes are."""
     require(actor, "view_records")
     as_of = as_of or clock.today()
     with opened.db.read() as conn:
@@ -318,6 +321,14 @@ def worksite_file(
         workers = workers_of(conn, worksite_id, as_of=as_of)
         homes = stored_worksites.worker_homes(conn, worksite_id, as_of=as_of)
         visits = visits_to_worksite(conn, worksite_id)
+        allowed = communities_in_scope(conn, actor)
+    here = workers["property_id"].isna()  # no home in the register: known by this worksite
+    if allowed is not None:
+        here |= workers["community_id"].isin(allowed)
+    else:
+        here[:] = True
+    elsewhere = int((~here).sum())
+    workers = workers.loc[here].reset_index(drop=True)
     is_crowded = crowded(homes["residents"], homes["rooms"], homes["floor_area_m2"])
     crowded_units = set(homes.loc[is_crowded, "property_id"])
     workers = workers.assign(crowded=workers["property_id"].isin(crowded_units))
@@ -329,7 +340,11 @@ def worksite_file(
         object_id=str(worksite_id),
         count=len(workers),
     )
-    return WorksiteFile(workers=workers.drop(columns="property_id"), visits=visits)
+    return WorksiteFile(
+        workers=workers.drop(columns=["property_id", "community_id"]),
+        visits=visits,
+        elsewhere=elsewhere,
+    )
 
 
 def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from geo.coverage import (
     month_ends,
     month_to_date_days,
 )
+from geo.digest import content_digest
 from geo.errors import InputError, NotFoundError
 from geo.indicators import (
     DERIVED_FROM,
@@ -33,7 +34,7 @@ from geo.services.scope import communities_within
 from geo.services.setup import Opened
 from geo.store.areas import load_areas
 from geo.store.audit import data_version
-from geo.store.figures import recounted_counts_by_area, tallied_counts_by_area, tallied_trend
+from geo.store.figures import recounted_counts_by_area, tallied_counts_by_windows, tallied_trend
 from geo.store.places import unit_places
 from geo.store.stored_settings import get_setting
 from geo.store.visits import completed_visit_days
@@ -227,20 +228,22 @@ def coverage_trend(
         trend["target"] = target
         trend["status"] = [inspection_status(r, target=target) for r in trend["coverage"]]
     if actor.aggregates_only:
+        both = {
+            window: _by_community_code(
+                _trend_counts(opened, ends=ends, window_days=window)[1], areas, actor
+            )
+            for window in (WINDOW_DAYS, 0)
+        }
+        shown = {  # what the overview withholds on the trend's last day
+            window: overview_withheld(opened, actor, as_of=as_of, window_days=window)
+            for window in (WINDOW_DAYS, 0)
+        }
+        # kept by what they are worked out from: an import that changed no month end's
+        # figures (today's visits) costs no tree again
+        parts = (areas, *both.values(), *shown.values())
+        key = (content_digest(*parts), as_of, actor.role, actor.areas)
         trees = _TREND_TREES.get_or_make(
-            (opened.db.url, current_data_version(opened), as_of, actor.role, actor.areas),
-            lambda: _withheld_trees(
-                opened,
-                actor,
-                counted={
-                    window: _by_community_code(
-                        _trend_counts(opened, ends=ends, window_days=window)[1], areas, actor
-                    )
-                    for window in (WINDOW_DAYS, 0)
-                },
-                areas=areas,
-                as_of=as_of,
-            ),
+            key, lambda: _withheld_trees(actor, counted=both, areas=areas, shown=shown)
         )
         withheld = _withheld_trend(trees[window_days], area=area)
         trend = disclosure.withhold(trend, withheld, derived=_TREND_DERIVED)
@@ -248,8 +251,9 @@ def coverage_trend(
 
 
 _TREND_TREES: Kept[dict[int, list[pd.DataFrame]]] = Kept(most=4)
-"""Per data version, day and scope: a planner's withheld cells of every area at each month
-end of the trend, per window (drilling down into an area costs no tree again)."""
+"""Per content of the trend's counts (and what the overview withholds on its last day), day
+and scope: a planner's withheld cells of every area at each month end of the trend, per
+window (drilling down into an area costs no tree again)."""
 
 
 def _trend_counts(
@@ -292,7 +296,7 @@ _TREND_COUNTS: Kept[pd.DataFrame] = Kept(most=4)
 
 def _trend_tallies(opened: Opened, ends: list[date]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     with opened.db.read() as conn:
-        return load_areas(conn, geometry=False), tallied_trend(conn, ends)
+        return kept_areas(opened, conn), tallied_trend(conn, ends)
 
 
 _TREND_INPUTS: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=2)
@@ -323,12 +327,11 @@ def _by_community_code(counted: pd.DataFrame, areas: pd.DataFrame, actor: Actor)
 
 
 def _withheld_trees(
-    opened: Opened,
     actor: Actor,
     *,
     counted: dict[int, pd.DataFrame],
     areas: pd.DataFrame,
-    as_of: date,
+    shown: dict[int, pd.DataFrame],
 ) -> dict[int, list[pd.DataFrame]]:
     """Which units and covered counts of every visible area (and the whole, ``""``) a
     planner may not see at each month end of a trend, oldest first, per window (90 days;
@@ -338,7 +341,8 @@ def _withheld_trees(
     the other's: the units covered in the 90 days but not in the month); the last month end
     is the overview's day, so what the overview withholds there is withheld too.
 
-    ``counted``: per window, month_end, group (community code), units, covered."""
+    ``counted``: per window, month_end, group (community code), units, covered; ``shown``:
+    per window, what :func:`overview_withheld` withholds on the last month end."""
     visible = areas.loc[in_scope(areas, actor)]
     streets = visible.loc[visible["level"] == "street"].set_index("code")["parent_code"]
     communities = visible.loc[visible["level"] == "community"].set_index("code")["parent_code"]
@@ -370,9 +374,9 @@ def _withheld_trees(
         )
         if end == ends[-1]:
             for window, column in ((WINDOW_DAYS, "covered"), (0, "covered_month")):
-                shown = overview_withheld(opened, actor, as_of=as_of, window_days=window)
-                hidden["units"] |= shown["rental_units"].reindex(hidden.index, fill_value=False)
-                hidden[column] |= shown["covered"].reindex(hidden.index, fill_value=False)
+                overview = shown[window]
+                hidden["units"] |= overview["rental_units"].reindex(hidden.index, fill_value=False)
+                hidden[column] |= overview["covered"].reindex(hidden.index, fill_value=False)
         trees[WINDOW_DAYS].append(hidden[["units", "covered"]])
         trees[0].append(
             hidden[["units", "covered_month"]].rename(columns={"covered_month": "covered"})
@@ -414,7 +418,10 @@ def overview_withheld(
         windows = (window,)
     visible_key: Any = None if actor.areas is None else tuple(sorted(actor.areas))
     counted = {w: _area_counts(opened, window_days=w, as_of=as_of) for w in windows}
-    key = (opened.db.url, current_data_version(opened), as_of, windows, visible_key)
+    # kept by the counts it is worked out from, not the data version: after an import that
+    # changed none of them (today's visits, at a planner's month end) nothing is redone
+    digest = content_digest(*(part for w in windows for part in counted[w]))
+    key = (digest, as_of, windows, visible_key)
     found = _WITHHELD.get_or_make(key, lambda: _withheld_alike(counted, actor))
     return found[window].copy()
 
@@ -460,6 +467,17 @@ def current_data_version(opened: Opened) -> int:
 _COUNTS: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=8)
 
 
+def kept_areas(opened: Opened, conn: Any) -> pd.DataFrame:
+    """Every area without its geometry (:func:`geo.store.areas.load_areas`), read once per
+    data version (in the read transaction ``conn`` of ``opened``): the overview's figures,
+    trend and proven coverage all start from it. Shared: read it, never change it."""
+    key = (opened.db.url, data_version(conn))
+    return _AREAS.get_or_make(key, lambda: load_areas(conn, geometry=False))
+
+
+_AREAS: Kept[pd.DataFrame] = Kept(most=2)
+
+
 def _area_counts(
     opened: Opened, *, window_days: int, as_of: date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -471,16 +489,25 @@ def _area_counts(
         found = _COUNTS.get(key)
         if found is not None:
             return found
-        areas = load_areas(conn, geometry=False)
+        areas = kept_areas(opened, conn)
         if areas.empty:
             raise NotFoundError("database_empty")
-        within = bounds(as_of, window_days)
-        counts = tallied_counts_by_area(conn, within)
-        if counts is None:  # a day the tallies do not keep: counted from the records
+        # a planner's windows are read together (one pass over the tallies for both)
+        together = disclosure.planner_windows(as_of)
+        windows = [window_days, *(w for w in together if w != window_days)]
+        if window_days not in together:
+            windows = [window_days]
+        tallied = tallied_counts_by_windows(conn, [bounds(as_of, w) for w in windows])
+        if tallied is None:  # a day the tallies do not keep: counted from the records
             counts = recounted_counts_by_area(
-                conn, within, local_region=get_setting(conn, "local_region") or ""
+                conn,
+                bounds(as_of, window_days),
+                local_region=get_setting(conn, "local_region") or "",
             )
-    return _COUNTS.put(key, (areas, counts))
+            return _COUNTS.put(key, (areas, counts))
+    for window, counts in zip(windows[1:], tallied[1:], strict=True):
+        _COUNTS.put((*key[:2], window, as_of), (areas, counts))
+    return _COUNTS.put(key, (areas, tallied[0]))
 
 
 def statistics_records(table: pd.DataFrame) -> list[dict[str, Any]]:

@@ -758,26 +758,50 @@ def tallied_counts_by_area(conn: Connection, within: coverage.Bounds) -> pd.Data
     (a planner's last month end). None for any other day (the tallies hold each unit's latest
     visit, not its latest visit before any past day: :func:`recounted_counts_by_area` then
     counts from the records)."""
+    found = tallied_counts_by_windows(conn, [within])
+    return None if found is None else found[0]
+
+
+def tallied_counts_by_windows(
+    conn: Connection, windows: Sequence[coverage.Bounds]
+) -> list[pd.DataFrame] | None:
+    """:func:`tallied_counts_by_area` for several windows ending on one day (each with the
+    same ``end`` and ``overdue_from``), in one read of the tallies: one frame per window,
+    in their order. A planner's overview needs the calendar month and 90 days at once."""
+    within = windows[0]
+    if any((w.end, w.overdue_from) != (within.end, within.overdue_from) for w in windows):
+        raise ValueError("the windows must end on one day")
     which = _kept_as(conn, within.end)
     if which is None:
         return None
     as_of = (within.end - timedelta(days=1)).date()
-    start, overdue_from = within.start.date(), within.overdue_from.date()
+    overdue_from = within.overdue_from.date()
 
     def total(condition: Any, column: Any) -> Any:
         return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
 
     u = figure_unit_day.c
+    per_window = [
+        column
+        for i, window in enumerate(windows)
+        for column in (
+            total(and_(u.kind == "completed", u.day >= window.start.date()), u.units).label(
+                f"covered_{i}"
+            ),
+            total(and_(u.kind == "attempt", u.day >= window.start.date()), u.units).label(
+                f"attempted_{i}"
+            ),
+        )
+    ]
     units = (
         select(
             u.community_id,
             u.grid_id,
             total(u.kind == "completed", u.units).label("rental_units"),
-            total(and_(u.kind == "completed", u.day >= start), u.units).label("covered"),
-            total(and_(u.kind == "attempt", u.day >= start), u.units).label("attempted"),
             total(and_(u.kind == "completed", u.day < overdue_from), u.units).label(
                 "overdue_units"
             ),
+            *per_window,
         )
         .where(u.cut == which)
         .group_by(u.community_id, u.grid_id)
@@ -803,8 +827,20 @@ def tallied_counts_by_area(conn: Connection, within: coverage.Bounds) -> pd.Data
     sites = select(w.community_id, w.grid_id, func.sum(w.worksites).label("worksites")).group_by(
         w.community_id, w.grid_id
     )
-    parts = [read_frame(conn, statement) for statement in (units, stays, sites)]
-    return _combined(parts)
+    counted, living_, working = (read_frame(conn, part) for part in (units, stays, sites))
+    shared = [c for c in counted.columns if not c.startswith(("covered_", "attempted_"))]
+    return [
+        _combined(
+            [
+                counted[shared].assign(
+                    covered=counted[f"covered_{i}"], attempted=counted[f"attempted_{i}"]
+                ),
+                living_,
+                working,
+            ]
+        )
+        for i in range(len(windows))
+    ]
 
 
 def tallied_trend(conn: Connection, ends: Sequence[date]) -> pd.DataFrame | None:
@@ -822,28 +858,28 @@ def tallied_trend(conn: Connection, ends: Sequence[date]) -> pd.DataFrame | None
         return None
     u = figure_unit_day.c
     mine = (u.cut == 0, u.kind == "completed", u.community_id.is_not(None))
+    counted: list[tuple[date, str, str]] = []  # the days the month table does not keep,
+    sums: list[Any] = []  # counted in the one read of the units
+    for i, end in enumerate(end for end in ends if end not in stored):
+        start = coverage.window_bounds(end, coverage.WINDOW_DAYS)[0].date()
+        first = end.replace(day=1)  # after start: a month is shorter than the window
+        counted.append((end, f"covered_{i}", f"covered_month_{i}"))
+        sums += [
+            func.sum(case((u.day >= start, u.units), else_=0)).label(f"covered_{i}"),
+            func.sum(case((u.day >= first, u.units), else_=0)).label(f"covered_month_{i}"),
+        ]
     units = read_frame(
         conn,
-        select(u.community_id, func.sum(u.units).label("units"))
+        select(u.community_id, func.sum(u.units).label("units"), *sums)
         .where(*mine)
         .group_by(u.community_id),
     )
-    found = []
-    for end in ends:
-        if end in stored:
-            continue
-        start = coverage.window_bounds(end, coverage.WINDOW_DAYS)[0].date()
-        first = end.replace(day=1)  # after start: a month is shorter than the window
-        covered = select(
-            u.community_id,
-            func.sum(u.units).label("covered"),
-            func.sum(case((u.day >= first, u.units), else_=0)).label("covered_month"),
+    found = [
+        units[["community_id"]].assign(
+            covered=units[covered], covered_month=units[month], month_end=end
         )
-        found.append(
-            read_frame(conn, covered.where(*mine, u.day >= start).group_by(u.community_id)).assign(
-                month_end=end
-            )
-        )
+        for end, covered, month in counted
+    ]
     if stored:
         m = figure_unit_month.c
         kept = read_frame(

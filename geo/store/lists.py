@@ -335,13 +335,15 @@ def dormitory_outsiders(
 
 def workers_of(conn: Connection, worksite_id: int, *, as_of: date) -> pd.DataFrame:
     """A worksite's current workers, masked, with where they live now (if here): name,
-    id_masked, phone_masked, since, external_ref, address, property_id."""
+    id_masked, phone_masked, since, external_ref, address, property_id, community_id (the
+    home's; None without one)."""
     home = (
         select(
             residence.c.person_id,
             property_.c.id.label("property_id"),
             property_.c.external_ref,
             property_.c.address,
+            property_.c.community_id,
         )
         .select_from(residence.join(property_))
         .where(living_on(as_of))
@@ -356,6 +358,7 @@ def workers_of(conn: Connection, worksite_id: int, *, as_of: date) -> pd.DataFra
             home.c.external_ref,
             home.c.address,
             home.c.property_id,
+            home.c.community_id,
         )
         .select_from(employment.join(person).outerjoin(home, home.c.person_id == person.c.id))
         .where(employment.c.worksite_id == worksite_id, employed_on(as_of))

@@ -43,7 +43,7 @@ def sign_in(opened: Opened, name: str, password: str, *, new_password: str | Non
                 changes_data=False,
             )
             refused = "login_failed"
-        elif user["locked_until"] is not None and user["locked_until"] > now():
+        elif _locked(user):
             record(
                 conn,
                 account_actor(user),
@@ -125,16 +125,33 @@ def sign_in_external(opened: Opened, name: str, *, provider: str, email_verified
     with opened.db.write() as conn:
         user = find_user(conn, name.strip())
         known = user is not None and bool(user["active"])
-        record(
-            conn,
-            account_actor(user) if user is not None and known else _stranger(name),
-            "login" if known else "login.failed",
-            detail={"provider": provider} if known else {"reason": "no active account"},
-            changes_data=False,
-        )
+        locked = known and user is not None and _locked(user)
+        if locked and user is not None:
+            record(
+                conn,
+                account_actor(user),
+                "login.locked",
+                detail={"provider": provider},
+                changes_data=False,
+            )
+        else:
+            record(
+                conn,
+                account_actor(user) if user is not None and known else _stranger(name),
+                "login" if known else "login.failed",
+                detail={"provider": provider} if known else {"reason": "no active account"},
+                changes_data=False,
+            )
     if user is None or not known:
         raise PermissionDeniedError("login_no_account", name=name)
+    if locked:  # a lock after wrong passwords holds whichever way one signs in
+        raise PermissionDeniedError("login_locked", minutes=LOCK_MINUTES)
     return account_actor(user)
+
+
+def _locked(user: dict[str, Any]) -> bool:
+    """Whether the account is locked now (after :data:`MAX_FAILURES` wrong passwords)."""
+    return user["locked_until"] is not None and user["locked_until"] > now()
 
 
 def still_signed_in(opened: Opened, actor: Actor) -> bool:

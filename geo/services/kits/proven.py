@@ -15,7 +15,7 @@ from geo.services.auditing import record
 from geo.services.kept import Kept
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
-from geo.services.statistics import overview_withheld, planner_time
+from geo.services.statistics import kept_areas, overview_withheld, planner_time
 from geo.services.sweeps.backchecking import backchecks
 from geo.services.sweeps.figures import (
     disclosed_sweep_figures,
@@ -25,7 +25,6 @@ from geo.services.sweeps.figures import (
 from geo.store import figures
 from geo.store import proofs as proof_store
 from geo.store import sweeps as sweep_store
-from geo.store.areas import load_areas
 from geo.store.audit import data_version
 
 
@@ -110,7 +109,7 @@ def _proven_counts(
     window = coverage.bounds(as_of, window_days)
     month = coverage.bounds(as_of, coverage.month_to_date_days(as_of))
     with opened.db.read() as conn:
-        areas = load_areas(conn, geometry=False)
+        areas = kept_areas(opened, conn)
         counts = figures.tallied_proven_by_area(conn, window, month)
         if counts is None:
             counts = figures.recounted_proven_by_area(conn, window, month)

@@ -38,7 +38,7 @@ def area_list(
     if fmt not in arealists.FORMATS:
         raise InputError("list_format_unknown", format=fmt, formats=", ".join(arealists.FORMATS))
     with opened.db.read() as conn:
-        found = found_sweep(conn, sweep_id)
+        found = found_sweep(conn, sweep_id, actor)
         teams = store.sweep_teams(conn, sweep_id)
         team_id = None
         if team is not None:

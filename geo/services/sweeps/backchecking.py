@@ -46,7 +46,7 @@ def backchecks(
     today = as_of or clock.today()
     chosen = rule or rules.Lqas(seed=sweep_id)
     with opened.db.read() as conn:
-        found = found_sweep(conn, sweep_id)
+        found = found_sweep(conn, sweep_id, actor)
         units = assigned_in_scope(conn, actor, sweep_id, as_of=today)
         visits = store.all_visits_to(conn, units["property_id"].tolist(), since=found["starts_on"])
     sweep_visits = visits.loc[visits["sweep_id"] == sweep_id]
@@ -119,7 +119,7 @@ def field_backcheck(
         }
     )
     with opened.db.read() as conn:
-        registered = units_in_sweep(conn, actor, found_sweep(conn, sweep_id), as_of=today)
+        registered = units_in_sweep(conn, actor, found_sweep(conn, sweep_id, actor), as_of=today)
     judged = rules.field_to_record(found, registered, chosen)
     verdicts = rules.lqas_verdicts(judged.rename(columns={"community": "community_id"}), chosen)
     verdicts.insert(1, "community", verdicts["community_id"])

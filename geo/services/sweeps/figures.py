@@ -19,7 +19,7 @@ def sweep_scope_withheld(opened: Opened, actor: Actor, sweep_id: int) -> bool:
     """Whether a sweep covers an area whose units the overview withholds from ``actor``:
     the sweep's own figures would give them back."""
     with opened.db.read() as conn:
-        scope = list(found_sweep(conn, sweep_id)["scope"])
+        scope = list(found_sweep(conn, sweep_id, actor)["scope"])
     return bool(withheld_areas(opened, actor, scope))
 
 

@@ -3,6 +3,7 @@ ranked by priority and split among the teams in walking order, and the sweeps li
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -13,15 +14,16 @@ import pandas as pd
 from geo import clock, disclosure
 from geo import sweeps as rules
 from geo.coverage import days_since
-from geo.errors import ConflictError, InputError
+from geo.errors import ConflictError, InputError, NotFoundError
 from geo.indicators import CROWDED_M2_PER_PERSON, CROWDED_PER_ROOM, crowded
 from geo.routes import Pace, project_points, split_among_teams
 from geo.services.access import Actor, require
 from geo.services.auditing import audited, record
 from geo.services.lists import crowding_thresholds
+from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
 from geo.services.sweeps.figures import disclosed_sweep_figures, sweep_scope_withheld
-from geo.services.sweeps.units import found_sweep, scope_ids, units_in_sweep
+from geo.services.sweeps.units import found_sweep, reaches_scope, scope_ids, units_in_sweep
 from geo.store import kits as kit_store
 from geo.store import sweeps as store
 from geo.text import checked_name, fold_name
@@ -83,6 +85,9 @@ def list_sweeps(opened: Opened, actor: Actor) -> pd.DataFrame:
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     with opened.db.read() as conn:
         found = store.all_sweeps(conn)
+        if communities_in_scope(conn, actor) is not None:  # a sweep of other areas is theirs
+            mine = [reaches_scope(conn, actor, json.loads(codes)) for codes in found["scope"]]
+            found = found.loc[mine].reset_index(drop=True)
     if actor.aggregates_only and len(found):  # a sweep's units are an area's count
         hidden = [
             disclosure.is_small(pd.Series([units])).iloc[0]
@@ -142,7 +147,13 @@ def plan_sweep(
     today = as_of or clock.today()
     pace = pace or Pace()
     with opened.db.read() as conn:
-        found = found_sweep(conn, sweep_id)
+        found = found_sweep(conn, sweep_id, actor)
+        try:  # before any count of its visits or kits: the whole sweep must be the actor's
+            units = units_in_sweep(conn, actor, found, as_of=today)
+        except NotFoundError:
+            if communities_in_scope(conn, actor) is None:
+                raise
+            raise NotFoundError("sweep_not_in_scope", sweep=sweep_id) from None
         recorded = len(
             store.sweep_visits(
                 conn, sweep_id, since=found["starts_on"], until=max(today, clock.today())
@@ -158,7 +169,6 @@ def plan_sweep(
                 kits=issued,
                 starts_on=found["starts_on"],
             )
-        units = units_in_sweep(conn, actor, found, as_of=today)
         teams = store.sweep_teams(conn, sweep_id)
     per_room, m2 = crowding_thresholds(opened.settings)
     ranked = rank_units(units, as_of=today, weights=weights, per_room=per_room, m2_per_person=m2)

@@ -36,7 +36,7 @@ def sweep_progress(
     next list; and the working days the rest needs at the configured pace."""
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     with opened.db.read() as conn:
-        found = found_sweep(conn, sweep_id)
+        found = found_sweep(conn, sweep_id, actor)
         since, today = progress_days(actor, found["starts_on"], as_of)
         units = assigned_in_scope(conn, actor, sweep_id, as_of=today)
         visits = store.sweep_visits(conn, sweep_id, since=since, until=today)
@@ -126,7 +126,7 @@ def team_shapes(
     for the larger teams gave the small one back from the sweep's total)."""
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     with opened.db.read() as conn:
-        found_sweep(conn, sweep_id)
+        found_sweep(conn, sweep_id, actor)
         units = assigned_in_scope(conn, actor, sweep_id, as_of=as_of or clock.today())
     rows = []
     for _, team in units.dropna(subset=["lon", "lat"]).groupby("team_id", sort=True):

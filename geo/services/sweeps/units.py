@@ -11,17 +11,40 @@ import pandas as pd
 
 from geo.errors import NotFoundError
 from geo.services.access import Actor
-from geo.services.scope import communities_for, communities_in_scope
+from geo.services.scope import communities_for, communities_in_scope, communities_within
 from geo.store import sweeps as store
 from geo.store.areas import load_areas
 
 
-def found_sweep(conn: Any, sweep_id: int) -> dict[str, Any]:
-    """The sweep's row (``scope``: its area codes); NotFoundError when there is none."""
+def found_sweep(conn: Any, sweep_id: int, actor: Actor) -> dict[str, Any]:
+    """The sweep's row (``scope``: its area codes); NotFoundError when there is none, or
+    when none of its areas is in the actor's areas (``sweep_not_in_scope``: the refusal
+    names no area, whatever the sweep's kits, visits or plan)."""
     found = store.sweep_row(conn, sweep_id)
     if found is None:
         raise NotFoundError("sweep_not_found", sweep=sweep_id)
+    if not reaches_scope(conn, actor, list(found["scope"])):
+        raise NotFoundError("sweep_not_in_scope", sweep=sweep_id)
     return found
+
+
+def reaches_scope(conn: Any, actor: Actor, codes: list[str]) -> bool:
+    """Whether any of the areas ``codes`` (streets, communities, grids) lies, at least in
+    part, in the actor's areas; always for an actor without an area scope."""
+    allowed = communities_in_scope(conn, actor)
+    if allowed is None:
+        return True
+    areas = load_areas(conn, geometry=False)
+    for code in codes:
+        row = areas.loc[areas["code"] == code]
+        if row.empty:
+            continue
+        if row["level"].iloc[0] == "grid":
+            if int(row["parent_id"].iloc[0]) in allowed:
+                return True
+        elif set(communities_within(areas, code)["id"].astype(int)) & allowed:
+            return True
+    return False
 
 
 def grids_named(conn: Any, codes: list[str]) -> list[str]:

@@ -34,11 +34,19 @@ def database_url(explicit: str | None = None, *, configured: str | None = None) 
     (:attr:`geo.settings.Settings.database_url`), else
     :data:`DEFAULT_PATH` (``gridhouse.sqlite`` in :data:`DATA_DIR`).
 
-    A bare file path is accepted for SQLite.
+    A bare file path is accepted for SQLite, and the ``postgres://`` / ``postgresql://``
+    forms other tools print (libpq's, a hosting panel's) mean PostgreSQL through psycopg,
+    the driver Gridhouse installs.
+
+    >>> database_url("postgres://bob@db/gh")
+    'postgresql+psycopg://bob@db/gh'
     """
     url = explicit or configured or str(DEFAULT_PATH)
     if "://" not in url:
         url = f"sqlite:///{Path(url).expanduser()}"
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        url = f"postgresql+psycopg://{rest}"
     return url
 
 
@@ -66,10 +74,18 @@ def shown_url(url: str) -> str:
 
     >>> shown_url("postgresql://bob:s3cret@db/gh?PassWord=s3cret&sslmode=require")
     'postgresql://bob:***@db/gh?PassWord=***&sslmode=require'
+
+    A password holding an unescaped ``@`` is hidden whole (the host is what follows the
+    last ``@``):
+
+    >>> shown_url("postgresql://bob:s3c@ret@db/gh")
+    'postgresql://bob:***@db/gh'
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         return parsed.database
+    if parsed.host and "@" in parsed.host:
+        parsed = parsed.set(host=parsed.host.rsplit("@", 1)[1], password=HIDDEN)
     shown = parsed.set(query={}).render_as_string(hide_password=True)
     pairs = [
         f"{quote_plus(key)}={HIDDEN if key.lower() in SECRET_QUERY_KEYS else quote_plus(value)}"
