@@ -485,6 +485,10 @@ def test_a_registrar_of_other_areas_learns_nothing_of_a_sweep_not_theirs(db):
             assert theirs not in str(refused.value.params)
     with pytest.raises(NotFoundError, match="sweep_not_in_scope"):
         sweeps.sweep_progress(db, registrar, sweep_id)
+    with pytest.raises(NotFoundError, match="sweep_not_in_scope"):  # no kit of theirs
+        kits.issue_kit(db, registrar, sweep_id, team="乙", as_of=AS_OF)
+    with pytest.raises(NotFoundError, match="sweep_not_in_scope"):
+        kits.proven_progress(db, registrar, sweep_id, as_of=AS_OF)
 
 
 def test_the_demo_sweep_under_way_is_re_planned_saying_the_lists_must_be_printed_again(

@@ -18,6 +18,7 @@ from geo.services.access import PERMISSIONS, Actor, require
 from geo.services.auditing import record
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
+from geo.services.sweeps.units import found_sweep
 from geo.store import kits as kit_store
 from geo.store import sweeps as sweep_store
 
@@ -51,9 +52,7 @@ def issue_kit(
         raise InputError("kit_format_unknown", format=fmt, formats=", ".join(KIT_FORMATS))
     today = as_of or clock.today()
     with opened.db.read() as conn:
-        found = sweep_store.sweep_row(conn, sweep_id)
-        if found is None:
-            raise NotFoundError("sweep_not_found", sweep=sweep_id)
+        found = found_sweep(conn, sweep_id, actor)  # not another area's sweep
         teams = sweep_store.sweep_teams(conn, sweep_id)
         matching = teams.loc[teams["name"] == team, "id"]
         if matching.empty:

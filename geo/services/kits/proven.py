@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo import clock, coverage, disclosure
-from geo.errors import InputError, NotFoundError
+from geo.errors import InputError
 from geo.services.access import Actor, in_scope, require
 from geo.services.auditing import record
 from geo.services.kept import Kept
@@ -22,6 +22,7 @@ from geo.services.sweeps.figures import (
     progress_days,
     progress_withheld,
 )
+from geo.services.sweeps.units import found_sweep
 from geo.store import figures
 from geo.store import proofs as proof_store
 from geo.store import sweeps as sweep_store
@@ -201,9 +202,7 @@ def proven_progress(
     with a proven visit, and the two shares."""
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     with opened.db.read() as conn:
-        found = sweep_store.sweep_row(conn, sweep_id)
-        if found is None:
-            raise NotFoundError("sweep_not_found", sweep=sweep_id)
+        found = found_sweep(conn, sweep_id, actor)  # not another area's sweep
         since, today = progress_days(actor, found["starts_on"], as_of)
         units = sweep_store.assigned_units(conn, sweep_id, as_of=today)
         allowed = communities_in_scope(conn, actor)
