@@ -102,15 +102,27 @@ def cluster_hulls(
 
 
 def top_shares(
-    keys: pd.Series, groups: pd.Series, *, top: int = 3, min_count: int = 1
+    keys: pd.Series,
+    groups: pd.Series,
+    *,
+    top: int = 3,
+    min_count: int = 1,
+    weights: pd.Series | None = None,
 ) -> pd.Series:
     """Per group, its ``top`` most frequent keys with their share, as "key 41%, key 20%";
     keys fewer than ``min_count`` times in their group are not named (a share of a known
-    total would give a small count back)."""
-    frame = pd.DataFrame({"group": groups.to_numpy(), "key": keys.to_numpy()}).dropna()
+    total would give a small count back). ``weights``: how many times each row counts
+    (one row per home and key with its residents, instead of one row per resident).
+
+    >>> keys, groups = pd.Series(["a", "b", "a"]), pd.Series([0, 0, 1])
+    >>> top_shares(keys, groups, weights=pd.Series([3, 1, 2])).tolist()
+    ['a 75%, b 25%', 'a 100%']
+    """
+    n = np.ones(len(keys), dtype=np.int64) if weights is None else weights.to_numpy()
+    frame = pd.DataFrame({"group": groups.to_numpy(), "key": keys.to_numpy(), "n": n}).dropna()
     if frame.empty:
         return pd.Series(dtype=object)
-    counts = frame.groupby(["group", "key"]).size().rename("n").reset_index()
+    counts = frame.groupby(["group", "key"])["n"].sum().reset_index()
     counts["share"] = counts["n"] / counts.groupby("group")["n"].transform("sum")
     counts = counts.loc[counts["n"] >= min_count]
     if counts.empty:

@@ -108,3 +108,19 @@ def test_a_finer_resolution_gives_smaller_hexagons():
     coarse = hexagon_density(hexagon_cells([120.0], [30.0], resolution=7), [1])
     fine = hexagon_density(hexagon_cells([120.0], [30.0], resolution=9), [1])
     assert fine["km2"].iloc[0] < coarse["km2"].iloc[0]
+
+
+def test_top_shares_weigh_a_row_as_that_many_rows():
+    """One row per home and region with its residents counts as one row per resident."""
+    keys = pd.Series(["安徽", "河南", "安徽", "四川"])
+    groups = pd.Series([0, 0, 1, 1])
+    n = pd.Series([3, 1, 1, 4])
+    repeated = keys.index.repeat(n)
+    for least in (1, 2, 4):
+        weighed = top_shares(keys, groups, weights=n, min_count=least)
+        plain = top_shares(keys[repeated], groups[repeated], min_count=least)
+        assert weighed.to_dict() == plain.to_dict()
+    assert top_shares(keys, groups, weights=n).to_dict() == {
+        0: "安徽 75%, 河南 25%",
+        1: "四川 80%, 安徽 20%",
+    }

@@ -124,16 +124,20 @@ def floating_clusters(
     )
     cluster_of = member.set_index("property_id")["cluster"]
     origin_rows = origins.loc[origins["property_id"].isin(cluster_of.index)]
-    origin_rows = origin_rows.loc[origin_rows.index.repeat(origin_rows["n"])]
+    provinces = origin_rows["province"].astype(str)  # named once per code, not per resident
+    named = {code: province_name(code, lang) for code in provinces.unique()}
     table["origins"] = top_shares(
-        origin_rows["province"].map(lambda c: province_name(c, lang)),
+        provinces.map(named),
         origin_rows["property_id"].map(cluster_of),
         min_count=least_shown,
+        weights=origin_rows["n"],
     )
     job_rows = jobs.loc[jobs["property_id"].isin(cluster_of.index)]
-    job_rows = job_rows.loc[job_rows.index.repeat(job_rows["n"])]
     table["worksites"] = top_shares(
-        job_rows["worksite"], job_rows["property_id"].map(cluster_of), min_count=least_shown
+        job_rows["worksite"],
+        job_rows["property_id"].map(cluster_of),
+        min_count=least_shown,
+        weights=job_rows["n"],
     )
     hulls = cluster_hulls(points, labels, pad_m=eps_m / 3, coarse=actor.aggregates_only)
     table = table.reindex(range(len(hulls)))
