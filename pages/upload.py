@@ -118,36 +118,39 @@ def show_result(result: uploads.UploadResult, filename: str) -> None:
         st.caption(t("upload_rejects_hint"))
         stem = f"{PurePath(filename).stem}-rejects"
 
-        def record_export(file_format: str) -> None:
-            guarded(
-                lambda: uploads.record_rejects_export(
-                    handle,
-                    actor,
-                    source=filename,
-                    rows=len(result.rejected_rows),
-                    file_format=file_format,
-                )
-            )
+        # The report leaves only through an audited step: the file is made (and its export
+        # written to the audit log) when asked for, never sent with the page beforehand.
+        made = {"csv": uploads.rejects_csv, "xlsx": uploads.rejects_xlsx}
+        labels = {"csv": "upload_download_rejects", "xlsx": "upload_download_rejects_xlsx"}
+        mime = {
+            "csv": "text/csv",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
 
-        csv_button, xlsx_button = st.columns(2)
-        csv_button.download_button(
-            t("upload_download_rejects"),
-            uploads.rejects_csv(result.rejected_rows),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            on_click=record_export,
-            args=("csv",),
-            key="rejects_csv",
-        )
-        xlsx_button.download_button(
-            t("upload_download_rejects_xlsx"),
-            uploads.rejects_xlsx(result.rejected_rows),
-            file_name=f"{stem}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            on_click=record_export,
-            args=("xlsx",),
-            key="rejects_xlsx",
-        )
+        def record_export(file_format: str) -> bool:
+            uploads.record_rejects_export(
+                handle,
+                actor,
+                source=filename,
+                rows=len(result.rejected_rows),
+                file_format=file_format,
+            )
+            return True
+
+        for column, file_format in zip(st.columns(2), made, strict=True):
+            ready = f"rejects_ready_{file_format}"
+            if column.button(t(f"upload_prepare_rejects_{file_format}"), key=f"prepare_{ready}"):
+                recorded = guarded(lambda f=file_format: record_export(f))
+                st.session_state[ready] = id(result) if recorded else None
+            if st.session_state.get(ready) == id(result):  # this result's, asked for
+                column.download_button(
+                    t(labels[file_format]),
+                    made[file_format](result.rejected_rows),
+                    file_name=f"{stem}.{file_format}",
+                    mime=mime[file_format],
+                    on_click="ignore",
+                    key=f"rejects_{file_format}",
+                )
 
 
 def run_import(

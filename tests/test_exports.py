@@ -363,7 +363,7 @@ HIDDEN_CHARACTERS = ("\u202e", "\u2066", "\u200b", "\x07", "\x0b")
 name holding them reversed or reordered, or not at all."""
 
 
-def test_no_export_carries_a_stored_names_hidden_characters(db):
+def test_no_export_carries_a_stored_names_hidden_characters(db, capsys):
     """Uploads clean these characters on the way in; a record written another way (an old
     import, a direct edit) must still leave in the exports as the plain text it shows."""
     with databases.connect(db.db.url) as conn:
@@ -383,6 +383,11 @@ def test_no_export_carries_a_stored_names_hidden_characters(db):
     for hidden in HIDDEN_CHARACTERS:
         assert hidden not in csv_text
         assert not any(hidden in cell for cell in cells)
+    # the command line's JSON keeps the value exact, with the characters escaped
+    assert main(["--db", db.db.url, "lists", "permits", "--as-of", AS_OF.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert not any(hidden in out for hidden in ("\u202e", "\u2066", "\u200b"))
+    assert "\\u202e" in out and json.loads(out)["rows"] == len(plain)
     name = str(plain["name"].iloc[0])
     cleaned = "".join(c for c in name if c not in HIDDEN_CHARACTERS)
     assert cleaned != name and cleaned in csv_text  # a vertical tab: a line break, shown

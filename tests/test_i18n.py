@@ -174,6 +174,7 @@ def vocabulary_keys() -> dict[str, set[str]]:
         "lists_format_{}": set(EXPORT_FORMATS),
         "arealist_format_{}": set(AREA_LIST_FORMATS),
         "lists_download_{}": set(EXPORT_FORMATS),
+        "upload_prepare_rejects_{}": {"csv", "xlsx"},
         "lists_kind_{}": {"landlord", "employer"},
         "lists_col_{}": set(),
         # issue 19: field kits, the review page and proven visits

@@ -137,8 +137,16 @@ def test_moves_are_for_roles_that_edit_and_stay_in_their_areas(db):
         ref,
     )[0][0]
     scoped = Actor(name="cun", role="registrar", areas=frozenset({elsewhere}))
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as refused:
         moves.move_out(db, scoped, id_number=number, on=AS_OF)
+    # tried for ID number after ID number, the refusal is a lookup: it leaves a trace,
+    # without the number
+    assert refused.value.key == "move_home_elsewhere"
+    action, actor, detail = query(
+        db, "SELECT action, actor, detail FROM audit ORDER BY id DESC LIMIT 1"
+    )[0]
+    assert (action, actor) == ("move.refused", "cun")
+    assert "move_home_elsewhere" in detail and number[-4:] not in detail
 
 
 def test_the_cli_records_a_move(db, capsys):

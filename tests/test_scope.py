@@ -234,6 +234,12 @@ def test_a_registrar_cannot_move_a_person_out_of_another_community_by_upload(db)
         refused_outside(result)
         assert set(result.rejects["row"]) == {2}
         assert result.summary["inserted"] == 1 and result.summary["moves"] == 0
+        if dry_run:  # it saved nothing, yet told that the person lives elsewhere: traced
+            action, actor, count, detail = databases.rows(
+                db.db.url, "SELECT action, actor, count, detail FROM audit ORDER BY id DESC"
+            )[0]
+            assert (action, actor, count) == ("import.check", "cun-a", 1)
+            assert number[-4:] not in detail
     open_stay = "SELECT moved_out FROM residence WHERE id = ?"
     assert databases.scalar(db.db.url, open_stay, (stay_id,)) is None  # still at home there
     assert databases.rows(db.db.url, stored, (person_id,)) == before  # not renamed

@@ -472,10 +472,21 @@ def test_a_registrar_of_other_areas_learns_nothing_of_a_sweep_not_theirs(db):
     sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
     kits.issue_kit(db, ADMIN, sweep_id, team="甲", as_of=AS_OF)
     straddling = _new_sweep(db, [theirs, mine], ["丙"])
+    sweeps.plan_sweep(db, ADMIN, straddling, as_of=AS_OF)
     registrar = Actor(name="test-registrar-mine", role="registrar", areas=frozenset({mine}))
     listed = sweeps.list_sweeps(db, registrar)
     assert sweep_id not in set(listed["id"]) and straddling in set(listed["id"])
-    assert sweep_id in set(sweeps.list_sweeps(db, ADMIN)["id"])
+    everyone = sweeps.list_sweeps(db, ADMIN).set_index("id")
+    assert sweep_id in everyone.index
+    # of the sweep over both: only their area, and only their units (not the other's count)
+    row = listed.set_index("id").loc[straddling]
+    with db.db.read() as conn:
+        units = assigned_units(conn, straddling, as_of=AS_OF)
+        areas = load_areas(conn, geometry=False).set_index("code")
+    theirs_too = int(everyone.loc[straddling, "units"])
+    ours = int((units["community_id"] == areas.loc[mine, "id"]).sum())
+    assert 0 < ours < theirs_too and int(row["units"]) == ours
+    assert json.loads(row["scope"]) == [mine]
     for replan in (False, True):
         for sweep in (sweep_id, straddling):
             with pytest.raises(NotFoundError) as refused:

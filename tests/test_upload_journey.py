@@ -246,6 +246,12 @@ def commit(page, database: str, label: str) -> int:
     return batch
 
 
+def exports_of_rejects(database) -> int:
+    """How many rejects reports the audit log says were exported."""
+    sql = "SELECT count(*) FROM audit WHERE action = 'export.rejects'"
+    return int(databases.scalar(str(database), sql))
+
+
 def test_a_registrar_uploads_fixes_rejects_and_undoes_every_kind(app):
     from playwright.sync_api import expect
 
@@ -277,11 +283,16 @@ def test_a_registrar_uploads_fixes_rejects_and_undoes_every_kind(app):
             give_file(page, bad_name, journey.bad)
             batch = commit(page, database, journey.label)
             assert batch_row(database, batch)[4] == journey.bad_rows, journey.kind
+            # no report is sent with the page: it is made, and audited, when asked for
+            assert page.get_by_role("button", name="下载问题行报告（CSV）").count() == 0
+            exported = exports_of_rejects(database)
+            page.get_by_role("button", name="生成问题行报告（CSV）").click()
             with page.expect_download() as download:
                 page.get_by_role("button", name="下载问题行报告（CSV）").click()
             rejects = Path(download.value.path()).read_bytes()
-            # the download's click reruns the page: the result and its buttons stay
+            assert exports_of_rejects(database) == exported + 1
             wait_until_idle(page)
+            page.get_by_role("button", name="生成问题行（Excel）").click()
             expect(page.get_by_role("button", name="下载问题行（Excel）")).to_be_visible()
             assert rejects.startswith("\ufeff".encode())
             table = list(csv.reader(io.StringIO(rejects.decode("utf-8-sig"), newline="")))

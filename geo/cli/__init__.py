@@ -13,11 +13,13 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import uuid
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Final
 
 from geo.cli import admin, field, figures, records
 from geo.cli.usage import EXIT_USAGE, AuditBrokenError, CheckFailedError, Handler, Parser
@@ -27,6 +29,7 @@ from geo.logs import owner_only_handler
 from geo.services import setup
 from geo.settings import settings
 from geo.store.database import DEFAULT_PATH, unusable_database, waits_reported
+from geo.text import INVISIBLE
 
 LOG_NAME = "gridhouse.log"
 """The failure log beside the database (see :func:`_log_failure`)."""
@@ -63,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"gridhouse: {bilingual('audit_broken', row=exc.args[0])}\n")
         return 1
     except CheckFailedError as exc:
-        sys.stdout.write(json.dumps(exc.result, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.write(json_line(exc.result))
         sys.stderr.write(f"gridhouse: {bilingual(exc.key, **exc.params)}\n")
         return 1
     except Exception as exc:
@@ -82,8 +85,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(result, str):
         sys.stdout.write(result)
     else:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.write(json_line(result))
     return 0
+
+
+_HIDDEN_IN_JSON: Final = re.compile(f"[\x7f-\x9f\u2028\u2029{INVISIBLE}]")
+
+
+def json_line(result: Any) -> str:
+    """``result`` as one line of JSON, Chinese as it is, but with every invisible, control or
+    bidirectional character written as its ``\\uXXXX`` escape: the value stays exactly what
+    it is for a program, and a stored name cannot reorder a terminal's line.
+
+    >>> json_line({"name": chr(0x202E) + "王"}).strip()
+    '{"name": "\\\\u202e王"}'
+    """
+    text = json.dumps(result, ensure_ascii=False, default=str)
+    return _HIDDEN_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def _say_waiting(seconds: int) -> None:

@@ -10,13 +10,15 @@ audited and noted in the change log, so that undoing an import never silently ov
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 
 from geo import clock
-from geo.errors import ConflictError, InputError, NotFoundError
+from geo.errors import ConflictError, GridhouseError, InputError, NotFoundError
 from geo.i18n import Term
 from geo.identifiers import normalise_id_number, normalise_phone
 from geo.intake import person_rows
@@ -54,7 +56,7 @@ def move_in(
     """Record that a person moved into a unit on ``on``; a person not on record yet needs a
     name. Refused when it overlaps a stay they already have (use :func:`move`)."""
     require(actor, "import")
-    with opened.db.write() as conn:
+    with _refusals_audited(opened, actor, "move.in"), opened.db.write() as conn:
         return move_in_within(
             conn,
             opened,
@@ -129,7 +131,7 @@ def move_out(
     require(actor, "import")
     _check_fields({"id_number": id_number, "moved_out": on}, as_of=as_of or clock.today())
     number = normalise_id_number(id_number, as_of=as_of)
-    with opened.db.write() as conn:
+    with _refusals_audited(opened, actor, "move.out"), opened.db.write() as conn:
         person_id, current = _current_stay(opened, conn, actor, number)
         if on < current["moved_in"]:
             raise InputError("move_out_before_in", moved_in=current["moved_in"].isoformat())
@@ -163,7 +165,7 @@ def move(
     reported = as_of or clock.today()
     _check_fields({"id_number": id_number, "room": room, "moved_in": on}, as_of=reported)
     number = normalise_id_number(id_number, as_of=as_of)
-    with opened.db.write() as conn:
+    with _refusals_audited(opened, actor, "move"), opened.db.write() as conn:
         person_id, current = _current_stay(opened, conn, actor, number)
         unit = _unit(conn, actor, to_property_ref)
         if unit["id"] == current["property_id"]:
@@ -187,6 +189,31 @@ def move(
         )
         _note_built_upon(conn, actor, "move", person_id=person_id, unit_id=unit["id"])
     return {"stay": stay, "closed": current["id"], "person": person_id, "moved_in": on}
+
+
+_ELSEWHERE: Final = frozenset({"move_home_elsewhere", "move_overlap_elsewhere"})
+"""Refusals that say a person is on record in another area (never where)."""
+
+
+@contextmanager
+def _refusals_audited(opened: Opened, actor: Actor, action: str) -> Iterator[None]:
+    """A refusal that says the person lives in another area is itself audited
+    (``move.refused``, with the reason and no identifier), after its transaction rolled
+    back: tried for one ID number after another, it is a lookup, and leaves a trace."""
+    try:
+        yield
+    except GridhouseError as exc:
+        if exc.key in _ELSEWHERE:
+            with opened.db.write() as conn:
+                record(
+                    conn,
+                    actor,
+                    "move.refused",
+                    object_type="person",
+                    detail={"action": action, "reason": exc.key},
+                    changes_data=False,
+                )
+        raise
 
 
 def _open_stay(

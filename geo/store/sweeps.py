@@ -98,6 +98,18 @@ def all_sweeps(conn: Connection) -> pd.DataFrame:
     return read_frame(conn, statement)
 
 
+def assigned_within(conn: Connection, communities: Collection[int]) -> dict[int, int]:
+    """Per sweep, how many of its assigned units lie in ``communities`` (a registrar's share
+    of a sweep over several areas)."""
+    statement = (
+        select(assignment.c.sweep_id, func.count().label("units"))
+        .select_from(assignment.join(property_, property_.c.id == assignment.c.property_id))
+        .where(property_.c.community_id.in_(sorted(communities)))
+        .group_by(assignment.c.sweep_id)
+    )
+    return {int(sweep): int(n) for sweep, n in conn.execute(statement)}
+
+
 def sweep_teams(conn: Connection, sweep_id: int) -> pd.DataFrame:
     """A sweep's teams (id, name) in the order they were named, with their members' user
     names (``members``, comma-separated)."""

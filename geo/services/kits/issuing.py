@@ -60,8 +60,9 @@ def issue_kit(
         team_id = int(matching.iloc[0])
         units = sweep_store.assigned_units(conn, sweep_id, as_of=today, team_id=team_id)
         allowed = communities_in_scope(conn, actor)
-        if allowed is not None:
-            units = units.loc[units["community_id"].isin(allowed)]
+        if allowed is not None:  # numbered again in walking order: the gaps were others' units
+            units = units.loc[units["community_id"].isin(allowed)].sort_values("position")
+            units = units.assign(position=range(1, len(units) + 1))
         units = units.loc[units["lon"].notna() & units["lat"].notna()]
         people = sweep_store.people_in_sweep(conn, sweep_id, as_of=today, team_id=team_id)
         people = people.loc[people["property_id"].isin(units["property_id"])]

@@ -85,9 +85,17 @@ def list_sweeps(opened: Opened, actor: Actor) -> pd.DataFrame:
     require(actor, "plan_sweeps" if actor.aggregates_only else "view_records")
     with opened.db.read() as conn:
         found = store.all_sweeps(conn)
-        if communities_in_scope(conn, actor) is not None:  # a sweep of other areas is theirs
-            mine = [reaches_scope(conn, actor, json.loads(codes)) for codes in found["scope"]]
-            found = found.loc[mine].reset_index(drop=True)
+        allowed = communities_in_scope(conn, actor)
+        if allowed is not None:  # a sweep of other areas is theirs; of one over several
+            # areas, a scoped actor sees only its areas and units in theirs
+            codes = [
+                [c for c in json.loads(scope) if reaches_scope(conn, actor, [c])]
+                for scope in found["scope"]
+            ]
+            found = found.assign(scope=[json.dumps(c, ensure_ascii=False) for c in codes])
+            found = found.loc[[bool(c) for c in codes]].reset_index(drop=True)
+            share = store.assigned_within(conn, allowed)
+            found["units"] = [share.get(int(i), 0) for i in found["id"]]
     if actor.aggregates_only and len(found):  # a sweep's units are an area's count
         hidden = [
             disclosure.is_small(pd.Series([units])).iloc[0]

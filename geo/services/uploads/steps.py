@@ -127,10 +127,32 @@ def import_upload(
                 raise _RollBackError
     except _RollBackError:
         summary.update(batch=None, dry_run=True)
+        _record_outside_scope(opened, actor, kind=kind, filename=filename, rejects=rejects)
     step(1.0, "progress_done")
     return UploadResult(
         summary, rejects, plan.preview(), rejected_rows(raw, rejects, dropped=plan.dropped)
     )
+
+
+def _record_outside_scope(
+    opened: Opened, actor: Actor, *, kind: str, filename: str, rejects: pd.DataFrame
+) -> None:
+    """A dry run saves nothing, but a row refused as another area's record tells whether a
+    person or unit is on record elsewhere: such a dry run is audited (``import.check``, with
+    how many rows; no value of them), as a committed batch is with its rejects."""
+    outside = int((rejects["reason"] == "outside_scope").sum()) if len(rejects) else 0
+    if outside:
+        with opened.db.write() as conn:
+            record(
+                conn,
+                actor,
+                "import.check",
+                object_type="upload",
+                object_id=filename,
+                count=outside,
+                detail={"kind": kind, "outside_scope": outside, "rejected": len(rejects)},
+                changes_data=False,
+            )
 
 
 def prepare_cells(

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from geo.errors import ConflictError, InputError, NotFoundError
 
@@ -47,7 +48,26 @@ def database_url(explicit: str | None = None, *, configured: str | None = None) 
     scheme, rest = url.split("://", 1)
     if scheme in ("postgres", "postgresql"):
         url = f"postgresql+psycopg://{rest}"
+    try:
+        make_url(url)
+    except (ValueError, ArgumentError) as exc:  # e.g. an unescaped "@" and ":" in a password
+        raise InputError("database_url_unreadable", url=_userinfo_hidden(url)) from exc
     return url
+
+
+def _userinfo_hidden(url: str) -> str:
+    """A URL that does not parse, shown with everything between the user name and the last
+    ``@`` hidden (where a password is, however it was typed).
+
+    >>> _userinfo_hidden("postgresql://bob:p@ss:w@rd@db:1/x")
+    'postgresql://bob:***@db:1/x'
+    """
+    scheme, _, rest = url.partition("://")
+    at = rest.rfind("@")
+    if at < 0:
+        return url
+    user = rest[:at].split(":", 1)[0]
+    return f"{scheme}://{user}:{HIDDEN}@{rest[at + 1 :]}"
 
 
 def data_folder(url: str) -> Path:
@@ -81,7 +101,10 @@ def shown_url(url: str) -> str:
     >>> shown_url("postgresql://bob:s3c@ret@db/gh")
     'postgresql://bob:***@db/gh'
     """
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except (ValueError, ArgumentError):
+        return _userinfo_hidden(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         return parsed.database
     if parsed.host and "@" in parsed.host:
