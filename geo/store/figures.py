@@ -311,9 +311,12 @@ def create_triggers(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-def drop_triggers(conn: Connection) -> None:
-    """Drop what :func:`create_triggers` made (the migration's downgrade)."""
+def drop_triggers(conn: Connection, *, tables: Sequence[str] | None = None) -> None:
+    """Drop what :func:`create_triggers` made (a migration's downgrade): on every table, or
+    on ``tables`` only (those a later migration added)."""
     for table, events in _TOUCHED.items():
+        if tables is not None and table not in tables:
+            continue
         for event in events:
             name = f"figures_{table}_{event.lower()}"
             if conn.dialect.name == "postgresql":

@@ -43,14 +43,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    bind = op.get_bind()
-    for event in ("insert", "delete"):
-        name = f"figures_visit_proof_{event}"
-        if bind.dialect.name == "postgresql":
-            op.execute(f"DROP TRIGGER IF EXISTS {name} ON visit_proof")
-            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
-        else:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    figures.drop_triggers(op.get_bind(), tables=("visit_proof",))
     op.drop_index(op.f('ix_figure_unit_month_month_end'), table_name='figure_unit_month')
     op.drop_index(op.f('ix_figure_unit_month_community_id'), table_name='figure_unit_month')
     op.drop_table('figure_unit_month')
