@@ -193,6 +193,8 @@ def run_import(
     # Kept for the reruns that follow (a download's click reruns the page): the result and
     # its download buttons stay until the file, the kind or a choice about it changes.
     st.session_state["upload_result"] = (shown_for, result) if result is not None else None
+    for file_format in ("csv", "xlsx"):  # a new result's report is asked for (and audited) anew
+        st.session_state.pop(f"rejects_ready_{file_format}", None)
 
 
 sheet: str | None = None

@@ -147,6 +147,11 @@ def test_moves_are_for_roles_that_edit_and_stay_in_their_areas(db):
     )[0]
     assert (action, actor) == ("move.refused", "cun")
     assert "move_home_elsewhere" in detail and number[-4:] not in detail
+    # "not on record" is an answer too: traced alike
+    with pytest.raises(NotFoundError, match="move_no_person"):
+        moves.move_out(db, scoped, id_number=NEWCOMER, on=AS_OF)
+    last = query(db, "SELECT action, detail FROM audit ORDER BY id DESC LIMIT 1")[0]
+    assert last[0] == "move.refused" and "move_no_person" in last[1]
 
 
 def test_the_cli_records_a_move(db, capsys):

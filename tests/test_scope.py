@@ -248,6 +248,37 @@ def test_a_registrar_cannot_move_a_person_out_of_another_community_by_upload(db)
     assert databases.scalar(db.db.url, open_stay, (stay_id,)) is not None
 
 
+def test_an_overlap_with_a_stay_in_another_area_is_not_dated_to_a_registrar(db):
+    """A person who once lived in another area: a row of theirs whose move-in falls in that
+    stay is refused as another area's record, not as an overlap on that day (tried day after
+    day, the overlap dated their stay there); the dry run is audited."""
+    (mine, _lon, _lat, my_unit), _other = two_communities(db)
+    registrar = Actor(name="cun-b", role="registrar", areas=frozenset({mine}))
+    person_id, moved_in = databases.rows(
+        db.db.url,
+        "SELECT r.person_id, r.moved_in FROM residence r JOIN property p ON p.id = r.property_id"
+        " JOIN area a ON a.id = p.community_id WHERE r.moved_out IS NOT NULL AND a.code != ?"
+        " AND r.person_id NOT IN (SELECT person_id FROM residence WHERE moved_out IS NULL)"
+        " AND r.moved_out > r.moved_in LIMIT 1",
+        (mine,),
+    )[0]
+    number = people.unmask_person(db, ADMIN, person_id)["id_number"]
+    inside = str(moved_in)[:10]  # the day that stay began
+    data = table(RESIDENTS, [number, "某人", my_unit, inside])
+    result = import_upload(db, registrar, kind="residents", data=data, filename="o.csv",
+                           as_of=AS_OF, dry_run=True)  # fmt: skip
+    refused_outside(result)
+    assert inside not in set(result.rejects["value"])
+    action, count = databases.rows(
+        db.db.url, "SELECT action, count FROM audit ORDER BY id DESC LIMIT 1"
+    )[0]
+    assert (action, count) == ("import.check", 1)
+    # an admin, who sees every area, is told the overlap itself
+    told = import_upload(db, ADMIN, kind="residents", data=data, filename="o.csv",
+                         as_of=AS_OF, dry_run=True)  # fmt: skip
+    assert set(told.rejects["reason"]) == {"stay_overlap"}
+
+
 def test_a_registrar_cannot_update_another_communitys_worksite_by_upload(db):
     (mine, lon, lat, _ref), _other = two_communities(db)
     registrar = Actor(name="cun-a", role="registrar", areas=frozenset({mine}))

@@ -487,6 +487,9 @@ def test_a_registrar_of_other_areas_learns_nothing_of_a_sweep_not_theirs(db):
     ours = int((units["community_id"] == areas.loc[mine, "id"]).sum())
     assert 0 < ours < theirs_too and int(row["units"]) == ours
     assert json.loads(row["scope"]) == [mine]
+    progress = sweeps.sweep_progress(db, registrar, straddling, as_of=AS_OF)
+    assert progress["sweep"]["scope"] == [mine]
+    assert int(progress["by_team"]["assigned"].sum()) == ours
     for replan in (False, True):
         for sweep in (sweep_id, straddling):
             with pytest.raises(NotFoundError) as refused:

@@ -191,19 +191,29 @@ def move(
     return {"stay": stay, "closed": current["id"], "person": person_id, "moved_in": on}
 
 
-_ELSEWHERE: Final = frozenset({"move_home_elsewhere", "move_overlap_elsewhere"})
-"""Refusals that say a person is on record in another area (never where)."""
+_LOOKUPS: Final = frozenset(
+    {
+        "move_home_elsewhere",
+        "move_overlap_elsewhere",
+        "move_no_current_stay",
+        "move_no_person",
+        "move_name_needed",
+    }
+)
+"""Refusals that depend on whether, and how, a person is on record (here, elsewhere, living
+nowhere now, or not at all): an ID number tried against them is a lookup."""
 
 
 @contextmanager
 def _refusals_audited(opened: Opened, actor: Actor, action: str) -> Iterator[None]:
-    """A refusal that says the person lives in another area is itself audited
+    """A refusal that tells whether or how a person is on record (:data:`_LOOKUPS`: lives
+    in another area, on record but living nowhere now, unknown) is itself audited
     (``move.refused``, with the reason and no identifier), after its transaction rolled
     back: tried for one ID number after another, it is a lookup, and leaves a trace."""
     try:
         yield
     except GridhouseError as exc:
-        if exc.key in _ELSEWHERE:
+        if exc.key in _LOOKUPS:
             with opened.db.write() as conn:
                 record(
                     conn,

@@ -24,7 +24,7 @@ from geo.services.sweeps.figures import (
     sweep_scope_withheld,
 )
 from geo.services.sweeps.planning import units_per_team_day
-from geo.services.sweeps.units import assigned_in_scope, found_sweep
+from geo.services.sweeps.units import assigned_in_scope, found_sweep, reaches_scope
 from geo.store import sweeps as store
 
 
@@ -43,8 +43,10 @@ def sweep_progress(
         teams_named = store.sweep_teams(conn, sweep_id).set_index("id")["name"]
     status = unit_status(units, visits)
     by_team = _tally(status, "team")
-    # Visits each team recorded for this sweep (its own units or another team's).
-    recorded = visits.loc[visits["sweep_id"] == sweep_id, "team_id"].map(teams_named)
+    # Visits each team recorded for this sweep (its own units or another team's), to the
+    # units the actor may see: another area's visits are that area's count.
+    ours = (visits["sweep_id"] == sweep_id) & visits["property_id"].isin(set(units["property_id"]))
+    recorded = visits.loc[ours, "team_id"].map(teams_named)
     by_team["visits_recorded"] = by_team["team"].map(recorded.value_counts()).fillna(0).astype(int)
     by_community = _tally(status, "community")
     carry = status.loc[status["state"].isin(["not_reached", "open"])].sort_values(
@@ -63,8 +65,10 @@ def sweep_progress(
         )
         remaining = disclosure.WITHHELD if unsafe else disclosure.count_or_withheld(len(carry))
         days = disclosure.WITHHELD if unsafe else days  # the days the remaining units need
+    with opened.db.read() as conn:  # of a sweep over several areas, the actor's own
+        shown = [code for code in found["scope"] if reaches_scope(conn, actor, [code])]
     return {
-        "sweep": found,
+        "sweep": {**found, "scope": shown},
         "by_team": by_team,
         "by_community": by_community,
         "carry_over": carry if not actor.aggregates_only else None,

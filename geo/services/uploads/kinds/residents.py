@@ -50,7 +50,7 @@ def write_changes(writing: Writing, frame: pd.DataFrame, applied: Applied) -> No
     stays = upserts.rows_by_keys(conn, "residence", ["person_id"], frame["person_id"].tolist())
     frame = frame.sort_values(["person_id", "moved_in"])
     plan = plan_stays(frame, stays)
-    applied.problems.append(plan.problems)
+    applied.problems.append(_overlaps_elsewhere_unsaid(writing, frame, stays, plan.problems))
     frame = with_closures(frame, plan)
     _apply_stays(writing, frame, stays, plan)
     _count(applied, plan, frame["person_id"], changed)
@@ -72,6 +72,31 @@ def _living_outside(writing: Writing, hmacs: pd.Series, known: pd.DataFrame) -> 
     where = current["property_id"].map(units.set_index("id")["community_id"])
     elsewhere = set(current.loc[~within_scope_mask(where, writing.scope), "person_id"])
     return hmacs.map(known.set_index("id_hmac")["id"]).isin(elsewhere)
+
+
+def _overlaps_elsewhere_unsaid(
+    writing: Writing, frame: pd.DataFrame, stays: pd.DataFrame, problems: pd.DataFrame
+) -> pd.DataFrame:
+    """``problems`` with each overlap of a person who has a stay outside the actor's areas
+    said as ``outside_scope`` (on the ID number), not as an overlap on a move-in day: that
+    answer, tried day after day, told when the person had lived in another area."""
+    overlaps = problems["reason"] == "stay_overlap"
+    if writing.scope is None or not overlaps.any():
+        return problems
+    units = upserts.rows_by_keys(
+        writing.conn,
+        "property",
+        ["id"],
+        stays["property_id"].tolist(),
+        fields=["id", "community_id"],
+    )
+    where = stays["property_id"].map(units.set_index("id")["community_id"])
+    away = set(stays.loc[~within_scope_mask(where, writing.scope), "person_id"])
+    rows = set(frame.loc[frame["person_id"].isin(away), "row"])
+    unsaid = overlaps & problems["row"].isin(rows)
+    said = frame["row"].isin(set(problems.loc[unsaid, "row"]))
+    outside = problems_for(frame, said, column="id_number", reason="outside_scope")
+    return pd.concat([problems.loc[~unsaid], outside], ignore_index=True)
 
 
 def _apply_stays(
