@@ -191,6 +191,10 @@ def after_import_case(app: Any, role: str, url: str) -> dict[str, Any]:
     a unit in a community): the data version changes, so every kept result is made again
     from the tallies (a real "cold" run; the pages' ``cold_s`` find the service's own
     results of the same data version kept)."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
     from geo import clock
     from geo.services.access import Actor
     from geo.services.setup import open_database
@@ -201,11 +205,13 @@ def after_import_case(app: Any, role: str, url: str) -> dict[str, Any]:
     today = clock.today()
     try:
         with opened.db.read() as conn:  # a unit not visited today: the row is new
-            ref = conn.exec_driver_sql(
-                "SELECT external_ref FROM property p WHERE status = 'active'"
-                " AND community_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM visit v"
-                " WHERE v.property_id = p.id AND v.visited_at >= ?) ORDER BY id LIMIT 1",
-                (today.isoformat(),),
+            ref = conn.execute(
+                text(
+                    "SELECT external_ref FROM property p WHERE status = 'active'"
+                    " AND community_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM visit v"
+                    " WHERE v.property_id = p.id AND v.visited_at >= :since) ORDER BY id LIMIT 1"
+                ),
+                {"since": datetime.combine(today, datetime.min.time())},
             ).scalar_one()
             before = data_version(conn)
         data = f"房屋编号,走访时间,走访结果\n{ref},{today.isoformat()} 09:00,已核实\n".encode()
