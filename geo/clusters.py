@@ -10,6 +10,7 @@ Gauss-Kruger zone in China, UTM elsewhere), never in degrees.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -181,6 +182,16 @@ def hexagon_parents(cells: npt.ArrayLike, resolution: int) -> npt.NDArray[np.uin
 def hexagon_names(cells: npt.ArrayLike) -> list[str]:
     """H3 cells (integers) as the hex strings :func:`hexagon_density` names them by."""
     return [h3.int_to_str(int(c)) for c in np.asarray(cells, dtype=np.uint64)]
+
+
+def hexagon_ints(names: Iterable[str]) -> npt.NDArray[np.uint64]:
+    """H3 cells named as hex strings (:func:`hexagon_names`) as integers.
+
+    >>> cell = h3.api.basic_int.latlng_to_cell(30.0, 120.0, 11)
+    >>> int(hexagon_ints(hexagon_names([cell]))[0]) == cell
+    True
+    """
+    return np.array([h3.str_to_int(str(n)) for n in names], dtype=np.uint64)
 
 
 def hexagon_tree(cells: npt.ArrayLike, weight: npt.ArrayLike) -> pd.DataFrame:

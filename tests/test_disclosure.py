@@ -995,3 +995,126 @@ def test_a_column_with_the_marker_beside_numbers_is_shown_as_text(demo):
             else:
                 pd.testing.assert_series_equal(before, after)
     assert numbers_as_text(mixed)["registered_seen"].tolist() == ["33", WITHHELD, None, "40"]
+
+
+def planner_looks(opened: Opened) -> dict[str, pd.DataFrame]:
+    """Everything a planner reads of the month end: each level, the headline, both trends,
+    proven coverage, floating residents' hexagons and clusters, worksites and the homes of
+    the busiest one's workers."""
+    from geo.services.statistics import coverage_trend
+
+    looks = {level: overview_figures(opened, PLANNER, level=level).table for level in LEVELS}
+    for window in (WINDOW, 30):
+        shown = overview_figures(opened, PLANNER, level="grid", window_days=window)
+        looks[f"headline {window}"] = pd.DataFrame([shown.headline])
+    looks["trend"] = coverage_trend(opened, PLANNER)
+    looks["monthly trend"] = coverage_trend(opened, PLANNER, window_days=0)
+    from geo.services import kits
+
+    for level in LEVELS:
+        looks[f"proven {level}"] = kits.proven_coverage(opened, PLANNER, level=level)
+    for resolution in (8, 10):
+        hexagons = spatial.floating_hexagons(opened, PLANNER, resolution=resolution)
+        looks[f"hexagons {resolution}"] = pd.DataFrame(hexagons.drop(columns="geometry"))
+    clusters = spatial.floating_clusters(opened, PLANNER)
+    shapes = clusters.shapes
+    looks["clusters"] = pd.DataFrame(shapes.drop(columns="geometry")).assign(
+        hull=shapes.geometry.to_wkt().to_numpy()
+    )
+    looks["clustered"] = pd.DataFrame([[clusters.floating_total, clusters.clustered]])
+    sites = spatial.worksite_layer(opened, PLANNER)
+    looks["worksites"] = pd.DataFrame(sites.drop(columns="geometry"))
+    homes = spatial.worker_homes(opened, PLANNER, busiest_worksite(opened)[0], resolution=10)
+    looks["worker homes"] = pd.DataFrame(homes.cells.drop(columns="geometry")).assign(
+        workers=homes.workers, housed_here=homes.housed_here, crowded=homes.crowded
+    )
+    return looks
+
+
+def busiest_worksite(opened: Opened) -> tuple[int, str]:
+    """The id and reference of the worksite with the most workers."""
+    from tests import databases
+
+    return databases.rows(
+        opened.db.url,
+        "SELECT w.id, w.external_ref FROM worksite w JOIN employment e ON e.worksite_id = w.id"
+        " GROUP BY w.id, w.external_ref ORDER BY count(*) DESC, w.id LIMIT 1",
+    )[0]
+
+
+def late_records(opened: Opened) -> None:
+    """What a registrar types in late for October: three people who moved in on
+    15 October and work at the busiest worksite since the 16th, and a visit on 20 October
+    to a unit not visited since July."""
+    from geo.identifiers import id_check_digit
+    from geo.services.uploads import import_upload
+    from tests import databases
+
+    unit = databases.rows(
+        opened.db.url,
+        "SELECT p.external_ref FROM property p WHERE p.status = 'active'"
+        " AND p.grid_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM visit v"
+        " WHERE v.property_id = p.id AND v.visited_at >= '2026-07-01')"
+        " ORDER BY p.id LIMIT 1",
+    )[0][0]
+    registrar = Actor(name="late-registrar", role="registrar")
+
+    def number(serial: int) -> str:
+        base = f"34122119900101{serial:03d}"
+        return base + id_check_digit(base)
+
+    people = "身份证号,姓名,房屋编号,入住日期\n" + "".join(
+        f"{number(n)},迟{n},{unit},2026-10-15\n" for n in (1, 2, 3)
+    )
+    visit = f"房屋编号,走访时间,走访结果\n{unit},2026-10-20 10:00,已核实\n"
+    site = busiest_worksite(opened)[1]
+    jobs = "身份证号,单位编号,入职日期\n" + "".join(
+        f"{number(n)},{site},2026-10-16\n" for n in (1, 2, 3)
+    )
+    for kind, data in (("residents", people), ("visits", visit), ("employment", jobs)):
+        result = import_upload(
+            opened, registrar, kind=kind, data=data.encode(), filename="late.csv", as_of=AS_OF
+        )
+        assert result.summary.get("batch") and not result.summary.get("rejected"), result.summary
+
+
+def test_records_entered_late_for_a_month_end_do_not_change_what_planners_see(copy, monkeypatch):
+    """The tenth tester's attack: a planner looked at the last month end, a registrar then
+    typed in records of that month (moves registered late, a visit entered days after),
+    and the planner looked again: the figures of the same month end had changed, and the
+    difference of two looks gave the late records' grid back. Each month end is published
+    once, the first time a planner looks at it; later records change the records (an
+    admin sees them), never what planners see of that month end, then or next month."""
+    before = planner_looks(copy)
+    truth_before = overview_figures(copy, ADMIN, level="grid", as_of=MONTH_END, window_days=90)
+    trend_before = october_covered(copy)
+    busiest = busiest_worksite(copy)[0]
+    workers_before = spatial.worker_homes(copy, ADMIN, busiest, as_of=MONTH_END).workers
+    late_records(copy)
+    assert spatial.worker_homes(copy, ADMIN, busiest, as_of=MONTH_END).workers == (
+        workers_before + 3  # type: ignore[operator]
+    )
+    truth_after = overview_figures(copy, ADMIN, level="grid", as_of=MONTH_END, window_days=90)
+    assert truth_after.headline["residents"] == truth_before.headline["residents"] + 3
+    assert truth_after.headline["coverage"] > truth_before.headline["coverage"]
+
+    after = planner_looks(copy)
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(after[name], frame, obj=name)
+
+    # next month, October is a point of the trend: still the figures published then
+    monkeypatch.setenv(clock.TODAY_VARIABLE, "2026-12-01")
+    later = planner_looks(copy)
+    assert overview_figures(copy, PLANNER).as_of == date(2026, 11, 30)
+    for name in ("trend", "monthly trend"):
+        october = later[name].loc[later[name]["month_end"] == MONTH_END, "covered"]
+        shown = before[name].loc[before[name]["month_end"] == MONTH_END, "covered"]
+        assert list(october) == list(shown), name
+    assert october_covered(copy) == trend_before + 1  # an admin's trend has the late visit
+
+
+def october_covered(opened: Opened) -> int:
+    from geo.services.statistics import coverage_trend
+
+    trend = coverage_trend(opened, ADMIN, as_of=date(2026, 11, 30))
+    return int(trend.loc[trend["month_end"] == MONTH_END, "covered"].iloc[0])

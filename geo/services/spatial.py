@@ -30,6 +30,7 @@ from geo.clusters import (
     density_clusters,
     hexagon_cells,
     hexagon_density,
+    hexagon_ints,
     hexagon_names,
     hexagon_parents,
     hexagon_tree,
@@ -37,6 +38,7 @@ from geo.clusters import (
     top_shares,
 )
 from geo.crs import WGS84
+from geo.digest import content_digest
 from geo.errors import InputError, NotFoundError
 from geo.indicators import crowded
 from geo.io.exports import excel_csv
@@ -46,6 +48,13 @@ from geo.services.access import Actor, require
 from geo.services.auditing import record, record_view
 from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
+from geo.services.statistics import (
+    kept_areas,
+    published_floating_cells,
+    published_part,
+    published_worksite_workers,
+    with_area_ids,
+)
 from geo.store import worksites as stored_worksites
 from geo.store.areas import load_areas
 from geo.store.database import Connection
@@ -97,18 +106,82 @@ def floating_clusters(
     as_of = _as_of(actor, as_of)
     least_shown = disclosure.THRESHOLD if actor.aggregates_only else 1
     with opened.db.read() as conn:
-        local = get_setting(conn, "local_region") or ""
         within = communities_for(conn, actor, area)
         scope = communities_in_scope(conn, actor)
+        areas = kept_areas(opened, conn)
+    if actor.aggregates_only:  # the month end as published (geo.services.statistics)
+        homes = published_floating_cells(opened, as_of=as_of)
+        if scope is not None:
+            homes = homes.loc[homes["community_id"].isin(scope)].reset_index(drop=True)
+        scope_key = "all" if scope is None else content_digest(sorted(scope)).hex()[:12]
+        part = published_part(
+            opened,
+            as_of,
+            f"clusters_{eps_m:g}_{min_residents}_{scope_key}",
+            lambda: _whole_clusters(
+                opened, scope, eps_m=eps_m, min_residents=min_residents, as_of=as_of
+            )[0],
+        )
+        shapes, touches = _kept_clusters(part, areas, lang=lang)
+    else:
+        found, touches = _whole_clusters(
+            opened,
+            scope,
+            eps_m=eps_m,
+            min_residents=min_residents,
+            as_of=as_of,
+            aggregates_only=False,
+        )
+        shapes, _ = _kept_clusters(found, areas, lang=lang, named=False)
+        with opened.db.read() as conn:
+            homes = floating_homes(
+                conn,
+                as_of=as_of,
+                local_region=get_setting(conn, "local_region") or "",
+                communities=scope,
+            )
+    in_area = _in_communities(homes, within)
+    floating_total: int | str = int(homes.loc[in_area, "floating"].sum())
+    if area is not None:
+        chosen = touches.loc[_in_communities(touches, within), "cluster"]
+        shapes = gpd.GeoDataFrame(disclosure.whole_cells(shapes, chosen, key="cluster"), crs=WGS84)
+    if actor.aggregates_only:  # a cluster is shown whole or not at all
+        big = (shapes["residents"] >= least_shown) & (shapes["units"] >= least_shown)
+        shapes = gpd.GeoDataFrame(shapes.loc[big].reset_index(drop=True), crs=WGS84)
+        floating_total = _area_total(homes, areas, area)
+        shapes = _leaving_no_few(shapes, int(homes.loc[in_area, "floating"].sum()))
+    return Clusters(
+        shapes=shapes,
+        floating_total=floating_total,
+        clustered=int(shapes["residents"].sum()) if len(shapes) else 0,
+    )
+
+
+def _whole_clusters(
+    opened: Opened,
+    scope: frozenset[int] | None,
+    *,
+    eps_m: float,
+    min_residents: int,
+    as_of: date,
+    aggregates_only: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The DBSCAN clusters of the floating residents' homes in ``scope`` (community ids;
+    None: everywhere) on ``as_of``, one row per cluster: cluster (from 1), residents,
+    units, origins_zh and origins_en (the main provinces of origin, named in each
+    language), worksites, communities (the codes of the communities it has homes in,
+    comma-separated), hull (WKT, WGS-84); and which communities each touches (cluster,
+    community_id). For ``aggregates_only`` (what a planner's look publishes) regions and
+    worksites named by fewer than the threshold are left out and hulls are coarse
+    (:func:`geo.clusters.cluster_hulls`)."""
+    least_shown = disclosure.THRESHOLD if aggregates_only else 1
+    with opened.db.read() as conn:
+        local = get_setting(conn, "local_region") or ""
         homes, origins, jobs = (
             query(conn, as_of=as_of, local_region=local, communities=scope)
-            for query in (
-                floating_homes,
-                floating_origins,
-                floating_jobs,
-            )
+            for query in (floating_homes, floating_origins, floating_jobs)
         )
-        areas = load_areas(conn, geometry=False)
+        areas = kept_areas(opened, conn)
     points = project(homes["lon"], homes["lat"])
     labels = density_clusters(
         points.x, points.y, homes["floating"], eps_m=eps_m, min_residents=min_residents
@@ -124,14 +197,15 @@ def floating_clusters(
     )
     cluster_of = member.set_index("property_id")["cluster"]
     origin_rows = origins.loc[origins["property_id"].isin(cluster_of.index)]
-    provinces = origin_rows["province"].astype(str)  # named once per code, not per resident
-    named = {code: province_name(code, lang) for code in provinces.unique()}
-    table["origins"] = top_shares(
-        provinces.map(named),
-        origin_rows["property_id"].map(cluster_of),
-        min_count=least_shown,
-        weights=origin_rows["n"],
-    )
+    provinces = origin_rows["province"].astype(str)
+    for lang in ("zh", "en"):  # named once per code, not per resident
+        named = {code: province_name(code, lang) for code in provinces.unique()}
+        table[f"origins_{lang}"] = top_shares(
+            provinces.map(named),
+            origin_rows["property_id"].map(cluster_of),
+            min_count=least_shown,
+            weights=origin_rows["n"],
+        )
     job_rows = jobs.loc[jobs["property_id"].isin(cluster_of.index)]
     table["worksites"] = top_shares(
         job_rows["worksite"],
@@ -139,29 +213,53 @@ def floating_clusters(
         min_count=least_shown,
         weights=job_rows["n"],
     )
-    hulls = cluster_hulls(points, labels, pad_m=eps_m / 3, coarse=actor.aggregates_only)
+    hulls = cluster_hulls(points, labels, pad_m=eps_m / 3, coarse=aggregates_only)
     table = table.reindex(range(len(hulls)))
-    table[["origins", "worksites"]] = table[["origins", "worksites"]].fillna("")
+    text = ["origins_zh", "origins_en", "worksites"]
+    table[text] = table[text].fillna("")
+    code = pd.Series(areas["code"].to_numpy(), index=areas["id"].to_numpy())
+    touches = member.assign(cluster=member["cluster"] + 1)[["cluster", "community_id"]]
+    touches = touches.drop_duplicates().reset_index(drop=True)
+    coded = touches.dropna().assign(code=lambda t: t["community_id"].map(code)).dropna()
+    table["communities"] = (
+        coded.groupby("cluster")["code"]
+        .agg(lambda c: ",".join(sorted(c)))
+        .reindex(table.index + 1)
+        .fillna("")
+        .to_numpy()
+    )
+    table["hull"] = shapely.to_wkt(np.asarray(hulls, dtype=object), rounding_precision=6)
+    table = table.reset_index(names="cluster").assign(cluster=lambda f: f["cluster"] + 1)
+    table[["residents", "units"]] = table[["residents", "units"]].fillna(0).astype("int64")
+    return table, touches
+
+
+def _kept_clusters(
+    table: pd.DataFrame, areas: pd.DataFrame, *, lang: str, named: bool = True
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The clusters of :func:`_whole_clusters` (or as published) as the page shows them:
+    cluster, residents, units, origins (in ``lang``), worksites, geometry; and, when
+    ``named`` (published), which communities each touches (cluster, community_id)."""
     shapes = gpd.GeoDataFrame(
-        table.reset_index(names="cluster").assign(cluster=lambda f: f["cluster"] + 1),
-        geometry=hulls,
+        table[["cluster", "residents", "units"]].assign(
+            origins=table[f"origins_{'en' if lang == 'en' else 'zh'}"].fillna(""),
+            worksites=table["worksites"].fillna(""),
+        ),
+        geometry=shapely.from_wkt(table["hull"].to_numpy(dtype=object)),
         crs=WGS84,
     )
-    in_area = _in_communities(homes, within)
-    floating_total: int | str = int(homes.loc[in_area, "floating"].sum())
-    if area is not None:
-        chosen = homes.loc[in_area & (homes["cluster"] != NOISE), "cluster"] + 1
-        shapes = gpd.GeoDataFrame(disclosure.whole_cells(shapes, chosen, key="cluster"), crs=WGS84)
-    if actor.aggregates_only:  # a cluster is shown whole or not at all
-        big = (shapes["residents"] >= least_shown) & (shapes["units"] >= least_shown)
-        shapes = gpd.GeoDataFrame(shapes.loc[big].reset_index(drop=True), crs=WGS84)
-        floating_total = _area_total(homes, areas, area)
-        shapes = _leaving_no_few(shapes, int(homes.loc[in_area, "floating"].sum()))
-    return Clusters(
-        shapes=shapes,
-        floating_total=floating_total,
-        clustered=int(shapes["residents"].sum()) if len(shapes) else 0,
-    )
+    touches = pd.DataFrame(columns=["cluster", "community_id"])
+    if named:
+        ids = pd.Series(areas["id"].to_numpy(), index=areas["code"].to_numpy())
+        pairs = (
+            table[["cluster", "communities"]]
+            .assign(community=table["communities"].fillna("").str.split(","))
+            .explode("community")
+        )
+        touches = pd.DataFrame(
+            {"cluster": pairs["cluster"], "community_id": pairs["community"].map(ids)}
+        ).dropna()
+    return shapes, touches.reset_index(drop=True)
 
 
 def _leaving_no_few(shapes: gpd.GeoDataFrame, total: int) -> gpd.GeoDataFrame:
@@ -190,6 +288,17 @@ def floating_hexagons(
     require(actor, "view_aggregates")
     _check_resolution(resolution)
     as_of = _as_of(actor, as_of)
+    if actor.aggregates_only:  # the month end as published (geo.services.statistics)
+        with opened.db.read() as conn:
+            within = communities_for(conn, actor, area)
+            scope = communities_in_scope(conn, actor)
+        cells = published_floating_cells(opened, as_of=as_of)
+        if scope is not None:
+            cells = cells.loc[cells["community_id"].isin(scope)].reset_index(drop=True)
+        chosen = None if area is None else _in_communities(cells, within).to_numpy()
+        return _cell_hexagons(
+            actor, cells["cell"].to_numpy(), cells["floating"], resolution=resolution, chosen=chosen
+        )
     with opened.db.read() as conn:
         within = communities_for(conn, actor, area)
         homes = floating_homes(
@@ -206,14 +315,18 @@ def floating_hexagons(
 
 def worksite_layer(opened: Opened, actor: Actor, *, as_of: date | None = None) -> gpd.GeoDataFrame:
     """Active worksites in the actor's areas: id, name, kind, declared_workers, workers
-    (employed now), geometry (points)."""
+    (employed now), geometry (points). For roles that see aggregates only the workers are
+    those of the last month end as published (:mod:`geo.services.statistics`), small ones
+    withheld; a worksite added since shows none."""
     require(actor, "view_aggregates")
+    day = _as_of(actor, as_of)
     with opened.db.read() as conn:
-        sites = _scoped(
-            conn, actor, stored_worksites.worksites_with_workers(conn, as_of=_as_of(actor, as_of))
-        )
+        sites = _scoped(conn, actor, stored_worksites.worksites_with_workers(conn, as_of=day))
     if actor.aggregates_only:
-        sites = disclosure.withhold_small(sites, ["workers"])
+        published = published_worksite_workers(opened, as_of=day)
+        workers = sites["id"].map(published)
+        sites = disclosure.withhold_small(sites.assign(workers=workers.fillna(0)), ["workers"])
+        sites.loc[workers.isna().to_numpy(), "workers"] = disclosure.WITHHELD
     return gpd.GeoDataFrame(
         sites.drop(columns=["lon", "lat", "community_id", "grid_id"]),
         geometry=gpd.points_from_xy(sites["lon"], sites["lat"]),
@@ -257,7 +370,10 @@ def worker_homes(
     as_of: date | None = None,
 ) -> WorkerHomes:
     """The homes of a worksite's current workers aggregated to H3 hexagons, and the number
-    of them living in crowded units (see :func:`geo.indicators.crowded`)."""
+    of them living in crowded units (see :func:`geo.indicators.crowded`). For roles that see
+    aggregates only: as of the last month end, each worksite's homes as published the first
+    time a planner looked at them that month (:func:`geo.services.statistics.published_part`),
+    its workers as the worksite layer shows them."""
     require(actor, "view_aggregates")
     _check_resolution(resolution)
     as_of = _as_of(actor, as_of)
@@ -265,25 +381,85 @@ def worker_homes(
         sites = _scoped(conn, actor, stored_worksites.worksites_with_workers(conn, as_of=as_of))
         if worksite_id not in set(sites["id"]):
             raise NotFoundError("worksite_not_found", worksite=worksite_id)
-        homes = _scoped(conn, actor, stored_worksites.worker_homes(conn, worksite_id, as_of=as_of))
-    workers = int(sites.loc[sites["id"] == worksite_id, "workers"].iloc[0])
-    placed = homes.dropna(subset=["lon", "lat"])
-    is_crowded = crowded(homes["residents"], homes["rooms"], homes["floor_area_m2"])
+        scope = communities_in_scope(conn, actor)
+    if actor.aggregates_only:
+        homes = published_part(
+            opened,
+            as_of,
+            f"worker_homes_{worksite_id}",
+            lambda: _worker_cells(opened, worksite_id, as_of=as_of),
+        )
+        with opened.db.read() as conn:
+            homes = with_area_ids(homes, kept_areas(opened, conn))
+        homes = homes.assign(cell=hexagon_ints(homes["cell"].fillna(_NO_CELL)))
+        workers = int(published_worksite_workers(opened, as_of=as_of).get(worksite_id, 0))
+    else:
+        with opened.db.read() as conn:
+            found = stored_worksites.worker_homes(conn, worksite_id, as_of=as_of)
+        homes = _worker_cells(opened, worksite_id, as_of=as_of, found=found, named=False)
+        workers = int(sites.loc[sites["id"] == worksite_id, "workers"].iloc[0])
+    if scope is not None:
+        homes = homes.loc[homes["community_id"].isin(scope)]
     figures: dict[str, int | str] = {
         "workers": workers,
         "housed_here": int(homes["workers"].sum()),
-        "crowded": int(homes.loc[is_crowded, "workers"].sum()),
+        "crowded": int(homes["crowded"].sum()),
     }
     if actor.aggregates_only:
         figures = _disclosed_worker_figures(figures)
+    placed = homes.loc[homes["cell"] != hexagon_ints([_NO_CELL])[0]]
     return WorkerHomes(
-        cells=_hexagons(
-            actor, placed["lon"], placed["lat"], placed["workers"], resolution=resolution
+        cells=_cell_hexagons(
+            actor, placed["cell"].to_numpy(), placed["workers"], resolution=resolution
         ),
         workers=figures["workers"],
         housed_here=figures["housed_here"],
         crowded=figures["crowded"],
     )
+
+
+_NO_CELL = "0"
+"""The cell of a home without a place (H3's null index)."""
+
+
+def _worker_cells(
+    opened: Opened,
+    worksite_id: int,
+    *,
+    as_of: date,
+    found: pd.DataFrame | None = None,
+    named: bool = True,
+) -> pd.DataFrame:
+    """A worksite's workers' homes on ``as_of`` per H3 cell of the finest resolution and
+    community: cell, community_id (or community_code when ``named``: the part a planner's
+    look publishes), workers, crowded (the workers living in crowded units). A home without
+    a place has the cell :data:`_NO_CELL`."""
+    if found is None:
+        with opened.db.read() as conn:
+            found = stored_worksites.worker_homes(conn, worksite_id, as_of=as_of)
+    placed = found["lon"].notna() & found["lat"].notna()
+    cells = np.zeros(len(found), dtype=np.uint64)
+    if placed.any():
+        cells[placed.to_numpy()] = hexagon_cells(
+            found.loc[placed, "lon"], found.loc[placed, "lat"], resolution=H3_RESOLUTIONS[-1]
+        )
+    is_crowded = crowded(found["residents"], found["rooms"], found["floor_area_m2"])
+    frame = pd.DataFrame(
+        {
+            "cell": hexagon_names(cells) if named else cells,
+            "community_id": found["community_id"].to_numpy(),
+            "workers": found["workers"].astype("int64").to_numpy(),
+            "crowded": found["workers"].where(is_crowded, 0).astype("int64").to_numpy(),
+        }
+    )
+    if not named:
+        return frame
+    with opened.db.read() as conn:
+        areas = load_areas(conn, geometry=False)
+    code = pd.Series(areas["code"].to_numpy(), index=areas["id"].to_numpy())
+    frame["community_id"] = frame["community_id"].map(code).astype(object)
+    summed = frame.groupby(["cell", "community_id"], dropna=False, sort=True).sum()
+    return summed.reset_index().rename(columns={"community_id": "community_code"})
 
 
 def _disclosed_worker_figures(figures: dict[str, int | str]) -> dict[str, int | str]:
@@ -519,6 +695,18 @@ def _hexagons(
     hexagons of every resolution are protected as one tree
     (:func:`geo.disclosure.protect_levels`), so no two resolutions give a withheld one back."""
     finest = hexagon_cells(lon, lat, resolution=H3_RESOLUTIONS[-1])
+    return _cell_hexagons(actor, finest, weight, resolution=resolution, chosen=chosen)
+
+
+def _cell_hexagons(
+    actor: Actor,
+    finest: npt.NDArray[np.uint64],
+    weight: pd.Series,
+    *,
+    resolution: int,
+    chosen: npt.NDArray[np.bool_] | None = None,
+) -> gpd.GeoDataFrame:
+    """:func:`_hexagons` of weights already in their H3 cells of the finest resolution."""
     cells = hexagon_parents(finest, resolution)
     weights = pd.to_numeric(pd.Series(np.asarray(weight)), errors="coerce").fillna(0).to_numpy()
     density = hexagon_density(cells, weights)

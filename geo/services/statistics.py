@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from geo import clock, disclosure
+from geo.clusters import H3_RESOLUTIONS, hexagon_cells, hexagon_ints, hexagon_names
 from geo.coverage import (
     WINDOW_DAYS,
     bounds,
@@ -34,10 +36,19 @@ from geo.services.scope import communities_within
 from geo.services.setup import Opened
 from geo.store.areas import load_areas
 from geo.store.audit import data_version
-from geo.store.figures import recounted_counts_by_area, tallied_counts_by_windows, tallied_trend
+from geo.store.figures import (
+    recounted_counts_by_area,
+    recounted_proven_by_area,
+    tallied_counts_by_windows,
+    tallied_proven_by_area,
+    tallied_trend,
+)
 from geo.store.places import unit_places
+from geo.store.published import publish_parts, published_parts, published_stamps
+from geo.store.residents import floating_homes
 from geo.store.stored_settings import get_setting
 from geo.store.visits import completed_visit_days
+from geo.store.worksites import worksites_with_workers
 from geo.vocabulary import AREA_LEVELS
 
 PROTECTED_COLUMNS = list(PROTECTED_COUNTS)
@@ -86,7 +97,9 @@ def overview_figures(
     as_of = as_of or clock.today()
     if actor.aggregates_only:
         as_of, window_days = planner_time(as_of, window_days)
-    areas, counts = _area_counts(opened, window_days=window_days, as_of=as_of)
+    areas, counts = _area_counts(
+        opened, window_days=window_days, as_of=as_of, published=actor.aggregates_only
+    )
 
     def indicators(at: str) -> pd.DataFrame:
         return area_indicators(areas, level=at, counts=counts)
@@ -212,7 +225,8 @@ def coverage_trend(
         as_of, coarse = planner_time(as_of, window_days or 31)
         window_days = 0 if monthly or coarse != WINDOW_DAYS else WINDOW_DAYS
     ends = month_ends(as_of, months)
-    areas, counted = _trend_counts(opened, ends=ends, window_days=window_days)
+    published = actor.aggregates_only
+    areas, counted = _trend_counts(opened, ends=ends, window_days=window_days, published=published)
     allowed = areas.loc[in_scope(areas, actor) & (areas["level"] == "community"), ["id", "code"]]
     if area is not None:
         allowed = allowed.loc[allowed["code"].isin(communities_within(areas, area)["code"])]
@@ -230,7 +244,9 @@ def coverage_trend(
     if actor.aggregates_only:
         both = {
             window: _by_community_code(
-                _trend_counts(opened, ends=ends, window_days=window)[1], areas, actor
+                _trend_counts(opened, ends=ends, window_days=window, published=True)[1],
+                areas,
+                actor,
             )
             for window in (WINDOW_DAYS, 0)
         }
@@ -257,14 +273,19 @@ window (drilling down into an area costs no tree again)."""
 
 
 def _trend_counts(
-    opened: Opened, *, ends: list[date], window_days: int
+    opened: Opened, *, ends: list[date], window_days: int, published: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every area, and per community with active units and day of ``ends``: month_end,
     community_id, units and covered over ``window_days`` (0: the calendar month). Read from
     the tallies (:func:`geo.store.figures.tallied_trend`: the default window and the
     calendar month at once) when they keep these days, else counted from the records; once
     per data version (drilling down, or the monthly rate beside the rolling one, reads
-    nothing again)."""
+    nothing again).
+
+    ``published``: as planners see them, each month end as it was published
+    (:func:`_published`); the units are those published with the last month end."""
+    if published:
+        return _published_trend(opened, ends=ends, window_days=window_days)
     with opened.db.read() as conn:
         version = data_version(conn)
     areas, tallied = _TREND_TALLIES.get_or_make(
@@ -417,7 +438,10 @@ def overview_withheld(
     if window not in windows:
         windows = (window,)
     visible_key: Any = None if actor.areas is None else tuple(sorted(actor.areas))
-    counted = {w: _area_counts(opened, window_days=w, as_of=as_of) for w in windows}
+    counted = {
+        w: _area_counts(opened, window_days=w, as_of=as_of, published=actor.aggregates_only)
+        for w in windows
+    }
     # kept by the counts it is worked out from, not the data version: after an import that
     # changed none of them (today's visits, at a planner's month end) nothing is redone
     digest = content_digest(*(part for w in windows for part in counted[w]))
@@ -479,11 +503,17 @@ _AREAS: Kept[pd.DataFrame] = Kept(most=2)
 
 
 def _area_counts(
-    opened: Opened, *, window_days: int, as_of: date
+    opened: Opened, *, window_days: int, as_of: date, published: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every area, and the counts per (community, grid) that every level adds up from,
     counted in the database once per data version, window and day (then kept in memory:
-    drilling down or switching level costs no query)."""
+    drilling down or switching level costs no query).
+
+    ``published``: the counts as planners see them, published once per month end
+    (:func:`_published`); ``as_of`` must then be a month end and ``window_days`` one of its
+    :func:`geo.disclosure.planner_windows`."""
+    if published:
+        return _published_counts(opened, window_days=window_days, as_of=as_of)
     with opened.db.read() as conn:
         key = (opened.db.url, data_version(conn), window_days, as_of)
         found = _COUNTS.get(key)
@@ -508,6 +538,266 @@ def _area_counts(
     for window, counts in zip(windows[1:], tallied[1:], strict=True):
         _COUNTS.put((*key[:2], window, as_of), (areas, counts))
     return _COUNTS.put(key, (areas, tallied[0]))
+
+
+def _published_counts(
+    opened: Opened, *, window_days: int, as_of: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every area, and the counts per (community, grid) of ``as_of`` (a month end) over
+    ``window_days`` as planners see them: as published (:func:`_published`)."""
+    if window_days not in disclosure.planner_windows(as_of):
+        raise InputError("value_invalid", name="window", value=window_days)
+    with opened.db.read() as conn:
+        version = data_version(conn)
+        areas = kept_areas(opened, conn)
+    if areas.empty:
+        raise NotFoundError("database_empty")
+    key = (opened.db.url, version, window_days, as_of, "published")
+    found = _COUNTS.get(key)
+    if found is not None:
+        return found
+    part = _published(opened, [as_of])[(as_of, f"counts_{window_days}")]
+    return _COUNTS.put(key, (areas, with_area_ids(part, areas)))
+
+
+def _published_trend(
+    opened: Opened, *, ends: list[date], window_days: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_trend_counts` as planners see them: each month end's covered units as
+    published (:func:`_published`), the units those published with the last month end
+    (today's units of the trend: the same at every month end, so no two month ends differ
+    by one month's new units)."""
+    if window_days not in (WINDOW_DAYS, 0) or not ends:
+        raise InputError("value_invalid", name="window", value=window_days)
+    with opened.db.read() as conn:
+        areas = kept_areas(opened, conn)
+    parts = _published(opened, ends)
+    column = "covered" if window_days else "covered_month"
+    last = with_area_ids(parts[(ends[-1], "trend")], areas).set_index("community_id")["units"]
+    rows = []
+    for end in ends:
+        part = with_area_ids(parts[(end, "trend")], areas)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "month_end": end,
+                    "community_id": part["community_id"].astype("int64"),
+                    "covered": part[column].astype("int64"),
+                }
+            )
+        )
+    counted = pd.concat(rows, ignore_index=True)
+    units = counted["community_id"].map(last).fillna(0).astype("int64")
+    counted.insert(2, "units", units)
+    return areas, counted.loc[counted["units"] > 0].reset_index(drop=True)
+
+
+def _published(opened: Opened, ends: list[date]) -> dict[tuple[date, str], pd.DataFrame]:
+    """What planners see of each month end of ``ends`` (by month end and part name): the
+    part "trend" (per community code: units, covered over the default window and in the
+    calendar month) of each, and of the last one the parts "counts_<days>" and
+    "proven_<days>" too (the counts per community and grid code of :func:`_area_counts` and
+    :func:`proven_counts`, over each of its :func:`geo.disclosure.planner_windows`),
+    "floating_cells" (:func:`published_floating_cells`) and "worksite_workers" (per active
+    worksite: id, workers employed).
+
+    Each month end is published the first time a planner looks at it, all its parts in one
+    transaction, and kept (:mod:`geo.store.published`): records entered later for that
+    month (a move-in registered late, a visit typed in days after) change the records and
+    the tallies, never what planners see of it, so two looks at one month end cannot be
+    subtracted to single out the late ones."""
+    wanted = {(end, "trend") for end in ends}
+    for window in disclosure.planner_windows(ends[-1]):
+        wanted |= {(ends[-1], f"counts_{window}"), (ends[-1], f"proven_{window}")}
+    wanted |= {(ends[-1], "floating_cells"), (ends[-1], "worksite_workers")}
+    return _kept_parts(opened, wanted, lambda missing: _month_end_parts(opened, missing))
+
+
+def published_part(
+    opened: Opened, month_end: date, name: str, make: Callable[[], pd.DataFrame]
+) -> pd.DataFrame:
+    """One part of ``month_end`` published on its own the first time a planner looks at it,
+    made by ``make`` (the records as they are then), and kept as :func:`_published` keeps
+    the month end's: for figures of one object among many (a worksite's workers' homes,
+    the clusters of one choice of parameters), too many to publish all at once."""
+    key = (month_end, name)
+    return _kept_parts(opened, {key}, lambda _: {key: make()})[key]
+
+
+def _kept_parts(
+    opened: Opened,
+    wanted: set[tuple[date, str]],
+    make: Callable[[set[tuple[date, str]]], dict[tuple[date, str], pd.DataFrame]],
+) -> dict[tuple[date, str], pd.DataFrame]:
+    """The parts ``wanted`` (month end, name) as kept, those not kept yet made by ``make``
+    (given the missing ones) and kept first, in one write transaction (writers take turns:
+    of two first looks, the second finds the first's parts and keeps none). A part is read
+    from the database once per process and publication (it never changes once kept)."""
+    with opened.db.read() as conn:
+        stamps = published_stamps(conn, wanted)
+    missing = wanted - set(stamps)
+    if missing:
+        made = make(missing)
+        with opened.db.write() as conn:
+            publish_parts(conn, made, at=clock.utc_now())
+        with opened.db.read() as conn:
+            stamps = published_stamps(conn, wanted)
+    out: dict[tuple[date, str], pd.DataFrame] = {}
+    for key in wanted:
+        found = _PARTS.get((opened.db.url, key, stamps[key]))
+        if found is not None:
+            out[key] = found
+    unread = wanted - set(out)
+    if unread:
+        with opened.db.read() as conn:
+            read = published_parts(conn, unread)
+        for key in unread:
+            out[key] = _PARTS.put((opened.db.url, key, stamps[key]), read[key])
+    return out
+
+
+_PARTS: Kept[pd.DataFrame] = Kept(most=64)
+"""Per database, part (month end, name) and when it was published: the part as kept.
+Shared: read it, never change it."""
+
+
+def _month_end_parts(
+    opened: Opened, wanted: set[tuple[date, str]]
+) -> dict[tuple[date, str], pd.DataFrame]:
+    """The parts ``wanted`` (see :func:`_published`) as the records give them now, by area
+    code (an area's id may change when boundaries are loaded again; its code does not)."""
+    with opened.db.read() as conn:
+        areas = kept_areas(opened, conn)
+    code = pd.Series(areas["code"].to_numpy(), index=areas["id"].to_numpy())
+    out: dict[tuple[date, str], pd.DataFrame] = {}
+    trend_ends = sorted(end for end, name in wanted if name == "trend")
+    if trend_ends:
+        rolling = _trend_counts(opened, ends=trend_ends, window_days=WINDOW_DAYS)[1]
+        month = _trend_counts(opened, ends=trend_ends, window_days=0)[1]
+        both = rolling.merge(
+            month.rename(columns={"covered": "covered_month", "units": "units_month"}),
+            on=["month_end", "community_id"],
+            how="outer",
+        )
+        both["units"] = both["units"].fillna(both["units_month"])
+        for end in trend_ends:
+            at = both.loc[both["month_end"] == end]
+            out[(end, "trend")] = pd.DataFrame(
+                {
+                    "community_code": at["community_id"].map(code).to_numpy(),
+                    "units": at["units"].fillna(0).astype("int64").to_numpy(),
+                    "covered": at["covered"].fillna(0).astype("int64").to_numpy(),
+                    "covered_month": at["covered_month"].fillna(0).astype("int64").to_numpy(),
+                }
+            )
+    for end, name in wanted:
+        if name == "floating_cells":
+            out[(end, name)] = _floating_cells(opened, end, code)
+            continue
+        if name == "worksite_workers":
+            with opened.db.read() as conn:
+                sites = worksites_with_workers(conn, as_of=end)
+            out[(end, name)] = sites[["id", "workers"]].astype("int64").reset_index(drop=True)
+            continue
+        kind, _, days = name.partition("_")
+        if kind in ("counts", "proven"):
+            count = _area_counts if kind == "counts" else proven_counts
+            frame = count(opened, window_days=int(days), as_of=end)[1].copy()
+            frame.insert(0, "community_code", frame.pop("community_id").map(code))
+            frame.insert(1, "grid_code", frame.pop("grid_id").map(code))
+            out[(end, name)] = frame.reset_index(drop=True)
+    return out
+
+
+def proven_counts(
+    opened: Opened, *, as_of: date, window_days: int, published: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every area, and per (community_id, grid_id) the active units and those a completed
+    visit and a proven one cover in the window ending ``as_of`` and in its calendar month
+    (:data:`geo.store.figures.PROVEN_COLUMNS`): read from the tallies when they keep the
+    day, else counted from the records. ``published``: as planners see them (see
+    :func:`_area_counts`)."""
+    if published:
+        if window_days not in disclosure.planner_windows(as_of):
+            raise InputError("value_invalid", name="window", value=window_days)
+        with opened.db.read() as conn:
+            areas = kept_areas(opened, conn)
+        part = _published(opened, [as_of])[(as_of, f"proven_{window_days}")]
+        return areas, with_area_ids(part, areas)
+    window = bounds(as_of, window_days)
+    month = bounds(as_of, month_to_date_days(as_of))
+    with opened.db.read() as conn:
+        areas = kept_areas(opened, conn)
+        counts = tallied_proven_by_area(conn, window, month)
+        if counts is None:
+            counts = recounted_proven_by_area(conn, window, month)
+    return areas, counts
+
+
+def published_floating_cells(opened: Opened, *, as_of: date) -> pd.DataFrame:
+    """The floating residents' homes on ``as_of`` (a month end) as planners see them, as
+    published (:func:`_published`): per H3 cell of the finest resolution
+    (:data:`geo.clusters.H3_RESOLUTIONS`) and community, cell (integer), community_id
+    (float, NaN for none) and floating (residents). Every planner's hexagon map adds up
+    from these."""
+    with opened.db.read() as conn:
+        version = data_version(conn)
+        areas = kept_areas(opened, conn)
+    key = (opened.db.url, version, as_of)
+    found = _CELLS.get(key)
+    if found is not None:
+        return found
+    part = with_area_ids(_published(opened, [as_of])[(as_of, "floating_cells")], areas)
+    part["cell"] = hexagon_ints(part["cell"])
+    return _CELLS.put(key, part)
+
+
+_CELLS: Kept[pd.DataFrame] = Kept(most=2)
+
+
+def _floating_cells(opened: Opened, as_of: date, code: pd.Series) -> pd.DataFrame:
+    """The part "floating_cells" of ``as_of`` as the records give it now: cell (H3, as its
+    hex name), community_code (by ``code``, area id to code), floating."""
+    with opened.db.read() as conn:
+        homes = floating_homes(
+            conn, as_of=as_of, local_region=get_setting(conn, "local_region") or ""
+        )
+    frame = pd.DataFrame(
+        {
+            "cell": hexagon_names(
+                hexagon_cells(homes["lon"], homes["lat"], resolution=H3_RESOLUTIONS[-1])
+            ),
+            "community_code": homes["community_id"].map(code).astype(object),
+            "floating": homes["floating"].astype("int64"),
+        }
+    )
+    summed = frame.groupby(["cell", "community_code"], dropna=False, sort=True)["floating"].sum()
+    return summed.reset_index()
+
+
+def published_worksite_workers(opened: Opened, *, as_of: date) -> pd.Series:
+    """The workers of each active worksite on ``as_of`` (a month end) as planners see them,
+    as published (:func:`_published`): workers, index the worksite id."""
+    part = _published(opened, [as_of])[(as_of, "worksite_workers")]
+    return part.set_index("id")["workers"]
+
+
+def with_area_ids(part: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """A published part (:func:`_published`, :func:`published_part`) with each area code
+    (community_code, grid_code) turned back into today's id (community_id, grid_id: float,
+    NaN for none); rows of an area no longer there are left out."""
+    ids = pd.Series(areas["id"].to_numpy(), index=areas["code"].to_numpy())
+    out = part.copy()
+    keep = pd.Series(True, index=out.index)
+    for column in ("community_code", "grid_code"):
+        if column not in out:
+            continue
+        named = out[column].notna()
+        found = out[column].map(ids)
+        keep &= ~named | found.notna()
+        out[column] = found.astype("float64")
+        out = out.rename(columns={column: column.replace("_code", "_id")})
+    return out.loc[keep].reset_index(drop=True)
 
 
 def statistics_records(table: pd.DataFrame) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from geo.services.auditing import record
 from geo.services.kept import Kept
 from geo.services.scope import communities_in_scope
 from geo.services.setup import Opened
-from geo.services.statistics import kept_areas, overview_withheld, planner_time
+from geo.services.statistics import overview_withheld, planner_time, proven_counts
 from geo.services.sweeps.backchecking import backchecks
 from geo.services.sweeps.figures import (
     disclosed_sweep_figures,
@@ -74,8 +74,10 @@ def proven_coverage(
     with opened.db.read() as conn:
         version = data_version(conn)
     areas, counts = _COUNTED.get_or_make(
-        (opened.db.url, version, today, window_days),
-        lambda: _proven_counts(opened, as_of=today, window_days=window_days),
+        (opened.db.url, version, today, window_days, actor.aggregates_only),
+        lambda: proven_counts(
+            opened, as_of=today, window_days=window_days, published=actor.aggregates_only
+        ),
     )
     visible = areas.loc[in_scope(areas, actor)]
     table = _per_area(counts, areas, level=level)
@@ -98,23 +100,6 @@ _COUNTED: Kept[tuple[pd.DataFrame, pd.DataFrame]] = Kept(most=2)
 (switching level or drilling down on the overview reads nothing again)."""
 _HIDDEN: Kept[pd.DataFrame] = Kept(most=4)
 """Per data version, day, window and scope: the cells a planner may not see (all levels)."""
-
-
-def _proven_counts(
-    opened: Opened, *, as_of: date, window_days: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every area, and per (community_id, grid_id) the active units and those a completed
-    visit and a proven one cover in the window ending ``as_of`` and in its calendar month
-    (:data:`geo.store.figures.PROVEN_COLUMNS`): read from the tallies when they keep the
-    day, else counted from the records."""
-    window = coverage.bounds(as_of, window_days)
-    month = coverage.bounds(as_of, coverage.month_to_date_days(as_of))
-    with opened.db.read() as conn:
-        areas = kept_areas(opened, conn)
-        counts = figures.tallied_proven_by_area(conn, window, month)
-        if counts is None:
-            counts = figures.recounted_proven_by_area(conn, window, month)
-    return areas, counts
 
 
 _PROVEN_COUNTS = list(figures.PROVEN_COLUMNS)

@@ -29,6 +29,7 @@ from geo.store.schema.figures import (
     figure_unit_month,
     figure_visit_day,
     figure_worksites,
+    published_figure,
 )
 from geo.store.schema.imports import change_log, import_batch
 from geo.store.schema.kits import kit, plate, review_item, submission, visit_proof
@@ -65,6 +66,7 @@ __all__ = [
     "person",
     "plate",
     "property_",
+    "published_figure",
     "residence",
     "review_item",
     "setting",

@@ -14,7 +14,7 @@ never lag the records.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Table
+from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Table, Text
 
 from geo.store.schema.base import metadata
 
@@ -120,3 +120,17 @@ figure_unit_month = Table(
 :data:`geo.store.figures.MONTHS_KEPT`): by a completed visit in the default window
 (``covered``, :data:`geo.coverage.WINDOW_DAYS`) and in the calendar month
 (``covered_month``). The coverage trends read them; a month end with no row has none."""
+
+published_figure = Table(
+    "published_figure",
+    metadata,
+    Column("month_end", Date, primary_key=True),
+    Column("name", String(64), primary_key=True),  # counts_<days>, trend, ... (see published)
+    Column("body", Text, nullable=False),  # the frame as JSON (pandas' "table" orient)
+    Column("published_at", DateTime, nullable=False),  # UTC
+)
+"""What planners see of each month end, kept as it was the first time one looked
+(:mod:`geo.store.published`): the per-(community, grid) counts of each window a planner may
+choose and the per-community trend figures, by area code. Records entered later for that
+month (a move-in registered a week late) change the records and the tallies, never these,
+so two looks at one month end cannot be told apart."""

@@ -1,0 +1,88 @@
+"""The figures planners see of each month end, kept as they were the first time one looked
+(table ``published_figure``, see :mod:`geo.store.schema.figures`).
+
+Each part is a frame of counts (no person, no unit) kept as JSON in pandas' ``table``
+orient, which keeps its columns' types. A part once kept is never replaced: the first
+writer wins, and every later look reads what it wrote.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Connection, select, tuple_
+
+from geo.store.schema import published_figure
+
+
+def published_stamps(
+    conn: Connection, keys: Iterable[tuple[date, str]]
+) -> dict[tuple[date, str], datetime]:
+    """When each part of ``keys`` (month end, name) that is kept was published (UTC)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    p = published_figure.c
+    rows = conn.execute(
+        select(p.month_end, p.name, p.published_at).where(tuple_(p.month_end, p.name).in_(wanted))
+    )
+    return {(_day(end), str(name)): at for end, name, at in rows}
+
+
+def published_parts(
+    conn: Connection, keys: Iterable[tuple[date, str]]
+) -> dict[tuple[date, str], pd.DataFrame]:
+    """The parts of ``keys`` (month end, name) that are kept, by (month end, name)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    p = published_figure.c
+    rows = conn.execute(
+        select(p.month_end, p.name, p.body).where(tuple_(p.month_end, p.name).in_(wanted))
+    )
+    return {
+        (_day(end), str(name)): pd.read_json(io.StringIO(body), orient="table")
+        for end, name, body in rows
+    }
+
+
+def publish_parts(
+    conn: Connection, parts: Mapping[tuple[date, str], pd.DataFrame], *, at: datetime
+) -> int:
+    """Keep each part of ``parts`` (by month end and name) that is not kept yet, published
+    ``at`` (UTC); the ones already kept stay as they are. Returns how many were kept.
+    Run in a write transaction: writers take turns, so two first looks keep one."""
+    if not parts:
+        return 0
+    p = published_figure.c
+    keys = list(parts)
+    kept = {
+        (_day(end), str(name))
+        for end, name in conn.execute(
+            select(p.month_end, p.name).where(tuple_(p.month_end, p.name).in_(keys))
+        )
+    }
+    rows = [
+        {
+            "month_end": end,
+            "name": name,
+            "body": frame.to_json(orient="table", index=False),
+            "published_at": at,
+        }
+        for (end, name), frame in parts.items()
+        if (end, name) not in kept
+    ]
+    if rows:
+        conn.execute(published_figure.insert(), rows)
+    return len(rows)
+
+
+def _day(value: date | datetime | str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
