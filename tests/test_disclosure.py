@@ -1118,3 +1118,50 @@ def october_covered(opened: Opened) -> int:
 
     trend = coverage_trend(opened, ADMIN, as_of=date(2026, 11, 30))
     return int(trend.loc[trend["month_end"] == MONTH_END, "covered"].iloc[0])
+
+
+def test_an_admin_withdraws_a_month_end_and_the_next_look_publishes_it_again(copy, capsys):
+    """A registry whose history was loaded after a planner's first look: the admin withdraws
+    the month end on the command line (audited); the next look publishes the records as
+    they are then. No other role may, and a planner's look at an empty registry publishes
+    nothing (no month end frozen at zero)."""
+    import json
+
+    from geo.cli import main
+    from geo.errors import PermissionDeniedError
+    from geo.services import tallies
+    from tests import databases
+
+    first = overview_figures(copy, PLANNER).headline["residents"]
+    late_records(copy)
+    assert overview_figures(copy, PLANNER).headline["residents"] == first
+    for role in ("planner", "registrar", "sweeper"):
+        with pytest.raises(PermissionDeniedError):
+            tallies.withdraw_published(copy, Actor(name="x", role=role))
+    code = main(["--db", copy.db.url, "stats", "published", "--month-end", str(MONTH_END)])
+    kept = json.loads(capsys.readouterr().out)
+    assert code == 0 and {"counts_31", "counts_90", "trend"} <= {k["name"] for k in kept}
+    code = main(
+        ["--db", copy.db.url, "stats", "published", "--withdraw", "--month-end", str(MONTH_END)]
+    )
+    assert code == 0 and json.loads(capsys.readouterr().out)["parts"] == len(kept)
+    action = databases.rows(
+        copy.db.url, "SELECT action, object_id FROM audit ORDER BY id DESC LIMIT 1"
+    )
+    assert tuple(action[0]) == ("figures.withdraw", str(MONTH_END))
+    assert overview_figures(copy, PLANNER).headline["residents"] == first + 3
+
+
+def test_a_planners_look_at_an_empty_registry_publishes_nothing(empty_db):
+    from geo.errors import NotFoundError
+    from geo.services.statistics import coverage_trend
+    from tests import databases
+
+    for look in (
+        lambda: overview_figures(empty_db, PLANNER),
+        lambda: coverage_trend(empty_db, PLANNER),
+        lambda: spatial.floating_hexagons(empty_db, PLANNER),
+    ):
+        with pytest.raises(NotFoundError):
+            look()
+    assert databases.rows(empty_db.db.url, "SELECT count(*) FROM published_figure")[0][0] == 0

@@ -69,6 +69,17 @@ def add_commands(commands: Any) -> dict[str, Handler]:
         "--window", type=positive_int, default=WINDOW_DAYS, help="coverage window in days"
     )
     as_of_argument(tallies, "the day compared")
+    published = what.add_parser(
+        "published",
+        help="what planners see of each month end, kept from their first look (admins)",
+    )
+    published.add_argument(
+        "--withdraw",
+        action="store_true",
+        help="forget it (of --month-end, or of every month end): the next look publishes it"
+        " again from the records, e.g. after loading history (audited)",
+    )
+    published.add_argument("--month-end", type=date.fromisoformat, help="one month end only")
 
     lists = commands.add_parser("lists", help="lists to act on (masked identifiers)")
     lists.add_argument("name", choices=worklists.LISTS)
@@ -92,6 +103,11 @@ def _stats(args: argparse.Namespace) -> Any:
         )
     if args.what == "tallies":
         return _tallies(opened, args)
+    if args.what == "published":
+        if args.withdraw:
+            return tallies.withdraw_published(opened, local_operator(), month_end=args.month_end)
+        kept = tallies.published_month_ends(opened, local_operator())
+        return [k for k in kept if args.month_end in (None, k["month_end"])]
     if args.what == "registration":
         rates = sweeps.registration_rates(
             opened, local_operator(), window_days=args.window, as_of=args.as_of

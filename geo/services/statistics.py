@@ -668,6 +668,8 @@ def _month_end_parts(
     code (an area's id may change when boundaries are loaded again; its code does not)."""
     with opened.db.read() as conn:
         areas = kept_areas(opened, conn)
+    if areas.empty:
+        raise NotFoundError("database_empty")
     code = pd.Series(areas["code"].to_numpy(), index=areas["id"].to_numpy())
     out: dict[tuple[date, str], pd.DataFrame] = {}
     trend_ends = sorted(end for end, name in wanted if name == "trend")
@@ -703,6 +705,9 @@ def _month_end_parts(
         if kind in ("counts", "proven"):
             count = _area_counts if kind == "counts" else proven_counts
             frame = count(opened, window_days=int(days), as_of=end)[1].copy()
+            if kind == "counts" and not frame["rental_units"].sum():
+                # a registry being set up: nothing to publish yet, nothing frozen at zero
+                raise NotFoundError("database_empty")
             frame.insert(0, "community_code", frame.pop("community_id").map(code))
             frame.insert(1, "grid_code", frame.pop("grid_id").map(code))
             out[(end, name)] = frame.reset_index(drop=True)

@@ -14,7 +14,7 @@ from geo.coverage import WINDOW_DAYS, bounds, month_ends, month_to_date_days
 from geo.services.access import Actor, require
 from geo.services.auditing import audited
 from geo.services.setup import Opened
-from geo.store import figures
+from geo.store import figures, published
 from geo.store.areas import load_areas
 from geo.store.stored_settings import get_setting
 
@@ -85,6 +85,29 @@ def rebuild_tallies(opened: Opened, actor: Actor) -> dict[str, Any]:
         figures.tally(done.conn)
         done.count = len(figures.communities_tallied(done.conn))
     return {"communities": done.count, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def published_month_ends(opened: Opened, actor: Actor) -> list[dict[str, Any]]:
+    """What planners see of each month end, as kept (:func:`geo.services.statistics.
+    published_part`): month_end, name (the part), published_at (UTC), newest first."""
+    require(actor, "setup")
+    with opened.db.read() as conn:
+        return published.published_list(conn)
+
+
+def withdraw_published(
+    opened: Opened, actor: Actor, *, month_end: date | None = None
+) -> dict[str, Any]:
+    """Forget what planners were shown of ``month_end`` (None: of every month end), so that
+    their next look publishes it again from the records (audited ``figures.withdraw``);
+    returns ``{"month_end", "parts"}``. For a registry whose history was loaded after a
+    planner first looked: the month ends published before it hold none of it. Planners
+    who saw both can subtract them, so it is an admin's act on the record."""
+    require(actor, "setup")
+    with audited(opened, actor, "figures.withdraw", object_type="month_end") as done:
+        done.count = published.withdraw_parts(done.conn, month_end)
+        done.object_id = None if month_end is None else month_end.isoformat()
+    return {"month_end": month_end, "parts": done.count}
 
 
 def _named(found: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:

@@ -86,3 +86,23 @@ def _day(value: date | datetime | str) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def published_list(conn: Connection) -> list[dict[str, object]]:
+    """Every kept part: month_end, name, published_at (UTC), newest month end first."""
+    p = published_figure.c
+    rows = conn.execute(
+        select(p.month_end, p.name, p.published_at).order_by(p.month_end.desc(), p.name)
+    )
+    return [
+        {"month_end": _day(end), "name": str(name), "published_at": at} for end, name, at in rows
+    ]
+
+
+def withdraw_parts(conn: Connection, month_end: date | None = None) -> int:
+    """Forget the parts kept of ``month_end`` (None: of every month end), so that the next
+    look publishes them again from the records. Returns how many were forgotten."""
+    statement = published_figure.delete()
+    if month_end is not None:
+        statement = statement.where(published_figure.c.month_end == month_end)
+    return int(conn.execute(statement).rowcount or 0)
