@@ -51,6 +51,31 @@ when they hold markup (a visits upload's team is a name: it may create a team, a
 teams are made under :func:`checked_name`)."""
 
 
+_BLANK_LETTERS: Final = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+"""Letters drawn as nothing: the Hangul fillers and the blank Braille pattern."""
+_HIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"})
+
+
+def is_unseen(char: str) -> bool:
+    """Whether a character shows nothing (or reorders what does) on a terminal: controls,
+    format characters (bidirectional marks, zero-width ones, the soft hyphen, tags),
+    private-use, unassigned and surrogate code points, line and paragraph separators,
+    variation selectors, the combining grapheme joiner and letters drawn blank (Unicode
+    general categories, UCD).
+
+    >>> [is_unseen(c) for c in ("\u202e", "\u00ad", "\ufe0f", "\U000e0041", "\u3164", "王", " ")]
+    [True, True, True, True, True, False, False]
+    """
+    code = ord(char)
+    return (
+        unicodedata.category(char) in _HIDDEN_CATEGORIES
+        or char in _BLANK_LETTERS
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+        or code == 0x034F
+    )
+
+
 def clean_text(text: str, *, note: bool = False) -> str:
     """``text`` without control, zero-width and bidirectional formatting characters; tabs
     and line breaks kept as tab and ``\\n`` in a note, a space elsewhere.

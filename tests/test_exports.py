@@ -363,13 +363,17 @@ HIDDEN_CHARACTERS = ("\u202e", "\u2066", "\u200b", "\x07", "\x0b")
 name holding them reversed or reordered, or not at all."""
 
 
+UNSEEN_ELSEWHERE = "\u00ad\U000e0041\u3164\ufe0f"
+"""Soft hyphen, a tag character, a Hangul filler, a variation selector: shown as nothing."""
+
+
 def test_no_export_carries_a_stored_names_hidden_characters(db, capsys):
     """Uploads clean these characters on the way in; a record written another way (an old
     import, a direct edit) must still leave in the exports as the plain text it shows."""
     with databases.connect(db.db.url) as conn:
         conn.execute(
-            "UPDATE person SET name = ? || name || ? || ?",
-            ("\u202e", "\u2066\x07", "\u200b\x0b"),
+            "UPDATE person SET name = ? || ? || name || ? || ?",
+            (UNSEEN_ELSEWHERE, "\u202e", "\u2066\x07", "\u200b\x0b"),
         )
         conn.execute("UPDATE property SET address = ? || address", ("\u202e",))
     plain = lists.staff_list(db, ADMIN, "permits", as_of=AS_OF)
@@ -387,8 +391,11 @@ def test_no_export_carries_a_stored_names_hidden_characters(db, capsys):
     assert main(["--db", db.db.url, "lists", "permits", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     assert not any(hidden in out for hidden in ("\u202e", "\u2066", "\u200b"))
+    assert not any(hidden in out for hidden in UNSEEN_ELSEWHERE)
     assert "\\u202e" in out and json.loads(out)["rows"] == len(plain)
+    assert '"\\u00ad\\udb40\\udc41\\u3164\\ufe0f\\u202e' in out  # as JSON writes them
     name = str(plain["name"].iloc[0])
+    assert json.loads(out)["items"][0]["name"] == name
     cleaned = "".join(c for c in name if c not in HIDDEN_CHARACTERS)
     assert cleaned != name and cleaned in csv_text  # a vertical tab: a line break, shown
     assert any(cell.strip() == cleaned for cell in cells)

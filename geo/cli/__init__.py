@@ -29,7 +29,7 @@ from geo.logs import owner_only_handler
 from geo.services import setup
 from geo.settings import settings
 from geo.store.database import DEFAULT_PATH, unusable_database, waits_reported
-from geo.text import INVISIBLE
+from geo.text import is_unseen
 
 LOG_NAME = "gridhouse.log"
 """The failure log beside the database (see :func:`_log_failure`)."""
@@ -89,7 +89,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-_HIDDEN_IN_JSON: Final = re.compile(f"[\x7f-\x9f\u2028\u2029{INVISIBLE}]")
+_MAYBE_UNSEEN: Final = re.compile("[^\x20-\x7e\u3400-\u9fff]")
+"""Characters worth a look by :func:`geo.text.is_unseen` (printable ASCII and CJK are not)."""
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    if not is_unseen(char):
+        return char
+    code = ord(char)
+    if code > 0xFFFF:  # as JSON writes it: a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def json_line(result: Any) -> str:
@@ -101,7 +113,7 @@ def json_line(result: Any) -> str:
     '{"name": "\\\\u202e王"}'
     """
     text = json.dumps(result, ensure_ascii=False, default=str)
-    return _HIDDEN_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return _MAYBE_UNSEEN.sub(_escaped, text) + "\n"
 
 
 def _say_waiting(seconds: int) -> None:
