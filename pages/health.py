@@ -51,7 +51,11 @@ else:
 
 st.subheader(t("health_rows"))
 rows = pd.DataFrame(
-    {t("health_table"): list(facts["rows"]), t("health_count"): list(facts["rows"].values())}
+    {
+        t("health_holds"): [t(f"health_of_{table}") for table in facts["rows"]],
+        t("health_table"): list(facts["rows"]),
+        t("health_count"): list(facts["rows"].values()),
+    }
 )
 st.dataframe(rows, hide_index=True)
 st.caption(t("health_backup_hint"))

@@ -180,6 +180,7 @@ def vocabulary_keys() -> dict[str, set[str]]:
         # issue 19: field kits, the review page and proven visits
         **_field_kit_families(),
         "worksite_col_{}": set(),
+        "health_of_{}": set(literal("geo/store/maintenance.py", "COUNTED_TABLES")),
         "property_col_{}": set(),
     }
 
