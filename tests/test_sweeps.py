@@ -471,7 +471,7 @@ def test_a_registrar_of_other_areas_learns_nothing_of_a_sweep_not_theirs(db):
     sweep_id = _new_sweep(db, [theirs], ["甲", "乙"])
     sweeps.plan_sweep(db, ADMIN, sweep_id, as_of=AS_OF)
     kits.issue_kit(db, ADMIN, sweep_id, team="甲", as_of=AS_OF)
-    straddling = _new_sweep(db, [theirs, mine], ["丙"])
+    straddling = _new_sweep(db, [theirs, mine], ["丙", "丁", "戊"])
     sweeps.plan_sweep(db, ADMIN, straddling, as_of=AS_OF)
     registrar = Actor(name="test-registrar-mine", role="registrar", areas=frozenset({mine}))
     listed = sweeps.list_sweeps(db, registrar)
@@ -486,6 +486,9 @@ def test_a_registrar_of_other_areas_learns_nothing_of_a_sweep_not_theirs(db):
     theirs_too = int(everyone.loc[straddling, "units"])
     ours = int((units["community_id"] == areas.loc[mine, "id"]).sum())
     assert 0 < ours < theirs_too and int(row["units"]) == ours
+    # and only the teams with units in their area (a count of the others' teams is theirs)
+    here = units.loc[units["community_id"] == areas.loc[mine, "id"], "team"].nunique()
+    assert int(row["teams"]) == here < int(everyone.loc[straddling, "teams"]) == 3
     assert json.loads(row["scope"]) == [mine]
     progress = sweeps.sweep_progress(db, registrar, straddling, as_of=AS_OF)
     assert progress["sweep"]["scope"] == [mine]

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, distinct, func, select
 
 from geo import clock
 from geo.coverage import day_end
@@ -98,16 +98,20 @@ def all_sweeps(conn: Connection) -> pd.DataFrame:
     return read_frame(conn, statement)
 
 
-def assigned_within(conn: Connection, communities: Collection[int]) -> dict[int, int]:
-    """Per sweep, how many of its assigned units lie in ``communities`` (a registrar's share
-    of a sweep over several areas)."""
+def assigned_within(conn: Connection, communities: Collection[int]) -> pd.DataFrame:
+    """Per sweep with assigned units in ``communities`` (a registrar's share of a sweep over
+    several areas): sweep_id, units (assigned there), teams (with a unit there)."""
     statement = (
-        select(assignment.c.sweep_id, func.count().label("units"))
+        select(
+            assignment.c.sweep_id,
+            func.count().label("units"),
+            func.count(distinct(assignment.c.team_id)).label("teams"),
+        )
         .select_from(assignment.join(property_, property_.c.id == assignment.c.property_id))
         .where(property_.c.community_id.in_(sorted(communities)))
         .group_by(assignment.c.sweep_id)
     )
-    return {int(sweep): int(n) for sweep, n in conn.execute(statement)}
+    return read_frame(conn, statement)
 
 
 def sweep_teams(conn: Connection, sweep_id: int) -> pd.DataFrame:

@@ -94,8 +94,9 @@ def list_sweeps(opened: Opened, actor: Actor) -> pd.DataFrame:
             ]
             found = found.assign(scope=[json.dumps(c, ensure_ascii=False) for c in codes])
             found = found.loc[[bool(c) for c in codes]].reset_index(drop=True)
-            share = store.assigned_within(conn, allowed)
-            found["units"] = [share.get(int(i), 0) for i in found["id"]]
+            share = store.assigned_within(conn, allowed).set_index("sweep_id")
+            for column in ("units", "teams"):  # a team with no unit here is another area's
+                found[column] = found["id"].map(share[column]).fillna(0).astype("int64")
     if actor.aggregates_only and len(found):  # a sweep's units are an area's count
         hidden = [
             disclosure.is_small(pd.Series([units])).iloc[0]
