@@ -1129,7 +1129,7 @@ def test_an_admin_withdraws_a_month_end_and_the_next_look_publishes_it_again(cop
 
     from geo.cli import main
     from geo.errors import PermissionDeniedError
-    from geo.services import tallies
+    from geo.services import statistics, tallies
     from tests import databases
 
     first = overview_figures(copy, PLANNER).headline["residents"]
@@ -1149,6 +1149,12 @@ def test_an_admin_withdraws_a_month_end_and_the_next_look_publishes_it_again(cop
         copy.db.url, "SELECT action, object_id FROM audit ORDER BY id DESC LIMIT 1"
     )
     assert tuple(action[0]) == ("figures.withdraw", str(MONTH_END))
+    with pytest.raises(PermissionDeniedError):
+        statistics.publish_month_end(copy, PLANNER)
+    # a scheduled job publishes it again before any planner looks
+    assert main(["--db", copy.db.url, "stats", "published", "--publish"]) == 0
+    published = json.loads(capsys.readouterr().out)
+    assert published["month_end"] == str(MONTH_END) and published["parts"] >= len(kept)
     assert overview_figures(copy, PLANNER).headline["residents"] == first + 3
 
 

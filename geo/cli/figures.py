@@ -80,6 +80,12 @@ def add_commands(commands: Any) -> dict[str, Handler]:
         " again from the records, e.g. after loading history (audited)",
     )
     published.add_argument("--month-end", type=date.fromisoformat, help="one month end only")
+    published.add_argument(
+        "--publish",
+        action="store_true",
+        help="publish the last month end now, so no planner waits for it (e.g. from cron on"
+        " the 1st)",
+    )
 
     lists = commands.add_parser("lists", help="lists to act on (masked identifiers)")
     lists.add_argument("name", choices=worklists.LISTS)
@@ -106,6 +112,8 @@ def _stats(args: argparse.Namespace) -> Any:
     if args.what == "published":
         if args.withdraw:
             return tallies.withdraw_published(opened, local_operator(), month_end=args.month_end)
+        if args.publish:
+            return statistics.publish_month_end(opened, local_operator())
         kept = tallies.published_month_ends(opened, local_operator())
         return [k for k in kept if args.month_end in (None, k["month_end"])]
     if args.what == "registration":

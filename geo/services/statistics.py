@@ -613,6 +613,17 @@ def _published(opened: Opened, ends: list[date]) -> dict[tuple[date, str], pd.Da
     return _kept_parts(opened, wanted, lambda missing: _month_end_parts(opened, missing))
 
 
+def publish_month_end(opened: Opened, actor: Actor) -> dict[str, Any]:
+    """Publish the last month end before today now (every part a planner's first look would
+    publish, and the trend's month ends), so that no planner waits for it: for a scheduled
+    job early on the first of the month. Parts already kept stay as they are. Returns
+    ``{"month_end", "parts"}``: the month end and how many parts it has kept now."""
+    require(actor, "setup")
+    end = disclosure.planner_day(clock.today())
+    kept = _published(opened, month_ends(end, 12))
+    return {"month_end": end, "parts": len(kept)}
+
+
 def published_part(
     opened: Opened, month_end: date, name: str, make: Callable[[], pd.DataFrame]
 ) -> pd.DataFrame:
