@@ -54,6 +54,7 @@ from geo.services.statistics import (
     published_part,
     published_worksite_workers,
     with_area_ids,
+    worker_cells,
 )
 from geo.store import worksites as stored_worksites
 from geo.store.areas import load_areas
@@ -382,7 +383,9 @@ def worker_homes(
         if worksite_id not in set(sites["id"]):
             raise NotFoundError("worksite_not_found", worksite=worksite_id)
         scope = communities_in_scope(conn, actor)
-    if actor.aggregates_only:
+    known = True
+    if actor.aggregates_only:  # the month end's workers first: published with their homes
+        published = published_worksite_workers(opened, as_of=as_of)
         homes = published_part(
             opened,
             as_of,
@@ -392,7 +395,8 @@ def worker_homes(
         with opened.db.read() as conn:
             homes = with_area_ids(homes, kept_areas(opened, conn))
         homes = homes.assign(cell=hexagon_ints(homes["cell"].fillna(_NO_CELL)))
-        workers = int(published_worksite_workers(opened, as_of=as_of).get(worksite_id, 0))
+        known = worksite_id in published.index
+        workers = int(published.get(worksite_id, 0))
     else:
         with opened.db.read() as conn:
             found = stored_worksites.worker_homes(conn, worksite_id, as_of=as_of)
@@ -400,13 +404,16 @@ def worker_homes(
         workers = int(sites.loc[sites["id"] == worksite_id, "workers"].iloc[0])
     if scope is not None:
         homes = homes.loc[homes["community_id"].isin(scope)]
+    housed = int(homes["workers"].sum())
     figures: dict[str, int | str] = {
-        "workers": workers,
-        "housed_here": int(homes["workers"].sum()),
+        "workers": workers if known else housed,
+        "housed_here": housed,
         "crowded": int(homes["crowded"].sum()),
     }
     if actor.aggregates_only:
         figures = _disclosed_worker_figures(figures)
+        if not known:  # a worksite added since the month end, as the worksites layer shows it
+            figures["workers"] = disclosure.WITHHELD
     placed = homes.loc[homes["cell"] != hexagon_ints([_NO_CELL])[0]]
     return WorkerHomes(
         cells=_cell_hexagons(
@@ -430,36 +437,16 @@ def _worker_cells(
     found: pd.DataFrame | None = None,
     named: bool = True,
 ) -> pd.DataFrame:
-    """A worksite's workers' homes on ``as_of`` per H3 cell of the finest resolution and
-    community: cell, community_id (or community_code when ``named``: the part a planner's
-    look publishes), workers, crowded (the workers living in crowded units). A home without
-    a place has the cell :data:`_NO_CELL`."""
+    """A worksite's workers' homes on ``as_of`` per H3 cell (:func:`geo.services.statistics.
+    worker_cells`; ``named``: as a planner's look publishes them)."""
     if found is None:
         with opened.db.read() as conn:
             found = stored_worksites.worker_homes(conn, worksite_id, as_of=as_of)
-    placed = found["lon"].notna() & found["lat"].notna()
-    cells = np.zeros(len(found), dtype=np.uint64)
-    if placed.any():
-        cells[placed.to_numpy()] = hexagon_cells(
-            found.loc[placed, "lon"], found.loc[placed, "lat"], resolution=H3_RESOLUTIONS[-1]
-        )
-    is_crowded = crowded(found["residents"], found["rooms"], found["floor_area_m2"])
-    frame = pd.DataFrame(
-        {
-            "cell": hexagon_names(cells) if named else cells,
-            "community_id": found["community_id"].to_numpy(),
-            "workers": found["workers"].astype("int64").to_numpy(),
-            "crowded": found["workers"].where(is_crowded, 0).astype("int64").to_numpy(),
-        }
-    )
     if not named:
-        return frame
+        return worker_cells(found)
     with opened.db.read() as conn:
-        areas = load_areas(conn, geometry=False)
-    code = pd.Series(areas["code"].to_numpy(), index=areas["id"].to_numpy())
-    frame["community_id"] = frame["community_id"].map(code).astype(object)
-    summed = frame.groupby(["cell", "community_id"], dropna=False, sort=True).sum()
-    return summed.reset_index().rename(columns={"community_id": "community_code"})
+        areas = kept_areas(opened, conn)
+    return worker_cells(found, pd.Series(areas["code"].to_numpy(), index=areas["id"].to_numpy()))
 
 
 def _disclosed_worker_figures(figures: dict[str, int | str]) -> dict[str, int | str]:

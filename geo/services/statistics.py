@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from geo import clock, disclosure
@@ -28,6 +29,7 @@ from geo.indicators import (
     PROTECTED_COUNTS,
     READ_TOGETHER,
     area_indicators,
+    crowded,
     headline,
 )
 from geo.services.access import Actor, in_scope, require
@@ -44,11 +46,16 @@ from geo.store.figures import (
     tallied_trend,
 )
 from geo.store.places import unit_places
-from geo.store.published import publish_parts, published_parts, published_stamps
+from geo.store.published import (
+    publish_parts,
+    published_list,
+    published_parts,
+    published_stamps,
+)
 from geo.store.residents import floating_homes
 from geo.store.stored_settings import get_setting
 from geo.store.visits import completed_visit_days
-from geo.store.worksites import worksites_with_workers
+from geo.store.worksites import worker_homes, worksites_with_workers
 from geo.vocabulary import AREA_LEVELS
 
 PROTECTED_COLUMNS = list(PROTECTED_COUNTS)
@@ -620,7 +627,9 @@ def publish_month_end(opened: Opened, actor: Actor) -> dict[str, Any]:
     ``{"month_end", "parts"}``: the month end and how many parts it has kept now."""
     require(actor, "setup")
     end = disclosure.planner_day(clock.today())
-    kept = _published(opened, month_ends(end, 12))
+    _published(opened, month_ends(end, 12))
+    with opened.db.read() as conn:
+        kept = [k for k in published_list(conn) if k["month_end"] == end]
     return {"month_end": end, "parts": len(kept)}
 
 
@@ -710,7 +719,9 @@ def _month_end_parts(
         if name == "worksite_workers":
             with opened.db.read() as conn:
                 sites = worksites_with_workers(conn, as_of=end)
+                homes = worker_homes(conn, None, as_of=end)
             out[(end, name)] = sites[["id", "workers"]].astype("int64").reset_index(drop=True)
+            out |= _worker_home_parts(end, sites["id"], worker_cells(homes, code))
             continue
         kind, _, days = name.partition("_")
         if kind in ("counts", "proven"):
@@ -796,6 +807,64 @@ def published_worksite_workers(opened: Opened, *, as_of: date) -> pd.Series:
     as published (:func:`_published`): workers, index the worksite id."""
     part = _published(opened, [as_of])[(as_of, "worksite_workers")]
     return part.set_index("id")["workers"]
+
+
+def _worker_home_parts(
+    end: date, sites: pd.Series, cells: pd.DataFrame
+) -> dict[tuple[date, str], pd.DataFrame]:
+    """The part "worker_homes_<id>" of every worksite of ``sites`` (ids), from the homes of
+    all their workers per cell (:func:`worker_cells`, with a worksite_id column): published
+    with the month end and its workers, so a worksite's homes and its workers are figures
+    of one moment (none for a worksite with no worker housed on record: an empty part)."""
+    columns = [c for c in cells.columns if c != "worksite_id"]
+    per_site = {
+        int(cast(int, site)): rows[columns].reset_index(drop=True)
+        for site, rows in cells.groupby("worksite_id", sort=False)
+    }
+    empty = pd.DataFrame(
+        {c: pd.Series(dtype="int64" if c in ("workers", "crowded") else object) for c in columns}
+    )
+    return {(end, f"worker_homes_{int(site)}"): per_site.get(int(site), empty) for site in sites}
+
+
+def worker_cells(found: pd.DataFrame, code: pd.Series | None = None) -> pd.DataFrame:
+    """Where workers live, per H3 cell of the finest resolution
+    (:data:`geo.clusters.H3_RESOLUTIONS`) and community: cell, community_id, workers,
+    crowded (those living in crowded units, :func:`geo.indicators.crowded`); a home without
+    a place has the cell 0. ``found``: per unit (and worksite, with a worksite_id column:
+    kept first) lon, lat, community_id, rooms, floor_area_m2, workers, residents
+    (:func:`geo.store.worksites.worker_homes`).
+
+    With ``code`` (area id to code): as a planner's look publishes them, summed per cell
+    (named by its hex string, ``"0"`` for none) and community_code."""
+    placed = (found["lon"].notna() & found["lat"].notna()).to_numpy()
+    cells = np.zeros(len(found), dtype=np.uint64)
+    if placed.any():
+        cells[placed] = hexagon_cells(
+            found.loc[placed, "lon"], found.loc[placed, "lat"], resolution=H3_RESOLUTIONS[-1]
+        )
+    is_crowded = crowded(found["residents"], found["rooms"], found["floor_area_m2"])
+    frame = pd.DataFrame(
+        {
+            "cell": cells,
+            "community_id": found["community_id"].to_numpy(),
+            "workers": found["workers"].astype("int64").to_numpy(),
+            "crowded": found["workers"].where(is_crowded, 0).astype("int64").to_numpy(),
+        }
+    )
+    by = []
+    if "worksite_id" in found:
+        frame.insert(0, "worksite_id", found["worksite_id"].astype("int64").to_numpy())
+        by = ["worksite_id"]
+    if code is None:
+        return frame
+    frame["community_id"] = frame["community_id"].map(code).astype(object)
+    summed = frame.groupby([*by, "cell", "community_id"], dropna=False, sort=True).sum()
+    out = summed.reset_index().rename(columns={"community_id": "community_code"})
+    distinct = np.unique(out["cell"].to_numpy())
+    named = dict(zip(distinct.tolist(), hexagon_names(distinct), strict=True))
+    out["cell"] = [named[c] for c in out["cell"].tolist()]
+    return out
 
 
 def with_area_ids(part: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:

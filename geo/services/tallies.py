@@ -89,10 +89,32 @@ def rebuild_tallies(opened: Opened, actor: Actor) -> dict[str, Any]:
 
 def published_month_ends(opened: Opened, actor: Actor) -> list[dict[str, Any]]:
     """What planners see of each month end, as kept (:func:`geo.services.statistics.
-    published_part`): month_end, name (the part), published_at (UTC), newest first."""
+    published_part`), newest first: month_end, parts (how many), names (the parts, each
+    worksite's workers' homes as one ``worker_homes_*``), first and last published_at
+    (UTC)."""
     require(actor, "setup")
     with opened.db.read() as conn:
-        return published.published_list(conn)
+        kept = published.published_list(conn)
+    out: dict[date, dict[str, Any]] = {}
+    for part in kept:
+        seen = out.setdefault(
+            part["month_end"],
+            {"month_end": part["month_end"], "parts": 0, "names": set(), "at": []},
+        )
+        seen["parts"] += 1
+        name = str(part["name"])
+        seen["names"].add("worker_homes_*" if name.startswith("worker_homes_") else name)
+        seen["at"].append(part["published_at"])
+    return [
+        {
+            "month_end": seen["month_end"],
+            "parts": seen["parts"],
+            "names": sorted(seen["names"]),
+            "first_published_at": min(seen["at"]),
+            "last_published_at": max(seen["at"]),
+        }
+        for seen in out.values()
+    ]
 
 
 def withdraw_published(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, select, tuple_
@@ -88,7 +89,7 @@ def _day(value: date | datetime | str) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def published_list(conn: Connection) -> list[dict[str, object]]:
+def published_list(conn: Connection) -> list[dict[str, Any]]:
     """Every kept part: month_end, name, published_at (UTC), newest month end first."""
     p = published_figure.c
     rows = conn.execute(

@@ -45,10 +45,11 @@ def worksites_with_workers(conn: Connection, *, as_of: date) -> pd.DataFrame:
     return read_frame(conn, statement)
 
 
-def worker_homes(conn: Connection, worksite_id: int, *, as_of: date) -> pd.DataFrame:
+def worker_homes(conn: Connection, worksite_id: int | None, *, as_of: date) -> pd.DataFrame:
     """Where a worksite's current workers live: per unit property_id, lon, lat,
     community_id, rooms, floor_area_m2, workers (of this worksite), residents (everyone
-    living there, for crowding)."""
+    living there, for crowding). ``worksite_id`` None: of every worksite, per worksite and
+    unit, with a worksite_id column first."""
     living = living_on(as_of)
     everyone = (
         select(residence.c.property_id, func.count().label("residents"))
@@ -58,8 +59,10 @@ def worker_homes(conn: Connection, worksite_id: int, *, as_of: date) -> pd.DataF
         .subquery()
     )
     p = property_.c
+    each = worksite_id is None
     statement = (
         select(
+            *([employment.c.worksite_id] if each else []),
             p.id.label("property_id"),
             p.lon,
             p.lat,
@@ -74,11 +77,9 @@ def worker_homes(conn: Connection, worksite_id: int, *, as_of: date) -> pd.DataF
             .join(property_)
             .join(everyone, everyone.c.property_id == p.id)
         )
-        .where(
-            employment.c.worksite_id == worksite_id,
-            employed_on(as_of),
-            living,
-        )
-        .group_by(p.id)
+        .where(employed_on(as_of), living)
+        .group_by(*([employment.c.worksite_id] if each else []), p.id)
     )
+    if not each:
+        statement = statement.where(employment.c.worksite_id == worksite_id)
     return read_frame(conn, statement)
