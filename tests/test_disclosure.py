@@ -889,6 +889,10 @@ def test_the_data_quality_page_shows_a_planner_no_count_of_today(demo):
     assert (shown.loc[~shown.index.isin(telling)] != WITHHELD).all()
     for key in ("unplaced_units", "unplaced_worksites"):
         assert planner[key] == disclosure.count_or_withheld(admin[key])
+    from tests import databases
+
+    units, gridded = databases.rows(demo.db.url, "SELECT count(*), count(grid_id) FROM property")[0]
+    assert admin["overall_mapped_share"] == pytest.approx(gridded / units)  # each unit once
 
 
 def test_the_overall_mapped_share_is_withheld_when_few_units_are_off_the_map(copy):

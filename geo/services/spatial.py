@@ -60,7 +60,7 @@ from geo.store import worksites as stored_worksites
 from geo.store.areas import load_areas
 from geo.store.database import Connection
 from geo.store.lists import visits_to_worksite, workers_of
-from geo.store.places import point_places, unplaced_points
+from geo.store.places import gridded_places, placed_by_community, unplaced_points
 from geo.store.residents import floating_homes, floating_jobs, floating_origins
 from geo.store.stored_settings import get_setting
 
@@ -524,35 +524,31 @@ def data_quality(opened: Opened, actor: Actor) -> dict[str, Any]:
     """
     require(actor, "view_aggregates")
     with opened.db.read() as conn:
-        areas = load_areas(conn)
-        units = point_places(conn, "property")
+        areas = load_areas(conn, geometry=not actor.aggregates_only)
+        per = placed_by_community(conn).set_index("community_id")
         unplaced = {t: unplaced_points(conn, t) for t in ("property", "worksite")}
         allowed = communities_in_scope(conn, actor)
+        gridded = None if actor.aggregates_only else gridded_places(conn, allowed)
     communities = areas.loc[areas["level"] == "community"]
     if allowed is not None:
         communities = communities.loc[communities["id"].isin(allowed)]
-        units = units.loc[units["community_id"].isin(allowed)]
-    placed = units.loc[units["community_id"].notna()]
-    per = placed.groupby("community_id").agg(
-        units=("id", "size"), in_grid=("grid_id", lambda g: int(g.notna().sum()))
-    )
+        per = per.loc[per.index.isin(allowed)]
     shares = communities[["id", "code", "name"]].merge(
         per, left_on="id", right_index=True, how="left"
     )
     shares[["units", "in_grid"]] = shares[["units", "in_grid"]].fillna(0).astype(int)
     shares["mapped_share"] = shares["in_grid"] / shares["units"].where(shares["units"] > 0)
-    grids = areas.loc[areas["level"] == "grid"]
-    all_units = len(units) + len(unplaced["property"])
-    mapped = int(placed["grid_id"].notna().sum())
+    all_units = int(per["units"].sum()) + len(unplaced["property"])  # placed, and in no area
+    mapped = int(per["in_grid"].sum())
     report: dict[str, Any] = {
         "mapped_share": shares.drop(columns="id").reset_index(drop=True),
         "overall_mapped_share": mapped / all_units if all_units else float("nan"),
         "unplaced_units": len(unplaced["property"]),
         "unplaced_worksites": len(unplaced["worksite"]),
     }
-    if actor.aggregates_only:
+    if actor.aggregates_only or gridded is None:
         return _disclosed_quality(report, unmapped=all_units - mapped)
-    gridded = placed.loc[placed["grid_id"].notna()]
+    grids = areas.loc[areas["level"] == "grid"]
     distance = near_boundary(
         gridded["lon"].to_numpy(float),
         gridded["lat"].to_numpy(float),

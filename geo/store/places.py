@@ -3,10 +3,11 @@ placing them (again) in the database."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from geo.store.frames import (
     read_frame,
@@ -73,6 +74,28 @@ def place_in_database(conn: Connection, table: str) -> int:
         " OR t.grid_id IS DISTINCT FROM s.grid)"
     )
     return int(moved.rowcount)
+
+
+def placed_by_community(conn: Connection) -> pd.DataFrame:
+    """Per community with rental units: community_id, units, in_grid (those inside one of
+    its grids), counted in the database (units in no community are left out)."""
+    c = _POINT_TABLES["property"].c
+    statement = (
+        select(c.community_id, func.count().label("units"), func.count(c.grid_id).label("in_grid"))
+        .where(c.community_id.is_not(None))
+        .group_by(c.community_id)
+    )
+    return read_frame(conn, statement)
+
+
+def gridded_places(conn: Connection, communities: Collection[int] | None) -> pd.DataFrame:
+    """id, external_ref, lon, lat, grid_id of every rental unit inside a grid (of
+    ``communities``; None: of all)."""
+    c = _POINT_TABLES["property"].c
+    statement = select(c.id, c.external_ref, c.lon, c.lat, c.grid_id).where(c.grid_id.is_not(None))
+    if communities is not None:
+        statement = statement.where(c.community_id.in_(sorted(communities)))
+    return read_frame(conn, statement)
 
 
 def unplaced_points(conn: Connection, table: str) -> pd.DataFrame:
