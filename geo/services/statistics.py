@@ -577,26 +577,36 @@ def _published_trend(
     if window_days not in (WINDOW_DAYS, 0) or not ends:
         raise InputError("value_invalid", name="window", value=window_days)
     with opened.db.read() as conn:
+        version = data_version(conn)
         areas = kept_areas(opened, conn)
-    parts = _published(opened, ends)
+    both = _PUBLISHED_TRENDS.get_or_make(
+        (opened.db.url, version, tuple(ends)), lambda: _both_trends(opened, ends, areas)
+    )
     column = "covered" if window_days else "covered_month"
-    last = with_area_ids(parts[(ends[-1], "trend")], areas).set_index("community_id")["units"]
-    rows = []
-    for end in ends:
-        part = with_area_ids(parts[(end, "trend")], areas)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "month_end": end,
-                    "community_id": part["community_id"].astype("int64"),
-                    "covered": part[column].astype("int64"),
-                }
-            )
-        )
-    counted = pd.concat(rows, ignore_index=True)
-    units = counted["community_id"].map(last).fillna(0).astype("int64")
-    counted.insert(2, "units", units)
-    return areas, counted.loc[counted["units"] > 0].reset_index(drop=True)
+    return areas, both[["month_end", "community_id", "units", column]].rename(
+        columns={column: "covered"}
+    )
+
+
+_PUBLISHED_TRENDS: Kept[pd.DataFrame] = Kept(most=2)
+"""Per database, data version and month ends: the trends as published, both windows."""
+
+
+def _both_trends(opened: Opened, ends: list[date], areas: pd.DataFrame) -> pd.DataFrame:
+    """month_end, community_id, units, covered, covered_month of each month end of ``ends``
+    as published (see :func:`_published_trend`)."""
+    parts = _published(opened, ends)
+    ids = pd.Series(areas["id"].to_numpy(), index=areas["code"].to_numpy())
+    rows = [parts[(end, "trend")].assign(month_end=end) for end in ends]
+    both = pd.concat(rows, ignore_index=True)
+    both["community_id"] = both.pop("community_code").map(ids)
+    both = both.dropna(subset=["community_id"]).astype({"community_id": "int64"})
+    last = both.loc[both["month_end"] == ends[-1]].set_index("community_id")["units"]
+    both["units"] = both["community_id"].map(last).fillna(0).astype("int64")
+    both = both.loc[
+        both["units"] > 0, ["month_end", "community_id", "units", "covered", "covered_month"]
+    ]
+    return both.astype({"covered": "int64", "covered_month": "int64"}).reset_index(drop=True)
 
 
 def _published(opened: Opened, ends: list[date]) -> dict[tuple[date, str], pd.DataFrame]:

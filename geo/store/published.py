@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
 from geo.store.schema import published_figure
 
@@ -23,31 +23,43 @@ def published_stamps(
     conn: Connection, keys: Iterable[tuple[date, str]]
 ) -> dict[tuple[date, str], datetime]:
     """When each part of ``keys`` (month end, name) that is kept was published (UTC)."""
-    wanted = sorted(set(keys))
+    wanted = set(keys)
     if not wanted:
         return {}
     p = published_figure.c
-    rows = conn.execute(
-        select(p.month_end, p.name, p.published_at).where(tuple_(p.month_end, p.name).in_(wanted))
-    )
-    return {(_day(end), str(name)): at for end, name, at in rows}
+    rows = conn.execute(select(p.month_end, p.name, p.published_at).where(*_among(wanted)))
+    found = {(_day(end), str(name)): at for end, name, at in rows}
+    return {k: v for k, v in found.items() if k in wanted}
 
 
 def published_parts(
     conn: Connection, keys: Iterable[tuple[date, str]]
 ) -> dict[tuple[date, str], pd.DataFrame]:
     """The parts of ``keys`` (month end, name) that are kept, by (month end, name)."""
-    wanted = sorted(set(keys))
+    wanted = set(keys)
     if not wanted:
         return {}
     p = published_figure.c
-    rows = conn.execute(
-        select(p.month_end, p.name, p.body).where(tuple_(p.month_end, p.name).in_(wanted))
-    )
+    rows = conn.execute(select(p.month_end, p.name, p.body).where(*_among(wanted)))
     return {
         (_day(end), str(name)): pd.read_json(io.StringIO(body), orient="table")
         for end, name, body in rows
+        if (_day(end), str(name)) in wanted
     }
+
+
+def _among(keys: set[tuple[date, str]]) -> list[Any]:
+    """Conditions that find ``keys`` by the primary key's index (month end, then name; a
+    few more rows may match, which the caller drops): a row-value IN scans the table on
+    SQLite. Many names (a month end's every worksite) are not listed: a statement holds
+    at most 32,766 parameters on SQLite and 65,535 on PostgreSQL."""
+    p = published_figure.c
+    ends = p.month_end.in_(sorted({end for end, _ in keys}))
+    names = sorted({name for _, name in keys})
+    return [ends] if len(names) > _MOST_NAMES else [ends, p.name.in_(names)]
+
+
+_MOST_NAMES = 1_000
 
 
 def publish_parts(
@@ -58,14 +70,8 @@ def publish_parts(
     Run in a write transaction: writers take turns, so two first looks keep one."""
     if not parts:
         return 0
-    p = published_figure.c
     keys = list(parts)
-    kept = {
-        (_day(end), str(name))
-        for end, name in conn.execute(
-            select(p.month_end, p.name).where(tuple_(p.month_end, p.name).in_(keys))
-        )
-    }
+    kept = set(published_stamps(conn, keys))
     rows = [
         {
             "month_end": end,
