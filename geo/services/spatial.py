@@ -321,8 +321,11 @@ def worksite_layer(opened: Opened, actor: Actor, *, as_of: date | None = None) -
     withheld; a worksite added since shows none."""
     require(actor, "view_aggregates")
     day = _as_of(actor, as_of)
-    with opened.db.read() as conn:
-        sites = _scoped(conn, actor, stored_worksites.worksites_with_workers(conn, as_of=day))
+    with opened.db.read() as conn:  # a planner's workers are the month end's, as published
+        found = stored_worksites.worksites_with_workers(
+            conn, as_of=day, workers=not actor.aggregates_only
+        )
+        sites = _scoped(conn, actor, found)
     if actor.aggregates_only:
         published = published_worksite_workers(opened, as_of=day)
         workers = sites["id"].map(published)
@@ -379,7 +382,10 @@ def worker_homes(
     _check_resolution(resolution)
     as_of = _as_of(actor, as_of)
     with opened.db.read() as conn:
-        sites = _scoped(conn, actor, stored_worksites.worksites_with_workers(conn, as_of=as_of))
+        found = stored_worksites.worksites_with_workers(
+            conn, as_of=as_of, workers=not actor.aggregates_only
+        )
+        sites = _scoped(conn, actor, found)
         if worksite_id not in set(sites["id"]):
             raise NotFoundError("worksite_not_found", worksite=worksite_id)
         scope = communities_in_scope(conn, actor)

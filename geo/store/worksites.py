@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, literal, select
 
 from geo.store.conditions import employed_on, living_on
 from geo.store.frames import (
@@ -14,18 +15,24 @@ from geo.store.frames import (
 from geo.store.schema import employment, property_, residence, worksite
 
 
-def worksites_with_workers(conn: Connection, *, as_of: date) -> pd.DataFrame:
+def worksites_with_workers(conn: Connection, *, as_of: date, workers: bool = True) -> pd.DataFrame:
     """Active worksites with a position: id, name, kind, lon, lat, community_id, grid_id,
-    declared_workers, workers (employed on ``as_of``)."""
-    working = (
-        select(employment.c.worksite_id, func.count().label("workers"))
-        .where(
-            employed_on(as_of),
-        )
-        .group_by(employment.c.worksite_id)
-        .subquery()
-    )
+    declared_workers, workers (employed on ``as_of``; 0 without ``workers``: the places
+    only, without counting the employment records)."""
     w = worksite.c
+    employed: Any
+    joined: Any
+    if workers:
+        working = (
+            select(employment.c.worksite_id, func.count().label("workers"))
+            .where(employed_on(as_of))
+            .group_by(employment.c.worksite_id)
+            .subquery()
+        )
+        employed = func.coalesce(working.c.workers, 0)
+        joined = worksite.outerjoin(working, working.c.worksite_id == w.id)
+    else:
+        employed, joined = literal(0), worksite
     statement = (
         select(
             w.id,
@@ -36,9 +43,9 @@ def worksites_with_workers(conn: Connection, *, as_of: date) -> pd.DataFrame:
             w.community_id,
             w.grid_id,
             w.declared_workers,
-            func.coalesce(working.c.workers, 0).label("workers"),
+            employed.label("workers"),
         )
-        .select_from(worksite.outerjoin(working, working.c.worksite_id == w.id))
+        .select_from(joined)
         .where(w.status == "active", w.lon.is_not(None), w.lat.is_not(None))
         .order_by(w.id)
     )
