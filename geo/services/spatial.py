@@ -49,6 +49,7 @@ from geo.services.auditing import record, record_view
 from geo.services.scope import communities_for, communities_in_scope
 from geo.services.setup import Opened
 from geo.services.statistics import (
+    area_codes,
     kept_areas,
     published_floating_cells,
     published_part,
@@ -218,7 +219,7 @@ def _whole_clusters(
     table = table.reindex(range(len(hulls)))
     text = ["origins_zh", "origins_en", "worksites"]
     table[text] = table[text].fillna("")
-    code = pd.Series(areas["code"].to_numpy(), index=areas["id"].to_numpy())
+    code = area_codes(areas)
     touches = member.assign(cluster=member["cluster"] + 1)[["cluster", "community_id"]]
     touches = touches.drop_duplicates().reset_index(drop=True)
     coded = touches.dropna().assign(code=lambda t: t["community_id"].map(code)).dropna()
@@ -251,15 +252,14 @@ def _kept_clusters(
     )
     touches = pd.DataFrame(columns=["cluster", "community_id"])
     if named:
-        ids = pd.Series(areas["id"].to_numpy(), index=areas["code"].to_numpy())
-        pairs = (
-            table[["cluster", "communities"]]
-            .assign(community=table["communities"].fillna("").str.split(","))
-            .explode("community")
-        )
-        touches = pd.DataFrame(
-            {"cluster": pairs["cluster"], "community_id": pairs["community"].map(ids)}
-        ).dropna()
+        pairs = pd.DataFrame(
+            {
+                "cluster": table["cluster"],
+                "community_code": table["communities"].fillna("").str.split(","),
+            }
+        ).explode("community_code")
+        named_pairs = pairs.loc[pairs["community_code"] != ""].reset_index(drop=True)
+        touches = with_area_ids(named_pairs, areas).dropna()
     return shapes, touches.reset_index(drop=True)
 
 
@@ -452,7 +452,7 @@ def _worker_cells(
         return worker_cells(found)
     with opened.db.read() as conn:
         areas = kept_areas(opened, conn)
-    return worker_cells(found, pd.Series(areas["code"].to_numpy(), index=areas["id"].to_numpy()))
+    return worker_cells(found, area_codes(areas))
 
 
 def _disclosed_worker_figures(figures: dict[str, int | str]) -> dict[str, int | str]:

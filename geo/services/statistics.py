@@ -596,10 +596,8 @@ def _both_trends(opened: Opened, ends: list[date], areas: pd.DataFrame) -> pd.Da
     """month_end, community_id, units, covered, covered_month of each month end of ``ends``
     as published (see :func:`_published_trend`)."""
     parts = _published(opened, ends)
-    ids = pd.Series(areas["id"].to_numpy(), index=areas["code"].to_numpy())
     rows = [parts[(end, "trend")].assign(month_end=end) for end in ends]
-    both = pd.concat(rows, ignore_index=True)
-    both["community_id"] = both.pop("community_code").map(ids)
+    both = with_area_ids(pd.concat(rows, ignore_index=True), areas)
     both = both.dropna(subset=["community_id"]).astype({"community_id": "int64"})
     last = both.loc[both["month_end"] == ends[-1]].set_index("community_id")["units"]
     both["units"] = both["community_id"].map(last).fillna(0).astype("int64")
@@ -700,7 +698,7 @@ def _month_end_parts(
         areas = kept_areas(opened, conn)
     if areas.empty:
         raise NotFoundError("database_empty")
-    code = pd.Series(areas["code"].to_numpy(), index=areas["id"].to_numpy())
+    code = area_codes(areas)
     out: dict[tuple[date, str], pd.DataFrame] = {}
     trend_ends = sorted(end for end, name in wanted if name == "trend")
     if trend_ends:
@@ -875,6 +873,12 @@ def worker_cells(found: pd.DataFrame, code: pd.Series | None = None) -> pd.DataF
     named = dict(zip(distinct.tolist(), hexagon_names(distinct), strict=True))
     out["cell"] = [named[c] for c in out["cell"].tolist()]
     return out
+
+
+def area_codes(areas: pd.DataFrame) -> pd.Series:
+    """Each area's code, indexed by its id: figures are published by code
+    (:func:`with_area_ids` turns them back)."""
+    return pd.Series(areas["code"].to_numpy(), index=areas["id"].to_numpy())
 
 
 def with_area_ids(part: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
