@@ -405,8 +405,7 @@ def worker_homes(
         workers = int(published.get(worksite_id, 0))
     else:
         with opened.db.read() as conn:
-            found = stored_worksites.worker_homes(conn, worksite_id, as_of=as_of)
-        homes = _worker_cells(opened, worksite_id, as_of=as_of, found=found, named=False)
+            homes = worker_cells(stored_worksites.worker_homes(conn, worksite_id, as_of=as_of))
         workers = int(sites.loc[sites["id"] == worksite_id, "workers"].iloc[0])
     if scope is not None:
         homes = homes.loc[homes["community_id"].isin(scope)]
@@ -435,22 +434,11 @@ _NO_CELL = "0"
 """The cell of a home without a place (H3's null index)."""
 
 
-def _worker_cells(
-    opened: Opened,
-    worksite_id: int,
-    *,
-    as_of: date,
-    found: pd.DataFrame | None = None,
-    named: bool = True,
-) -> pd.DataFrame:
-    """A worksite's workers' homes on ``as_of`` per H3 cell (:func:`geo.services.statistics.
-    worker_cells`; ``named``: as a planner's look publishes them)."""
-    if found is None:
-        with opened.db.read() as conn:
-            found = stored_worksites.worker_homes(conn, worksite_id, as_of=as_of)
-    if not named:
-        return worker_cells(found)
+def _worker_cells(opened: Opened, worksite_id: int, *, as_of: date) -> pd.DataFrame:
+    """A worksite's workers' homes on ``as_of`` per H3 cell, as a planner's look publishes
+    them (:func:`geo.services.statistics.worker_cells`)."""
     with opened.db.read() as conn:
+        found = stored_worksites.worker_homes(conn, worksite_id, as_of=as_of)
         areas = kept_areas(opened, conn)
     return worker_cells(found, area_codes(areas))
 
