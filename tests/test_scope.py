@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from geo.cli import main
-from geo.errors import GridhouseError, InputError, PermissionDeniedError
+from geo.errors import GridhouseError, InputError, NotFoundError, PermissionDeniedError
 from geo.i18n import bilingual
 from geo.services import accounts, moves, people
 from geo.services.access import Actor
@@ -74,6 +74,13 @@ def test_a_registrar_cannot_undo_list_or_download_another_areas_batch(db):
         assert "not in your areas" in text and theirs not in text
         with pytest.raises(PermissionDeniedError):
             batch_rejects_csv(db, registrar, batch)
+    # a number that names no batch reads the same: which numbers exist is not theirs
+    for refuse in (undo_batch, batch_rejects_csv):
+        with pytest.raises(PermissionDeniedError) as refused:
+            refuse(db, registrar, 999_999)
+        assert refused.value.key == "batch_outside_areas"
+        with pytest.raises(NotFoundError, match="batch_not_found"):  # an admin is told plainly
+            refuse(db, ADMIN, 999_999)
     listed = list_batches(db, registrar)
     assert admin_rentals.summary["batch"] not in set(listed["id"])
     assert admin_residents.summary["batch"] not in set(listed["id"])

@@ -498,8 +498,15 @@ def test_a_registrar_of_other_areas_learns_nothing_of_a_sweep_not_theirs(db):
             with pytest.raises(NotFoundError) as refused:
                 sweeps.plan_sweep(db, registrar, sweep, as_of=AS_OF, replan=replan)
             line = message(refused.value.key, "en", **refused.value.params)
-            assert line == f"sweep {sweep} is not in your areas"
+            assert line == f"no sweep {sweep} in your areas"
             assert theirs not in str(refused.value.params)
+    # a number that names no sweep reads the same: which numbers exist is not theirs
+    missing = int(everyone.index.max()) + 1
+    with pytest.raises(NotFoundError) as refused:
+        sweeps.plan_sweep(db, registrar, missing, as_of=AS_OF)
+    assert refused.value.key == "sweep_not_in_scope"
+    with pytest.raises(NotFoundError, match="sweep_not_found"):  # an admin is told plainly
+        sweeps.plan_sweep(db, ADMIN, missing, as_of=AS_OF)
     with pytest.raises(NotFoundError, match="sweep_not_in_scope"):
         sweeps.sweep_progress(db, registrar, sweep_id)
     with pytest.raises(NotFoundError, match="sweep_not_in_scope"):  # no kit of theirs

@@ -101,14 +101,28 @@ def batch_visible(batch: Mapping[str, Any], actor: Actor, allowed: frozenset[int
     return bool(wrote) and batch_within(batch, allowed)
 
 
+def require_batch_known(
+    batch: Mapping[str, Any] | None, allowed: frozenset[int] | None, batch_id: int
+) -> Mapping[str, Any]:
+    """The batch's row; a batch number that names no batch is refused plainly
+    (``batch_not_found``) to an unscoped actor, and to a scoped one as a batch outside
+    their areas (``batch_outside_areas``), so that which numbers exist elsewhere is not
+    theirs to learn."""
+    if batch is not None:
+        return batch
+    if allowed is None:
+        raise NotFoundError("batch_not_found", batch=batch_id)
+    raise PermissionDeniedError("batch_outside_areas", batch=batch_id)
+
+
 def require_batch_undoable(
     batch: Mapping[str, Any] | None, actor: Actor, allowed: frozenset[int] | None, batch_id: int
 ) -> None:
     """Refuse an undo the actor may not make: the batch is unknown, or wrote outside their
     areas ("not in your areas", the other place unnamed). Their own batch that wrote
-    nothing may be undone."""
-    if batch is None:
-        raise NotFoundError("batch_not_found", batch=batch_id)
+    nothing may be undone. To a scoped actor an unknown number reads as one outside their
+    areas (:func:`require_batch_known`)."""
+    batch = require_batch_known(batch, allowed, batch_id)
     if allowed is None or (batch_communities(batch) and batch_within(batch, allowed)):
         return
     if batch.get("user_name") == actor.name and batch_communities(batch) == []:
@@ -121,7 +135,6 @@ def require_rejects_allowed(
 ) -> None:
     """The rejected rows of a batch go to its uploader and to unscoped users only: rows a
     batch rejected may lie anywhere (that is often why they were rejected)."""
-    if batch is None:
-        raise NotFoundError("batch_not_found", batch=batch_id)
+    batch = require_batch_known(batch, allowed, batch_id)
     if allowed is not None and batch.get("user_name") != actor.name:
         raise PermissionDeniedError("batch_outside_areas", batch=batch_id)

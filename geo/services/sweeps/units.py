@@ -19,10 +19,13 @@ from geo.store.areas import load_areas
 def found_sweep(conn: Any, sweep_id: int, actor: Actor) -> dict[str, Any]:
     """The sweep's row (``scope``: its area codes); NotFoundError when there is none, or
     when none of its areas is in the actor's areas (``sweep_not_in_scope``: the refusal
-    names no area, whatever the sweep's kits, visits or plan)."""
+    names no area, whatever the sweep's kits, visits or plan). To an actor with an area
+    scope a number that names no sweep is refused the same way: which numbers exist
+    beyond their areas is not theirs to learn."""
     found = store.sweep_row(conn, sweep_id)
     if found is None:
-        raise NotFoundError("sweep_not_found", sweep=sweep_id)
+        scoped = communities_in_scope(conn, actor) is not None
+        raise NotFoundError("sweep_not_in_scope" if scoped else "sweep_not_found", sweep=sweep_id)
     if not reaches_scope(conn, actor, list(found["scope"])):
         raise NotFoundError("sweep_not_in_scope", sweep=sweep_id)
     return found
