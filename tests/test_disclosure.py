@@ -11,7 +11,7 @@ small area, a team's outline, and clusters asked for with tiny parameters.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 import geopandas as gpd
@@ -493,6 +493,10 @@ def on_the_lattice(shape: shapely.Geometry) -> bool:
     return bool(np.allclose(steps, np.round(steps), atol=1e-3))
 
 
+def shapes_of(clusters: spatial.Clusters) -> pd.DataFrame:
+    return pd.DataFrame(clusters.shapes.drop(columns="geometry"))
+
+
 def test_clusters_with_tiny_parameters_are_refused_and_shown_ones_hold_k(demo):
     # and a second setting: 50 and 55 m, or a minimum of 10 and of 20, grew a cluster by one
     # home (the fifth and sixth testers' L10, N2): a planner has one setting
@@ -500,7 +504,12 @@ def test_clusters_with_tiny_parameters_are_refused_and_shown_ones_hold_k(demo):
         with pytest.raises(InputError) as refused:
             spatial.floating_clusters(demo, PLANNER, eps_m=eps, min_residents=least, as_of=AS_OF)
         assert refused.value.key == "disclosure_cluster_bounds"
+    for least in (50.5, float("nan")):  # a minimum that is not a whole number: said so
+        with pytest.raises(InputError, match="value_invalid"):
+            spatial.floating_clusters(demo, PLANNER, min_residents=least)  # type: ignore[arg-type]
     lowest = spatial.floating_clusters(demo, PLANNER, eps_m=150.0, min_residents=50, as_of=AS_OF)
+    as_float = spatial.floating_clusters(demo, PLANNER, min_residents=50.0)  # type: ignore[arg-type]
+    assert as_float.shapes.drop(columns="geometry").equals(shapes_of(lowest))
     shapes = lowest.shapes
     assert len(shapes)
     assert all(on_the_lattice(hull) for hull in shapes.geometry)  # no arc around a home
@@ -1046,10 +1055,12 @@ def busiest_worksite(opened: Opened) -> tuple[int, str]:
     )[0]
 
 
-def late_records(opened: Opened) -> None:
-    """What a registrar types in late for October: three people who moved in on
-    15 October and work at the busiest worksite since the 16th, and a visit on 20 October
-    to a unit not visited since July."""
+def late_records(
+    opened: Opened, *, site: str | None = None, serials: Iterable[int] = (1, 2, 3)
+) -> None:
+    """What a registrar types in late for October: people (three) who moved in on
+    15 October and work at ``site`` (a worksite's reference; the busiest one) since the
+    16th, and a visit on 20 October to a unit not visited since July."""
     from geo.identifiers import id_check_digit
     from geo.services.uploads import import_upload
     from tests import databases
@@ -1067,13 +1078,14 @@ def late_records(opened: Opened) -> None:
         base = f"34122119900101{serial:03d}"
         return base + id_check_digit(base)
 
+    serials = list(serials)
     people = "身份证号,姓名,房屋编号,入住日期\n" + "".join(
-        f"{number(n)},迟{n},{unit},2026-10-15\n" for n in (1, 2, 3)
+        f"{number(n)},迟{n},{unit},2026-10-15\n" for n in serials
     )
     visit = f"房屋编号,走访时间,走访结果\n{unit},2026-10-20 10:00,已核实\n"
-    site = busiest_worksite(opened)[1]
+    site = site or busiest_worksite(opened)[1]
     jobs = "身份证号,单位编号,入职日期\n" + "".join(
-        f"{number(n)},{site},2026-10-16\n" for n in (1, 2, 3)
+        f"{number(n)},{site},2026-10-16\n" for n in serials
     )
     for kind, data in (("residents", people), ("visits", visit), ("employment", jobs)):
         result = import_upload(
@@ -1153,12 +1165,23 @@ def test_an_admin_withdraws_a_month_end_and_the_next_look_publishes_it_again(cop
         copy.db.url, "SELECT action, object_id FROM audit ORDER BY id DESC LIMIT 1"
     )
     assert tuple(action[0]) == ("figures.withdraw", str(MONTH_END))
+    for not_a_month_end in ("2026-10-30", "2026-11-15"):
+        argv = ["stats", "published", "--withdraw", "--month-end", not_a_month_end]
+        assert main(["--db", copy.db.url, *argv]) == 2
+        assert "month_end" in capsys.readouterr().err
     with pytest.raises(PermissionDeniedError):
         statistics.publish_month_end(copy, PLANNER)
     # a scheduled job publishes it again before any planner looks
     assert main(["--db", copy.db.url, "stats", "published", "--publish"]) == 0
     published = json.loads(capsys.readouterr().out)
     assert published["month_end"] == str(MONTH_END) and published["parts"] == kept["parts"]
+    (made,) = databases.rows(
+        copy.db.url,
+        "SELECT actor, object_id, count FROM audit WHERE action = 'figures.publish'"
+        " ORDER BY id DESC LIMIT 1",
+    )
+    # a publication on record (its count: with the trend's earlier month ends, first kept now)
+    assert tuple(made[:2]) == ("system", str(MONTH_END)) and made[2] >= kept["parts"]
     assert overview_figures(copy, PLANNER).headline["residents"] == first + 3
 
 
@@ -1199,5 +1222,68 @@ def test_a_worksite_added_since_the_month_end_shows_no_worker_figure(copy):
     assert len(after) == len(before) + 1
     assert after.loc["新建工地", "workers"] == WITHHELD
     new_id = int(after.loc["新建工地", "id"])
-    homes = spatial.worker_homes(copy, PLANNER, new_id)
-    assert homes.workers == WITHHELD and homes.housed_here == 0 and homes.cells.empty
+    # the eleventh tester: its workers, moved in before the month end and typed in since,
+    # were placed (one hexagon of six, crowded) from the records of the day a planner asked
+    late_records(copy, site="NEW-1", serials=range(11, 17))
+    assert spatial.worker_homes(copy, ADMIN, new_id, as_of=MONTH_END).housed_here == 6
+    homes = spatial.worker_homes(copy, PLANNER, new_id, resolution=11)
+    assert (homes.workers, homes.housed_here, homes.crowded) == (WITHHELD,) * 3
+    assert homes.cells.empty
+
+
+def test_a_planners_area_scope_chooses_among_the_whole_registrys_clusters_and_hexagons(copy):
+    """The eleventh tester: a planner scoped to one community saw clusters and hexagons of
+    their own (DBSCAN over their homes only, hexagons cut at the community's edge), so two
+    planners' looks differed by a border home (one resident in one unit, two residents of a
+    neighbouring community in a hexagon); and a scoped planner's first look that month
+    published their clusters from the records of that day, late records included. Now a
+    scope chooses among the month end's clusters and hexagons of the whole registry, as an
+    area does: the same figure for every planner."""
+    whole_clusters = shapes_of(spatial.floating_clusters(copy, PLANNER)).set_index("cluster")
+    whole_cells = {
+        r: spatial.floating_hexagons(copy, PLANNER, resolution=r).set_index("cell")["count"]
+        for r in (8, 9)
+    }
+    late_records(copy)  # before any scoped planner's first look
+    shown_somewhere = 0
+    for code in community_codes(copy):
+        scoped = Actor(name=f"planner-{code}", role="planner", areas=frozenset({code}))
+        clusters = shapes_of(spatial.floating_clusters(copy, scoped)).set_index("cluster")
+        assert clusters.equals(whole_clusters.loc[clusters.index]), code
+        for resolution, whole in whole_cells.items():
+            cells = spatial.floating_hexagons(copy, scoped, resolution=resolution)
+            counts = cells.set_index("cell")["count"]
+            assert counts.equals(whole.reindex(counts.index)), (code, resolution)
+            shown_somewhere += len(counts)
+        total = spatial.floating_clusters(copy, scoped).floating_total
+        shown = spatial.floating_clusters(copy, PLANNER, area=code).floating_total
+        assert total == shown, code  # the scope's total is its community's, as published
+    assert shown_somewhere and len(whole_clusters)
+
+
+def test_a_month_ends_point_of_the_trend_withholds_what_its_overview_withheld(copy, monkeypatch):
+    """The eleventh tester: in December, 31 October is a point of the trend, protected as a
+    tree of its own; 53 of its community figures the November overview had withheld were
+    shown, and less the grids shown then they gave six withheld grids back. A month end's
+    point of the trend now withholds what the overview of that month end withheld."""
+    from geo.services.statistics import coverage_trend, overview_withheld
+
+    withheld = {  # what planners were not shown of 31 October in November, per window
+        window: overview_withheld(copy, PLANNER, as_of=MONTH_END, window_days=window)
+        for window in (WINDOW, 0)
+    }
+    monkeypatch.setenv(clock.TODAY_VARIABLE, "2026-12-01")
+    assert overview_figures(copy, PLANNER).as_of == date(2026, 11, 30)  # published too
+    checked = 0
+    for code in community_codes(copy):
+        for window, pattern in withheld.items():
+            if code not in pattern.index:
+                continue
+            trend = coverage_trend(copy, PLANNER, window_days=window, area=code)
+            october = trend.loc[trend["month_end"] == MONTH_END].iloc[0]
+            for column in ("units", "covered"):
+                hidden = pattern.loc[code, "rental_units" if column == "units" else column]
+                if hidden:
+                    assert october[column] == WITHHELD, (code, window, column)
+                    checked += 1
+    assert checked  # the demo has such cells

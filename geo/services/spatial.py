@@ -38,7 +38,6 @@ from geo.clusters import (
     top_shares,
 )
 from geo.crs import WGS84
-from geo.digest import content_digest
 from geo.errors import InputError, NotFoundError
 from geo.indicators import crowded
 from geo.io.exports import excel_csv
@@ -51,8 +50,9 @@ from geo.services.setup import Opened
 from geo.services.statistics import (
     area_codes,
     kept_areas,
+    published_clusters,
     published_floating_cells,
-    published_part,
+    published_worker_homes,
     published_worksite_workers,
     with_area_ids,
     worker_cells,
@@ -95,10 +95,15 @@ def floating_clusters(
     ``area`` (a street or community) chooses the clusters with a home in it; each is the
     whole cluster found over the actor's areas (:func:`geo.disclosure.whole_cells`), and
     ``floating_total`` is the area's, protected with its siblings and parent for aggregate
-    roles (:func:`_area_total`)."""
+    roles (:func:`_area_total`). Roles that see aggregates only see the month end's
+    clusters as published (:func:`geo.services.statistics.published_clusters`): found over
+    the whole registry, an area scope choosing among them as ``area`` does.
+    InputError for a distance that is not positive or a minimum that is not a whole
+    number of at least 1."""
     require(actor, "view_aggregates")
-    if eps_m <= 0 or min_residents < 1:
+    if not eps_m > 0 or not min_residents >= 1 or int(min_residents) != min_residents:
         raise InputError("value_invalid", name="eps/min", value=f"{eps_m}/{min_residents}")
+    min_residents = int(min_residents)
     if actor.aggregates_only and not disclosure.cluster_parameters_allowed(eps_m, min_residents):
         raise InputError(
             "disclosure_cluster_bounds",
@@ -113,20 +118,9 @@ def floating_clusters(
         areas = kept_areas(opened, conn)
     if actor.aggregates_only:  # the month end as published (geo.services.statistics)
         homes = published_floating_cells(opened, as_of=as_of)
-        if scope is not None:
-            homes = homes.loc[homes["community_id"].isin(scope)].reset_index(drop=True)
-        scope_key = "all" if scope is None else content_digest(sorted(scope)).hex()[:12]
-        part = published_part(
-            opened,
-            as_of,
-            f"clusters_{eps_m:g}_{min_residents}_{scope_key}",
-            lambda: _whole_clusters(
-                opened, scope, eps_m=eps_m, min_residents=min_residents, as_of=as_of
-            )[0],
-        )
-        shapes, touches = _kept_clusters(part, areas, lang=lang)
+        shapes, touches = _kept_clusters(published_clusters(opened, as_of=as_of), areas, lang=lang)
     else:
-        found, touches = _whole_clusters(
+        found, touches = whole_clusters(
             opened,
             scope,
             eps_m=eps_m,
@@ -144,13 +138,13 @@ def floating_clusters(
             )
     in_area = _in_communities(homes, within)
     floating_total: int | str = int(homes.loc[in_area, "floating"].sum())
-    if area is not None:
+    if within is not None:  # an area, or a planner's scope among the whole registry's
         chosen = touches.loc[_in_communities(touches, within), "cluster"]
         shapes = gpd.GeoDataFrame(disclosure.whole_cells(shapes, chosen, key="cluster"), crs=WGS84)
     if actor.aggregates_only:  # a cluster is shown whole or not at all
         big = (shapes["residents"] >= least_shown) & (shapes["units"] >= least_shown)
         shapes = gpd.GeoDataFrame(shapes.loc[big].reset_index(drop=True), crs=WGS84)
-        floating_total = _area_total(homes, areas, area)
+        floating_total = _area_total(homes, areas, area, within)
         shapes = _leaving_no_few(shapes, int(homes.loc[in_area, "floating"].sum()))
     return Clusters(
         shapes=shapes,
@@ -159,7 +153,7 @@ def floating_clusters(
     )
 
 
-def _whole_clusters(
+def whole_clusters(
     opened: Opened,
     scope: frozenset[int] | None,
     *,
@@ -239,7 +233,7 @@ def _whole_clusters(
 def _kept_clusters(
     table: pd.DataFrame, areas: pd.DataFrame, *, lang: str, named: bool = True
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """The clusters of :func:`_whole_clusters` (or as published) as the page shows them:
+    """The clusters of :func:`whole_clusters` (or as published) as the page shows them:
     cluster, residents, units, origins (in ``lang``), worksites, geometry; and, when
     ``named`` (published), which communities each touches (cluster, community_id)."""
     shapes = gpd.GeoDataFrame(
@@ -285,18 +279,17 @@ def floating_hexagons(
     """Floating residents per H3 hexagon in the actor's areas: cell, count, km2, per_km2,
     geometry. ``area`` (a street or community) chooses the hexagons that hold homes in it;
     each counts its whole hexagon in the actor's areas (:func:`geo.disclosure.whole_cells`).
-    Hexagons below the small-count threshold are dropped for aggregate roles."""
+    Hexagons below the small-count threshold are dropped for aggregate roles, who see the
+    month end's cells as published over the whole registry, an area scope choosing among
+    them as ``area`` does (a hexagon cut at the scope's edge gave a neighbour's homes back)."""
     require(actor, "view_aggregates")
     _check_resolution(resolution)
     as_of = _as_of(actor, as_of)
     if actor.aggregates_only:  # the month end as published (geo.services.statistics)
         with opened.db.read() as conn:
             within = communities_for(conn, actor, area)
-            scope = communities_in_scope(conn, actor)
         cells = published_floating_cells(opened, as_of=as_of)
-        if scope is not None:
-            cells = cells.loc[cells["community_id"].isin(scope)].reset_index(drop=True)
-        chosen = None if area is None else _in_communities(cells, within).to_numpy()
+        chosen = None if within is None else _in_communities(cells, within).to_numpy()
         return _cell_hexagons(
             actor, cells["cell"].to_numpy(), cells["floating"], resolution=resolution, chosen=chosen
         )
@@ -375,9 +368,9 @@ def worker_homes(
 ) -> WorkerHomes:
     """The homes of a worksite's current workers aggregated to H3 hexagons, and the number
     of them living in crowded units (see :func:`geo.indicators.crowded`). For roles that see
-    aggregates only: as of the last month end, each worksite's homes as published the first
-    time a planner looked at them that month (:func:`geo.services.statistics.published_part`),
-    its workers as the worksite layer shows them."""
+    aggregates only: as of the last month end, each worksite's homes as published with the
+    month end (:func:`geo.services.statistics.published_worker_homes`), its
+    workers as the worksite layer shows them; nothing of a worksite registered since."""
     require(actor, "view_aggregates")
     _check_resolution(resolution)
     as_of = _as_of(actor, as_of)
@@ -389,20 +382,21 @@ def worker_homes(
         if worksite_id not in set(sites["id"]):
             raise NotFoundError("worksite_not_found", worksite=worksite_id)
         scope = communities_in_scope(conn, actor)
-    known = True
-    if actor.aggregates_only:  # the month end's workers first: published with their homes
-        published = published_worksite_workers(opened, as_of=as_of)
-        homes = published_part(
-            opened,
-            as_of,
-            f"worker_homes_{worksite_id}",
-            lambda: _worker_cells(opened, worksite_id, as_of=as_of),
-        )
+    if actor.aggregates_only:  # the month end's workers, published with their homes
+        kept = published_worker_homes(opened, as_of=as_of, worksite_id=worksite_id)
+        if kept is None:  # registered (or placed) since: the month end has nothing of it
+            return WorkerHomes(
+                cells=_cell_hexagons(
+                    actor, np.array([], dtype=np.uint64), pd.Series([]), resolution=resolution
+                ),
+                workers=disclosure.WITHHELD,
+                housed_here=disclosure.WITHHELD,
+                crowded=disclosure.WITHHELD,
+            )
         with opened.db.read() as conn:
-            homes = with_area_ids(homes, kept_areas(opened, conn))
+            homes = with_area_ids(kept, kept_areas(opened, conn))
         homes = homes.assign(cell=hexagon_ints(homes["cell"].fillna(_NO_CELL)))
-        known = worksite_id in published.index
-        workers = int(published.get(worksite_id, 0))
+        workers = int(published_worksite_workers(opened, as_of=as_of)[worksite_id])
     else:
         with opened.db.read() as conn:
             homes = worker_cells(stored_worksites.worker_homes(conn, worksite_id, as_of=as_of))
@@ -411,14 +405,12 @@ def worker_homes(
         homes = homes.loc[homes["community_id"].isin(scope)]
     housed = int(homes["workers"].sum())
     figures: dict[str, int | str] = {
-        "workers": workers if known else housed,
+        "workers": workers,
         "housed_here": housed,
         "crowded": int(homes["crowded"].sum()),
     }
     if actor.aggregates_only:
         figures = _disclosed_worker_figures(figures)
-        if not known:  # a worksite added since the month end, as the worksites layer shows it
-            figures["workers"] = disclosure.WITHHELD
     placed = homes.loc[homes["cell"] != hexagon_ints([_NO_CELL])[0]]
     return WorkerHomes(
         cells=_cell_hexagons(
@@ -432,15 +424,6 @@ def worker_homes(
 
 _NO_CELL = "0"
 """The cell of a home without a place (H3's null index)."""
-
-
-def _worker_cells(opened: Opened, worksite_id: int, *, as_of: date) -> pd.DataFrame:
-    """A worksite's workers' homes on ``as_of`` per H3 cell, as a planner's look publishes
-    them (:func:`geo.services.statistics.worker_cells`)."""
-    with opened.db.read() as conn:
-        found = stored_worksites.worker_homes(conn, worksite_id, as_of=as_of)
-        areas = kept_areas(opened, conn)
-    return worker_cells(found, area_codes(areas))
 
 
 def _disclosed_worker_figures(figures: dict[str, int | str]) -> dict[str, int | str]:
@@ -612,11 +595,15 @@ def _in_communities(homes: pd.DataFrame, within: frozenset[int] | None) -> pd.Se
     return homes["community_id"].isin(within)
 
 
-def _area_total(homes: pd.DataFrame, areas: pd.DataFrame, area: str | None) -> int | str:
-    """The floating residents of ``area`` (None: all the actor's areas) as a planner may see
-    them: all areas, their streets and communities protected as one tree
+def _area_total(
+    homes: pd.DataFrame, areas: pd.DataFrame, area: str | None, within: frozenset[int] | None
+) -> int | str:
+    """The floating residents of ``area`` (None: all the actor's areas, the communities
+    ``within``; None: everywhere) as a planner may see them: all areas, their streets and
+    communities protected as one tree over the whole registry's ``homes``
     (:func:`geo.disclosure.protect`), so the total of all areas minus the shown totals of
-    its streets or communities gives no withheld one back."""
+    its streets or communities gives no withheld one back, and a scope's total is the sum
+    of its communities' when none of them is withheld (a tree per scope gave one back)."""
     root = "(all)"
     per_community = homes.groupby("community_id")["floating"].sum()
     by_id = areas.set_index("id")
@@ -632,10 +619,16 @@ def _area_total(homes: pd.DataFrame, areas: pd.DataFrame, area: str | None) -> i
     parent = pd.Series(
         [None, *([root] * (len(counts) - 1 - len(codes))), *streets], index=counts.index
     )
+    hidden = disclosure.protect(counts, parent=parent, columns=["n"])["n"]
+    if area is None and within is not None:
+        mine = [str(c) for c in by_id["code"].reindex(sorted(within)).dropna()]
+        mine = [c for c in mine if c in counts.index]  # the others have no floating resident
+        if bool(hidden.reindex(mine).any()):
+            return disclosure.WITHHELD
+        return int(counts.loc[mine, "n"].sum())
     key = root if area is None else area
     if key not in counts.index:  # no floating resident there
         return 0
-    hidden = disclosure.protect(counts, parent=parent, columns=["n"])["n"]
     return disclosure.WITHHELD if bool(hidden[key]) else int(counts.loc[key, "n"])
 
 

@@ -33,9 +33,10 @@ from geo.indicators import (
     headline,
 )
 from geo.services.access import Actor, in_scope, require
+from geo.services.auditing import record
 from geo.services.kept import Kept
 from geo.services.scope import communities_within
-from geo.services.setup import Opened
+from geo.services.setup import SYSTEM, Opened
 from geo.store.areas import load_areas
 from geo.store.audit import data_version
 from geo.store.figures import (
@@ -257,17 +258,25 @@ def coverage_trend(
             )
             for window in (WINDOW_DAYS, 0)
         }
-        shown = {  # what the overview withholds on the trend's last day
-            window: overview_withheld(opened, actor, as_of=as_of, window_days=window)
-            for window in (WINDOW_DAYS, 0)
-        }
+        # the month ends whose overview planners were shown (its counts published): what it
+        # withheld then stays withheld at that point of the trend (the eleventh tester: a
+        # month end's point beside the overview of a month before gave its grids back)
+        overviews = _shown_overviews(opened, ends)
         # kept by what they are worked out from: an import that changed no month end's
-        # figures (today's visits) costs no tree again
-        parts = (areas, *both.values(), *shown.values())
-        key = (content_digest(*parts), as_of, actor.role, actor.areas)
-        trees = _TREND_TREES.get_or_make(
-            key, lambda: _withheld_trees(actor, counted=both, areas=areas, shown=shown)
-        )
+        # figures (today's visits) costs no tree again; published counts never change
+        key = (content_digest(areas, *both.values()), as_of, actor.role, actor.areas, overviews)
+
+        def make() -> dict[int, list[pd.DataFrame]]:
+            shown = {
+                end: {
+                    window: overview_withheld(opened, actor, as_of=end, window_days=window)
+                    for window in (WINDOW_DAYS, 0)
+                }
+                for end in {*(end for end, _ in overviews), ends[-1]}
+            }
+            return _withheld_trees(actor, counted=both, areas=areas, shown=shown)
+
+        trees = _TREND_TREES.get_or_make(key, make)
         withheld = _withheld_trend(trees[window_days], area=area)
         trend = disclosure.withhold(trend, withheld, derived=_TREND_DERIVED)
     return trend
@@ -354,23 +363,38 @@ def _by_community_code(counted: pd.DataFrame, areas: pd.DataFrame, actor: Actor)
     ]
 
 
+def _shown_overviews(opened: Opened, ends: list[date]) -> tuple[tuple[date, str], ...]:
+    """Of the month ends ``ends``, those whose overview was published (both windows'
+    counts kept: a planner was shown it), each with when, oldest first."""
+    wanted = {(end, f"counts_{w}") for end in ends for w in disclosure.planner_windows(end)}
+    with opened.db.read() as conn:
+        stamps = published_stamps(conn, wanted)
+    return tuple(
+        (end, max(str(stamps[(end, f"counts_{w}")]) for w in disclosure.planner_windows(end)))
+        for end in ends
+        if all((end, f"counts_{w}") in stamps for w in disclosure.planner_windows(end))
+    )
+
+
 def _withheld_trees(
     actor: Actor,
     *,
     counted: dict[int, pd.DataFrame],
     areas: pd.DataFrame,
-    shown: dict[int, pd.DataFrame],
+    shown: dict[date, dict[int, pd.DataFrame]],
 ) -> dict[int, list[pd.DataFrame]]:
     """Which units and covered counts of every visible area (and the whole, ``""``) a
     planner may not see at each month end of a trend, oldest first, per window (90 days;
     0: the calendar month). Each month end's figures of every visible community, street
     and the whole, in both windows, are protected as one tree (:func:`geo.disclosure.protect`:
     no area's trend less its sub-areas' gives a withheld count back, nor one window's less
-    the other's: the units covered in the 90 days but not in the month); the last month end
-    is the overview's day, so what the overview withholds there is withheld too.
+    the other's: the units covered in the 90 days but not in the month); at a month end
+    planners were shown the overview of (the last, and each earlier one published), what
+    the overview withholds there is withheld too: one decision per cell, whichever month
+    a planner looks in.
 
     ``counted``: per window, month_end, group (community code), units, covered; ``shown``:
-    per window, what :func:`overview_withheld` withholds on the last month end."""
+    per month end and window, what :func:`overview_withheld` withholds then."""
     visible = areas.loc[in_scope(areas, actor)]
     streets = visible.loc[visible["level"] == "street"].set_index("code")["parent_code"]
     communities = visible.loc[visible["level"] == "community"].set_index("code")["parent_code"]
@@ -400,9 +424,9 @@ def _withheld_trees(
                 ("covered", "covered_month"),
             ],
         )
-        if end == ends[-1]:
+        if end in shown:
             for window, column in ((WINDOW_DAYS, "covered"), (0, "covered_month")):
-                overview = shown[window]
+                overview = shown[end][window]
                 hidden["units"] |= overview["rental_units"].reindex(hidden.index, fill_value=False)
                 hidden[column] |= overview["covered"].reindex(hidden.index, fill_value=False)
         trees[WINDOW_DAYS].append(hidden[["units", "covered"]])
@@ -457,7 +481,9 @@ def overview_withheld(
     return found[window].copy()
 
 
-_WITHHELD: Kept[dict[int, pd.DataFrame]] = Kept(most=8)
+_WITHHELD: Kept[dict[int, pd.DataFrame]] = Kept(most=32)
+"""Per content of a month end's counts, day, windows and scope: the overview's withheld
+cells per window (a trend's month ends each have one)."""
 
 
 def _withheld_alike(
@@ -613,8 +639,10 @@ def _published(opened: Opened, ends: list[date]) -> dict[tuple[date, str], pd.Da
     calendar month) of each, and of the last one the parts "counts_<days>" and
     "proven_<days>" too (the counts per community and grid code of :func:`_area_counts` and
     :func:`proven_counts`, over each of its :func:`geo.disclosure.planner_windows`),
-    "floating_cells" (:func:`published_floating_cells`) and "worksite_workers" (per active
-    worksite: id, workers employed).
+    "floating_cells" (:func:`published_floating_cells`), "worksite_workers" (per active
+    worksite: id, workers employed) with "worker_homes_<id>" of each, and "clusters" (a
+    planner's one setting of density clusters over the whole registry,
+    :func:`published_clusters`).
 
     Each month end is published the first time a planner looks at it, all its parts in one
     transaction, and kept (:mod:`geo.store.published`): records entered later for that
@@ -624,7 +652,7 @@ def _published(opened: Opened, ends: list[date]) -> dict[tuple[date, str], pd.Da
     wanted = {(end, "trend") for end in ends}
     for window in disclosure.planner_windows(ends[-1]):
         wanted |= {(ends[-1], f"counts_{window}"), (ends[-1], f"proven_{window}")}
-    wanted |= {(ends[-1], "floating_cells"), (ends[-1], "worksite_workers")}
+    wanted |= {(ends[-1], name) for name in ("floating_cells", "worksite_workers", "clusters")}
     return _kept_parts(opened, wanted, lambda missing: _month_end_parts(opened, missing))
 
 
@@ -641,15 +669,27 @@ def publish_month_end(opened: Opened, actor: Actor) -> dict[str, Any]:
     return {"month_end": end, "parts": len(kept)}
 
 
-def published_part(
-    opened: Opened, month_end: date, name: str, make: Callable[[], pd.DataFrame]
-) -> pd.DataFrame:
-    """One part of ``month_end`` published on its own the first time a planner looks at it,
-    made by ``make`` (the records as they are then), and kept as :func:`_published` keeps
-    the month end's: for figures of one object among many (a worksite's workers' homes,
-    the clusters of one choice of parameters), too many to publish all at once."""
-    key = (month_end, name)
-    return _kept_parts(opened, {key}, lambda _: {key: make()})[key]
+def published_clusters(opened: Opened, *, as_of: date) -> pd.DataFrame:
+    """A planner's density clusters of ``as_of`` (a month end) as published
+    (:func:`_published`): one setting (:data:`geo.disclosure.CLUSTER_EPS_M`,
+    :data:`geo.disclosure.CLUSTER_MIN_RESIDENTS`) over the whole registry, whatever the
+    planner's area scope (each scope's own clusters differed by a border home), one row per
+    cluster as :func:`geo.services.spatial.whole_clusters` gives them."""
+    return _published(opened, [as_of])[(as_of, "clusters")]
+
+
+def published_worker_homes(opened: Opened, *, as_of: date, worksite_id: int) -> pd.DataFrame | None:
+    """A worksite's workers' homes per cell of ``as_of`` (a month end) as published with its
+    workers (:func:`_worker_home_parts`); None for a worksite the month end publishes no
+    figure of (registered, or given a place, since): nothing of it is made from the records
+    after the month end was published."""
+    if worksite_id not in published_worksite_workers(opened, as_of=as_of).index:
+        return None
+    key = (as_of, f"worker_homes_{worksite_id}")
+    with opened.db.read() as conn:
+        if not published_stamps(conn, {key}):
+            return None
+    return _kept_parts(opened, {key}, lambda _: {})[key]
 
 
 def _kept_parts(
@@ -659,7 +699,8 @@ def _kept_parts(
 ) -> dict[tuple[date, str], pd.DataFrame]:
     """The parts ``wanted`` (month end, name) as kept, those not kept yet made by ``make``
     (given the missing ones) and kept first, in one write transaction (writers take turns:
-    of two first looks, the second finds the first's parts and keeps none). A part is read
+    of two first looks, the second finds the first's parts and keeps none), audited
+    ``figures.publish`` (by the system: a planner's look or a scheduled job). A part is read
     from the database once per process and publication (it never changes once kept)."""
     with opened.db.read() as conn:
         stamps = published_stamps(conn, wanted)
@@ -667,7 +708,19 @@ def _kept_parts(
     if missing:
         made = make(missing)
         with opened.db.write() as conn:
-            publish_parts(conn, made, at=clock.utc_now())
+            kept = publish_parts(conn, made, at=clock.utc_now())
+            if kept:
+                last = max(end for end, _ in made)
+                record(
+                    conn,
+                    SYSTEM,
+                    "figures.publish",
+                    object_type="month_end",
+                    object_id=last.isoformat(),
+                    count=kept,
+                    detail={"month_ends": sorted({end.isoformat() for end, _ in made})},
+                    changes_data=False,
+                )
         with opened.db.read() as conn:
             stamps = published_stamps(conn, wanted)
     out: dict[tuple[date, str], pd.DataFrame] = {}
@@ -723,6 +776,17 @@ def _month_end_parts(
     for end, name in wanted:
         if name == "floating_cells":
             out[(end, name)] = _floating_cells(opened, end, code)
+            continue
+        if name == "clusters":
+            from geo.services.spatial import whole_clusters  # it builds on this module
+
+            out[(end, name)] = whole_clusters(
+                opened,
+                None,
+                eps_m=disclosure.CLUSTER_EPS_M[0],
+                min_residents=disclosure.CLUSTER_MIN_RESIDENTS[0],
+                as_of=end,
+            )[0]
             continue
         if name == "worksite_workers":
             with opened.db.read() as conn:
@@ -882,7 +946,7 @@ def area_codes(areas: pd.DataFrame) -> pd.Series:
 
 
 def with_area_ids(part: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
-    """A published part (:func:`_published`, :func:`published_part`) with each area code
+    """A published part (:func:`_published`) with each area code
     (community_code, grid_code) turned back into today's id (community_id, grid_id: float,
     NaN for none); rows of an area no longer there are left out."""
     ids = pd.Series(areas["id"].to_numpy(), index=areas["code"].to_numpy())

@@ -11,6 +11,8 @@ import pandas as pd
 
 from geo import clock
 from geo.coverage import WINDOW_DAYS, bounds, month_ends, month_to_date_days
+from geo.disclosure import month_end_on_or_before
+from geo.errors import InputError
 from geo.services.access import Actor, require
 from geo.services.auditing import audited
 from geo.services.setup import Opened
@@ -89,7 +91,7 @@ def rebuild_tallies(opened: Opened, actor: Actor) -> dict[str, Any]:
 
 def published_month_ends(opened: Opened, actor: Actor) -> list[dict[str, Any]]:
     """What planners see of each month end, as kept (:func:`geo.services.statistics.
-    published_part`), newest first: month_end, parts (how many), names (the parts, each
+    publish_month_end`), newest first: month_end, parts (how many), names (the parts, each
     worksite's workers' homes as one ``worker_homes_*``), first and last published_at
     (UTC)."""
     require(actor, "setup")
@@ -124,8 +126,11 @@ def withdraw_published(
     their next look publishes it again from the records (audited ``figures.withdraw``);
     returns ``{"month_end", "parts"}``. For a registry whose history was loaded after a
     planner first looked: the month ends published before it hold none of it. Planners
-    who saw both can subtract them, so it is an admin's act on the record."""
+    who saw both can subtract them, so it is an admin's act on the record. InputError
+    when ``month_end`` is not the last day of a month."""
     require(actor, "setup")
+    if month_end is not None and month_end_on_or_before(month_end) != month_end:
+        raise InputError("value_invalid", name="month_end", value=month_end.isoformat())
     with audited(opened, actor, "figures.withdraw", object_type="month_end") as done:
         done.count = published.withdraw_parts(done.conn, month_end)
         done.object_id = None if month_end is None else month_end.isoformat()
